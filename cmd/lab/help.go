@@ -1,0 +1,110 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/fatih/color"
+
+	"socketlab/lab"
+)
+
+var helpTexts = map[string]lab.Text{
+	"": lab.T(`Socket Lab runs real client and server code over loopback and shows every
+socket call and every byte, side by side.
+
+usage:
+  lab                                  the menu (in a terminal; otherwise the list)
+  lab list    [--format text|json]
+  lab run     <N|slug|all> [--step] [--slow DUR] [--set key=value]...
+              [--format text|json|md] [--check] [--color auto|always|never]
+              [--lang en|zh] [--width N] [--full] [--timeout DUR]
+  lab lesson  <N|slug> [--lang en|zh]
+  lab version | lab help [command]
+
+exit codes: 0 success · 1 a run failed or --check found a finding missing · 2 bad usage
+`, `Socket Lab 在回环网络上运行真实的客户端和服务端代码，并排显示每一次套接字调用和每一个字节。
+
+用法：
+  lab                                  菜单（在终端里；否则显示列表）
+  lab list    [--format text|json]
+  lab run     <N|slug|all> [--step] [--slow 时长] [--set 参数=值]...
+              [--format text|json|md] [--check] [--color auto|always|never]
+              [--lang en|zh] [--width 列数] [--full] [--timeout 时长]
+  lab lesson  <N|slug> [--lang en|zh]
+  lab version | lab help [命令]
+
+退出码：0 成功 · 1 运行失败或 --check 发现结论不成立 · 2 用法错误
+`),
+	"run": lab.T(`lab run <N|slug|all> runs a demo and shows its trace.
+
+  --step          stop before each socket call: Enter = go, c = run to the end, q = quit
+                  (with a pipe on stdin: one line per key)
+  --slow DUR      pause before each socket call (e.g. 300ms), for a live audience
+  --set k=v       change a knob (see "lab list" or the error hint for names and ranges)
+  --format F      text (lanes), json (one event per line) or md (a Markdown table)
+  --check         exit 1 when a finding does not hold
+  --full          show every byte instead of folding long payloads
+  --width N       columns; below 100 the lanes interleave
+  --color C       auto (default: only on a terminal, never with NO_COLOR), always, never
+  --lang L        en or zh
+  --timeout DUR   give up when no socket call finishes for this long (default 5s)
+`, `lab run <N|slug|all> 运行一个演示并显示它的调用轨迹。
+
+  --step          每次套接字调用前暂停：回车 = 执行，c = 运行到结束，q = 退出
+                  （标准输入是管道时：每行一个按键）
+  --slow 时长     每次套接字调用前停顿（如 300ms），适合课堂演示
+  --set k=v       修改参数（名称和范围见 "lab list" 或错误提示）
+  --format F      text（双栏）、json（每行一个事件）或 md（Markdown 表格）
+  --check         有结论不成立时以 1 退出
+  --full          显示全部字节，不折叠长数据
+  --width N       列数；小于 100 时两栏合为一栏
+  --color C       auto（默认：仅在终端中，且没有 NO_COLOR 时）、always、never
+  --lang L        en 或 zh
+  --timeout 时长  多久没有任何套接字调用完成就放弃（默认 5s）
+`),
+	"list": lab.T(`lab list [--format text|json] lists the demos with their knobs.
+`, `lab list [--format text|json] 列出所有演示及其参数。
+`),
+	"lesson": lab.T(`lab lesson <N|slug> [--lang en|zh] prints the lesson of a demo.
+`, `lab lesson <N|slug> [--lang en|zh] 显示一个演示的课程。
+`),
+}
+
+func (e *env) help(args []string) error {
+	l := lab.LangFromEnv(e.getenv)
+	topic := ""
+	var rest []string
+	for _, a := range args {
+		switch {
+		case a == "--lang=zh" || a == "--lang=en":
+			l = lab.Lang(strings.TrimPrefix(a, "--lang="))
+		case strings.HasPrefix(a, "-"):
+			rest = append(rest, a)
+		default:
+			topic = a
+		}
+	}
+	t, ok := helpTexts[topic]
+	if !ok {
+		return usagef("help topics: run, list, lesson", "no help for %q", topic)
+	}
+	_, err := fmt.Fprint(e.stdout, t.In(l))
+	return err
+}
+
+// styleMarkdown makes a lesson easier to read in a terminal: headings bold.
+func styleMarkdown(md string, s settings) string {
+	if !s.color {
+		return md
+	}
+	bold := color.New(color.Bold, color.FgCyan)
+	bold.EnableColor()
+	lines := strings.Split(md, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "#") {
+			lines[i] = bold.Sprint(l)
+		}
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,128 @@
+package demos
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"socketlab/lab"
+)
+
+// tcpBasic is demo 1: the smallest TCP conversation. The server binds,
+// listens and accepts; the client connects; one message goes each way.
+func tcpBasic() lab.Demo {
+	return lab.Demo{
+		ID:    1,
+		Slug:  "tcp-basic",
+		Title: lab.T("A first TCP conversation", "第一次 TCP 对话"),
+		Brief: lab.T("socket → bind → listen → accept; connect; one send, one recv, close",
+			"socket → bind → listen → accept；connect；一次 send、一次 recv、close"),
+		Knobs: []lab.Knob{
+			{Name: "msg", Kind: lab.KindString, Default: "hello, 你好", Min: 1, Max: 1024,
+				Help: lab.T("the text the client sends (encoded as UTF-8)", "客户端发送的文字（按 UTF-8 编码）")},
+			{Name: "port", Kind: lab.KindInt, Default: "0", Min: 0, Max: 65535,
+				Help: lab.T("the server's port; 0 lets the kernel pick a free one", "服务端端口；0 表示由内核挑一个空闲端口")},
+		},
+		Server:   tcpBasicServer,
+		Client:   tcpBasicClient,
+		Findings: tcpBasicFindings,
+	}
+}
+
+func tcpBasicServer(ctx context.Context, s *lab.Side) error {
+	ln, err := s.Listen(fmt.Sprintf("127.0.0.1:%d", s.Params.Int("port")))
+	if err != nil {
+		return err
+	}
+	s.Signal("listening")
+	conn, err := ln.Accept() // conn, addr = server.accept()
+	if err != nil {
+		return err
+	}
+	data, err := conn.Recv(1024) // data = conn.recv(1024)
+	if err != nil {
+		return err
+	}
+	if _, err := conn.Send(upper(data)); err != nil { // conn.send(data.upper())
+		return err
+	}
+	if err := conn.Close(); err != nil {
+		return err
+	}
+	return ln.Close()
+}
+
+func tcpBasicClient(ctx context.Context, s *lab.Side) error {
+	if err := s.Wait("listening"); err != nil {
+		return err
+	}
+	conn, err := s.Dial(s.ServerAddr()) // client.connect(('127.0.0.1', port))
+	if err != nil {
+		return err
+	}
+	msg := s.Params.String("msg")
+	s.Note(lab.Tf("%q is text; send() needs bytes: msg.encode('utf-8') gives %d bytes",
+		"%q 是文字；send() 需要字节：msg.encode('utf-8') 得到 %d 个字节", msg, len(msg)))
+	if _, err := conn.Send([]byte(msg)); err != nil { // client.send(msg.encode('utf-8'))
+		return err
+	}
+	if _, err := conn.Recv(1024); err != nil { // reply = client.recv(1024)
+		return err
+	}
+	return conn.Close()
+}
+
+// socketOps keeps the socket calls of a side, without barriers and notes.
+func socketOps(t lab.Trace, side lab.Role) []string {
+	var ops []string
+	for _, e := range t {
+		if e.Side == side && e.Op != lab.OpWait && e.Op != lab.OpSignal && e.Op != lab.OpNote {
+			ops = append(ops, e.Op.String())
+		}
+	}
+	return ops
+}
+
+func tcpBasicFindings(t lab.Trace, p lab.Params) []lab.Finding {
+	serverOps := socketOps(t, lab.Server)
+	clientOps := socketOps(t, lab.Client)
+	wantServer := []string{"bind", "listen", "accept", "recv", "send", "close", "close"}
+	wantClient := []string{"connect", "send", "recv", "close"}
+	seq := check("sequence",
+		slices.Equal(serverOps, wantServer) && slices.Equal(clientOps, wantClient),
+		lab.Tf("server: %s; client: %s",
+			"服务端：%s；客户端：%s",
+			strings.Join(serverOps, " → "), strings.Join(clientOps, " → ")))
+
+	var addr lab.Finding
+	listen, accept, connect := t.Calls(lab.Server, lab.OpListen), t.Calls(lab.Server, lab.OpAccept), t.Calls(lab.Client, lab.OpConnect)
+	if len(listen) == 1 && len(accept) == 1 && len(connect) == 1 {
+		ok := accept[0].Peer == connect[0].Local && connect[0].Peer == listen[0].Local
+		addr = check("addresses", ok, lab.Tf(
+			"the server listens on %s; the client's end is %s (its port picked by the kernel), which is exactly the address accept() returned: %s",
+			"服务端在 %s 监听；客户端这一端是 %s（端口由内核挑选），正是 accept() 返回的地址：%s",
+			listen[0].Local, connect[0].Local, accept[0].Peer))
+	} else {
+		addr = check("addresses", false, lab.T("the connection was not made", "连接没有建立"))
+	}
+
+	msg := []byte(p.String("msg"))
+	got := t.Calls(lab.Server, lab.OpRecv).Bytes()
+	reply := t.Calls(lab.Client, lab.OpRecv).Bytes()
+	chars := utf8.RuneCount(msg)
+	ok := bytes.Equal(got, msg) && bytes.Equal(reply, upper(msg))
+	var text lab.Text
+	if chars != len(msg) {
+		text = lab.Tf("%q is %d characters but %d bytes on the wire: the socket carries bytes, so the text was encoded (UTF-8) and the server's upper() changed only ASCII letters",
+			"%q 有 %d 个字符，但在线路上是 %d 个字节：套接字只传字节，所以文字先被编码（UTF-8），服务端的 upper() 只改变了 ASCII 字母",
+			msg, chars, len(msg))
+	} else {
+		text = lab.Tf("%q went as %d bytes (ASCII: one byte per character; try --set msg=你好 to see more bytes than characters)",
+			"%q 以 %d 个字节发送（ASCII 每个字符一个字节；试试 --set msg=你好，字节会比字符多）",
+			msg, len(msg))
+	}
+	return []lab.Finding{seq, addr, check("bytes", ok, text)}
+}

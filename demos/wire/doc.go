@@ -1,0 +1,56 @@
+// Package wire implements the framings that the lab and the tutorials' Python
+// programs use to find message boundaries in a TCP byte stream.
+//
+// TCP delivers bytes, not messages: two sends may arrive in one recv, and one
+// send may arrive in several. A framing tells the reader where each message
+// ends, either with a length in front of it or with a delimiter after it.
+// Every framing here has an Append or Write function for the sender and a
+// Parse or Read function for the receiver:
+//
+//	struct header: ReadFrame, WriteFrame (Python struct.pack('i', n) + data)
+//
+//	+----+----+----+----+----+----+----+----+----+
+//	| 05 | 00 | 00 | 00 | h  | e  | l  | l  | o  |
+//	+----+----+----+----+----+----+----+----+----+
+//	 length, 4 bytes:     payload, length bytes
+//	 'i' little-endian, or '!i' big-endian (00 00 00 05)
+//
+//	JSON header: ReadJSON, WriteJSON (the tutorials' "header dictionary")
+//
+//	+-------------+-------------------+-------------------+
+//	| 0f 00 00 00 | {"datasize": 5}   | h  e  l  l  o     |
+//	+-------------+-------------------+-------------------+
+//	 header length  JSON header, UTF-8  body, datasize bytes
+//	 ('i', 4 bytes)
+//
+//	text header: ReadText, WriteText (Python f"{n:<10}" + data)
+//
+//	+---------------------+-------------------+
+//	| "5         "        | h  e  l  l  o     |
+//	+---------------------+-------------------+
+//	 length, 10 ASCII characters,  payload
+//	 left-aligned, space-padded
+//
+//	lines: ReadLine, WriteLine (HTTP header style)
+//
+//	+-------------------+-------+-------------+-------+-------+
+//	| Host: example.com | \r \n | Accept: */* | \r \n | \r \n |  body...
+//	+-------------------+-------+-------------+-------+-------+
+//
+// The receiver trusts nothing it reads. Every decoder takes a limit (max, or
+// DefaultMax when max <= 0) and refuses a negative length or one above the
+// limit before allocating anything for it. Even an allowed length is not
+// allocated up front: the buffer grows as bytes actually arrive, so a peer
+// that announces 60 MiB and sends 3 bytes costs a few kilobytes.
+//
+// A peer that closes the connection between frames ends the stream normally:
+// the decoder returns io.EOF itself, so read loops stop with
+//
+//	if err == io.EOF {
+//		break
+//	}
+//
+// A peer that closes in the middle of a frame gives an error that matches
+// io.ErrUnexpectedEOF and says how much was missing, such as
+// "read body: unexpected EOF: got 3 of 10 bytes, 7 missing" (see ShortError).
+package wire
