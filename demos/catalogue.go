@@ -19,8 +19,8 @@ import (
 func All() []lab.Demo {
 	return []lab.Demo{
 		tcpBasic(),
-
-
+		udp(),
+		smallBuffer(),
 	}
 }
 

@@ -89,7 +89,7 @@ func socketOps(t lab.Trace, side lab.Role) []string {
 func tcpBasicFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	serverOps := socketOps(t, lab.Server)
 	clientOps := socketOps(t, lab.Client)
-	wantServer := []string{"bind", "listen", "accept", "recv", "send", "close", "close"}
+	wantServer := []string{"setopt", "bind", "listen", "accept", "recv", "send", "close", "close"}
 	wantClient := []string{"connect", "send", "recv", "close"}
 	seq := check("sequence",
 		slices.Equal(serverOps, wantServer) && slices.Equal(clientOps, wantClient),

@@ -7,35 +7,38 @@
 // Every framing here has an Append or Write function for the sender and a
 // Parse or Read function for the receiver:
 //
-//	struct header: ReadFrame, WriteFrame (Python struct.pack('i', n) + data)
+//	struct header: WriteFrame, ReadFrame (Python struct.pack('i', n) + data)
 //
 //	+----+----+----+----+----+----+----+----+----+
 //	| 05 | 00 | 00 | 00 | h  | e  | l  | l  | o  |
 //	+----+----+----+----+----+----+----+----+----+
-//	 length, 4 bytes:     payload, length bytes
-//	 'i' little-endian, or '!i' big-endian (00 00 00 05)
+//	 length: 4 bytes,     payload: length bytes
+//	 'i' little-endian,
+//	 '!i' big-endian is 00 00 00 05
 //
-//	JSON header: ReadJSON, WriteJSON (the tutorials' "header dictionary")
+//	JSON header: WriteJSON, ReadJSON (the tutorials' header dictionary)
 //
-//	+-------------+-------------------+-------------------+
-//	| 0f 00 00 00 | {"datasize": 5}   | h  e  l  l  o     |
-//	+-------------+-------------------+-------------------+
-//	 header length  JSON header, UTF-8  body, datasize bytes
-//	 ('i', 4 bytes)
+//	+-------------+-----------------+----+----+----+----+----+
+//	| 0f 00 00 00 | {"datasize": 5} | h  | e  | l  | l  | o  |
+//	+-------------+-----------------+----+----+----+----+----+
+//	 length of the  JSON header:      body: datasize bytes
+//	 JSON header    UTF-8 object
 //
-//	text header: ReadText, WriteText (Python f"{n:<10}" + data)
+//	text header: WriteText, ReadText (Python f"{n:<10}".encode() + data)
 //
-//	+---------------------+-------------------+
-//	| "5         "        | h  e  l  l  o     |
-//	+---------------------+-------------------+
-//	 length, 10 ASCII characters,  payload
-//	 left-aligned, space-padded
+//	+---+---+---+---+---+---+---+---+---+---+----+----+----+----+----+
+//	| 5 |   |   |   |   |   |   |   |   |   | h  | e  | l  | l  | o  |
+//	+---+---+---+---+---+---+---+---+---+---+----+----+----+----+----+
+//	 length: 10 ASCII characters,            payload: length bytes
+//	 decimal, left-aligned, space-padded
 //
-//	lines: ReadLine, WriteLine (HTTP header style)
+//	lines: WriteLine, ReadLine (HTTP header style)
 //
 //	+-------------------+-------+-------------+-------+-------+
 //	| Host: example.com | \r \n | Accept: */* | \r \n | \r \n |  body...
 //	+-------------------+-------+-------------+-------+-------+
+//	 a line               end     a line        end     empty line:
+//	                                                    end of headers
 //
 // The receiver trusts nothing it reads. Every decoder takes a limit (max, or
 // DefaultMax when max <= 0) and refuses a negative length or one above the

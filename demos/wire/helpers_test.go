@@ -1,7 +1,6 @@
 package wire_test
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"testing"
@@ -47,11 +46,6 @@ func pattern(n int) []byte {
 		b[i] = byte('a' + i%26)
 	}
 	return b
-}
-
-// concat joins byte slices into a new one.
-func concat(parts ...[]byte) []byte {
-	return bytes.Join(parts, nil)
 }
 
 // errText is err's text, or "" for nil, to compare two results.

@@ -20,7 +20,8 @@ const MaxJSONHeader = 64 << 10
 
 // A JSONHeader is the JSON object that precedes a body in the tutorials' JSON
 // framing, such as {"datasize": 5} before a command's output or
-// {"cmd": "put", "filename": "a.txt", "filesize": 3} before a file.
+// {"cmd": "put", "filename": "a.txt", "filesize": 3} before a file (a header
+// without "datasize" announces "filesize" bytes; see ParseJSON).
 type JSONHeader struct {
 	Cmd      string // "cmd", such as "put"; omitted when empty
 	FileName string // "filename"; omitted when empty
@@ -134,38 +135,38 @@ func appendString(dst []byte, s string) []byte {
 func ParseJSON(b []byte, max int) (JSONHeader, error) {
 	var h JSONHeader
 	if !utf8.Valid(b) {
-		return h, fmt.Errorf("%w JSON header: invalid UTF-8", ErrMalformed)
+		return JSONHeader{}, fmt.Errorf("%w JSON header: invalid UTF-8", ErrMalformed)
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(b, &fields); err != nil {
 		if typeErr, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
-			return h, fmt.Errorf("%w JSON header: got %s, want object", ErrMalformed, typeErr.Value)
+			return JSONHeader{}, fmt.Errorf("%w JSON header: got %s, want object", ErrMalformed, typeErr.Value)
 		}
-		return h, fmt.Errorf("%w JSON header: %w", ErrMalformed, err)
+		return JSONHeader{}, fmt.Errorf("%w JSON header: %w", ErrMalformed, err)
 	}
 	if fields == nil {
-		return h, fmt.Errorf("%w JSON header: got null, want object", ErrMalformed)
+		return JSONHeader{}, fmt.Errorf("%w JSON header: got null, want object", ErrMalformed)
 	}
 	var err error
 	if h.Cmd, err = takeString(fields, "cmd"); err != nil {
-		return h, err
+		return JSONHeader{}, err
 	}
 	if h.FileName, err = takeString(fields, "filename"); err != nil {
-		return h, err
+		return JSONHeader{}, err
 	}
 	if h.SHA256, err = takeString(fields, "sha256"); err != nil {
-		return h, err
+		return JSONHeader{}, err
 	}
 	fileSize, hasFileSize, err := takeInt(fields, "filesize")
 	if err != nil {
-		return h, err
+		return JSONHeader{}, err
 	}
 	if err := checkLength("filesize", fileSize, math.MaxInt64); err != nil {
-		return h, err
+		return JSONHeader{}, err
 	}
 	dataSize, hasDataSize, err := takeInt(fields, "datasize")
 	if err != nil {
-		return h, err
+		return JSONHeader{}, err
 	}
 	switch {
 	case hasDataSize:
@@ -177,7 +178,7 @@ func ParseJSON(b []byte, max int) (JSONHeader, error) {
 		err = fmt.Errorf("%w JSON header: no datasize", ErrMalformed)
 	}
 	if err != nil {
-		return h, err
+		return JSONHeader{}, err
 	}
 	h.FileSize = fileSize
 	h.DataSize = dataSize
@@ -269,7 +270,8 @@ func ReadJSONHeader(r io.Reader, max int) (JSONHeader, error) {
 
 // ReadJSON reads a JSON header and the body it announces, which may be at
 // most max bytes (DefaultMax if max <= 0). It returns io.EOF if r ends before
-// the first byte of the header.
+// the first byte of the header. If reading the body fails, ReadJSON still
+// returns the header.
 func ReadJSON(r io.Reader, max int) (JSONHeader, []byte, error) {
 	h, err := ReadJSONHeader(r, max)
 	if err != nil {

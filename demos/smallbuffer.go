@@ -1,0 +1,203 @@
+package demos
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"socketlab/lab"
+)
+
+// chineseHello is "你好，世界" with a full-width comma: five 3-byte characters.
+// (With an ASCII comma a 7-byte read would happen to split nothing.)
+const chineseHello = "你好，世界"
+
+// smallBuffer is demo 3: recv(n) returns at most n bytes; the rest waits for
+// the next call, and a loop reads until the peer closes.
+func smallBuffer() lab.Demo {
+	return lab.Demo{
+		ID:    3,
+		Slug:  "small-buffer",
+		Title: lab.T("A small receive buffer", "很小的接收缓冲区"),
+		Brief: lab.T("recv(7): a read returns at most what you ask; the rest waits",
+			"recv(7)：一次最多读到你要的字节数，其余的留在缓冲区里等待"),
+		Knobs: []lab.Knob{
+			{Name: "buf", Kind: lab.KindInt, Default: "7", Min: 1, Max: 65536,
+				Help: lab.T("how many bytes each recv(buf) asks for", "每次 recv(buf) 最多要多少字节")},
+			{Name: "msg", Kind: lab.KindString, Default: "Hello from the server, in small pieces.", Min: 1, Max: 4096,
+				Help: lab.T("the message the server sends in part 1", "第 1 部分服务端发送的消息")},
+		},
+		Server:   smallBufferServer,
+		Client:   smallBufferClient,
+		Findings: smallBufferFindings,
+	}
+}
+
+func smallBufferServer(ctx context.Context, s *lab.Side) error {
+	ln, err := s.Listen("127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	s.Signal("listening")
+	for i, msg := range []string{s.Params.String("msg"), chineseHello} {
+		conn, err := ln.Accept()
+		if err != nil {
+			return err
+		}
+		if err := conn.SendAll([]byte(msg)); err != nil { // conn.sendall(msg.encode('utf-8'))
+			return err
+		}
+		if err := conn.Close(); err != nil {
+			return err
+		}
+		s.Signal(fmt.Sprintf("sent-%d", i+1))
+	}
+	return ln.Close()
+}
+
+func smallBufferClient(ctx context.Context, s *lab.Side) error {
+	if err := s.Wait("listening"); err != nil {
+		return err
+	}
+	buf := s.Params.Int("buf")
+	s.Section(lab.Tf("Part 1: read a message %d bytes at a time, until recv returns b''",
+		"第 1 部分：每次读 %d 个字节，直到 recv 返回 b''", buf))
+	if _, err := readAll(s, buf, "sent-1"); err != nil {
+		return err
+	}
+
+	s.Section(lab.Tf("Part 2: %q is %d bytes; read it %d bytes at a time",
+		"第 2 部分：%q 有 %d 个字节；每次读 %d 个", chineseHello, len(chineseHello), buf))
+	pieces, err := readAll(s, buf, "sent-2")
+	if err != nil {
+		return err
+	}
+	var alone []string
+	for _, p := range pieces {
+		alone = append(alone, fmt.Sprintf("%q", lab.PyDecode(p)))
+	}
+	s.Note(lab.Tf("decoding each piece on its own: %s (a character cut in two cannot be decoded)",
+		"把每一块单独解码：%s（被切成两半的字符无法解码）", strings.Join(alone, " + ")))
+	s.Note(lab.Tf("fix 1, decode after the whole message: b''.join(pieces).decode() = %q",
+		"修正 1，收完整条消息再解码：b''.join(pieces).decode() = %q", bytes.Join(pieces, nil)))
+	s.Note(lab.Tf("fix 2, carry the unfinished bytes to the next piece (an incremental decoder): %s",
+		"修正 2，把没凑齐的字节留给下一块（增量解码器）：%s", strings.Join(quoteAll(decodeIncrementally(pieces)), " + ")))
+	return nil
+}
+
+// readAll connects, waits until the server has sent everything and closed
+// (so every byte is already queued), then reads buf bytes at a time until
+// recv returns empty: the tutorial's receive loop.
+func readAll(s *lab.Side, buf int, sent string) ([][]byte, error) {
+	conn, err := s.Dial(s.ServerAddr())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Wait(sent); err != nil {
+		return nil, err
+	}
+	var pieces [][]byte
+	for {
+		data, err := conn.Recv(buf) // data = client.recv(7)
+		if err != nil {
+			return nil, err
+		}
+		if len(data) == 0 { // if not data: break
+			break
+		}
+		pieces = append(pieces, data)
+	}
+	return pieces, conn.Close()
+}
+
+// decodeIncrementally decodes pieces of UTF-8, holding back a character's
+// first bytes until the rest arrive, like Python's codecs incremental decoder.
+func decodeIncrementally(pieces [][]byte) []string {
+	var out []string
+	var carry []byte
+	for _, p := range pieces {
+		b := append(carry, p...)
+		cut := len(b)
+		// Hold back an incomplete character at the end (at most 3 bytes).
+		for i := max(0, len(b)-3); i < len(b); i++ {
+			if utf8.RuneStart(b[i]) && !utf8.FullRune(b[i:]) {
+				cut = i
+				break
+			}
+		}
+		out = append(out, string(b[:cut]))
+		carry = append([]byte(nil), b[cut:]...)
+	}
+	return out
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
+}
+
+// clientReads returns the client's recv events on the n-th connection it made.
+func clientReads(t lab.Trace, n int) lab.Trace {
+	conns := t.Calls(lab.Client, lab.OpConnect)
+	if len(conns) < n {
+		return nil
+	}
+	id := conns[n-1].Conn
+	return t.Filter(func(e lab.Event) bool { return e.Side == lab.Client && e.Op == lab.OpRecv && e.Conn == id })
+}
+
+func smallBufferFindings(t lab.Trace, p lab.Params) []lab.Finding {
+	buf := p.Int("buf")
+	msg := []byte(p.String("msg"))
+
+	reads := clientReads(t, 1)
+	ok := len(reads) > 0 && bytes.Equal(reads.Bytes(), msg)
+	for i, e := range reads {
+		// Everything was queued before the first recv, so each read is full
+		// except the last data read, and the final one is empty (EOF).
+		want := min(buf, len(msg)-i*buf)
+		ok = ok && e.N == max(want, 0)
+	}
+	counts := reads.Counts()
+	if len(counts) > 0 {
+		counts = counts[:len(counts)-1] // the last read is the empty one
+	}
+	pieces := check("pieces", ok, lab.Tf(
+		"the %d-byte message arrived over %d recv(%d) calls returning %v bytes: never more than asked; the rest waited in the kernel for the next call",
+		"%d 字节的消息分 %d 次 recv(%d) 到达，分别返回 %v 字节：从不超过所要的数量，其余的在内核里等下一次调用",
+		len(msg), len(counts), buf, counts))
+	eof := check("eof", len(reads) > 0 && reads[len(reads)-1].N == 0, lab.T(
+		"then one more recv returned b'' (0 bytes) and the loop ended: the server had closed, which is how TCP says \"no more data\"",
+		"接着又一次 recv 返回 b''（0 字节），循环结束：服务端已经关闭，这就是 TCP 表达\"没有更多数据\"的方式"))
+
+	zh := clientReads(t, 2)
+	split := 0
+	for _, e := range zh {
+		if e.N > 0 && !utf8.Valid(e.Data) {
+			split++
+		}
+	}
+	garbled := check("split", split > 0, lab.Tf(
+		"%d of the %d pieces of %q were not valid UTF-8 on their own: a %d-byte read cut 3-byte characters in two",
+		"%[3]q 的 %[2]d 块中有 %[1]d 块单独看不是合法的 UTF-8：%[4]d 字节的读取把 3 字节的字符切成了两半",
+		split, len(zh)-1, chineseHello, buf))
+	if split == 0 {
+		garbled.Text = lab.Tf("not shown with buf=%d: every read ended on a character boundary (each character here is 3 bytes); try --set buf=7",
+			"buf=%d 时看不到：每次读取都恰好停在字符边界上（这里每个字符 3 个字节）；试试 --set buf=7", buf)
+	}
+	var zhPieces [][]byte
+	for _, e := range zh {
+		zhPieces = append(zhPieces, e.Data)
+	}
+	fixed := string(bytes.Join(zhPieces, nil)) == chineseHello &&
+		strings.Join(decodeIncrementally(zhPieces), "") == chineseHello
+	fix := check("fix", fixed, lab.Tf(
+		"decoding after the whole message, or carrying partial bytes to the next piece, gives %q back intact",
+		"收完整条消息再解码，或者把不完整的字节留给下一块，都能完整得到 %q", chineseHello))
+	return []lab.Finding{pieces, eof, garbled, fix}
+}

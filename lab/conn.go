@@ -1,0 +1,232 @@
+package lab
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync/atomic"
+	"time"
+)
+
+// Listener is a traced TCP listening socket.
+type Listener struct {
+	l    net.Listener
+	side *Side
+	id   int
+}
+
+// DefaultBacklog is the accept queue length Listen asks for, Python's
+// default for listen() with no argument.
+const DefaultBacklog = 128
+
+// Listen opens a TCP listening socket on addr, like the tutorial's
+// socket(), bind(addr) and listen(). On the server side it publishes the
+// address for the client.
+func (s *Side) Listen(addr string) (*Listener, error) {
+	return s.ListenBacklog(addr, DefaultBacklog)
+}
+
+// ListenBacklog is Listen with the accept queue length of listen(backlog).
+func (s *Side) ListenBacklog(addr string, backlog int) (*Listener, error) {
+	l, id, err := s.listenTCP(addr, backlog)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	s.track(l)
+	if s.Role == Server {
+		s.SetServerAddr(l.Addr().String())
+	}
+	return &Listener{l: l, side: s, id: id}, nil
+}
+
+// Addr is the listening address.
+func (l *Listener) Addr() net.Addr { return l.l.Addr() }
+
+// Accept waits for the next connection, like Python's conn, addr = s.accept().
+func (l *Listener) Accept() (*Conn, error) {
+	s := l.side
+	if err := s.before(OpAccept, "accept()"); err != nil {
+		return nil, err
+	}
+	c, err := l.l.Accept()
+	if err != nil {
+		s.record(Event{Op: OpAccept, Conn: l.id, Call: "accept()", Local: l.Addr().String()}, err)
+		return nil, fmt.Errorf("accept: %w", err)
+	}
+	conn := s.newConn(c)
+	s.record(Event{Op: OpAccept, Conn: conn.id, Call: "accept()",
+		Local: c.LocalAddr().String(), Peer: c.RemoteAddr().String()}, nil)
+	return conn, nil
+}
+
+// Close closes the listening socket.
+func (l *Listener) Close() error {
+	s := l.side
+	if err := s.before(OpClose, "close()"); err != nil {
+		return err
+	}
+	err := l.l.Close()
+	s.record(Event{Op: OpClose, Conn: l.id, Call: "close()", Local: l.Addr().String()}, err)
+	return err
+}
+
+// Conn is a traced TCP connection. It is a net.Conn, so io.ReadFull and
+// friends work on it; Recv, Send and SendAll speak the tutorial's API.
+type Conn struct {
+	c    net.Conn
+	side *Side
+	id   int
+
+	rx, tx atomic.Int64 // bytes received and sent so far: stream offsets
+}
+
+var _ net.Conn = (*Conn)(nil)
+
+func (s *Side) newConn(c net.Conn) *Conn {
+	s.track(c)
+	return &Conn{c: c, side: s, id: s.run.rec.NewID()}
+}
+
+// Dial connects to a TCP address, like Python's s.connect((host, port)).
+func (s *Side) Dial(addr string) (*Conn, error) {
+	call := "connect(" + pyAddr(addr) + ")"
+	if err := s.before(OpConnect, call); err != nil {
+		return nil, err
+	}
+	var d net.Dialer
+	c, err := d.DialContext(s.run.ctx, "tcp", addr)
+	if err != nil {
+		s.record(Event{Op: OpConnect, Call: call, Peer: addr}, err)
+		return nil, fmt.Errorf("connect to %s: %w", addr, err)
+	}
+	conn := s.newConn(c)
+	s.record(Event{Op: OpConnect, Conn: conn.id, Call: call,
+		Local: c.LocalAddr().String(), Peer: c.RemoteAddr().String()}, nil)
+	return conn, nil
+}
+
+// ID is the socket's number in the trace.
+func (c *Conn) ID() int { return c.id }
+
+// NetConn returns the underlying connection, for socket options.
+func (c *Conn) NetConn() net.Conn { return c.c }
+
+// Recv reads at most n bytes, like Python's conn.recv(n): it returns as soon
+// as some bytes are there, and an empty slice with a nil error when the peer
+// has closed its side (EOF).
+func (c *Conn) Recv(n int) ([]byte, error) {
+	buf := make([]byte, n)
+	got, err := c.read(buf, fmt.Sprintf("recv(%d)", n))
+	if errors.Is(err, io.EOF) {
+		err = nil
+	}
+	return buf[:got], err
+}
+
+// Read reads into p, recorded as recv(len(p)). It returns io.EOF at the end.
+func (c *Conn) Read(p []byte) (int, error) {
+	return c.read(p, fmt.Sprintf("recv(%d)", len(p)))
+}
+
+func (c *Conn) read(p []byte, call string) (int, error) {
+	s := c.side
+	if err := s.before(OpRecv, call); err != nil {
+		return 0, err
+	}
+	n, err := c.c.Read(p)
+	e := Event{Op: OpRecv, Conn: c.id, Call: call, Req: len(p), N: n,
+		Data: append([]byte(nil), p[:n]...), Offset: c.rx.Add(int64(n)) - int64(n)}
+	if err == io.EOF {
+		s.record(e, nil) // n = 0: the peer closed; that is not a failure
+		return n, io.EOF
+	}
+	s.record(e, err)
+	return n, err
+}
+
+// Send makes one send() system call: it may send fewer bytes than asked and
+// returns how many it sent, like Python's conn.send(data).
+func (c *Conn) Send(b []byte) (int, error) {
+	s := c.side
+	if err := s.before(OpSend, "send()"); err != nil {
+		return 0, err
+	}
+	n, err := sendOnce(c.c, b)
+	s.record(Event{Op: OpSend, Conn: c.id, Call: "send()", Req: len(b), N: n,
+		Data: append([]byte(nil), b[:n]...), Offset: c.tx.Add(int64(n)) - int64(n)}, err)
+	return n, err
+}
+
+// SendAll sends every byte of b, looping over short writes, like Python's
+// conn.sendall(data). (Go's Write already does this.)
+func (c *Conn) SendAll(b []byte) error {
+	_, err := c.write(b, "sendall()", nil)
+	return err
+}
+
+// SendParts sends b with sendall(), labelling byte ranges (a header apart
+// from its payload) so the trace can draw them apart.
+func (c *Conn) SendParts(b []byte, marks ...Mark) error {
+	_, err := c.write(b, "sendall()", marks)
+	return err
+}
+
+// Write writes all of p, recorded as sendall().
+func (c *Conn) Write(p []byte) (int, error) { return c.write(p, "sendall()", nil) }
+
+func (c *Conn) write(p []byte, call string, marks []Mark) (int, error) {
+	s := c.side
+	if err := s.before(OpSendAll, call); err != nil {
+		return 0, err
+	}
+	n, err := c.c.Write(p)
+	s.record(Event{Op: OpSendAll, Conn: c.id, Call: call, Req: len(p), N: n,
+		Data: append([]byte(nil), p[:n]...), Offset: c.tx.Add(int64(n)) - int64(n), Marks: marks}, err)
+	return n, err
+}
+
+// Close closes the connection: the peer's recv then returns empty.
+func (c *Conn) Close() error {
+	s := c.side
+	if err := s.before(OpClose, "close()"); err != nil {
+		return err
+	}
+	err := c.c.Close()
+	s.record(Event{Op: OpClose, Conn: c.id, Call: "close()"}, err)
+	return err
+}
+
+// CloseWrite shuts down the sending side only (shutdown(SHUT_WR)): the peer
+// reads EOF, and this side can still receive.
+func (c *Conn) CloseWrite() error {
+	s := c.side
+	const call = "shutdown(SHUT_WR)"
+	if err := s.before(OpShutdown, call); err != nil {
+		return err
+	}
+	cw, ok := c.c.(interface{ CloseWrite() error })
+	var err error
+	if ok {
+		err = cw.CloseWrite()
+	} else {
+		err = errors.New("this connection cannot shut down one direction")
+	}
+	s.record(Event{Op: OpShutdown, Conn: c.id, Call: call}, err)
+	return err
+}
+
+// LocalAddr is this end's address.
+func (c *Conn) LocalAddr() net.Addr { return c.c.LocalAddr() }
+
+// RemoteAddr is the peer's address.
+func (c *Conn) RemoteAddr() net.Addr { return c.c.RemoteAddr() }
+
+// SetDeadline sets the read and write deadlines.
+func (c *Conn) SetDeadline(t time.Time) error { return c.c.SetDeadline(t) }
+
+// SetReadDeadline sets the read deadline.
+func (c *Conn) SetReadDeadline(t time.Time) error { return c.c.SetReadDeadline(t) }
+
+// SetWriteDeadline sets the write deadline.
+func (c *Conn) SetWriteDeadline(t time.Time) error { return c.c.SetWriteDeadline(t) }

@@ -1,0 +1,97 @@
+//go:build unix
+
+package lab
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"syscall"
+)
+
+// listenTCP makes the tutorial's calls one by one, so each can be announced
+// and traced: socket(), setsockopt(SO_REUSEADDR), bind(), listen(backlog).
+// The listening socket is then handed to Go's runtime.
+func (s *Side) listenTCP(addr string, backlog int) (net.Listener, int, error) {
+	ta, err := net.ResolveTCPAddr("tcp", addr)
+	if err != nil {
+		return nil, 0, err
+	}
+	family, sa := syscall.AF_INET, syscall.Sockaddr(nil)
+	if ip4 := ta.IP.To4(); ip4 != nil || ta.IP == nil {
+		a := &syscall.SockaddrInet4{Port: ta.Port}
+		copy(a.Addr[:], ip4)
+		sa = a
+	} else {
+		family = syscall.AF_INET6
+		a := &syscall.SockaddrInet6{Port: ta.Port}
+		copy(a.Addr[:], ta.IP.To16())
+		sa = a
+	}
+	id := s.run.rec.NewID()
+	fd, err := syscall.Socket(family, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		return nil, id, os.NewSyscallError("socket", err)
+	}
+	syscall.CloseOnExec(fd)
+	ok := false
+	defer func() {
+		if !ok {
+			syscall.Close(fd)
+		}
+	}()
+
+	const opt = "setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)"
+	if err := s.before(OpSetOpt, opt); err != nil {
+		return nil, id, err
+	}
+	err = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
+	s.record(Event{Op: OpSetOpt, Conn: id, Call: opt}, err)
+	if err != nil {
+		return nil, id, os.NewSyscallError("setsockopt", err)
+	}
+
+	call := "bind(" + pyAddr(addr) + ")"
+	if err := s.before(OpBind, call); err != nil {
+		return nil, id, err
+	}
+	if err := syscall.Bind(fd, sa); err != nil {
+		err = os.NewSyscallError("bind", err)
+		s.record(Event{Op: OpBind, Conn: id, Call: call}, err)
+		return nil, id, err
+	}
+	local := sockName(fd)
+	s.record(Event{Op: OpBind, Conn: id, Call: call, Local: local}, nil)
+
+	call = fmt.Sprintf("listen(%d)", backlog)
+	if err := s.before(OpListen, call); err != nil {
+		return nil, id, err
+	}
+	if err := syscall.Listen(fd, backlog); err != nil {
+		err = os.NewSyscallError("listen", err)
+		s.record(Event{Op: OpListen, Conn: id, Call: call, Local: local}, err)
+		return nil, id, err
+	}
+	s.record(Event{Op: OpListen, Conn: id, Call: call, Local: local}, nil)
+
+	f := os.NewFile(uintptr(fd), "listener")
+	l, err := net.FileListener(f) // duplicates fd
+	f.Close()
+	ok = true // f.Close closed fd
+	return l, id, err
+}
+
+// sockName is the socket's own address as host:port.
+func sockName(fd int) string {
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		return ""
+	}
+	switch a := sa.(type) {
+	case *syscall.SockaddrInet4:
+		return net.JoinHostPort(net.IP(a.Addr[:]).String(), fmt.Sprint(a.Port))
+	case *syscall.SockaddrInet6:
+		return net.JoinHostPort(net.IP(a.Addr[:]).String(), fmt.Sprint(a.Port))
+	}
+	return ""
+}

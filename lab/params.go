@@ -1,0 +1,239 @@
+package lab
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Kind is the type of a knob's value.
+type Kind int
+
+// The kinds of knob values.
+const (
+	KindInt    Kind = iota + 1 // a whole number in [Min, Max]
+	KindSize                   // a byte count with an optional unit: 1500, 64KiB, 200MB
+	KindString                 // any text (at most Max bytes when Max > 0)
+	KindEnum                   // one of Choices
+	KindBool                   // on/off
+)
+
+// Knob is one parameter of a demo, set with --set name=value.
+type Knob struct {
+	Name    string
+	Kind    Kind
+	Default string
+	Min     int64
+	Max     int64
+	Choices []string
+	Help    Text
+}
+
+// Range describes the valid values, for help text and error hints.
+func (k Knob) Range() string {
+	switch k.Kind {
+	case KindInt:
+		return fmt.Sprintf("%d..%d", k.Min, k.Max)
+	case KindSize:
+		return fmt.Sprintf("%s..%s", FormatSize(k.Min), FormatSize(k.Max))
+	case KindEnum:
+		return strings.Join(k.Choices, "|")
+	case KindBool:
+		return "on|off"
+	case KindString:
+		if k.Max > 0 {
+			return fmt.Sprintf("text, at most %d bytes", k.Max)
+		}
+		return "text"
+	}
+	return ""
+}
+
+// Parse checks s against the knob and returns its canonical form.
+func (k Knob) Parse(s string) (string, error) {
+	switch k.Kind {
+	case KindInt:
+		v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if err != nil {
+			return "", fmt.Errorf("%s=%q is not a whole number (valid: %s)", k.Name, s, k.Range())
+		}
+		if v < k.Min || v > k.Max {
+			return "", fmt.Errorf("%s=%d is out of range (valid: %s)", k.Name, v, k.Range())
+		}
+		return strconv.FormatInt(v, 10), nil
+	case KindSize:
+		v, err := ParseSize(s)
+		if err != nil {
+			return "", fmt.Errorf("%s=%q: %w (valid: %s)", k.Name, s, err, k.Range())
+		}
+		if v < k.Min || v > k.Max {
+			return "", fmt.Errorf("%s=%s is out of range (valid: %s)", k.Name, s, k.Range())
+		}
+		return strconv.FormatInt(v, 10), nil
+	case KindEnum:
+		if slices.Contains(k.Choices, s) {
+			return s, nil
+		}
+		return "", fmt.Errorf("%s=%q is not a choice (valid: %s)", k.Name, s, k.Range())
+	case KindBool:
+		switch strings.ToLower(s) {
+		case "on", "true", "1", "yes":
+			return "on", nil
+		case "off", "false", "0", "no":
+			return "off", nil
+		}
+		return "", fmt.Errorf("%s=%q is not on or off", k.Name, s)
+	case KindString:
+		if k.Max > 0 && int64(len(s)) > k.Max {
+			return "", fmt.Errorf("%s is %d bytes long (valid: %s)", k.Name, len(s), k.Range())
+		}
+		if k.Min > 0 && int64(len(s)) < k.Min {
+			return "", fmt.Errorf("%s must be at least %d bytes long", k.Name, k.Min)
+		}
+		return s, nil
+	}
+	return "", fmt.Errorf("knob %s has no kind", k.Name)
+}
+
+// Params are a demo's knob values, checked against its knobs.
+type Params struct {
+	knobs []Knob
+	vals  map[string]string
+}
+
+// ErrUnknownKnob is returned by ParseParams for a name the demo does not have.
+var ErrUnknownKnob = errors.New("unknown knob")
+
+// ParseParams starts from the knobs' defaults and applies each "name=value".
+func ParseParams(knobs []Knob, sets []string) (Params, error) {
+	p := Params{knobs: knobs, vals: make(map[string]string, len(knobs))}
+	for _, k := range knobs {
+		p.vals[k.Name] = k.Default
+	}
+	for _, s := range sets {
+		name, value, ok := strings.Cut(s, "=")
+		if !ok {
+			return p, fmt.Errorf("--set %q: want name=value", s)
+		}
+		if err := p.Set(name, value); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
+}
+
+// Set checks and stores one value.
+func (p *Params) Set(name, value string) error {
+	k, ok := p.Knob(name)
+	if !ok {
+		return fmt.Errorf("%w %q (valid: %s)", ErrUnknownKnob, name, p.names())
+	}
+	v, err := k.Parse(value)
+	if err != nil {
+		return err
+	}
+	p.vals[name] = v
+	return nil
+}
+
+func (p Params) names() string {
+	if len(p.knobs) == 0 {
+		return "this demo has no knobs"
+	}
+	var names []string
+	for _, k := range p.knobs {
+		names = append(names, k.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// Knob returns the knob called name.
+func (p Params) Knob(name string) (Knob, bool) {
+	for _, k := range p.knobs {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return Knob{}, false
+}
+
+// Knobs returns the demo's knobs in order.
+func (p Params) Knobs() []Knob { return p.knobs }
+
+// String returns a knob's value as text. It panics for a name the demo does
+// not declare: that is a bug in the demo, caught by its tests.
+func (p Params) String(name string) string {
+	v, ok := p.vals[name]
+	if !ok {
+		panic("lab: demo reads undeclared knob " + name)
+	}
+	return v
+}
+
+// Int returns an int or size knob's value.
+func (p Params) Int(name string) int {
+	v, err := strconv.ParseInt(p.String(name), 10, 64)
+	if err != nil {
+		panic("lab: knob " + name + " is not a number: " + err.Error())
+	}
+	return int(v)
+}
+
+// Bool returns an on/off knob's value.
+func (p Params) Bool(name string) bool { return p.String(name) == "on" }
+
+// Sets returns the non-default values as name=value, for a command line.
+func (p Params) Sets() []string {
+	var out []string
+	for _, k := range p.knobs {
+		if v := p.vals[k.Name]; v != k.Default {
+			out = append(out, k.Name+"="+v)
+		}
+	}
+	return out
+}
+
+var sizeUnits = []struct {
+	suffix string
+	mult   int64
+}{
+	{"kib", 1 << 10}, {"mib", 1 << 20}, {"gib", 1 << 30},
+	{"kb", 1000}, {"mb", 1000 * 1000}, {"gb", 1000 * 1000 * 1000},
+	{"k", 1 << 10}, {"m", 1 << 20}, {"g", 1 << 30},
+	{"b", 1},
+}
+
+// ParseSize reads a byte count: 1500, 64KiB, 1MiB, 200MB (KB = 1000, KiB = 1024).
+func ParseSize(s string) (int64, error) {
+	t := strings.ToLower(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range sizeUnits {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || v < 0 {
+		return 0, errors.New("not a size (examples: 100, 64KiB, 1MiB, 200MB)")
+	}
+	if v > (1<<62)/mult {
+		return 0, errors.New("size too large")
+	}
+	return v * mult, nil
+}
+
+// FormatSize writes n in the largest binary unit that divides it.
+func FormatSize(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%dGiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%dMiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%dKiB", n>>10)
+	}
+	return strconv.FormatInt(n, 10)
+}

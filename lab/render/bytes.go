@@ -1,0 +1,117 @@
+package render
+
+import (
+	"fmt"
+	"socketlab/lab"
+	"strings"
+)
+
+// PyBytes writes b as Python's repr of a bytes object: b'hi\r\n\xe4'.
+func PyBytes(b []byte) string {
+	quote := byte('\'')
+	if strings.IndexByte(string(b), '\'') >= 0 && strings.IndexByte(string(b), '"') < 0 {
+		quote = '"'
+	}
+	var sb strings.Builder
+	sb.WriteString("b")
+	sb.WriteByte(quote)
+	for _, c := range b {
+		switch {
+		case c == '\\':
+			sb.WriteString(`\\`)
+		case c == quote:
+			sb.WriteByte('\\')
+			sb.WriteByte(c)
+		case c == '\n':
+			sb.WriteString(`\n`)
+		case c == '\r':
+			sb.WriteString(`\r`)
+		case c == '\t':
+			sb.WriteString(`\t`)
+		case c < 0x20 || c >= 0x7f:
+			fmt.Fprintf(&sb, `\x%02x`, c)
+		default:
+			sb.WriteByte(c)
+		}
+	}
+	sb.WriteByte(quote)
+	return sb.String()
+}
+
+// Decoded returns b decoded as UTF-8 the way a learner's print would show
+// it with errors='replace' (broken characters become U+FFFD) and control
+// characters as dots. ok is false when b is plain ASCII, where the decoded
+// line would add nothing.
+func Decoded(b []byte) (text string, ok bool) {
+	ascii := true
+	for _, c := range b {
+		if c >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return "", false
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '·'
+		}
+		return r
+	}, lab.PyDecode(b)), true
+}
+
+// HexRows dumps b as rows of perRow bytes: the stream offset of the row, the
+// bytes in hex, and an ASCII gutter. The rows depend only on offset and b,
+// never on how the bytes were chunked before.
+func HexRows(b []byte, offset int64, perRow int) []string {
+	if perRow <= 0 {
+		perRow = 8
+	}
+	var rows []string
+	for start := 0; start < len(b); {
+		// Align rows to the stream, so the same byte always sits in the same column.
+		end := start + perRow - int((offset+int64(start))%int64(perRow))
+		end = min(end, len(b))
+		col := int((offset + int64(start)) % int64(perRow))
+		var hx, asc strings.Builder
+		for i := 0; i < perRow; i++ {
+			if i > 0 {
+				hx.WriteByte(' ')
+				if i%8 == 0 {
+					hx.WriteByte(' ')
+				}
+			}
+			j := start + i - col
+			if i < col || j >= end {
+				hx.WriteString("  ")
+				asc.WriteByte(' ')
+				continue
+			}
+			fmt.Fprintf(&hx, "%02x", b[j])
+			if c := b[j]; c >= 0x20 && c < 0x7f {
+				asc.WriteByte(c)
+			} else {
+				asc.WriteByte('.')
+			}
+		}
+		rows = append(rows, fmt.Sprintf("%04x  %s  |%s|", offset+int64(start)-int64(col), hx.String(), asc.String()))
+		start = end
+	}
+	return rows
+}
+
+// hexWidth is the width of one HexRows row.
+func hexWidth(perRow int) int {
+	return 4 + 2 + perRow*3 - 1 + (perRow-1)/8 + 2 + perRow + 2
+}
+
+// rowBytes picks the most bytes per hex row (4, 8 or 16) that fit in w cells.
+func rowBytes(w int) int {
+	for _, n := range []int{16, 8} {
+		if hexWidth(n) <= w {
+			return n
+		}
+	}
+	return 4
+}

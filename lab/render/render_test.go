@@ -1,0 +1,177 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"socketlab/lab"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// fixture is a fixed run: every kind of event the renderers draw.
+func fixture() []lab.Event {
+	ms := func(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
+	hello := []byte("hello, 你好")
+	big := bytes.Repeat([]byte("0123456789"), 10)
+	evs := []lab.Event{
+		{T: ms(0.1), Side: lab.Server, Op: lab.OpBind, Conn: 1, Call: "bind(('127.0.0.1', 0))", Local: "127.0.0.1:40000"},
+		{T: ms(0.2), Side: lab.Server, Op: lab.OpListen, Conn: 1, Call: "listen()", Local: "127.0.0.1:40000"},
+		{T: ms(0.3), Side: lab.Server, Op: lab.OpSignal, Name: "listening"},
+		{T: ms(0.4), Side: lab.Client, Op: lab.OpWait, Name: "listening"},
+		{T: ms(0.5), Side: lab.System, Op: lab.OpNote, Name: "section", Text: lab.T("Part 1: talk", "第 1 部分：对话")},
+		{T: ms(0.6), Side: lab.Client, Op: lab.OpConnect, Conn: 2, Call: "connect(('127.0.0.1', 40000))", Local: "127.0.0.1:50000", Peer: "127.0.0.1:40000"},
+		{T: ms(0.7), Side: lab.Server, Op: lab.OpAccept, Conn: 3, Call: "accept()", Local: "127.0.0.1:40000", Peer: "127.0.0.1:50000"},
+		{T: ms(0.8), Side: lab.Client, Op: lab.OpNote, Text: lab.T("text must be encoded before it is sent: this note is long enough to wrap in a narrow lane", "文字必须先编码才能发送：这条说明足够长，在窄的栏里会折行")},
+		{T: ms(0.9), Side: lab.Client, Op: lab.OpSend, Conn: 2, Call: "send()", Req: len(hello), N: len(hello), Data: hello},
+		{T: ms(1.0), Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(7)", Req: 7, N: 7, Data: hello[:7]},
+		{T: ms(1.1), Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(7)", Req: 7, N: 6, Data: hello[7:], Offset: 7},
+		{T: ms(1.2), Side: lab.Server, Op: lab.OpSendAll, Conn: 3, Call: "sendall()", Req: 104, N: 104,
+			Data:  append([]byte{100, 0, 0, 0}, big...),
+			Marks: []lab.Mark{{From: 0, To: 4, Label: lab.T("header", "报头")}, {From: 4, To: 104, Label: lab.T("payload", "数据")}}},
+		{T: ms(1.3), Side: lab.Client, Op: lab.OpSend, Conn: 2, Call: "send()", Req: 4 << 20, N: 10240, Data: big[:8], Err: "write: i/o timeout"},
+		{T: ms(1.4), Side: lab.Server, Op: lab.OpClose, Conn: 3, Call: "close()"},
+		{T: ms(1.5), Side: lab.Client, Op: lab.OpRecv, Conn: 2, Call: "recv(1024)", Req: 1024, N: 0, Data: []byte{}},
+		{T: ms(1.6), Side: lab.Client, Op: lab.OpSendTo, Conn: 4, Call: "sendto(('127.0.0.1', 40001))", Req: 0, N: 0, Data: []byte{}, Peer: "127.0.0.1:40001"},
+		{T: ms(1.7), Side: lab.Server, Op: lab.OpRecvFrom, Conn: 5, Call: "recvfrom(4)", Req: 4, N: 4, Data: big[:4], Trunc: true, Peer: "127.0.0.1:50001"},
+		{T: ms(1.8), Side: lab.Server, Op: lab.OpSegments, Conn: 3, Segs: 2},
+		{T: ms(1.9), Side: lab.System, Op: lab.OpNote, Text: lab.T("a note from the lab across all lanes", "实验台的说明，横跨所有栏")},
+		{T: ms(2.0), Side: lab.System, Op: lab.OpFinding, ID: "merged", OK: true, Text: lab.T("2 sends arrived in 1 recv", "2 次发送在 1 次接收中到达")},
+		{T: ms(2.1), Side: lab.System, Op: lab.OpFinding, ID: "cut", OK: false, Text: lab.T("nothing was cut", "没有截断")},
+		{T: ms(2.2), Side: lab.System, Op: lab.OpSummary, Demo: "fixture", OK: false, Findings: 2},
+	}
+	for i := range evs {
+		evs[i].Seq = i + 1
+	}
+	return evs
+}
+
+func emitAll(s lab.Sink) {
+	for _, e := range fixture() {
+		s.Emit(e)
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func TestTextGolden(t *testing.T) {
+	for _, o := range []Options{
+		{Lang: lab.En, Width: 120},
+		{Lang: lab.Zh, Width: 120},
+		{Lang: lab.En, Width: 80},
+		{Lang: lab.Zh, Width: 80},
+		{Lang: lab.En, Width: 120, Color: true},
+		{Lang: lab.En, Width: 120, Full: true},
+	} {
+		name := fmt.Sprintf("text-%s-%d", o.Lang, o.Width)
+		if o.Color {
+			name += "-color"
+		}
+		if o.Full {
+			name += "-full"
+		}
+		t.Run(name, func(t *testing.T) {
+			var b bytes.Buffer
+			r := NewText(&b, o)
+			emitAll(r)
+			if r.Err() != nil {
+				t.Fatal(r.Err())
+			}
+			golden(t, name, b.Bytes())
+			if !o.Color && strings.Contains(b.String(), "\x1b[") {
+				t.Error("colour codes without colour")
+			}
+			if o.Color && !strings.Contains(b.String(), "\x1b[31m") {
+				t.Error("no client colour with colour on")
+			}
+		})
+	}
+}
+
+// TestTextFitsWidth checks every line of the trace fits the terminal, in
+// both languages, at every width from the narrowest.
+func TestTextFitsWidth(t *testing.T) {
+	for _, l := range []lab.Lang{lab.En, lab.Zh} {
+		for w := 40; w <= 200; w += 7 {
+			var b bytes.Buffer
+			emitAll(NewText(&b, Options{Lang: l, Width: w, Color: true}))
+			for _, line := range strings.Split(b.String(), "\n") {
+				if got := Width(line); got > w {
+					t.Errorf("%s width %d: line is %d cells: %q", l, w, got, StripANSI(line))
+				}
+			}
+		}
+	}
+}
+
+func TestJSONGolden(t *testing.T) {
+	var b bytes.Buffer
+	j := NewJSON(&b, lab.En)
+	emitAll(j)
+	golden(t, "trace.jsonl", b.Bytes())
+
+	// The contract: every line is an object with seq, t_us, side and op;
+	// data ops carry call, req, n and data_hex.
+	for i, line := range strings.Split(strings.TrimSpace(b.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		for _, k := range []string{"seq", "t_us", "side", "op"} {
+			if _, ok := m[k]; !ok {
+				t.Errorf("line %d has no %s: %s", i+1, k, line)
+			}
+		}
+		switch m["op"] {
+		case "send", "sendall", "recv", "sendto", "recvfrom":
+			for _, k := range []string{"conn", "call", "req", "n", "data_hex"} {
+				if _, ok := m[k]; !ok {
+					t.Errorf("line %d (%s) has no %s", i+1, m["op"], k)
+				}
+			}
+		}
+	}
+}
+
+func TestMarkdownGolden(t *testing.T) {
+	var b bytes.Buffer
+	emitAll(NewMarkdown(&b, Options{Lang: lab.En}))
+	golden(t, "trace.md", b.Bytes())
+}
+
+func TestAnnounceFitsWidth(t *testing.T) {
+	a := lab.Announcement{Side: lab.Server, Call: "recv(1024)", Note: lab.T(strings.Repeat("wait for bytes ", 20), strings.Repeat("等待数据", 30))}
+	for _, l := range []lab.Lang{lab.En, lab.Zh} {
+		for _, w := range []int{40, 80, 120} {
+			s := NewText(io.Discard, Options{Width: w}).Announce(a, l)
+			for _, line := range strings.Split(s, "\n") {
+				if Width(line) > w {
+					t.Errorf("%s/%d: %q is wider than %d", l, w, line, w)
+				}
+			}
+		}
+	}
+}

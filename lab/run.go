@@ -1,0 +1,165 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultIdle is how long a run may go without any socket call finishing
+// before the lab gives up on it.
+const DefaultIdle = 5 * time.Second
+
+// ErrTimeout is the cause of a run that made no progress for too long.
+var ErrTimeout = errors.New("timed out")
+
+// Options configure one run.
+type Options struct {
+	Params Params
+	Sink   Sink     // where events go as they happen; may be nil
+	Step   *Stepper // step mode and --slow; may be nil
+	Notes  NoteFunc // step notes of the demo; may be nil
+	Idle   time.Duration
+	Now    func() time.Time
+}
+
+// Result is what a finished run recorded and found.
+type Result struct {
+	Trace    Trace
+	Findings []Finding
+	OK       bool // every finding held
+}
+
+// Run runs the demo's server and client as two goroutines, records the trace,
+// then evaluates and records the findings and a summary. It returns ErrQuit
+// (wrapped) when the learner quit, and an error when a side failed or the run
+// made no progress for opt.Idle; sockets are closed in every case.
+func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	rec := NewRecorder(opt.Now, opt.Sink)
+	r := &run{ctx: ctx, rec: rec, step: opt.Step, notes: opt.Notes, barriers: map[string]chan struct{}{}}
+	server := newSide(r, Server, opt.Params)
+	client := newSide(r, Client, opt.Params)
+
+	idle := opt.Idle
+	if idle <= 0 {
+		idle = DefaultIdle
+	}
+	r.watch = startWatchdog(idle, func() {
+		cancel(fmt.Errorf("%w: no socket call finished for %v (%s)", ErrTimeout, idle, waiting(server, client)))
+	})
+	rec.onRec = r.watch.kick
+
+	var wg sync.WaitGroup
+	for _, p := range []struct {
+		side *Side
+		fn   func(context.Context, *Side) error
+	}{{server, d.Server}, {client, d.Client}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := p.fn(ctx, p.side); err != nil {
+				cancel(fmt.Errorf("%s: %w", p.side.Role, err))
+			}
+		}()
+	}
+	wg.Wait()
+	r.watch.stop()
+
+	res := Result{Trace: rec.Events()}
+	if ctx.Err() != nil {
+		err := context.Cause(ctx)
+		if errors.Is(err, context.Canceled) {
+			err = ErrQuit // the caller cancelled: Ctrl-C
+		}
+		if !errors.Is(err, ErrQuit) {
+			rec.Record(Event{Side: System, Op: OpSummary, Demo: d.Slug, Err: err.Error()})
+		}
+		res.Trace = rec.Events()
+		return res, err
+	}
+
+	res.Findings = d.Findings(res.Trace, opt.Params)
+	res.OK = true
+	for _, f := range res.Findings {
+		rec.Record(Event{Side: System, Op: OpFinding, ID: f.ID, OK: f.OK, Text: f.Text})
+		res.OK = res.OK && f.OK
+	}
+	rec.Record(Event{Side: System, Op: OpSummary, Demo: d.Slug, OK: res.OK, Findings: len(res.Findings)})
+	res.Trace = rec.Events()
+	return res, nil
+}
+
+// waiting says what each side was doing, for a timeout report.
+func waiting(sides ...*Side) string {
+	var parts []string
+	for _, s := range sides {
+		if call := s.busyCall(); call != "" {
+			parts = append(parts, fmt.Sprintf("%s blocked in %s", s.Role, call))
+		}
+	}
+	if len(parts) == 0 {
+		return "no call in progress"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// watchdog fires once when no event was recorded for idle, except while held
+// (a learner reading a step announcement is not a hang).
+type watchdog struct {
+	mu    sync.Mutex
+	last  time.Time
+	holds int
+	done  chan struct{}
+	once  sync.Once
+}
+
+func startWatchdog(idle time.Duration, fire func()) *watchdog {
+	w := &watchdog{last: time.Now(), done: make(chan struct{})}
+	tick := min(idle/10, 100*time.Millisecond)
+	go func() {
+		t := time.NewTicker(tick)
+		defer t.Stop()
+		for {
+			select {
+			case <-w.done:
+				return
+			case <-t.C:
+				w.mu.Lock()
+				stuck := w.holds == 0 && time.Since(w.last) > idle
+				w.mu.Unlock()
+				if stuck {
+					fire()
+					return
+				}
+			}
+		}
+	}()
+	return w
+}
+
+func (w *watchdog) kick() {
+	w.mu.Lock()
+	w.last = time.Now()
+	w.mu.Unlock()
+}
+
+// hold pauses the watchdog until the returned func is called.
+func (w *watchdog) hold() func() {
+	w.mu.Lock()
+	w.holds++
+	w.mu.Unlock()
+	return func() {
+		w.mu.Lock()
+		w.holds--
+		w.last = time.Now()
+		w.mu.Unlock()
+	}
+}
+
+func (w *watchdog) stop() { w.once.Do(func() { close(w.done) }) }

@@ -1,0 +1,209 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+)
+
+// Side is one program of a demo, the client or the server, as its code sees
+// the lab: it opens traced sockets, waits on and signals barriers, and adds
+// notes to the trace. A demo's server and client funcs each get one.
+type Side struct {
+	Role   Role
+	Params Params
+
+	run *run
+
+	mu      sync.Mutex
+	closers []io.Closer
+	counts  map[Op]int
+	busy    string // the call in progress, for a timeout report
+}
+
+// run is what a demo's two sides share.
+type run struct {
+	ctx   context.Context
+	rec   *Recorder
+	step  *Stepper
+	notes NoteFunc
+	watch *watchdog
+
+	mu       sync.Mutex
+	barriers map[string]chan struct{}
+	addr     string
+}
+
+// NoteFunc looks up the one-line explanation shown in step mode before the
+// n-th call of kind op by role (n counts from 1).
+type NoteFunc func(role Role, op Op, n int) (Text, bool)
+
+func newSide(r *run, role Role, p Params) *Side {
+	s := &Side{Role: role, Params: p, run: r, counts: map[Op]int{}}
+	context.AfterFunc(r.ctx, s.closeAll)
+	return s
+}
+
+// Context returns the run's context: it is cancelled when the run ends,
+// fails, times out or the learner quits.
+func (s *Side) Context() context.Context { return s.run.ctx }
+
+// track remembers c so that cancelling the run closes it.
+func (s *Side) track(c io.Closer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closers = append(s.closers, c)
+	if s.run.ctx.Err() != nil {
+		c.Close()
+	}
+}
+
+func (s *Side) closeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range s.closers {
+		c.Close()
+	}
+}
+
+// before runs before every socket call: it counts the call, waits for the
+// stepper (step mode, --slow) and remembers what the side is about to do.
+func (s *Side) before(op Op, call string) error {
+	s.mu.Lock()
+	s.counts[op]++
+	n := s.counts[op]
+	s.mu.Unlock()
+	if err := s.run.ctx.Err(); err != nil {
+		return context.Cause(s.run.ctx)
+	}
+	if st := s.run.step; st != nil {
+		note := genericNote(op)
+		if s.run.notes != nil {
+			if t, ok := s.run.notes(s.Role, op, n); ok {
+				note = t
+			}
+		}
+		release := s.run.watch.hold()
+		err := st.Before(s.run.ctx, Announcement{Side: s.Role, Call: call, Note: note})
+		release()
+		if err != nil {
+			return err
+		}
+	}
+	s.setBusy(call)
+	return nil
+}
+
+func (s *Side) setBusy(call string) {
+	s.mu.Lock()
+	s.busy = call
+	s.mu.Unlock()
+}
+
+func (s *Side) busyCall() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.busy
+}
+
+// record adds e to the trace on behalf of this side. A call that failed
+// because the run was cancelled is reported with the cancel cause.
+func (s *Side) record(e Event, err error) Event {
+	s.setBusy("")
+	e.Side = s.Role
+	if err != nil {
+		e.Err = err.Error()
+		if s.run.ctx.Err() != nil {
+			e.Err = stopReason(context.Cause(s.run.ctx))
+		}
+	}
+	return s.run.rec.Record(e)
+}
+
+// Note adds an explanation to this side's lane of the trace.
+func (s *Side) Note(t Text) {
+	s.run.rec.Record(Event{Side: s.Role, Op: OpNote, Text: t})
+}
+
+// Section starts a new part of the demo with a heading across all lanes.
+func (s *Side) Section(t Text) {
+	s.run.rec.Record(Event{Side: System, Op: OpNote, Name: "section", Text: t})
+}
+
+// Signal opens the barrier called name: every Wait on it returns.
+// Signalling an open barrier again does nothing.
+func (s *Side) Signal(name string) {
+	ch := s.run.barrier(name)
+	s.run.mu.Lock()
+	select {
+	case <-ch:
+	default:
+		close(ch)
+	}
+	s.run.mu.Unlock()
+	s.record(Event{Op: OpSignal, Name: name}, nil)
+}
+
+// Wait blocks until the barrier called name is signalled or the run ends.
+func (s *Side) Wait(name string) error {
+	s.setBusy("wait(" + name + ")")
+	select {
+	case <-s.run.barrier(name):
+		s.record(Event{Op: OpWait, Name: name}, nil)
+		return nil
+	case <-s.run.ctx.Done():
+		err := context.Cause(s.run.ctx)
+		s.record(Event{Op: OpWait, Name: name}, err)
+		return err
+	}
+}
+
+func (r *run) barrier(name string) chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ch, ok := r.barriers[name]
+	if !ok {
+		ch = make(chan struct{})
+		r.barriers[name] = ch
+	}
+	return ch
+}
+
+// SetServerAddr publishes the address the client should connect to.
+// Listen and ListenPacket on the server side call it for you.
+func (s *Side) SetServerAddr(addr string) {
+	s.run.mu.Lock()
+	s.run.addr = addr
+	s.run.mu.Unlock()
+}
+
+// ServerAddr is the address the server published (wait on a barrier first).
+func (s *Side) ServerAddr() string {
+	s.run.mu.Lock()
+	defer s.run.mu.Unlock()
+	return s.run.addr
+}
+
+// pyAddr writes an address the way Python prints it: ('127.0.0.1', 8080).
+func pyAddr(a string) string {
+	host, port, err := net.SplitHostPort(a)
+	if err != nil {
+		return fmt.Sprintf("%q", a)
+	}
+	return fmt.Sprintf("('%s', %s)", host, port)
+}
+
+// stopReason says briefly why a call was cut off when the run ended: the
+// full cause is reported once, at the end.
+func stopReason(cause error) string {
+	switch {
+	case errors.Is(cause, ErrTimeout):
+		return "cut off: the lab timed out"
+	case errors.Is(cause, ErrQuit), errors.Is(cause, context.Canceled):
+		return "cut off: stopped by the learner"
+	}
+	return "cut off: the run failed elsewhere"
+}
