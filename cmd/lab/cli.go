@@ -86,8 +86,8 @@ type failError struct{ quiet bool }
 func (e *failError) Error() string { return "a finding did not hold" }
 
 func (e *env) dispatch(args []string) error {
-	if len(args) == 0 {
-		return e.menu()
+	if len(args) == 0 || isMenuFlag(args[0]) {
+		return e.menu(args)
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {

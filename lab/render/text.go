@@ -211,7 +211,7 @@ func (r *Text) cell(e lab.Event, w int) []line {
 	}
 	id := ""
 	if e.Conn > 0 {
-		id = fmt.Sprintf("  #%d", e.Conn)
+		id = fmt.Sprintf("#%d ", e.Conn)
 	}
 	switch e.Op {
 	case lab.OpRecv, lab.OpRecvFrom:
@@ -225,7 +225,7 @@ func (r *Text) cell(e lab.Event, w int) []line {
 		if e.Op == lab.OpRecvFrom && e.Peer != "" {
 			head += r.tr(lab.T(" from ", "，来自 ")) + e.Peer
 		}
-		add(nil, head+id)
+		add(nil, id+head)
 		if e.Trunc {
 			add(r.warn, r.tr(lab.Tf("✂ cut: the datagram was longer than %d; the rest is lost (MSG_TRUNC)",
 				"✂ 被截断：数据报比 %d 长，其余部分丢失（MSG_TRUNC）", e.Req)))
@@ -236,7 +236,7 @@ func (r *Text) cell(e lab.Event, w int) []line {
 		if e.Op == lab.OpSendTo {
 			head = fmt.Sprintf("%s → %s", e.Call, r.bytesWord(e.N))
 		}
-		add(nil, head+id)
+		add(nil, id+head)
 		if e.Req == 0 && e.Err == "" {
 			add(nil, "b''")
 		}
@@ -245,25 +245,25 @@ func (r *Text) cell(e lab.Event, w int) []line {
 		}
 		out = append(out, r.payload(e, w)...)
 	case lab.OpBind:
-		add(nil, e.Call+id)
+		add(nil, id+e.Call)
 		if e.Local != "" {
 			add(r.dim, r.tr(lab.T("bound to ", "绑定到 "))+e.Local)
 		}
 	case lab.OpListen:
-		add(nil, e.Call+id)
+		add(nil, id+e.Call)
 		add(r.dim, r.tr(lab.T("listening on ", "正在监听 "))+e.Local)
 	case lab.OpAccept:
-		add(nil, e.Call+r.tr(lab.T(" → new socket", " → 新套接字"))+id)
+		add(nil, id+e.Call+r.tr(lab.T(" → new socket", " → 新套接字")))
 		if e.Peer != "" {
 			add(r.dim, r.tr(lab.T("client address ", "客户端地址 "))+e.Peer)
 		}
 	case lab.OpConnect:
-		add(nil, e.Call+id)
+		add(nil, id+e.Call)
 		if e.Local != "" {
 			add(r.dim, r.tr(lab.T("my address ", "本端地址 "))+e.Local)
 		}
 	case lab.OpClose, lab.OpShutdown, lab.OpSetOpt:
-		add(nil, e.Call+id)
+		add(nil, id+e.Call)
 	case lab.OpWait:
 		if e.Err != "" {
 			add(r.dim, r.tr(lab.Tf("barrier %q: gave up waiting", "屏障 %q：放弃等待", e.Name)))
@@ -273,7 +273,7 @@ func (r *Text) cell(e lab.Event, w int) []line {
 	case lab.OpSignal:
 		add(r.dim, r.tr(lab.Tf("barrier %q: signal", "屏障 %q：发出信号", e.Name)))
 	case lab.OpSegments:
-		add(nil, r.tr(lab.Tf("kernel: %d TCP data segments", "内核：%d 个 TCP 数据段", e.Segs))+id)
+		add(nil, id+r.tr(lab.Tf("kernel: %d TCP data segments", "内核：%d 个 TCP 数据段", e.Segs)))
 	case lab.OpNote:
 		for i, l := range Wrap(r.tr(e.Text), w-2) {
 			prefix := "  "
@@ -283,7 +283,7 @@ func (r *Text) cell(e lab.Event, w int) []line {
 			add(nil, prefix+l)
 		}
 	default:
-		add(nil, e.Op.String()+id)
+		add(nil, id+e.Op.String())
 	}
 	if e.Err != "" {
 		add(r.bad, "✗ "+e.Err)

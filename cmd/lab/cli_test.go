@@ -1,0 +1,280 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// englishEnv makes the in-process runs independent of the caller's locale.
+func englishEnv(t *testing.T) {
+	t.Setenv("LANG", "C.UTF-8")
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "")
+	t.Setenv("NO_COLOR", "")
+	t.Setenv("COLUMNS", "")
+}
+
+// TestBadInput: every mistake gets one error line and one hint, exit 2,
+// never a panic.
+func TestBadInput(t *testing.T) {
+	englishEnv(t)
+	tests := []struct {
+		args []string
+		err  string
+		hint string
+	}{
+		{[]string{"run", "99"}, `unknown demo "99"`, "valid demos: 1 tcp-basic, 2 udp"},
+		{[]string{"run", "nosuch"}, `unknown demo "nosuch"`, "valid demos:"},
+		{[]string{"run", "0"}, `unknown demo "0"`, "valid demos:"},
+		{[]string{"run"}, "run needs one demo", "lab run <N|slug|all>"},
+		{[]string{"run", "1", "2"}, "run needs one demo", ""},
+		{[]string{"run", "3", "--set", "buf=0"}, "buf=0 is out of range (valid: 1..65536)", "knobs of 3 small-buffer: buf (1..65536)"},
+		{[]string{"run", "3", "--set", "buf=abc"}, `buf="abc" is not a whole number`, "knobs of 3 small-buffer"},
+		{[]string{"run", "3", "--set", "nosuch=1"}, `unknown knob "nosuch" (valid: buf, msg)`, "knobs of 3 small-buffer"},
+		{[]string{"run", "3", "--set", "buf"}, "want name=value", ""},
+		{[]string{"run", "1", "--bogus"}, "flag provided but not defined: -bogus", `lab help run`},
+		{[]string{"run", "1", "--slow", "soon"}, "invalid value", ""},
+		{[]string{"run", "1", "--slow", "-1s"}, "must be positive", ""},
+		{[]string{"run", "1", "--format", "xml"}, `unknown --format "xml"`, "text, json or md"},
+		{[]string{"run", "1", "--lang", "fr"}, `unknown language "fr"`, "--lang en"},
+		{[]string{"run", "1", "--color", "sometimes"}, `unknown --color "sometimes"`, ""},
+		{[]string{"run", "1", "--width", "10"}, "--width 10 is too narrow", ""},
+		{[]string{"run", "all", "--set", "buf=1"}, "--set cannot be used with all", ""},
+		{[]string{"lesson", "99"}, `unknown demo "99"`, "valid demos:"},
+		{[]string{"lesson"}, "lesson needs one demo", ""},
+		{[]string{"list", "x"}, `unexpected argument "x"`, ""},
+		{[]string{"list", "--format", "yaml"}, `unknown --format "yaml"`, ""},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`, "commands: list, run, lesson"},
+		{[]string{"help", "nosuch"}, `no help for "nosuch"`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, stdout, stderr := runLab(t, "", tt.args...)
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d; stderr: %s", code, exitUsage, stderr)
+			}
+			if stdout != "" {
+				t.Errorf("stdout should be empty, got %q", stdout)
+			}
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			if !strings.HasPrefix(lines[0], "lab: error: ") || !strings.Contains(lines[0], tt.err) {
+				t.Errorf("first line %q, want lab: error: …%s…", lines[0], tt.err)
+			}
+			if len(lines) > 2 || (len(lines) == 2 && !strings.HasPrefix(lines[1], "lab: hint: ")) {
+				t.Errorf("want an error line and at most one hint line, got:\n%s", stderr)
+			}
+			if tt.hint != "" && (len(lines) < 2 || !strings.Contains(lines[1], tt.hint)) {
+				t.Errorf("hint should mention %q, got:\n%s", tt.hint, stderr)
+			}
+		})
+	}
+}
+
+func TestListJSON(t *testing.T) {
+	englishEnv(t)
+	code, stdout, _ := runLab(t, "", "list", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	for i, line := range lines {
+		var d jsonDemo
+		if err := json.Unmarshal([]byte(line), &d); err != nil {
+			t.Fatalf("line %d: %v", i+1, err)
+		}
+		if d.ID != i+1 || d.Slug == "" || d.Title == "" || d.Knobs == nil {
+			t.Errorf("line %d: %+v", i+1, d)
+		}
+		for _, k := range d.Knobs {
+			if k.Name == "" || k.Help == "" || k.Range == "" || k.Kind == "" {
+				t.Errorf("demo %s knob %+v is incomplete", d.Slug, k)
+			}
+		}
+	}
+	if len(lines) < 3 {
+		t.Errorf("%d demos listed", len(lines))
+	}
+}
+
+func TestListText(t *testing.T) {
+	englishEnv(t)
+	for _, lang := range []string{"en", "zh"} {
+		code, stdout, _ := runLab(t, "", "list", "--lang", lang, "--width", "80")
+		if code != 0 || !strings.Contains(stdout, "tcp-basic") || !strings.Contains(stdout, "small-buffer") {
+			t.Fatalf("exit %d:\n%s", code, stdout)
+		}
+		if lang == "zh" && !strings.Contains(stdout, "第一次 TCP 对话") {
+			t.Errorf("no Chinese title:\n%s", stdout)
+		}
+	}
+}
+
+type traceLine struct {
+	Seq     int    `json:"seq"`
+	TUS     *int64 `json:"t_us"`
+	Side    string `json:"side"`
+	Op      string `json:"op"`
+	Conn    int    `json:"conn"`
+	Call    string `json:"call"`
+	Req     *int   `json:"req"`
+	N       *int   `json:"n"`
+	DataHex string `json:"data_hex"`
+	Trunc   *bool  `json:"trunc"`
+	OK      *bool  `json:"ok"`
+	Demo    string `json:"demo"`
+	Err     string `json:"err"`
+}
+
+func parseTrace(t *testing.T, s string) []traceLine {
+	t.Helper()
+	var out []traceLine
+	for i, line := range strings.Split(strings.TrimSpace(s), "\n") {
+		var e traceLine
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("line %d is not JSON: %v\n%s", i+1, err, line)
+		}
+		if e.Seq != i+1 || e.TUS == nil || e.Side == "" || e.Op == "" {
+			t.Fatalf("line %d lacks the required fields: %s", i+1, line)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+// TestRunJSON compares the JSON trace of demo 1 with what the sockets must
+// have done: the server received exactly what the client sent, and the
+// client got it back upper-cased.
+func TestRunJSON(t *testing.T) {
+	englishEnv(t)
+	code, stdout, stderr := runLab(t, "", "run", "1", "--format", "json", "--set", "msg=abc 你好")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	tr := parseTrace(t, stdout)
+	var sent, got, reply string
+	for _, e := range tr {
+		switch {
+		case e.Side == "client" && e.Op == "send":
+			sent = e.DataHex
+		case e.Side == "server" && e.Op == "recv":
+			got = e.DataHex
+			if *e.Req != 1024 || e.Call != "recv(1024)" || *e.N != len(e.DataHex)/2 {
+				t.Errorf("server recv: %+v", e)
+			}
+		case e.Side == "client" && e.Op == "recv":
+			reply = e.DataHex
+		}
+	}
+	if sent != "61626320e4bda0e5a5bd" || got != sent || reply != "41424320e4bda0e5a5bd" {
+		t.Errorf("sent %s, server got %s, reply %s", sent, got, reply)
+	}
+	last := tr[len(tr)-1]
+	if last.Op != "summary" || last.Demo != "tcp-basic" || last.OK == nil || !*last.OK {
+		t.Errorf("last line: %+v", last)
+	}
+}
+
+func TestCheckFailsWhenPhenomenonMissing(t *testing.T) {
+	englishEnv(t)
+	code, stdout, _ := runLab(t, "", "run", "udp", "--set", "size=500", "--check")
+	if code != exitFail {
+		t.Errorf("exit %d, want %d", code, exitFail)
+	}
+	if !strings.Contains(stdout, "✗") {
+		t.Errorf("no ✗ finding in:\n%s", stdout)
+	}
+	if code, _, _ := runLab(t, "", "run", "udp", "--set", "size=500"); code != 0 {
+		t.Errorf("without --check: exit %d, want 0", code)
+	}
+	if code, _, stderr := runLab(t, "", "run", "all", "--check"); code != 0 {
+		t.Errorf("run all --check: exit %d: %s", code, stderr)
+	}
+}
+
+func TestStepThroughPipe(t *testing.T) {
+	englishEnv(t)
+	// Go for setsockopt, bind, listen, accept; quit at the client's connect.
+	code, stdout, stderr := runLab(t, "\n\n\n\nq\n", "run", "1", "--step")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "stopped; sockets closed") {
+		t.Errorf("stderr: %q", stderr)
+	}
+	if n := strings.Count(stdout, "▸"); n != 5 {
+		t.Errorf("%d announcements, want 5:\n%s", n, stdout)
+	}
+	if strings.Contains(stdout, "What happened") {
+		t.Error("the run went on after q")
+	}
+	// c runs to the end.
+	code, stdout, _ = runLab(t, "c\n", "run", "1", "--step")
+	if code != 0 || !strings.Contains(stdout, "all 3 findings hold") || strings.Count(stdout, "▸") != 1 {
+		t.Errorf("exit %d:\n%s", code, stdout)
+	}
+}
+
+func TestColorAndLanguage(t *testing.T) {
+	englishEnv(t)
+	_, plain, _ := runLab(t, "", "run", "1")
+	if strings.Contains(plain, "\x1b[") {
+		t.Error("colour codes in output that is not a terminal")
+	}
+	_, colored, _ := runLab(t, "", "run", "1", "--color", "always")
+	if !strings.Contains(colored, "\x1b[31m") || !strings.Contains(colored, "\x1b[34m") {
+		t.Error("--color always: no client red or server blue")
+	}
+	_, zh, _ := runLab(t, "", "run", "1", "--lang", "zh")
+	if !strings.Contains(zh, "发生了什么") || strings.Contains(zh, "What happened") {
+		t.Error("--lang zh: not Chinese")
+	}
+	t.Setenv("LANG", "zh_CN.UTF-8")
+	if _, zh, _ := runLab(t, "", "run", "1"); !strings.Contains(zh, "发生了什么") {
+		t.Error("LANG=zh_CN: not Chinese")
+	}
+	_, md, _ := runLab(t, "", "run", "1", "--format", "md", "--lang", "en")
+	if !strings.HasPrefix(md, "| ms | client | server |") || !strings.Contains(md, "### What happened") {
+		t.Errorf("markdown:\n%s", md)
+	}
+}
+
+func TestNarrowIsOneLane(t *testing.T) {
+	englishEnv(t)
+	_, out, _ := runLab(t, "", "run", "1", "--width", "80")
+	for _, line := range strings.Split(out, "\n") {
+		if w := len([]rune(line)); w > 80 {
+			t.Errorf("line of %d runes at width 80: %q", w, line)
+		}
+	}
+	if !strings.Contains(out, " server  ") || !strings.Contains(out, " client  ") {
+		t.Errorf("one lane should tag sides:\n%s", out)
+	}
+}
+
+func TestLessonHelpVersion(t *testing.T) {
+	englishEnv(t)
+	for _, args := range [][]string{{"lesson", "1"}, {"lesson", "udp", "--lang", "zh"}, {"help"}, {"help", "run"}, {"version"}} {
+		code, out, stderr := runLab(t, "", args...)
+		if code != 0 || out == "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, stderr)
+		}
+	}
+	_, out, _ := runLab(t, "", "lesson", "1", "--lang", "zh")
+	if !strings.HasPrefix(out, "# 1 tcp-basic") {
+		t.Errorf("lesson 1 zh starts %q", out[:min(len(out), 40)])
+	}
+}
+
+// TestRealBinaryPipe runs the real program with a pipe on stdin: the bare
+// command prints the list and exits 0 without waiting for input.
+func TestRealBinaryPipe(t *testing.T) {
+	cmd := labCommand(t, "run", "2", "--check")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "all 4 findings hold") {
+		t.Errorf("output:\n%s", out)
+	}
+}

@@ -1,0 +1,23 @@
+// Package menu draws the lab's interactive menus in a terminal with
+// github.com/manifoldco/promptui, and works around what promptui gets wrong:
+//
+//   - it rings the bell on arrow keys: its output goes through [NoBell];
+//   - it misdraws a line wider than the terminal: every label, title and
+//     detail is cut to the width with [Fit] (display cells, CJK = 2);
+//   - it ignores NO_COLOR: its templates use colour only when asked;
+//   - a finished prompt keeps reading the terminal and swallows the next key:
+//     input goes through [Keys], which hands each key to one open reader;
+//   - a finished prompt keeps writing too (readline "cleans" the line from
+//     its goroutine): its output is cut off when it returns;
+//   - it redraws from readline's goroutine while its own clears up, on every
+//     key but Enter (a data race): quit keys (q, Ctrl-C, Ctrl-D) read as
+//     Enter and are reported as [ErrQuit], and values are typed in cooked
+//     mode instead of with promptui's Prompt.
+//
+// A [Terminal] keeps raw mode from one menu to the next and uses cooked mode
+// for everything else (a run's trace, step mode's line-based keys, typed
+// values, "press Enter"); Close restores the terminal as Open found it.
+//
+// The package knows nothing about demos: it shows [Item] labels and asks for
+// [Field] values; the command line decides what they mean.
+package menu
