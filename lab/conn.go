@@ -55,6 +55,7 @@ func (l *Listener) Accept() (*Conn, error) {
 		return nil, fmt.Errorf("accept: %w", err)
 	}
 	conn := s.newConn(c)
+	s.run.causal.awaitConnect(s.run.ctx, c)
 	s.record(Event{Op: OpAccept, Conn: conn.id, Call: "accept()",
 		Local: c.LocalAddr().String(), Peer: c.RemoteAddr().String()}, nil)
 	return conn, nil
@@ -79,12 +80,14 @@ type Conn struct {
 	id   int
 
 	rx, tx atomic.Int64 // bytes received and sent so far: stream offsets
+	elide  atomic.Int64 // 1 + bytes kept per data event (Elide); 0 keeps all
 }
 
 var _ net.Conn = (*Conn)(nil)
 
 func (s *Side) newConn(c net.Conn) *Conn {
 	s.track(c)
+	s.run.causal.register(c)
 	return &Conn{c: c, side: s, id: s.run.rec.NewID()}
 }
 
@@ -95,6 +98,8 @@ func (s *Side) Dial(addr string) (*Conn, error) {
 		return nil, err
 	}
 	var d net.Dialer
+	dialed := s.run.causal.dialStarted()
+	defer dialed()
 	c, err := d.DialContext(s.run.ctx, "tcp", addr)
 	if err != nil {
 		s.record(Event{Op: OpConnect, Call: call, Peer: addr}, err)
@@ -103,6 +108,7 @@ func (s *Side) Dial(addr string) (*Conn, error) {
 	conn := s.newConn(c)
 	s.record(Event{Op: OpConnect, Conn: conn.id, Call: call,
 		Local: c.LocalAddr().String(), Peer: c.RemoteAddr().String()}, nil)
+	s.run.causal.connectRecorded(c)
 	return conn, nil
 }
 
@@ -130,19 +136,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 }
 
 func (c *Conn) read(p []byte, call string) (int, error) {
-	s := c.side
-	if err := s.before(OpRecv, call); err != nil {
-		return 0, err
-	}
-	n, err := c.c.Read(p)
-	e := Event{Op: OpRecv, Conn: c.id, Call: call, Req: len(p), N: n,
-		Data: append([]byte(nil), p[:n]...), Offset: c.rx.Add(int64(n)) - int64(n)}
-	if err == io.EOF {
-		s.record(e, nil) // n = 0: the peer closed; that is not a failure
-		return n, io.EOF
-	}
-	s.record(e, err)
-	return n, err
+	return c.readSpans(p, call, nil)
 }
 
 // Send makes one send() system call: it may send fewer bytes than asked and
@@ -152,9 +146,11 @@ func (c *Conn) Send(b []byte) (int, error) {
 	if err := s.before(OpSend, "send()"); err != nil {
 		return 0, err
 	}
-	n, err := sendOnce(c.c, b)
-	s.record(Event{Op: OpSend, Conn: c.id, Call: "send()", Req: len(b), N: n,
-		Data: append([]byte(nil), b[:n]...), Offset: c.tx.Add(int64(n)) - int64(n)}, err)
+	snd := s.run.causal.sendStarted(c.c)
+	n, err := sendOnce(c.c, b, snd.blocked)
+	s.record(c.kept(Event{Op: OpSend, Conn: c.id, Call: "send()", Req: len(b), N: n,
+		Data: b[:n], Offset: c.tx.Add(int64(n)) - int64(n), Waited: snd.waited}), err)
+	snd.recorded(n)
 	return n, err
 }
 
@@ -180,9 +176,11 @@ func (c *Conn) write(p []byte, call string, marks []Mark) (int, error) {
 	if err := s.before(OpSendAll, call); err != nil {
 		return 0, err
 	}
-	n, err := c.c.Write(p)
-	s.record(Event{Op: OpSendAll, Conn: c.id, Call: call, Req: len(p), N: n,
-		Data: append([]byte(nil), p[:n]...), Offset: c.tx.Add(int64(n)) - int64(n), Marks: marks}, err)
+	snd := s.run.causal.sendStarted(c.c)
+	n, err := sendAll(c.c, p, snd.blocked)
+	s.record(c.kept(Event{Op: OpSendAll, Conn: c.id, Call: call, Req: len(p), N: n,
+		Data: p[:n], Offset: c.tx.Add(int64(n)) - int64(n), Marks: marks, Waited: snd.waited}), err)
+	snd.recorded(n)
 	return n, err
 }
 
@@ -192,8 +190,10 @@ func (c *Conn) Close() error {
 	if err := s.before(OpClose, "close()"); err != nil {
 		return err
 	}
+	recorded := s.run.causal.closeStarted(c.c)
 	err := c.c.Close()
 	s.record(Event{Op: OpClose, Conn: c.id, Call: "close()"}, err)
+	recorded()
 	return err
 }
 
@@ -206,6 +206,7 @@ func (c *Conn) CloseWrite() error {
 		return err
 	}
 	cw, ok := c.c.(interface{ CloseWrite() error })
+	recorded := s.run.causal.closeStarted(c.c)
 	var err error
 	if ok {
 		err = cw.CloseWrite()
@@ -213,6 +214,7 @@ func (c *Conn) CloseWrite() error {
 		err = errors.New("this connection cannot shut down one direction")
 	}
 	s.record(Event{Op: OpShutdown, Conn: c.id, Call: call}, err)
+	recorded()
 	return err
 }
 

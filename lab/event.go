@@ -103,9 +103,11 @@ type Event struct {
 
 	Req    int    // bytes asked (data ops)
 	N      int    // bytes done (data ops)
-	Data   []byte // the bytes moved (a copy)
+	Data   []byte // the bytes moved (a copy), or their first bytes when Elided > 0
+	Elided int    // bytes moved but not kept in Data (Conn.Elide)
 	Offset int64  // stream offset of Data[0] on this socket, in this direction
 	Trunc  bool   // a datagram was cut
+	Waited bool   // a send had to wait for the peer to read (its buffers were full)
 	Marks  []Mark
 
 	Name string // barrier name
@@ -118,5 +120,8 @@ type Event struct {
 	Demo     string // summary: demo slug
 	Findings int    // summary: number of findings
 
-	Err string // error text, if the call failed
+	Err   string // error text, if the call failed
+	Errno string // what the error means, portably: ErrClass.Name (ECONNRESET, EPIPE, timeout, …)
+
+	Who string // which of several programs on one side (a Fork's tag), e.g. "c2"
 }

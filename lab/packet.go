@@ -3,6 +3,7 @@ package lab
 import (
 	"fmt"
 	"net"
+	"sync"
 )
 
 // PacketConn is a traced UDP socket.
@@ -10,6 +11,9 @@ type PacketConn struct {
 	c    *net.UDPConn
 	side *Side
 	id   int
+
+	mu   sync.Mutex
+	from map[string]int // datagrams received from each sender
 }
 
 // ListenPacket opens a UDP socket bound to addr, like Python's
@@ -29,11 +33,12 @@ func (s *Side) ListenPacket(addr string) (*PacketConn, error) {
 		return nil, fmt.Errorf("bind %s: %w", addr, err)
 	}
 	s.track(pc)
+	s.run.causal.registerPacket(pc.LocalAddr())
 	s.record(Event{Op: OpBind, Conn: id, Call: call, Local: pc.LocalAddr().String()}, nil)
 	if s.Role == Server {
 		s.SetServerAddr(pc.LocalAddr().String())
 	}
-	return &PacketConn{c: pc.(*net.UDPConn), side: s, id: id}, nil
+	return &PacketConn{c: pc.(*net.UDPConn), side: s, id: id, from: map[string]int{}}, nil
 }
 
 // LocalAddr is the socket's own address.
@@ -50,12 +55,18 @@ func (p *PacketConn) RecvFrom(n int) (data []byte, from net.Addr, trunc bool, er
 	}
 	buf := make([]byte, n)
 	got, _, flags, addr, err := p.c.ReadMsgUDP(buf, nil)
+	got = max(got, 0) // a failed call (a deadline, a closed socket) may say -1
 	trunc, err = truncated(flags, err)
 	e := Event{Op: OpRecvFrom, Conn: p.id, Call: call, Req: n, N: got,
 		Data: append([]byte(nil), buf[:got]...), Trunc: trunc}
 	if addr != nil {
 		e.Peer = addr.String()
 		from = addr
+		p.mu.Lock()
+		p.from[addr.String()]++
+		k := p.from[addr.String()]
+		p.mu.Unlock()
+		s.run.causal.awaitDatagram(s.run.ctx, addr, p.c.LocalAddr(), k)
 	}
 	s.record(e, err)
 	return buf[:got], from, trunc, err
@@ -71,6 +82,9 @@ func (p *PacketConn) SendTo(b []byte, addr net.Addr) (int, error) {
 	n, err := p.c.WriteTo(b, addr)
 	s.record(Event{Op: OpSendTo, Conn: p.id, Call: call, Req: len(b), N: n,
 		Data: append([]byte(nil), b[:n]...), Peer: addr.String()}, err)
+	if err == nil {
+		s.run.causal.datagramRecorded(p.c.LocalAddr(), addr)
+	}
 	return n, err
 }
 

@@ -110,7 +110,11 @@ var ErrUnknownKnob = errors.New("unknown knob")
 func ParseParams(knobs []Knob, sets []string) (Params, error) {
 	p := Params{knobs: knobs, vals: make(map[string]string, len(knobs))}
 	for _, k := range knobs {
-		p.vals[k.Name] = k.Default
+		v, err := k.Parse(k.Default) // canonical form: "32KiB" becomes "32768"
+		if err != nil {
+			return p, fmt.Errorf("knob %s: bad default: %w", k.Name, err)
+		}
+		p.vals[k.Name] = v
 	}
 	for _, s := range sets {
 		name, value, ok := strings.Cut(s, "=")
@@ -188,8 +192,8 @@ func (p Params) Bool(name string) bool { return p.String(name) == "on" }
 func (p Params) Sets() []string {
 	var out []string
 	for _, k := range p.knobs {
-		if v := p.vals[k.Name]; v != k.Default {
-			out = append(out, k.Name+"="+v)
+		if def, _ := k.Parse(k.Default); p.vals[k.Name] != def {
+			out = append(out, k.Name+"="+p.vals[k.Name])
 		}
 	}
 	return out

@@ -8,7 +8,7 @@ import (
 
 var testKnobs = []Knob{
 	{Name: "buf", Kind: KindInt, Default: "7", Min: 1, Max: 65536, Help: T("b", "b")},
-	{Name: "size", Kind: KindSize, Default: "1024", Min: 0, Max: 1 << 30, Help: T("s", "s")},
+	{Name: "size", Kind: KindSize, Default: "1KiB", Min: 0, Max: 1 << 30, Help: T("s", "s")},
 	{Name: "mode", Kind: KindEnum, Default: "buffer", Choices: []string{"buffer", "nagle"}, Help: T("m", "m")},
 	{Name: "msg", Kind: KindString, Default: "hi", Min: 1, Max: 8, Help: T("t", "t")},
 	{Name: "nagle", Kind: KindBool, Default: "off", Help: T("n", "n")},
@@ -74,6 +74,9 @@ func TestParamsDefaultsAndSets(t *testing.T) {
 	}
 	if p.Int("buf") != 10 || p.String("mode") != "buffer" || p.Bool("nagle") {
 		t.Errorf("got buf=%d mode=%s nagle=%v", p.Int("buf"), p.String("mode"), p.Bool("nagle"))
+	}
+	if p.Int("size") != 1024 {
+		t.Errorf("size default 1KiB = %d", p.Int("size"))
 	}
 	if got := strings.Join(p.Sets(), " "); got != "buf=10" {
 		t.Errorf("Sets() = %q", got)

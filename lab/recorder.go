@@ -27,6 +27,12 @@ type Recorder struct {
 	sink   Sink
 	ids    int
 	onRec  func() // called after each event (the run's watchdog)
+	seq    int    // events recorded so far
+	forget bool   // hand events to the sink without keeping them (a Session)
+
+	holds    int           // pauses in progress (step prompts)
+	pausedAt time.Time     // when the first of them began
+	paused   time.Duration // total time spent paused
 }
 
 // NewRecorder returns a recorder whose clock starts now. A nil now means
@@ -42,9 +48,12 @@ func NewRecorder(now func() time.Time, sink Sink) *Recorder {
 func (r *Recorder) Record(e Event) Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	e.Seq = len(r.events) + 1
-	e.T = r.now().Sub(r.start)
-	r.events = append(r.events, e)
+	r.seq++
+	e.Seq = r.seq
+	e.T = r.now().Sub(r.start) - r.paused
+	if !r.forget {
+		r.events = append(r.events, e)
+	}
 	if r.sink != nil {
 		r.sink.Emit(e)
 	}
@@ -67,4 +76,27 @@ func (r *Recorder) Events() Trace {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append(Trace(nil), r.events...)
+}
+
+// Pause stops the trace's clock until the returned func is called, so that
+// time a learner spends reading a step announcement does not show up as
+// time the sockets took.
+func (r *Recorder) Pause() (resume func()) {
+	r.mu.Lock()
+	if r.holds == 0 {
+		r.pausedAt = r.now()
+	}
+	r.holds++
+	r.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.holds--
+			if r.holds == 0 {
+				r.paused += r.now().Sub(r.pausedAt)
+			}
+		})
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"time"
@@ -24,6 +25,10 @@ type Options struct {
 	Notes  NoteFunc // step notes of the demo; may be nil
 	Idle   time.Duration
 	Now    func() time.Time
+	// Input is where lines the learner types come from (Side.ReadLine), nil
+	// when there is no learner at a terminal. With Step set, lines are read
+	// through the stepper from its own reader, so keys and lines take turns.
+	Input io.Reader
 }
 
 // Result is what a finished run recorded and found.
@@ -42,7 +47,8 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 	defer cancel(nil)
 
 	rec := NewRecorder(opt.Now, opt.Sink)
-	r := &run{ctx: ctx, rec: rec, step: opt.Step, notes: opt.Notes, barriers: map[string]chan struct{}{}}
+	r := &run{ctx: ctx, rec: rec, step: opt.Step, notes: opt.Notes, barriers: map[string]chan struct{}{}, causal: newCausal()}
+	r.input = inputOf(opt)
 	server := newSide(r, Server, opt.Params)
 	client := newSide(r, Client, opt.Params)
 
@@ -51,7 +57,7 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 		idle = DefaultIdle
 	}
 	r.watch = startWatchdog(idle, func() {
-		cancel(fmt.Errorf("%w: no socket call finished for %v (%s)", ErrTimeout, idle, waiting(server, client)))
+		cancel(fmt.Errorf("%w: no socket call finished for %v (%s)", ErrTimeout, idle, r.waiting()))
 	})
 	rec.onRec = r.watch.kick
 
@@ -95,12 +101,19 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 	return res, nil
 }
 
-// waiting says what each side was doing, for a timeout report.
-func waiting(sides ...*Side) string {
+// waiting says what each side and fork was doing, for a timeout report.
+func (r *run) waiting() string {
+	r.mu.Lock()
+	sides := append([]*Side(nil), r.sides...)
+	r.mu.Unlock()
 	var parts []string
 	for _, s := range sides {
+		name := string(s.Role)
+		if s.who != "" {
+			name += " [" + s.who + "]"
+		}
 		if call := s.busyCall(); call != "" {
-			parts = append(parts, fmt.Sprintf("%s blocked in %s", s.Role, call))
+			parts = append(parts, fmt.Sprintf("%s blocked in %s", name, call))
 		}
 	}
 	if len(parts) == 0 {

@@ -201,7 +201,7 @@ func TestSlowPacesCalls(t *testing.T) {
 func testSide(t *testing.T, role Role) *Side {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	t.Cleanup(func() { cancel(nil) })
-	r := &run{ctx: ctx, rec: NewRecorder(nil, nil), barriers: map[string]chan struct{}{}}
+	r := &run{ctx: ctx, rec: NewRecorder(nil, nil), barriers: map[string]chan struct{}{}, causal: newCausal()}
 	return newSide(r, role, Params{})
 }
 
@@ -229,4 +229,36 @@ func TestConnIsNetConn(t *testing.T) {
 		a, b := testSide(t, Server).newConn(accepted), testSide(t, Client).newConn(dialed)
 		return a, b, func() { a.Close(); b.Close() }, nil
 	})
+}
+
+// TestStepPausesClock: time spent at a step prompt is not trace time.
+func TestStepPausesClock(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Unix(0, 0)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	rec := NewRecorder(clock, nil)
+	advance(time.Millisecond)
+	resume := rec.Pause()
+	advance(time.Hour) // a learner reading slowly
+	resume()
+	resume() // a second call does nothing
+	advance(time.Millisecond)
+	if e := rec.Record(Event{Op: OpNote}); e.T != 2*time.Millisecond {
+		t.Errorf("T = %v, want 2ms", e.T)
+	}
+}
+
+// TestTraceIsCausal: however the two goroutines race to record, a recv is
+// never listed before the send of its bytes, nor an accept before its connect.
+func TestTraceIsCausal(t *testing.T) {
+	for i := range 200 {
+		res, err := Run(context.Background(), echoDemo(), Options{Idle: time.Minute})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bad := res.Trace.OutOfOrder(); len(bad) > 0 {
+			t.Fatalf("run %d: %v", i+1, bad)
+		}
+	}
 }

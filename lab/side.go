@@ -21,7 +21,9 @@ type Side struct {
 	mu      sync.Mutex
 	closers []io.Closer
 	counts  map[Op]int
-	busy    string // the call in progress, for a timeout report
+	busy    string      // the call in progress, for a timeout report
+	who     string      // a Fork's tag, put on every event
+	unhook  func() bool // stops closing on the run's end (Retire)
 }
 
 // run is what a demo's two sides share.
@@ -35,6 +37,9 @@ type run struct {
 	mu       sync.Mutex
 	barriers map[string]chan struct{}
 	addr     string
+	sides    []*Side  // every side and fork, for a timeout report
+	causal   *causal  // keeps causes before effects in the trace
+	input    *Stepper // lines the learner types (Side.ReadLine), nil if none
 }
 
 // NoteFunc looks up the one-line explanation shown in step mode before the
@@ -43,7 +48,10 @@ type NoteFunc func(role Role, op Op, n int) (Text, bool)
 
 func newSide(r *run, role Role, p Params) *Side {
 	s := &Side{Role: role, Params: p, run: r, counts: map[Op]int{}}
-	context.AfterFunc(r.ctx, s.closeAll)
+	s.unhook = context.AfterFunc(r.ctx, s.closeAll)
+	r.mu.Lock()
+	r.sides = append(r.sides, s)
+	r.mu.Unlock()
 	return s
 }
 
@@ -86,8 +94,9 @@ func (s *Side) before(op Op, call string) error {
 				note = t
 			}
 		}
-		release := s.run.watch.hold()
+		release, resume := s.run.watch.hold(), s.run.rec.Pause()
 		err := st.Before(s.run.ctx, Announcement{Side: s.Role, Call: call, Note: note})
+		resume()
 		release()
 		if err != nil {
 			return err
@@ -114,10 +123,11 @@ func (s *Side) busyCall() string {
 func (s *Side) record(e Event, err error) Event {
 	s.setBusy("")
 	e.Side = s.Role
+	e.Who = s.who
 	if err != nil {
-		e.Err = err.Error()
+		e.Err, e.Errno = err.Error(), Classify(err).Name()
 		if s.run.ctx.Err() != nil {
-			e.Err = stopReason(context.Cause(s.run.ctx))
+			e.Err, e.Errno = stopReason(context.Cause(s.run.ctx)), ""
 		}
 	}
 	return s.run.rec.Record(e)
@@ -125,7 +135,7 @@ func (s *Side) record(e Event, err error) Event {
 
 // Note adds an explanation to this side's lane of the trace.
 func (s *Side) Note(t Text) {
-	s.run.rec.Record(Event{Side: s.Role, Op: OpNote, Text: t})
+	s.run.rec.Record(Event{Side: s.Role, Who: s.who, Op: OpNote, Text: t})
 }
 
 // Section starts a new part of the demo with a heading across all lanes.
@@ -136,6 +146,8 @@ func (s *Side) Section(t Text) {
 // Signal opens the barrier called name: every Wait on it returns.
 // Signalling an open barrier again does nothing.
 func (s *Side) Signal(name string) {
+	// Record first, so the trace shows the signal before any wait it ends.
+	s.record(Event{Op: OpSignal, Name: name}, nil)
 	ch := s.run.barrier(name)
 	s.run.mu.Lock()
 	select {
@@ -144,7 +156,6 @@ func (s *Side) Signal(name string) {
 		close(ch)
 	}
 	s.run.mu.Unlock()
-	s.record(Event{Op: OpSignal, Name: name}, nil)
 }
 
 // Wait blocks until the barrier called name is signalled or the run ends.

@@ -1,5 +1,10 @@
 package lab
 
+import (
+	"fmt"
+	"strings"
+)
+
 // Trace is the list of events of one run, in seq order.
 type Trace []Event
 
@@ -42,6 +47,77 @@ func (t Trace) Ops() []string {
 	out := make([]string, len(t))
 	for i, e := range t {
 		out[i] = e.Op.String()
+	}
+	return out
+}
+
+// OutOfOrder lists the places where the trace shows an effect before its
+// cause: a TCP recv listed before the peer's sends of its bytes (unless
+// that send waited for this very reader, see Event.Waited), an EOF
+// before the peer's close or shutdown, an accept before its connect. The
+// lab records in causal order, so for a run of two traced sides the list is
+// empty; tests use it to prove that.
+func (t Trace) OutOfOrder() []string {
+	key := map[int]string{}   // socket id → "local>peer"
+	byKey := map[string]int{} // "local>peer" → socket id
+	for _, e := range t {
+		if (e.Op == OpConnect || e.Op == OpAccept) && e.Err == "" && e.Local != "" {
+			key[e.Conn] = e.Local + ">" + e.Peer
+			byKey[e.Local+">"+e.Peer] = e.Conn
+		}
+	}
+	peerOf := func(id int) (int, bool) {
+		k, ok := key[id]
+		if !ok {
+			return 0, false
+		}
+		local, peer, _ := strings.Cut(k, ">")
+		p, ok := byKey[peer+">"+local]
+		return p, ok
+	}
+	// A send that waited for its peer to read returns only after the peer
+	// has read part of it: those reads rightly come first in the trace.
+	type span struct{ from, to int64 }
+	waited := map[int][]span{}
+	for _, e := range t {
+		if e.Waited {
+			waited[e.Conn] = append(waited[e.Conn], span{e.Offset, e.Offset + int64(e.N)})
+		}
+	}
+	inWaited := func(conn int, end int64) bool {
+		for _, s := range waited[conn] {
+			if s.from < end && end <= s.to {
+				return true
+			}
+		}
+		return false
+	}
+	var out []string
+	sent := map[int]int64{}
+	closed := map[int]bool{}
+	connected := map[int]bool{}
+	for _, e := range t {
+		switch e.Op {
+		case OpSend, OpSendAll:
+			sent[e.Conn] += int64(e.N)
+		case OpClose, OpShutdown:
+			closed[e.Conn] = true
+		case OpConnect:
+			connected[e.Conn] = true
+		case OpAccept:
+			if p, ok := peerOf(e.Conn); ok && !connected[p] {
+				out = append(out, fmt.Sprintf("seq %d: accept listed before the connect of #%d", e.Seq, p))
+			}
+		case OpRecv:
+			p, ok := peerOf(e.Conn)
+			switch {
+			case !ok || e.Err != "":
+			case e.N > 0 && sent[p] < e.Offset+int64(e.N) && !inWaited(p, e.Offset+int64(e.N)):
+				out = append(out, fmt.Sprintf("seq %d: recv of bytes up to %d listed before #%d sent them (%d so far)", e.Seq, e.Offset+int64(e.N), p, sent[p]))
+			case e.N == 0 && !closed[p]:
+				out = append(out, fmt.Sprintf("seq %d: EOF listed before #%d closed", e.Seq, p))
+			}
+		}
 	}
 	return out
 }

@@ -44,8 +44,10 @@ type jsonEvent struct {
 	Req      *int       `json:"req,omitempty"`
 	N        *int       `json:"n,omitempty"`
 	DataHex  *string    `json:"data_hex,omitempty"`
+	Elided   int        `json:"elided,omitempty"` // bytes moved but not in data_hex
 	Offset   *int64     `json:"offset,omitempty"`
 	Trunc    *bool      `json:"trunc,omitempty"`
+	Waited   bool       `json:"waited,omitempty"`
 	Marks    []jsonMark `json:"marks,omitempty"`
 	Name     string     `json:"name,omitempty"`
 	Segs     *int       `json:"segs,omitempty"`
@@ -55,6 +57,8 @@ type jsonEvent struct {
 	Demo     string     `json:"demo,omitempty"`
 	Findings *int       `json:"findings,omitempty"`
 	Err      string     `json:"err,omitempty"`
+	Errno    string     `json:"errno,omitempty"`
+	Who      string     `json:"who,omitempty"`
 }
 
 // Emit writes e as one line.
@@ -65,15 +69,17 @@ func (j *JSON) Emit(e lab.Event) {
 	v := jsonEvent{
 		Seq: e.Seq, TUS: e.T.Microseconds(), Side: e.Side, Op: e.Op.String(),
 		Conn: e.Conn, Call: e.Call, Local: e.Local, Peer: e.Peer,
-		Name: e.Name, ID: e.ID, Text: e.Text.In(j.lang), Demo: e.Demo, Err: e.Err,
+		Name: e.Name, ID: e.ID, Text: e.Text.In(j.lang), Demo: e.Demo, Err: e.Err, Errno: e.Errno, Who: e.Who,
 	}
 	switch e.Op {
 	case lab.OpSend, lab.OpSendAll, lab.OpRecv, lab.OpSendTo, lab.OpRecvFrom:
 		req, n, off, h := e.Req, e.N, e.Offset, hex.EncodeToString(e.Data)
 		v.Req, v.N, v.DataHex = &req, &n, &h
+		v.Elided = e.Elided
 		if e.Op == lab.OpSend || e.Op == lab.OpSendAll || e.Op == lab.OpRecv {
 			v.Offset = &off
 		}
+		v.Waited = e.Waited
 		if e.Op == lab.OpRecvFrom || e.Op == lab.OpSendTo {
 			trunc := e.Trunc
 			v.Trunc = &trunc

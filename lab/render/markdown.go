@@ -50,7 +50,9 @@ func (m *Markdown) Emit(e lab.Event) {
 	l := m.text.o.Lang
 	if !m.started {
 		m.started = true
-		m.printf("| %s | %s | %s |\n|---:|---|---|\n", lab.T("ms", "毫秒").In(l), lab.Client.Name(l), lab.Server.Name(l))
+		m.text.lanesOf.start(e)
+		left, right := m.text.lanesOf.names(l)
+		m.printf("| %s | %s | %s |\n|---:|---|---|\n", lab.T("ms", "毫秒").In(l), left, right)
 	}
 	switch {
 	case e.Op == lab.OpFinding:
@@ -81,7 +83,7 @@ func (m *Markdown) Emit(e lab.Event) {
 	}
 	cell := mdCell(lines)
 	t := fmt.Sprintf("%.3f", float64(e.T.Microseconds())/1000)
-	if e.Side == lab.Client {
+	if !m.text.lanesOf.right(e) {
 		m.printf("| %s | %s | |\n", t, cell)
 	} else {
 		m.printf("| %s | | %s |\n", t, cell)

@@ -10,6 +10,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/fatih/color"
 
@@ -45,6 +46,8 @@ type Text struct {
 	header   sync.Once
 	findings []lab.Event
 	err      error
+	folds    []*foldRun // runs of elided data calls being folded (fold.go)
+	lanesOf  proxyLanes // which lane each of a proxy's sockets is in (proxy.go)
 
 	side    map[lab.Role]*color.Color
 	dim     *color.Color
@@ -110,7 +113,10 @@ type line struct {
 
 // Emit renders one event.
 func (r *Text) Emit(e lab.Event) {
-	r.header.Do(r.writeHeader)
+	r.header.Do(func() { r.lanesOf.start(e); r.writeHeader() })
+	if r.fold(e) {
+		return
+	}
 	switch {
 	case e.Op == lab.OpFinding:
 		r.findings = append(r.findings, e)
@@ -130,8 +136,8 @@ func (r *Text) writeHeader() {
 		r.printf("%s\n", r.dim.Sprint(Pad(r.tr(lab.T("     ms  side", "   毫秒  角色")), timeW+tagW)+r.tr(lab.T("call and bytes", "调用与字节"))))
 		return
 	}
-	client := Pad(lab.Client.Name(r.o.Lang), r.laneW)
-	server := lab.Server.Name(r.o.Lang)
+	left, server := r.lanesOf.names(r.o.Lang)
+	client := Pad(left, r.laneW)
 	r.printf("%s%s%s%s\n", r.dim.Sprint(Pad(r.tr(lab.T("     ms", "   毫秒")), timeW+1)),
 		r.side[lab.Client].Sprint(client), strings.Repeat(" ", gutterW), r.side[lab.Server].Sprint(server))
 	rule := strings.Repeat("─", r.laneW)
@@ -140,8 +146,9 @@ func (r *Text) writeHeader() {
 
 // rows prints an event's cell in its lane.
 func (r *Text) rows(e lab.Event, cell []line) {
-	stamp := fmt.Sprintf("%*.3f", timeW-1, float64(e.T.Microseconds())/1000)
+	stamp := timeStamp(e.T)
 	sc := r.side[e.Side]
+	right := r.lanesOf.right(e)
 	for i, l := range cell {
 		t := stamp
 		if i > 0 {
@@ -156,7 +163,7 @@ func (r *Text) rows(e lab.Event, cell []line) {
 		if r.lanes == 1 {
 			tag := ""
 			if i == 0 {
-				tag = e.Side.Name(r.o.Lang)
+				tag = r.lanesOf.tag(e, right, r.o.Lang)
 			}
 			row := r.dim.Sprint(Pad(t, timeW-1)) + " " + sc.Sprint(tag) + strings.Repeat(" ", tagW-Width(tag)) + text
 			r.printf("%s\n", strings.TrimRight(row, " "))
@@ -164,24 +171,25 @@ func (r *Text) rows(e lab.Event, cell []line) {
 		}
 		gutter := strings.Repeat(" ", gutterW)
 		if i == 0 {
-			gutter = arrow(e)
+			gutter = arrow(e, r.lanesOf.facesServer(e, right))
 		}
-		left, right := text, ""
-		if e.Side != lab.Client {
-			left, right = strings.Repeat(" ", r.laneW), text
+		left, rightText := text, ""
+		if right {
+			left, rightText = strings.Repeat(" ", r.laneW), text
 		}
-		row := r.dim.Sprint(Pad(t, timeW-1)) + " " + left + r.dim.Sprint(gutter) + right
+		row := r.dim.Sprint(Pad(t, timeW-1)) + " " + left + r.dim.Sprint(gutter) + rightText
 		r.printf("%s\n", strings.TrimRight(row, " "))
 	}
 }
 
-// arrow shows which way the bytes of a data call flow between the lanes.
-func arrow(e lab.Event) string {
+// arrow shows which way the bytes of a data call flow between the lanes,
+// made on a socket that faces the server (the client's) or not.
+func arrow(e lab.Event, facesServer bool) string {
 	datagram := e.Op == lab.OpSendTo || e.Op == lab.OpRecvFrom
 	if !e.Op.IsData() || e.Err != "" && e.N == 0 || e.N == 0 && !datagram {
 		return "     "
 	}
-	toServer := (e.Side == lab.Client) != e.Op.IsRecv()
+	toServer := facesServer != e.Op.IsRecv()
 	if toServer {
 		return " ──▶ "
 	}
@@ -200,6 +208,9 @@ func (r *Text) bytesWord(n int) string {
 
 // cell lays out one event as lines at most w cells wide.
 func (r *Text) cell(e lab.Event, w int) []line {
+	if e.Who != "" {
+		return r.tagged(e, w)
+	}
 	var out []line
 	add := func(c *color.Color, s string) {
 		for i, l := range Wrap(s, w) {
@@ -240,6 +251,10 @@ func (r *Text) cell(e lab.Event, w int) []line {
 		if e.Req == 0 && e.Err == "" {
 			add(nil, "b''")
 		}
+		if e.Waited {
+			add(r.dim, r.tr(lab.T("(the buffers were full: this call waited until the peer read)",
+				"（缓冲区满了：这次调用一直等到对方读取才继续）")))
+		}
 		if e.N < e.Req {
 			add(r.warn, r.tr(lab.Tf("short: only %d of %d bytes were taken", "不足：只交出了 %d / %d 个字节", e.N, e.Req)))
 		}
@@ -273,7 +288,14 @@ func (r *Text) cell(e lab.Event, w int) []line {
 	case lab.OpSignal:
 		add(r.dim, r.tr(lab.Tf("barrier %q: signal", "屏障 %q：发出信号", e.Name)))
 	case lab.OpSegments:
-		add(nil, id+r.tr(lab.Tf("kernel: %d TCP data segments", "内核：%d 个 TCP 数据段", e.Segs)))
+		text := lab.Tf("kernel: %d TCP data segments", "内核：%d 个 TCP 数据段", e.Segs)
+		if !e.Text.IsZero() {
+			text = e.Text // says sent or received
+		}
+		add(nil, id+r.tr(text))
+		if e.Call != "" {
+			add(r.dim, e.Call)
+		}
 	case lab.OpNote:
 		for i, l := range Wrap(r.tr(e.Text), w-2) {
 			prefix := "  "
@@ -284,6 +306,9 @@ func (r *Text) cell(e lab.Event, w int) []line {
 		}
 	default:
 		add(nil, id+e.Op.String())
+	}
+	if e.Elided > 0 {
+		add(r.dim, r.tr(lab.Tf("… and %d more bytes, moved but not kept in the trace", "… 另有 %d 个字节已传送，但没有保留在记录中", e.Elided)))
 	}
 	if e.Err != "" {
 		add(r.bad, "✗ "+e.Err)
@@ -388,4 +413,17 @@ func (r *Text) Announce(a lab.Announcement, l lab.Lang) string {
 		b.WriteString(strings.Repeat(" ", timeW+3) + r.dim.Sprint(s) + "\n")
 	}
 	return b.String()
+}
+
+// timeStamp writes t in milliseconds in the time column's 8 cells, with
+// fewer decimals as it grows.
+func timeStamp(t time.Duration) string {
+	ms := float64(t.Microseconds()) / 1000
+	switch {
+	case ms < 10000:
+		return fmt.Sprintf("%8.3f", ms)
+	case ms < 1000000:
+		return fmt.Sprintf("%8.1f", ms)
+	}
+	return fmt.Sprintf("%7.0fs", ms/1000)
 }

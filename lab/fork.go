@@ -1,0 +1,36 @@
+package lab
+
+import "fmt"
+
+// Fork returns a sub-side for one of several programs on the same side of a
+// demo, such as one of three clients or the handler goroutine a server
+// starts for each connection. It shares the side's role, knobs, barriers and
+// run (cancelling the run closes its sockets too), and every event it
+// records carries tag in Event.Who, shown in the trace as "[tag]".
+//
+// A fork counts its own calls for step notes: "client.connect.1" is the
+// first connect of each fork.
+func (s *Side) Fork(tag string) *Side {
+	f := newSide(s.run, s.Role, s.Params)
+	f.who = tag
+	return f
+}
+
+// Who is the side's fork tag, "" for the side a demo func was given.
+func (s *Side) Who() string { return s.who }
+
+// HandTo hands the connection to another side of the same run, typically a
+// Fork that serves it in its own goroutine: the calls made through the
+// returned Conn are traced under that side's tag. The stream offsets carry
+// on; do not use c afterwards.
+func (c *Conn) HandTo(s *Side) *Conn {
+	if s.run != c.side.run {
+		panic(fmt.Sprintf("lab: connection #%d handed to a side of another run", c.id))
+	}
+	s.track(c.c)
+	n := &Conn{c: c.c, side: s, id: c.id}
+	n.rx.Store(c.rx.Load())
+	n.tx.Store(c.tx.Load())
+	n.elide.Store(c.elide.Load())
+	return n
+}

@@ -1,0 +1,106 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"io"
+	"slices"
+	"testing"
+)
+
+func TestSpanMarks(t *testing.T) {
+	hdr, body := T("header", "报头"), T("body", "数据")
+	spans := []Span{{0, 10, hdr}, {10, Rest, body}}
+	type m struct {
+		from, to int
+		label    string
+	}
+	for _, c := range []struct {
+		off   int64
+		n     int
+		spans []Span
+		want  []m
+	}{
+		{0, 10, spans, []m{{0, 10, "header"}}},
+		{0, 16, spans, []m{{0, 10, "header"}, {10, 16, "body"}}},
+		{8, 4, spans, []m{{0, 2, "header"}, {2, 4, "body"}}},
+		{20, 5, spans, []m{{0, 5, "body"}}},
+		{0, 0, spans, nil},
+		{0, 5, nil, nil},
+		{0, 10, []Span{{4, 6, body}}, []m{{0, 4, ""}, {4, 6, "body"}, {6, 10, ""}}},
+		{3, 4, []Span{{10, 20, body}}, []m{{0, 4, ""}}},
+	} {
+		var got []m
+		for _, mk := range spanMarks(c.off, c.n, c.spans) {
+			got = append(got, m{mk.From, mk.To, mk.Label.En})
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("spanMarks(%d, %d) = %v, want %v", c.off, c.n, got, c.want)
+		}
+	}
+}
+
+// TestRecvExactly sends 10 bytes and closes; the client reads 4 exactly in
+// pieces of at most 3, labels the rest with spans, then asks for more than
+// is left.
+func TestRecvExactly(t *testing.T) {
+	var got4, rest []byte
+	var short error
+	d := Demo{
+		ID: 1, Slug: "exact", Title: T("x", "x"), Brief: T("x", "x"),
+		Server: func(ctx context.Context, s *Side) error {
+			ln, err := s.Listen("127.0.0.1:0")
+			if err != nil {
+				return err
+			}
+			s.Signal("listening")
+			c, err := ln.Accept()
+			if err != nil {
+				return err
+			}
+			if err := c.SendAll([]byte("0123456789")); err != nil {
+				return err
+			}
+			c.Close()
+			s.Signal("sent")
+			return ln.Close()
+		},
+		Client: func(ctx context.Context, s *Side) error {
+			s.Wait("listening")
+			c, err := s.Dial(s.ServerAddr())
+			if err != nil {
+				return err
+			}
+			s.Wait("sent")
+			if got4, err = c.RecvExactly(4, 3, T("head", "头")); err != nil {
+				return err
+			}
+			if rest, err = c.RecvSpans(2, Span{4, 5, T("a", "a")}, Span{5, Rest, T("b", "b")}); err != nil {
+				return err
+			}
+			_, short = c.RecvExactly(10, 0, T("tail", "尾"))
+			return c.Close()
+		},
+		Findings: func(Trace, Params) []Finding { return nil },
+	}
+	res, err := Run(context.Background(), d, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got4) != "0123" || string(rest) != "45" {
+		t.Errorf("got %q then %q", got4, rest)
+	}
+	if !errors.Is(short, io.ErrUnexpectedEOF) {
+		t.Errorf("reading past the end: %v, want unexpected EOF", short)
+	}
+	var calls []string
+	for _, e := range res.Trace.Calls(Client, OpRecv) {
+		calls = append(calls, e.Call)
+	}
+	if want := []string{"recv(3)", "recv(1)", "recv(2)", "recv(10)", "recv(6)"}; !slices.Equal(calls, want) {
+		t.Errorf("calls %v, want %v", calls, want)
+	}
+	if m := res.Trace.Calls(Client, OpRecv)[2].Marks; len(m) != 2 || m[0].Label.En != "a" || m[1].Label.En != "b" {
+		t.Errorf("marks of recv(2): %+v", m)
+	}
+}

@@ -1,0 +1,26 @@
+package render
+
+import (
+	"strings"
+
+	"socketlab/lab"
+)
+
+// tagged lays out an event of a forked side (one of several clients, or a
+// server's handler goroutine): the cell is drawn narrower and its first line
+// starts with the tag, "[c2] connect(…)", the other lines indented under it.
+func (r *Text) tagged(e lab.Event, w int) []line {
+	tag := "[" + e.Who + "] "
+	tw := Width(tag)
+	inner := e
+	inner.Who = ""
+	out := r.cell(inner, max(w-tw, 12))
+	for i := range out {
+		if i == 0 {
+			out[i].text = tag + out[i].text
+		} else {
+			out[i].text = strings.Repeat(" ", tw) + out[i].text
+		}
+	}
+	return out
+}
