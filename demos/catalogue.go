@@ -21,6 +21,19 @@ func All() []lab.Demo {
 		tcpBasic(),
 		udp(),
 		smallBuffer(),
+		sticky(),
+		structHeader(),
+		jsonHeader(),
+		objects(),
+		loops(),
+		disconnect(),
+		remoteCmd(),
+		concurrent(),
+		backlog(),
+		sendall(),
+		chat(),
+		fileUpload(),
+		httpDemo(),
 	}
 }
 

@@ -267,6 +267,7 @@ type runFlags struct {
 	check   bool
 	full    bool
 	timeout time.Duration
+	typing  bool // a learner at a terminal can type into demos that ask (chat)
 }
 
 func (e *env) runCmd(args []string) error {
@@ -280,6 +281,9 @@ func (e *env) runCmd(args []string) error {
 	fs.BoolVar(&f.check, "check", false, "exit 1 when a finding does not hold")
 	fs.BoolVar(&f.full, "full", false, "show every byte instead of folding long payloads")
 	fs.DurationVar(&f.timeout, "timeout", lab.DefaultIdle, "give up when no socket call finishes for this long")
+	if in, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(in.Fd())) {
+		f.typing = true
+	}
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -390,7 +394,7 @@ func (e *env) runOne(d lab.Demo, p lab.Params, f runFlags, s settings) (bool, er
 		}
 	}
 	res, err := lab.Run(e.ctx, d, lab.Options{
-		Params: p, Sink: sink, Step: step, Notes: stepNotes(d, s.lang), Idle: f.timeout,
+		Params: p, Sink: sink, Step: step, Notes: stepNotes(d, s.lang), Idle: f.timeout, Input: typed(e.stdin, f.typing),
 	})
 	if err != nil {
 		return false, err
@@ -423,4 +427,13 @@ func titleLine(d lab.Demo, s settings) string {
 		c.EnableColor()
 	}
 	return c.Sprintf("%d %s — %s", d.ID, d.Slug, d.Title.In(s.lang)) + "\n" + d.Brief.In(s.lang) + "\n"
+}
+
+// typed is the input a demo may read the learner's lines from: stdin when
+// a learner sits at a terminal, else nil (demos then use their scripts).
+func typed(stdin io.Reader, typing bool) io.Reader {
+	if !typing {
+		return nil
+	}
+	return stdin
 }

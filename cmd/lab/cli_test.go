@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"socketlab/lab/render"
 )
 
 // englishEnv makes the in-process runs independent of the caller's locale.
@@ -106,6 +108,11 @@ func TestListText(t *testing.T) {
 		}
 		if lang == "zh" && !strings.Contains(stdout, "第一次 TCP 对话") {
 			t.Errorf("no Chinese title:\n%s", stdout)
+		}
+		for _, line := range strings.Split(stdout, "\n") {
+			if w := render.Width(line); w > 80 {
+				t.Errorf("%s: line of %d cells at width 80: %q", lang, w, line)
+			}
 		}
 	}
 }

@@ -11,16 +11,25 @@ import (
 
 	"socketlab/demos"
 	"socketlab/lab"
+	"socketlab/lab/render"
 )
 
 // writeList prints the catalogue as a table.
 func writeList(w io.Writer, s settings) error {
 	l := s.lang
+	// The title column (its width counts one space of padding each side)
+	// gets what the terminal leaves beside the others, about 50 cells, and
+	// no more than the longest title needs.
+	titleW := 0
+	for _, d := range demos.All() {
+		titleW = max(titleW, render.Width(d.Title.In(l))+2)
+	}
+	titleW = max(12, min(titleW, s.width-50))
 	t := tablewriter.NewTable(w,
 		tablewriter.WithEastAsian(tw.Off),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithMaxWidth(s.width),
 		tablewriter.WithRowAutoWrap(tw.WrapNormal),
+		tablewriter.WithColumnWidths(tw.NewMapper[int, int]().Set(2, titleW)),
 	)
 	t.Header(lab.T("#", "#").In(l), lab.T("demo", "演示").In(l), lab.T("what it teaches", "内容").In(l), lab.T("knobs (--set)", "参数（--set）").In(l))
 	for _, d := range demos.All() {
@@ -35,10 +44,15 @@ func writeList(w io.Writer, s settings) error {
 	if err := t.Render(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintln(w, lab.T(
+	hint := lab.T(
 		"Run one with: lab run <N>   ·   read its lesson: lab lesson <N>   ·   step by step: lab run <N> --step",
-		"运行：lab run <N>   ·   阅读课程：lab lesson <N>   ·   单步执行：lab run <N> --step").In(l))
-	return err
+		"运行：lab run <N>   ·   阅读课程：lab lesson <N>   ·   单步执行：lab run <N> --step").In(l)
+	for _, line := range render.Wrap(hint, s.width) {
+		if _, err := fmt.Fprintln(w, line); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type jsonKnob struct {

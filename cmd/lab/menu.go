@@ -206,7 +206,7 @@ func (m *session) run(d lab.Demo, step bool) error {
 	s.width, _ = m.t.Size()
 	e := *m.e
 	e.stdin = in
-	f := runFlags{step: step, format: "text", timeout: lab.DefaultIdle}
+	f := runFlags{step: step, format: "text", timeout: lab.DefaultIdle, typing: true}
 	fmt.Fprintln(e.stdout)
 	_, err = e.runOne(d, m.paramsOf(d), f, s)
 	in.Close()

@@ -461,7 +461,7 @@ func TestMenuRun(t *testing.T) {
 			lt.send(keyDown)
 			lt.waitFor("▸ ")
 			lt.send(keyUp)
-			lt.waitFor("▸ 1  ")
+			lt.waitFor("▸  1  ")
 			lt.send(keyEnter)
 			lt.waitFor("1 tcp-basic — ", "▸ "+lab.T("Run", "运行").In(l), lab.T("same as: lab run 1", "等同于：lab run 1").In(l))
 			lt.send(keyEnter)
@@ -480,7 +480,7 @@ func TestMenuRun(t *testing.T) {
 func TestMenuNarrow(t *testing.T) {
 	cooked := cookedState(t)
 	lt := startLab(t, 40, 10, nil)
-	lt.waitFor("▸ 1  ")
+	lt.waitFor("▸  1  ")
 	for range demos.All() {
 		lt.send(keyDown)
 		lt.waitFor("▸ ")

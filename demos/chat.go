@@ -1,0 +1,207 @@
+package demos
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"socketlab/lab"
+)
+
+// chatWelcome is the server's greeting, sent as soon as a client connects.
+const chatWelcome = "Welcome to the chat room. 欢迎来到聊天室！(q quits)"
+
+// chatSuffix is what the server adds to every message it echoes.
+const chatSuffix = ",你好"
+
+// chatScript is what the client says when nobody is typing.
+const chatScript = "hello,吃了吗？,q"
+
+// chatMaxMsg keeps a typed message (and its answer) within one recv(1024).
+const chatMaxMsg = 300
+
+// chat is demo 14: the tutorial's chat bot. The server greets, answers each
+// message with the message + ",你好", and ends the conversation on "q". In
+// a terminal the learner types the client's messages; otherwise (or with
+// --set msgs=…) the client follows a script.
+func chat() lab.Demo {
+	return lab.Demo{
+		ID:    14,
+		Slug:  "chat",
+		Title: lab.T("A chat bot", "聊天机器人"),
+		Brief: lab.T("the tutorial's chat: a welcome, every message echoed + \",你好\", q quits; type your own messages",
+			"教程里的聊天程序：欢迎语，每条消息加上“,你好”回显，q 退出；可以自己输入消息"),
+		Knobs: []lab.Knob{
+			{Name: "msgs", Kind: lab.KindString, Default: "", Max: 1024,
+				Help: lab.T("the client's messages, separated by commas (q ends); empty: you type them in a terminal, else \""+chatScript+"\"",
+					"客户端的消息，用英文逗号分隔（q 结束）；留空：在终端里由你输入，否则使用 \""+chatScript+"\"")},
+		},
+		Server:   chatServer,
+		Client:   chatClient,
+		Findings: chatFindings,
+	}
+}
+
+func chatServer(ctx context.Context, s *lab.Side) error {
+	ln, err := s.Listen("127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	s.Signal("listening")
+	conn, err := ln.Accept() // conn, address = server.accept()
+	if err != nil {
+		return err
+	}
+	if err := conn.SendAll([]byte(chatWelcome)); err != nil { // conn.sendall(bytes(welcome, encoding='utf-8'))
+		return err
+	}
+	for {
+		data, err := conn.Recv(1024) // ret = str(conn.recv(1024), encoding='utf-8')
+		if err != nil {
+			return err
+		}
+		if len(data) == 0 || string(data) == "q" { // if ret == 'q': break
+			break
+		}
+		if err := conn.SendAll(append(data, chatSuffix...)); err != nil { // conn.sendall(bytes(ret + ",你好", encoding='utf-8'))
+			return err
+		}
+	}
+	if err := conn.Close(); err != nil {
+		return err
+	}
+	return ln.Close()
+}
+
+// chatMessages returns the next message the client sends: typed by the
+// learner, or taken from the script. It returns "q" when either runs out.
+func chatMessages(s *lab.Side) func() (string, error) {
+	script := s.Params.String("msgs")
+	if script == "" && s.HasInput() {
+		return func() (string, error) {
+			for {
+				line, err := s.ReadLine(lab.T("type a message and press Enter (q quits):", "输入一条消息后按回车（q 退出）："))
+				if errors.Is(err, io.EOF) {
+					return "q", nil
+				}
+				if err != nil {
+					return "", err
+				}
+				if line == "" {
+					s.Note(lab.T("(empty: not sent. sendall(b'') puts no bytes on the wire, so the server would wait for ever)",
+						"（空消息：不发送。sendall(b'') 不会发出任何字节，服务端会一直等下去）"))
+					continue
+				}
+				if len(line) > chatMaxMsg {
+					cut := chatMaxMsg
+					for cut > 0 && !utf8.RuneStart(line[cut]) {
+						cut--
+					}
+					line = line[:cut]
+					s.Note(lab.Tf("(cut to %d bytes so that the message and its answer fit in one recv(1024))",
+						"（截成 %d 字节，让消息和回答都装得进一次 recv(1024)）", cut))
+				}
+				return line, nil
+			}
+		}
+	}
+	if script == "" {
+		script = chatScript
+	}
+	var msgs []string
+	for _, m := range strings.Split(script, ",") {
+		if m != "" { // an empty message would send nothing and hang both sides
+			msgs = append(msgs, m)
+		}
+	}
+	return func() (string, error) {
+		if len(msgs) == 0 {
+			return "q", nil
+		}
+		m := msgs[0]
+		msgs = msgs[1:]
+		return m, nil
+	}
+}
+
+func chatClient(ctx context.Context, s *lab.Side) error {
+	if err := s.Wait("listening"); err != nil {
+		return err
+	}
+	conn, err := s.Dial(s.ServerAddr()) // client.connect(('127.0.0.1', 8888))
+	if err != nil {
+		return err
+	}
+	if _, err := conn.Recv(1024); err != nil { // print(str(client.recv(1024), encoding='utf-8'))
+		return err
+	}
+	next := chatMessages(s)
+	for {
+		msg, err := next() // message = input("...")
+		if err != nil {
+			return err
+		}
+		if err := conn.SendAll([]byte(msg)); err != nil { // client.sendall(bytes(message, encoding='utf-8'))
+			return err
+		}
+		if msg == "q" { // if message == 'q': break
+			break
+		}
+		if _, err := conn.Recv(1024); err != nil { // print(str(client.recv(1024), encoding='utf-8'))
+			return err
+		}
+	}
+	if _, err := conn.Recv(1024); err != nil { // the server hangs up: b''
+		return err
+	}
+	return conn.Close()
+}
+
+func chatFindings(t lab.Trace, p lab.Params) []lab.Finding {
+	sent := t.Calls(lab.Client, lab.OpSendAll)
+	reads := t.Calls(lab.Client, lab.OpRecv)
+	welcome := check("welcome", len(reads) > 0 && string(reads[0].Data) == chatWelcome, lab.T(
+		"the server spoke first: its welcome was the client's first recv(1024), before the client sent anything",
+		"服务端先开口：客户端的第一次 recv(1024) 收到的就是欢迎语，那时客户端还什么都没发"))
+
+	// Pair each message with the read after it.
+	ok, pairs, chars, bytes := len(sent) > 0, 0, 0, 0
+	var example string
+	for i, e := range sent {
+		if string(e.Data) == "q" {
+			break
+		}
+		var reply lab.Event
+		for _, r := range reads {
+			if r.Seq > e.Seq {
+				reply = r
+				break
+			}
+		}
+		want := string(e.Data) + chatSuffix
+		ok = ok && string(reply.Data) == want
+		pairs++
+		if i == 0 {
+			example = want
+			chars, bytes = utf8.RuneCountInString(want), len(want)
+		}
+	}
+	echo := check("echo", ok && pairs > 0, lab.Tf(
+		"each of the %d messages came back with \",你好\" added, one answer per recv(1024): the two sides took turns, so no answer ran into the next",
+		"%d 条消息都加上“,你好”送了回来，每次 recv(1024) 一个回答：双方轮流说话，所以回答之间没有粘在一起", pairs))
+	if pairs == 0 {
+		echo.Text = lab.T("no message was sent before q; try --set msgs=hello,q", "q 之前没有发送任何消息；试试 --set msgs=hello,q")
+	}
+	utf := check("utf8", pairs > 0 && bytes > chars, lab.Tf(
+		"%q is %d characters but %d bytes on the wire: each Chinese character is 3 bytes of UTF-8 (the suffix \",你好\" alone is 7)",
+		"%q 有 %d 个字符，但在线路上是 %d 个字节：每个汉字是 3 个字节的 UTF-8（后缀“,你好”本身就有 7 个字节）",
+		example, chars, bytes))
+
+	quit := len(sent) > 0 && string(sent[len(sent)-1].Data) == "q" && len(reads) > 0 && reads[len(reads)-1].N == 0
+	q := check("quit", quit, lab.T(
+		"the client sent \"q\"; the server left its loop and closed, so the client's last recv returned b''",
+		"客户端发送“q”；服务端退出循环并关闭连接，于是客户端最后一次 recv 返回 b''"))
+	return []lab.Finding{welcome, echo, utf, q}
+}

@@ -1,0 +1,74 @@
+package demos
+
+import (
+	"strings"
+	"testing"
+
+	"socketlab/lab"
+)
+
+// TestChatScripted runs the chat with scripts, including the default one.
+func TestChatScripted(t *testing.T) {
+	for _, c := range []struct {
+		sets []string
+		sent []string // what the client sends, in order
+		ok   bool     // all findings hold
+	}{
+		{nil, []string{"hello", "吃了吗？", "q"}, true},
+		{[]string{"msgs=a,b,q"}, []string{"a", "b", "q"}, true},
+		{[]string{"msgs=你好,,x"}, []string{"你好", "x", "q"}, true}, // empty skipped, q added
+		{[]string{"msgs=q"}, []string{"q"}, false},               // nothing to echo
+		{[]string{"msgs=abc"}, []string{"abc", "q"}, true},       // ASCII, but the answer's suffix is not
+	} {
+		t.Run(strings.Join(c.sets, " "), func(t *testing.T) {
+			res := runDemo(t, chat(), lab.Options{}, c.sets...)
+			var sent []string
+			for _, e := range res.Trace.Calls(lab.Client, lab.OpSendAll) {
+				sent = append(sent, string(e.Data))
+			}
+			if strings.Join(sent, "|") != strings.Join(c.sent, "|") {
+				t.Errorf("sent %q, want %q", sent, c.sent)
+			}
+			if res.OK != c.ok {
+				t.Errorf("all findings hold = %v, want %v: %v", res.OK, c.ok, res.Findings)
+			}
+		})
+	}
+}
+
+// TestChatTyped feeds lines as if a learner typed them: an empty line is
+// not sent, and the end of input sends q.
+func TestChatTyped(t *testing.T) {
+	in := strings.NewReader("hi there\n\n你好\r\n")
+	res := runDemo(t, chat(), lab.Options{Input: in})
+	var sent []string
+	for _, e := range res.Trace.Calls(lab.Client, lab.OpSendAll) {
+		sent = append(sent, string(e.Data))
+	}
+	if got := strings.Join(sent, "|"); got != "hi there|你好|q" {
+		t.Errorf("sent %q", got)
+	}
+	if !res.OK {
+		t.Errorf("findings: %v", res.Findings)
+	}
+	// The scripted knob wins over typing.
+	res = runDemo(t, chat(), lab.Options{Input: strings.NewReader("never read\n")}, "msgs=x,q")
+	if got := string(res.Trace.Calls(lab.Client, lab.OpSendAll)[0].Data); got != "x" {
+		t.Errorf("first message %q, want the script's x", got)
+	}
+}
+
+// TestChatTypedWithStepper reads typed lines through the stepper, which
+// shares the same input: step keys and lines take turns.
+func TestChatTypedWithStepper(t *testing.T) {
+	in := strings.NewReader("c\nhello\nq\n")
+	st := lab.NewStepper(in, &strings.Builder{}, lab.En, true, 0)
+	res := runDemo(t, chat(), lab.Options{Input: in, Step: st})
+	var sent []string
+	for _, e := range res.Trace.Calls(lab.Client, lab.OpSendAll) {
+		sent = append(sent, string(e.Data))
+	}
+	if got := strings.Join(sent, "|"); got != "hello|q" {
+		t.Errorf("sent %q", got)
+	}
+}

@@ -1,0 +1,729 @@
+package demos
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"socketlab/demos/wire"
+	"socketlab/lab"
+)
+
+// The file upload's constants.
+const (
+	uploadSeed  = 15        // seeds the made-up file's content
+	uploadChunk = 64 << 10  // bytes per sendall() and per recv()
+	uploadKeep  = 64        // bytes of each file chunk kept in the trace
+	uploadMax   = 1<<30 + 1 // the largest file the server stores, or reads to discard
+	uploadAck   = "1001"    // the tutorial server's acknowledgement
+	uploadAsIs  = "received.bin"
+	hostileName = "../../etc/passwd"
+)
+
+// hostileBody is what the third upload tries to write into /etc/passwd: a
+// line that would add a password-less user with uid 0.
+var hostileBody = []byte("lab::0:0:uploaded by socketlab:/:/bin/sh\n")
+
+// The labels of a put's parts.
+var (
+	labelFile    = lab.T("file", "文件")
+	labelReceipt = lab.T("receipt", "回执")
+	labelAck     = lab.T("ack", "确认")
+)
+
+// The server's note after a refusal starts with this (in English); the
+// refused finding looks for it.
+const outsideNote = "nothing was written outside the folder"
+
+// fileUpload is demo 15: the tutorial's upload, first with the size sent
+// alone and an acknowledgement before the bytes, then with a JSON header
+// that carries the name, the size and a checksum, and finally a put whose
+// name tries to climb out of the server's folder.
+//
+// The file is made up from a fixed seed (numbered lines of words) and
+// streamed in 64 KiB chunks on both sides; the connections elide the
+// chunks' bytes in the trace (lab.Conn.Elide), so a 200 MB upload holds a
+// few megabytes of trace. The server writes into a temporary folder it
+// creates and removes, through an os.Root that cannot leave it.
+func fileUpload() lab.Demo {
+	return lab.Demo{
+		ID:    15,
+		Slug:  "file-upload",
+		Title: lab.T("Uploading a file", "上传文件"),
+		Brief: lab.T("size first, then the bytes: the ack trick, a JSON header instead, and a name with ../ refused",
+			"先发大小再发字节：确认应答的技巧、改用 JSON 报头，以及拒绝带 ../ 的文件名"),
+		Knobs: []lab.Knob{
+			{Name: "size", Kind: lab.KindSize, Default: "102400", Min: 0, Max: 1 << 30,
+				Help: lab.T("the size of the file the client uploads (made-up text, streamed in 64 KiB chunks)",
+					"客户端上传的文件大小（生成的文本，按 64 KiB 分块流式发送）")},
+			{Name: "name", Kind: lab.KindString, Default: "notes.txt", Max: 300,
+				Help: lab.T("the file name the client announces in the JSON header (try ../../etc/passwd)",
+					"客户端在 JSON 报头里声明的文件名（试试 ../../etc/passwd）")},
+		},
+		Server:   uploadServer,
+		Client:   uploadClient,
+		Findings: uploadFindings,
+	}
+}
+
+// uploadWords fill the made-up file's lines.
+var uploadWords = [16]string{"socket", "bytes", "stream", "header", "accept", "recv", "send", "close",
+	"buffer", "port", "peer", "file", "ack", "json", "size", "lab"}
+
+// contentLine writes line i of the made-up file: an 8-digit line number,
+// words picked by the seed, a newline; 64 bytes.
+func contentLine(i int64, line *[64]byte) {
+	n := (i + 1) % 100000000
+	for k := 7; k >= 0; k-- {
+		line[k] = byte('0' + n%10)
+		n /= 10
+	}
+	line[8] = ' '
+	var p rand.PCG
+	p.Seed(uploadSeed, uint64(i))
+	x := p.Uint64()
+	pos := 9
+	for pos < 63 {
+		w := uploadWords[x&15]
+		x = x>>4 | x<<60
+		pos += copy(line[pos:63], w)
+		if pos < 63 {
+			line[pos] = ' '
+			pos++
+		}
+	}
+	line[63] = '\n'
+}
+
+// content reads the made-up file of the given size, from its start.
+type content struct{ off, size int64 }
+
+func (c *content) Read(p []byte) (int, error) {
+	if c.off >= c.size {
+		return 0, io.EOF
+	}
+	p = p[:min(int64(len(p)), c.size-c.off)]
+	var line [64]byte
+	for n := 0; n < len(p); {
+		contentLine((c.off+int64(n))/64, &line)
+		n += copy(p[n:], line[(c.off+int64(n))%64:])
+	}
+	c.off += int64(len(p))
+	return len(p), nil
+}
+
+// contentSHA is the SHA-256 of the made-up file, in hex.
+func contentSHA(size int64) string {
+	h := sha256.New()
+	io.CopyBuffer(h, &content{size: size}, make([]byte, uploadChunk))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// tutorialPath is where the tutorial's server would open a file:
+// os.path.normpath(os.path.join(server_dir, filename)). An absolute name
+// replaces the folder, as Python's os.path.join does.
+func tutorialPath(dir, name string) string {
+	if filepath.IsAbs(name) {
+		return filepath.Clean(name)
+	}
+	return filepath.Join(dir, name)
+}
+
+func uploadServer(ctx context.Context, s *lab.Side) error {
+	start := time.Now()
+	// The upload folder is two levels inside a temporary folder of the
+	// lab's, so that "../../etc/passwd" from it lands in the lab's own
+	// folder, never in the real /etc, even if the checks below were broken.
+	base, err := os.MkdirTemp("", "socketlab-upload-")
+	if err != nil {
+		return fmt.Errorf("make the upload folder: %w", err)
+	}
+	defer os.RemoveAll(base)
+	dir := filepath.Join(base, "srv", "files")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("make the upload folder: %w", err)
+	}
+	root, err := os.OpenRoot(dir) // every file is created through it: it cannot leave the folder
+	if err != nil {
+		return fmt.Errorf("open the upload folder: %w", err)
+	}
+	defer root.Close()
+	s.Note(lab.Tf("uploads go into %s, a folder made for this run and removed at its end",
+		"上传的文件放进 %s，这个文件夹为本次运行而建，运行结束时删除", dir))
+
+	ln, err := s.Listen("127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	s.Signal("listening")
+	conn, err := ln.Accept() // conn, address = server.accept()
+	if err != nil {
+		return err
+	}
+	if err := receiveWithAck(s, conn, root); err != nil {
+		return err
+	}
+	conn, err = ln.Accept()
+	if err != nil {
+		return err
+	}
+	stored, err := receivePuts(s, conn, root, dir, start)
+	if err != nil {
+		return err
+	}
+	if err := checkFolder(s, dir, append(stored, uploadAsIs)); err != nil {
+		return err
+	}
+	return ln.Close()
+}
+
+// receiveWithAck is the tutorial's upload server: the size as text, an
+// acknowledgement, then exactly that many bytes. Its one addition is the
+// receipt at the end: the SHA-256 of what it stored.
+func receiveWithAck(s *lab.Side, conn *lab.Conn, root *os.Root) error {
+	head, err := conn.Recv(1024) // file_size = int(str(conn.recv(1024), encoding='utf-8'))
+	if err != nil {
+		return err
+	}
+	size, err := strconv.ParseInt(string(head), 10, 64)
+	if err != nil || size < 0 || size > uploadMax {
+		conn.SendAll([]byte("refused: not a size"))
+		conn.Close()
+		return fmt.Errorf("upload 1: %q is not a size from 0 to %d", head, uploadMax)
+	}
+	if err := conn.SendAll([]byte(uploadAck)); err != nil { // conn.sendall(bytes("1001", encoding='utf-8'))
+		return err
+	}
+	f, err := root.Create(uploadAsIs) // f = open("new.jpg", 'wb')
+	if err != nil {
+		return err
+	}
+	sum, err := receiveBody(conn, f, size) // while has_size < file_size: data = conn.recv(1024); f.write(data) ...
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("upload 1: %w", err)
+	}
+	s.Note(lab.Tf("stored %d bytes as %s, sha256 %s…; the receipt sends this SHA-256 back",
+		"已把 %d 字节存为 %s，sha256 为 %s…；回执把这个 SHA-256 发回去", size, uploadAsIs, sum[:16]))
+	if err := conn.SendParts([]byte(sum), lab.Mark{From: 0, To: len(sum), Label: labelReceipt}); err != nil {
+		return err
+	}
+	return conn.Close()
+}
+
+// receiveBody reads exactly size bytes into w in chunks, never more than
+// the announced size (the next message may follow), and returns their
+// SHA-256 in hex. The chunks' bytes are elided in the trace.
+func receiveBody(conn *lab.Conn, w io.Writer, size int64) (string, error) {
+	conn.Elide(uploadKeep)
+	defer conn.Elide(lab.KeepAll)
+	h := sha256.New()
+	out := io.MultiWriter(w, h)
+	buf := make([]byte, uploadChunk)
+	for has := int64(0); has < size; {
+		n, err := conn.Read(buf[:min(int64(len(buf)), size-has)])
+		if _, werr := out.Write(buf[:n]); werr != nil {
+			return "", werr
+		}
+		has += int64(n)
+		if errors.Is(err, io.EOF) {
+			return "", fmt.Errorf("got %d of %d bytes, then the peer closed: %w", has, size, io.ErrUnexpectedEOF)
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// receivePuts serves the JSON-header protocol on one connection: a 4-byte
+// header length, a JSON header {"cmd": "put", "filename", "filesize", …},
+// then the file, as often as the client likes. Each put gets a reply, a
+// JSON header with "status". It returns the names it stored.
+func receivePuts(s *lab.Side, conn *lab.Conn, root *os.Root, dir string, start time.Time) ([]string, error) {
+	var stored []string
+	for {
+		head, err := conn.RecvExactly(wire.HeaderSize, 0, labelLength) // head_struct = self.conn.recv(4)
+		if len(head) == 0 && errors.Is(err, io.ErrUnexpectedEOF) {     // if not head_struct: break
+			break
+		}
+		if err != nil {
+			return stored, err
+		}
+		n, err := wire.ParseHeader(head, wire.Little, wire.MaxJSONHeader) // head_len = struct.unpack('i', head_struct)[0]
+		if err != nil {
+			return stored, refuseAndClose(conn, err)
+		}
+		obj, err := conn.RecvExactly(n, 0, labelJSON) // head_json = self.conn.recv(head_len).decode(self.coding)
+		if err != nil {
+			return stored, err
+		}
+		h, err := wire.ParseJSON(obj, uploadMax) // head_dic = json.loads(head_json)
+		if err != nil {
+			return stored, refuseAndClose(conn, err)
+		}
+		reply := wire.JSONHeader{Cmd: h.Cmd, FileName: h.FileName}
+		name, err := wire.SafeName(h.FileName)
+		if err == nil && h.Cmd != "put" {
+			err = fmt.Errorf("unknown command %q", h.Cmd)
+		}
+		if err != nil {
+			if err := refusePut(s, conn, dir, start, h, err); err != nil {
+				return stored, err
+			}
+			reply.Extra = map[string]json.RawMessage{"status": json.RawMessage(`"refused"`), "error": jsonString(err.Error())}
+		} else {
+			f, err := root.Create(name) // with open(file_path, 'wb') as f:
+			if err != nil {
+				return stored, err
+			}
+			sum, err := receiveBody(conn, f, h.DataSize) // while recv_size < filesize: ...
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return stored, err
+			}
+			stored = append(stored, name)
+			s.Note(lab.Tf("stored %d bytes as %s, sha256 %s…", "已把 %d 字节存为 %s，sha256 为 %s…", h.DataSize, name, sum[:16]))
+			reply.FileSize, reply.SHA256 = h.DataSize, sum
+			reply.Extra = map[string]json.RawMessage{"status": json.RawMessage(`"stored"`)}
+		}
+		if err := sendReply(conn, reply); err != nil {
+			return stored, err
+		}
+	}
+	return stored, conn.Close()
+}
+
+// refusePut turns down a put whose name is unsafe: it reads the file's
+// bytes and throws them away (at most uploadMax, which ParseJSON already
+// enforced), so the next header is read in step, then checks that the path
+// the tutorial's code would have opened was not written.
+func refusePut(s *lab.Side, conn *lab.Conn, dir string, start time.Time, h wire.JSONHeader, why error) error {
+	s.Note(lab.Tf("refused: %v; reading and discarding its %d bytes to stay in step",
+		"已拒绝：%v；读出并丢弃它的 %d 个字节，以便和数据流保持同步", why, h.DataSize))
+	if _, err := receiveBody(conn, io.Discard, h.DataSize); err != nil {
+		return err
+	}
+	naive := tutorialPath(dir, h.FileName)
+	rel, err := filepath.Rel(dir, naive)
+	if err == nil && filepath.IsLocal(rel) {
+		s.Note(lab.Tf(outsideNote+": the tutorial's os.path.join would have stayed in it (%s), but the name is still not a plain file name",
+			"没有在文件夹之外写入任何东西：教程的 os.path.join 会留在文件夹里（%s），但这个名字仍然不是一个单纯的文件名", naive))
+		return nil
+	}
+	en, zh := "it does not exist", "它并不存在"
+	if fi, err := os.Lstat(naive); err == nil && fi.IsDir() {
+		en, zh = "it is a folder, and no file was made", "那是一个文件夹，也没有创建任何文件"
+	} else if err == nil {
+		if !fi.ModTime().Before(start) {
+			return fmt.Errorf("%s, outside the upload folder, changed during the run", naive)
+		}
+		when := fi.ModTime().Format("2006-01-02 15:04")
+		en, zh = "it was last changed "+when+", before this run", "它最后一次修改是在 "+when+"，早于本次运行"
+	}
+	s.Note(lab.T(
+		fmt.Sprintf(outsideNote+": the tutorial's os.path.normpath(os.path.join(server_dir, filename)) would have opened %s; %s", naive, en),
+		fmt.Sprintf("没有在文件夹之外写入任何东西：教程的 os.path.normpath(os.path.join(server_dir, filename)) 会打开 %s；%s", naive, zh)))
+	return nil
+}
+
+// refuseAndClose answers a header the server cannot read past: without
+// its length it cannot find the next one, so it closes the connection.
+func refuseAndClose(conn *lab.Conn, why error) error {
+	sendReply(conn, wire.JSONHeader{Extra: map[string]json.RawMessage{
+		"status": json.RawMessage(`"refused"`), "error": jsonString(why.Error())}})
+	return errors.Join(why, conn.Close())
+}
+
+// sendReply sends a put's reply: a JSON header with no body.
+func sendReply(conn *lab.Conn, h wire.JSONHeader) error {
+	b, err := wire.AppendJSON(nil, h)
+	if err != nil {
+		return err
+	}
+	return conn.SendParts(b, lab.Mark{From: 0, To: wire.HeaderSize, Label: labelLength},
+		lab.Mark{From: wire.HeaderSize, To: len(b), Label: labelReceipt})
+}
+
+// jsonString is s as a JSON string value.
+func jsonString(s string) json.RawMessage {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(s)
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
+// checkFolder lists the upload folder after the last client: it must hold
+// exactly the stored files.
+func checkFolder(s *lab.Side, dir string, stored []string) error {
+	want := map[string]bool{}
+	for _, n := range stored {
+		want[n] = true
+	}
+	var found []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == dir {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if d.IsDir() || !want[rel] {
+			return fmt.Errorf("the upload folder holds %s, which no put stored", rel)
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		found = append(found, fmt.Sprintf("%s (%d)", rel, info.Size()))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.Note(lab.Tf("the folder holds exactly the stored files: %s", "文件夹里正好是存下的文件：%s", strings.Join(found, ", ")))
+	return nil
+}
+
+func uploadClient(ctx context.Context, s *lab.Side) error {
+	size := int64(s.Params.Int("size"))
+	if err := s.Wait("listening"); err != nil {
+		return err
+	}
+	s.Section(lab.Tf("Upload 1: the size, an acknowledgement, then %d bytes (the tutorial's trick)",
+		"上传 1：先发大小，等确认，再发 %d 个字节（教程的技巧）", size))
+	conn, err := s.Dial(s.ServerAddr()) // client.connect(("127.0.0.1", 9998))
+	if err != nil {
+		return err
+	}
+	if err := conn.SendAll([]byte(strconv.FormatInt(size, 10))); err != nil { // client.sendall(bytes(str(file_size), encoding='utf-8'))
+		return err
+	}
+	// client.recv(1024) in the tutorial; exactly 4 bytes here, because an
+	// empty file's receipt follows the ack at once and recv(1024) could
+	// take both (demo 4's sticky packets).
+	ack, err := conn.RecvExactly(len(uploadAck), 0, labelAck)
+	if err != nil {
+		return err
+	}
+	if string(ack) != uploadAck {
+		return fmt.Errorf("upload 1: the server answered %q instead of the ack", ack)
+	}
+	if err := sendFile(conn, &content{size: size}); err != nil { // for line in f: client.sendall(line)
+		return err
+	}
+	var receipt []byte
+	for {
+		data, err := conn.Recv(1024) // the lab's receipt, until the server closes
+		if err != nil {
+			return err
+		}
+		if len(data) == 0 {
+			break
+		}
+		if receipt = append(receipt, data...); len(receipt) > 1024 {
+			return errors.New("upload 1: receipt longer than 1024 bytes")
+		}
+	}
+	s.Note(receiptNote(string(receipt), contentSHA(size)))
+	if err := conn.Close(); err != nil {
+		return err
+	}
+
+	name := s.Params.String("name")
+	s.Section(lab.Tf("Upload 2: a JSON header with the name %q, the size and the SHA-256, and no waiting",
+		"上传 2：JSON 报头带上文件名 %q、大小和 SHA-256，不再等待", name))
+	conn, err = s.Dial(s.ServerAddr())
+	if err != nil {
+		return err
+	}
+	if err := put(s, conn, name, size, contentSHA(size), &content{size: size}); err != nil {
+		return err
+	}
+	s.Section(lab.Tf("Upload 3: a name that climbs out of the folder, %q", "上传 3：一个爬出文件夹的名字，%q", hostileName))
+	sum := sha256.Sum256(hostileBody)
+	if err := put(s, conn, hostileName, int64(len(hostileBody)), hex.EncodeToString(sum[:]), bytes.NewReader(hostileBody)); err != nil {
+		return err
+	}
+	return conn.Close()
+}
+
+// receiptNote compares the server's receipt with the file's SHA-256.
+func receiptNote(receipt, want string) lab.Text {
+	if receipt == want {
+		return lab.Tf("the receipt %s… is the SHA-256 of the file sent: it arrived whole",
+			"回执 %s… 就是所发文件的 SHA-256：文件完整到达", want[:16])
+	}
+	return lab.Tf("the receipt %q is not the file's SHA-256 %s…", "回执 %q 不是文件的 SHA-256 %s…", receipt, want[:16])
+}
+
+// putHeader is the tutorial's put header: struct.pack('i', len(head_bytes))
+// then json.dumps({'cmd': 'put', 'filename': …, 'filesize': …, 'sha256': …}).
+func putHeader(name string, size int64, sum string) []byte {
+	obj := fmt.Sprintf(`{"cmd": "put", "filename": %s, "filesize": %d, "sha256": %s}`, jsonString(name), size, jsonString(sum))
+	return append(binary.LittleEndian.AppendUint32(nil, uint32(len(obj))), obj...)
+}
+
+// put sends one file behind a JSON header without waiting, then reads the
+// server's reply.
+func put(s *lab.Side, conn *lab.Conn, name string, size int64, sum string, body io.Reader) error {
+	head := putHeader(name, size, sum)
+	// self.client.send(struct.pack('i', len(head_bytes))); self.client.send(head_bytes)
+	if err := conn.SendParts(head, lab.Mark{From: 0, To: wire.HeaderSize, Label: labelLength},
+		lab.Mark{From: wire.HeaderSize, To: len(head), Label: labelJSON}); err != nil {
+		return err
+	}
+	if err := sendFile(conn, body); err != nil { // for line in f: self.client.send(line)
+		return err
+	}
+	b, err := conn.RecvExactly(wire.HeaderSize, 0, labelLength)
+	if err != nil {
+		return err
+	}
+	n, err := wire.ParseHeader(b, wire.Little, wire.MaxJSONHeader)
+	if err != nil {
+		return err
+	}
+	if b, err = conn.RecvExactly(n, 0, labelReceipt); err != nil {
+		return err
+	}
+	r, err := wire.ParseJSON(b, 0)
+	if err != nil {
+		return err
+	}
+	var status, why string
+	json.Unmarshal(r.Extra["status"], &status)
+	json.Unmarshal(r.Extra["error"], &why)
+	switch {
+	case status == "stored" && r.SHA256 == sum:
+		s.Note(lab.Tf("the server stored it; its SHA-256 %s… is the one the header announced", "服务端存下了文件；它的 SHA-256 %s… 与报头里声明的一致", sum[:16]))
+	case status == "refused":
+		s.Note(lab.Tf("the server refused it: %s", "服务端拒绝了它：%s", why))
+	default:
+		s.Note(lab.Tf("the server answered %s", "服务端回答 %s", b))
+	}
+	return nil
+}
+
+// sendFile streams body in 64 KiB sendall() calls, the chunks' bytes elided
+// in the trace.
+func sendFile(conn *lab.Conn, body io.Reader) error {
+	conn.Elide(uploadKeep)
+	defer conn.Elide(lab.KeepAll)
+	buf := make([]byte, uploadChunk)
+	for {
+		n, err := io.ReadFull(body, buf)
+		if n > 0 {
+			if err := conn.SendParts(buf[:n], lab.Mark{From: 0, To: n, Label: labelFile}); err != nil {
+				return err
+			}
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// uploadParts is what the trace shows of the two connections.
+type uploadParts struct {
+	ackConn, jsonConn lab.Trace // the client's calls on each
+	ackServ, jsonServ lab.Trace // the server's
+	serverNotes       lab.Trace
+}
+
+func splitUpload(t lab.Trace) (uploadParts, bool) {
+	var p uploadParts
+	connects := t.Calls(lab.Client, lab.OpConnect)
+	accepts := t.Calls(lab.Server, lab.OpAccept)
+	if len(connects) != 2 || len(accepts) != 2 {
+		return p, false
+	}
+	on := func(side lab.Role, id int) lab.Trace {
+		return t.Filter(func(e lab.Event) bool { return e.Side == side && e.Conn == id && e.Err == "" })
+	}
+	p.ackConn, p.jsonConn = on(lab.Client, connects[0].Conn), on(lab.Client, connects[1].Conn)
+	p.ackServ, p.jsonServ = on(lab.Server, accepts[0].Conn), on(lab.Server, accepts[1].Conn)
+	p.serverNotes = t.Calls(lab.Server, lab.OpNote)
+	return p, true
+}
+
+// ops returns the events of kind op.
+func ops(t lab.Trace, op lab.Op) lab.Trace {
+	return t.Filter(func(e lab.Event) bool { return e.Op == op })
+}
+
+// moved adds up the bytes the events moved, kept or not.
+func moved(t lab.Trace) int64 {
+	var n int64
+	for _, e := range t {
+		n += int64(e.N)
+	}
+	return n
+}
+
+// putReply is a reply the client read, as the trace shows it.
+type putReply struct {
+	h           wire.JSONHeader
+	status, why string
+}
+
+// replies decodes the replies the client read on the JSON connection.
+func replies(c lab.Trace) []putReply {
+	r := bytes.NewReader(ops(c, lab.OpRecv).Bytes())
+	var out []putReply
+	for {
+		h, err := wire.ReadJSONHeader(r, 0)
+		if err != nil {
+			return out
+		}
+		var p putReply
+		p.h = h
+		json.Unmarshal(h.Extra["status"], &p.status)
+		json.Unmarshal(h.Extra["error"], &p.why)
+		out = append(out, p)
+	}
+}
+
+// sentHeaders decodes the put headers the client sent, with the seq of the
+// sendall that carried each.
+func sentHeaders(c lab.Trace) ([]wire.JSONHeader, []int) {
+	var hs []wire.JSONHeader
+	var seqs []int
+	for _, e := range ops(c, lab.OpSendAll) {
+		if len(e.Marks) != 2 || e.Elided > 0 {
+			continue
+		}
+		h, err := wire.ParseJSON(e.Data[wire.HeaderSize:], uploadMax)
+		if err == nil {
+			hs, seqs = append(hs, h), append(seqs, e.Seq)
+		}
+	}
+	return hs, seqs
+}
+
+func uploadFindings(t lab.Trace, p lab.Params) []lab.Finding {
+	size := int64(p.Int("size"))
+	name := p.String("name")
+	parts, ok := splitUpload(t)
+	if !ok {
+		bad := lab.T("the client did not make its two connections", "客户端没有建立它的两个连接")
+		return []lab.Finding{check("ack", false, bad), check("whole", false, bad), check("header", false, bad), check("refused", false, bad)}
+	}
+	want := contentSHA(size)
+
+	// Upload 1: the size alone, the ack, then the file.
+	digits := strconv.FormatInt(size, 10)
+	sends, recvs := ops(parts.ackConn, lab.OpSendAll), ops(parts.ackConn, lab.OpRecv)
+	srecvs := ops(parts.ackServ, lab.OpRecv)
+	alone := len(srecvs) > 0 && string(srecvs[0].Data) == digits
+	waited := len(sends) > 0 && len(recvs) > 0 && string(recvs[0].Data) == uploadAck
+	var rtt time.Duration
+	if waited {
+		rtt = recvs[0].T - sends[0].T
+		for _, e := range sends[1:] {
+			waited = waited && e.Seq > recvs[0].Seq
+		}
+	}
+	ack := check("ack", alone && waited, lab.Tf(
+		"upload 1: the server's first recv(1024) got b'%s', the size alone, because the client sent no byte of the file before it had read the ack b'%s'; the wait cost one round trip (%.3f ms from sending the size to reading the ack)",
+		"上传 1：服务端第一次 recv(1024) 收到 b'%s'，只有大小，因为客户端读到确认 b'%s' 之前没有发出文件的任何字节；这次等待花了一个往返（从发出大小到读到确认共 %.3f 毫秒）",
+		digits, uploadAck, float64(rtt.Microseconds())/1000))
+
+	var receipt string
+	if len(recvs) > 1 {
+		receipt = string(recvs[1:].Bytes())
+	}
+	got := int64(0)
+	if len(srecvs) > 0 {
+		got = moved(srecvs[1:])
+	}
+	whole := check("whole", got == size && receipt == want, lab.Tf(
+		"upload 1: the server read %d bytes after the size in %d recv calls, exactly as many as announced, and its receipt's SHA-256 %s… is the SHA-256 of the file the client sent: the file arrived whole",
+		"上传 1：服务端在大小之后用 %[2]d 次 recv 读了 %[1]d 个字节，正好是声明的数量，回执里的 SHA-256 %[3]s… 就是客户端所发文件的 SHA-256：文件完整到达",
+		got, max(len(srecvs)-1, 0), want[:16]))
+
+	// Uploads 2 and 3: JSON headers, no waiting, a reply each.
+	heads, seqs := sentHeaders(parts.jsonConn)
+	reps := replies(parts.jsonConn)
+	if len(heads) != 2 || len(reps) != 2 {
+		bad := lab.T("the client did not send two puts and read two replies", "客户端没有发出两个 put 并读到两个回复")
+		return []lab.Finding{ack, whole, check("header", false, bad), check("refused", false, bad)}
+	}
+	// No waiting: the client's last sendall of the first file came before
+	// its first recv after the header.
+	firstRecv, lastBody := 0, 0
+	for _, e := range parts.jsonConn {
+		switch {
+		case e.Op == lab.OpRecv && e.Seq > seqs[0] && firstRecv == 0:
+			firstRecv = e.Seq
+		case e.Op == lab.OpSendAll && e.Seq > seqs[0] && e.Seq < seqs[1]:
+			lastBody = e.Seq
+		}
+	}
+	noWait := firstRecv > lastBody
+	first := reps[0]
+	_, unsafe := wire.SafeName(name)
+	var header lab.Finding
+	if unsafe != nil {
+		header = check("header", false, lab.Tf(
+			"not shown with name=%q: the server refused that name (see below); with a plain name such as notes.txt it stores the file",
+			"name=%q 时看不到：服务端拒绝了这个名字（见下）；用 notes.txt 这样的普通名字，它就会存下文件", name))
+	} else {
+		header = check("header", noWait && heads[0].FileName == name && heads[0].SHA256 == want &&
+			first.status == "stored" && first.h.FileName == name && first.h.SHA256 == want, lab.Tf(
+			"upload 2: one JSON header carried the name %q, the size %d and the SHA-256; the client sent the file right behind it without waiting for anything, and the server's reply says it stored the file with that same SHA-256",
+			"上传 2：一个 JSON 报头带上了文件名 %q、大小 %d 和 SHA-256；客户端紧接着发出文件，什么也不等，服务端的回复说它存下了文件，SHA-256 完全相同",
+			name, size))
+	}
+
+	// Refusals: every unsafe name was refused, its bytes discarded (the
+	// server read every announced byte and stayed in step), nothing written.
+	var unsafeNames []string
+	refusedOK := true
+	var announced int64
+	for i, h := range heads {
+		hlen := 0
+		for _, e := range ops(parts.jsonConn, lab.OpSendAll) {
+			if e.Seq == seqs[i] {
+				hlen = len(e.Data)
+			}
+		}
+		announced += int64(hlen) + h.DataSize
+		if _, err := wire.SafeName(h.FileName); err != nil {
+			unsafeNames = append(unsafeNames, strconv.Quote(h.FileName))
+			refusedOK = refusedOK && reps[i].status == "refused" && reps[i].h.FileName == h.FileName &&
+				strings.Contains(reps[i].why, wire.ErrUnsafeName.Error())
+		}
+	}
+	notes := 0
+	for _, e := range parts.serverNotes {
+		if strings.HasPrefix(e.Text.En, outsideNote) {
+			notes++
+		}
+	}
+	inStep := moved(ops(parts.jsonServ, lab.OpRecv)) == announced
+	refused := check("refused", refusedOK && inStep && notes == len(unsafeNames) && len(unsafeNames) > 0, lab.Tf(
+		"refused %s, each with a clear error (the last: %s); the server still read and discarded the file's bytes, so it stayed in step with the stream (it read exactly the %d bytes announced on the connection), and nothing was written outside its folder",
+		"拒绝了 %s，每次都给出明确的错误（最后一次：%s）；服务端仍然读出并丢弃了文件的字节，所以和数据流保持同步（它在这个连接上正好读了声明的 %d 个字节），文件夹之外什么也没写",
+		strings.Join(unsafeNames, ", "), reps[len(reps)-1].why, announced))
+	return []lab.Finding{ack, whole, header, refused}
+}

@@ -1,0 +1,173 @@
+package demos
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"socketlab/lab"
+)
+
+// uploadFindings runs the upload with sets and returns its findings by id.
+func uploadRun(t *testing.T, sets ...string) (lab.Result, map[string]lab.Finding) {
+	t.Helper()
+	res := runDemo(t, fileUpload(), lab.Options{}, sets...)
+	by := map[string]lab.Finding{}
+	for _, f := range res.Findings {
+		by[f.ID] = f
+	}
+	return res, by
+}
+
+// TestFileUploadSizes uploads files at boundary sizes: every finding holds,
+// and the trace keeps only the first bytes of each chunk.
+func TestFileUploadSizes(t *testing.T) {
+	for _, size := range []string{"0", "1", "64", "65", "65536", "1048577"} {
+		t.Run(size, func(t *testing.T) {
+			res, by := uploadRun(t, "size="+size)
+			for _, id := range []string{"ack", "whole", "header", "refused"} {
+				if f, ok := by[id]; !ok || !f.OK {
+					t.Errorf("finding %s: %v %s", id, ok, f.Text.En)
+				}
+			}
+			var kept, elided int
+			for _, e := range res.Trace {
+				kept += len(e.Data)
+				elided += e.Elided
+				if e.Op.IsData() && len(e.Data)+e.Elided != e.N {
+					t.Errorf("seq %d: %d kept + %d elided != n=%d", e.Seq, len(e.Data), e.Elided, e.N)
+				}
+			}
+			if size == "1048577" && (kept > 64<<10 || elided < 4*(1<<20+1)-kept) {
+				t.Errorf("1 MiB+1 upload: %d bytes kept, %d elided; want the chunks elided", kept, elided)
+			}
+		})
+	}
+}
+
+// TestFileUploadHostileNames sets the name knob to names that try to leave
+// the folder: the server refuses each, the other uploads still arrive whole,
+// and nothing is left on disk, inside the temporary folder's parents or
+// elsewhere. TMPDIR is a fresh folder two levels deep, so "../../../../x"
+// lands in a place the test can look at. The absolute name points into the
+// test's folder too, not at the real /etc/passwd: these tests may run as
+// root, and a broken check must not be able to overwrite system files.
+func TestFileUploadHostileNames(t *testing.T) {
+	for _, name := range []string{"../../etc/passwd", "../../../../escape.txt", "/ABS/etc/passwd", "a\x00b", "../escape.txt", "..", "", "sub/notes.txt", `..\..\x`} {
+		base := t.TempDir()
+		name = strings.Replace(name, "/ABS", base, 1)
+		t.Run(strings.ReplaceAll(strings.TrimPrefix(name, base), "/", "|"), func(t *testing.T) {
+			tmp := filepath.Join(base, "a", "b")
+			if err := os.MkdirAll(tmp, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			t.Setenv("TMPDIR", tmp)
+			res, by := uploadRun(t, "name="+name)
+			if f := by["refused"]; !f.OK || !strings.Contains(f.Text.En, "unsafe file name") {
+				t.Errorf("refused: %v %s", f.OK, f.Text.En)
+			}
+			if f := by["header"]; f.OK || !strings.Contains(f.Text.En, "not shown") {
+				t.Errorf("header should say it was not shown: %v %s", f.OK, f.Text.En)
+			}
+			for _, id := range []string{"ack", "whole"} {
+				if !by[id].OK {
+					t.Errorf("%s: %s", id, by[id].Text.En)
+				}
+			}
+			var outside int
+			for _, e := range res.Trace.Calls(lab.Server, lab.OpNote) {
+				if strings.HasPrefix(e.Text.En, outsideNote) {
+					outside++
+				}
+			}
+			if outside != 2 {
+				t.Errorf("%d notes on writing outside the folder, want 2 (this name and %s)", outside, hostileName)
+			}
+			// The run removed its folder and wrote nothing beside it.
+			filepath.WalkDir(base, func(p string, d fs.DirEntry, err error) error {
+				if err != nil {
+					t.Error(err)
+					return nil
+				}
+				if rel, _ := filepath.Rel(base, p); rel != "." && rel != "a" && rel != filepath.Join("a", "b") {
+					t.Errorf("left behind: %s", rel)
+				}
+				return nil
+			})
+		})
+	}
+}
+
+// TestFileUploadRepeat runs the default upload 20 times.
+func TestFileUploadRepeat(t *testing.T) {
+	n := 20
+	if testing.Short() {
+		n = 2
+	}
+	for i := range n {
+		_, by := uploadRun(t)
+		for id, f := range by {
+			if !f.OK {
+				t.Fatalf("run %d: finding %s did not hold: %s", i+1, id, f.Text.En)
+			}
+		}
+		if len(by) != 4 {
+			t.Fatalf("run %d: %d findings, want 4", i+1, len(by))
+		}
+	}
+}
+
+// TestContentIsStreamed checks the made-up file reads the same at every
+// chunking, so the sender's and the findings' SHA-256 agree.
+func TestContentIsStreamed(t *testing.T) {
+	const size = 1000
+	whole := make([]byte, size)
+	(&content{size: size}).Read(whole)
+	for _, step := range []int{1, 7, 63, 64, 65, 999} {
+		c := &content{size: size}
+		var got []byte
+		buf := make([]byte, step)
+		for {
+			n, err := c.Read(buf)
+			got = append(got, buf[:n]...)
+			if err != nil {
+				break
+			}
+		}
+		if string(got) != string(whole) {
+			t.Fatalf("read %d at a time: differs", step)
+		}
+	}
+	if !strings.HasPrefix(string(whole), "00000001 ") || whole[63] != '\n' || string(whole[64:73]) != "00000002 " {
+		t.Errorf("content starts %q", whole[:80])
+	}
+}
+
+// BenchmarkFileUpload measures a 64 MiB upload (uploaded twice: with the
+// ack and with the JSON header) and reports the largest heap in use seen
+// after a run and the trace's size, which eliding keeps small.
+func BenchmarkFileUpload(b *testing.B) {
+	d := fileUpload()
+	p, err := lab.ParseParams(d.Knobs, []string{"size=64MiB"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(2 * 64 << 20)
+	var heap uint64
+	var kept int
+	for b.Loop() {
+		res, err := lab.Run(b.Context(), d, lab.Options{Params: p})
+		if err != nil || !res.OK {
+			b.Fatalf("%v %v", err, res.Findings)
+		}
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		heap = max(heap, m.HeapInuse)
+		kept = len(res.Trace.Bytes())
+	}
+	b.ReportMetric(float64(heap)/(1<<20), "MiB-heap")
+	b.ReportMetric(float64(kept), "trace-bytes")
+}

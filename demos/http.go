@@ -1,0 +1,211 @@
+package demos
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"socketlab/lab"
+)
+
+// httpBody is what the demo's web server answers on "/".
+const httpBody = "hello, 你好\n"
+
+// httpMaxHead limits the response head the client collects.
+const httpMaxHead = 16 << 10
+
+// httpDemo is demo 16: an application protocol on top of TCP. The client
+// writes an HTTP/1.1 GET by hand, byte for byte, to Go's net/http server on
+// loopback and reads the response: "\r\n" ends each line, an empty line
+// ends the head, and Content-Length frames the body.
+func httpDemo() lab.Demo {
+	return lab.Demo{
+		ID:    16,
+		Slug:  "http",
+		Title: lab.T("HTTP: a protocol on top of TCP", "HTTP：TCP 之上的协议"),
+		Brief: lab.T("a raw HTTP request and response as bytes: \\r\\n ends the headers, Content-Length frames the body",
+			"把 HTTP 请求和响应当作字节来看：\\r\\n 结束报头，Content-Length 划出正文"),
+		Knobs: []lab.Knob{
+			{Name: "path", Kind: lab.KindString, Default: "/", Min: 1, Max: 200,
+				Help: lab.T("the path the client asks for; / answers hello, anything else is 404", "客户端请求的路径；/ 返回问候，其他路径返回 404")},
+		},
+		Server:   httpServer,
+		Client:   httpClient,
+		Findings: httpFindings,
+	}
+}
+
+func httpServer(ctx context.Context, s *lab.Side) error {
+	// net/http opens and uses its sockets itself: the lab cannot trace them.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(len(httpBody)))
+		w.Write([]byte(httpBody))
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second,
+		ErrorLog: log.New(io.Discard, "", 0), BaseContext: func(net.Listener) context.Context { return ctx }}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	s.Note(lab.Tf("this server is Go's net/http on %s: it makes its socket calls itself, so they are not traced here; the client's calls below are",
+		"这个服务端是 Go 的 net/http，监听 %s：它自己进行套接字调用，所以这里追踪不到；下面客户端的调用都被追踪了", ln.Addr()))
+	s.SetServerAddr(ln.Addr().String())
+	s.Signal("listening")
+	werr := s.Wait("done")
+	srv.Close()
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		return errors.Join(werr, err)
+	}
+	return werr
+}
+
+// The parts of the request the client writes, marked in the trace.
+var (
+	httpMarkLine  = lab.T("request line", "请求行")
+	httpMarkHdrs  = lab.T("headers", "报头")
+	httpMarkBlank = lab.T("blank line: end of headers", "空行：报头结束")
+)
+
+func httpClient(ctx context.Context, s *lab.Side) error {
+	if err := s.Wait("listening"); err != nil {
+		return err
+	}
+	defer s.Signal("done")
+	addr := s.ServerAddr()
+	conn, err := s.Dial(addr) // client.connect(('127.0.0.1', port))
+	if err != nil {
+		return err
+	}
+	line := "GET " + s.Params.String("path") + " HTTP/1.1\r\n"
+	headers := "Host: " + addr + "\r\nUser-Agent: socketlab\r\nConnection: close\r\n"
+	req := []byte(line + headers + "\r\n")
+	a, b := len(line), len(line)+len(headers)
+	if err := conn.SendParts(req, // client.sendall(b'GET / HTTP/1.1\r\nHost: ...\r\n\r\n')
+		lab.Mark{From: 0, To: a, Label: httpMarkLine},
+		lab.Mark{From: a, To: b, Label: httpMarkHdrs},
+		lab.Mark{From: b, To: len(req), Label: httpMarkBlank}); err != nil {
+		return err
+	}
+
+	// Read until the blank line: the head's end is a delimiter.
+	var got []byte
+	for bytes.Index(got, []byte("\r\n\r\n")) < 0 {
+		data, err := conn.Recv(1024) // data = client.recv(1024)
+		if err != nil {
+			return err
+		}
+		if len(data) == 0 {
+			return fmt.Errorf("the server closed before the end of the headers (%d bytes)", len(got))
+		}
+		if got = append(got, data...); len(got) > httpMaxHead {
+			return fmt.Errorf("response headers longer than %d bytes", httpMaxHead)
+		}
+	}
+	end := bytes.Index(got, []byte("\r\n\r\n")) + 4
+	head := strings.Split(string(got[:end-4]), "\r\n")
+	length := -1
+	for _, h := range head[1:] {
+		if name, v, ok := strings.Cut(h, ":"); ok && strings.EqualFold(name, "Content-Length") {
+			length, err = strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || length < 0 || length > 1<<20 {
+				return fmt.Errorf("bad Content-Length %q", v)
+			}
+		}
+	}
+	s.Note(lab.Tf("status line %q, %d header lines; the blank line \\r\\n\\r\\n ends the head at byte %d",
+		"状态行 %q，%d 行报头；空行 \\r\\n\\r\\n 在第 %d 个字节处结束报头", head[0], len(head)-1, end))
+	body := got[end:]
+	if length < 0 {
+		// No length: the body runs until the server closes.
+		for {
+			data, err := conn.Recv(1024)
+			if err != nil {
+				return err
+			}
+			if len(data) == 0 {
+				break
+			}
+			if body = append(body, data...); len(body) > 1<<20 {
+				return errors.New("response body longer than 1 MiB")
+			}
+		}
+		s.Note(lab.Tf("no Content-Length: the body (%d bytes) ran until the server closed the connection",
+			"没有 Content-Length：正文（%d 字节）一直持续到服务端关闭连接", len(body)))
+		return conn.Close()
+	}
+	// The body is framed by its length: read exactly that many bytes.
+	for len(body) < length {
+		data, err := conn.Recv(1024)
+		if err != nil {
+			return err
+		}
+		if len(data) == 0 {
+			return fmt.Errorf("the server closed after %d of %d body bytes", len(body), length)
+		}
+		body = append(body, data...)
+	}
+	s.Note(lab.Tf("Content-Length: %d, so the body is bytes %d to %d: %q; nothing in the body needs escaping",
+		"Content-Length: %d，所以正文是第 %d 到第 %d 个字节：%q；正文里什么都不需要转义",
+		length, end, end+length, body[:length]))
+	if _, err := conn.Recv(1024); err != nil { // Connection: close: b''
+		return err
+	}
+	return conn.Close()
+}
+
+// httpResponse splits the client's received bytes into head lines and body.
+func httpResponse(t lab.Trace) (lines []string, body []byte, length int, ok bool) {
+	got := t.Calls(lab.Client, lab.OpRecv).Bytes()
+	end := bytes.Index(got, []byte("\r\n\r\n"))
+	if end < 0 {
+		return nil, nil, 0, false
+	}
+	lines = strings.Split(string(got[:end]), "\r\n")
+	length = -1
+	for _, h := range lines[1:] {
+		if name, v, ok := strings.Cut(h, ":"); ok && strings.EqualFold(name, "Content-Length") {
+			length, _ = strconv.Atoi(strings.TrimSpace(v))
+		}
+	}
+	return lines, got[end+4:], length, true
+}
+
+func httpFindings(t lab.Trace, p lab.Params) []lab.Finding {
+	sent := t.Calls(lab.Client, lab.OpSendAll).Bytes()
+	reqOK := bytes.HasPrefix(sent, []byte("GET "+p.String("path")+" HTTP/1.1\r\n")) && bytes.HasSuffix(sent, []byte("\r\n\r\n"))
+	request := check("request", reqOK, lab.Tf(
+		"the request is plain text the client wrote itself: %d bytes, every line ending in \\r\\n and an empty line at the end",
+		"请求是客户端自己写出的纯文本：%d 个字节，每行以 \\r\\n 结尾，最后是一个空行", len(sent)))
+
+	lines, body, length, ok := httpResponse(t)
+	allCRLF := ok && len(lines) > 1 && strings.HasPrefix(lines[0], "HTTP/1.1 ")
+	status := ""
+	if allCRLF {
+		status = lines[0]
+	}
+	head := check("delimiter", allCRLF, lab.Tf(
+		"the response head is %d lines, each ended by \\r\\n, from %q on; the first empty line (\\r\\n\\r\\n) ends it: a delimiter, so the reader had to look at every byte to find it",
+		"响应头有 %d 行，从 %q 开始，每行以 \\r\\n 结尾；第一个空行（\\r\\n\\r\\n）结束响应头：这是分隔符，读取方必须逐字节查找它",
+		len(lines), status))
+	frame := check("length", ok && length >= 0 && len(body) == length && bytes.Equal(body, []byte(httpBody)) == (p.String("path") == "/"), lab.Tf(
+		"Content-Length: %d framed the body: exactly %d bytes followed the blank line, then the server closed (Connection: close)",
+		"Content-Length: %d 划出了正文：空行之后正好有 %d 个字节，然后服务端关闭了连接（Connection: close）",
+		length, len(body)))
+	if ok && length < 0 {
+		frame.Text = lab.Tf("no Content-Length in this response (%q): its %d-byte body ran until the server closed, so only the close marked its end",
+			"这个响应（%q）没有 Content-Length：%d 字节的正文一直持续到服务端关闭，只有关闭连接才标出了它的结尾", status, len(body))
+	}
+	return []lab.Finding{request, head, frame}
+}

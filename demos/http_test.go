@@ -1,0 +1,38 @@
+package demos
+
+import (
+	"testing"
+
+	"socketlab/lab"
+)
+
+// TestHTTPPaths asks for the hello page, a missing page (404, still framed
+// by Content-Length) and a malformed request line (400 without a length:
+// the body ends when the server closes, and the length finding says so).
+func TestHTTPPaths(t *testing.T) {
+	for _, c := range []struct {
+		path   string
+		status string
+		length bool // the length finding holds
+	}{
+		{"/", "HTTP/1.1 200 OK", true},
+		{"/nope", "HTTP/1.1 404 Not Found", true},
+		{"/a b", "HTTP/1.1 400 Bad Request", false},
+	} {
+		t.Run(c.path, func(t *testing.T) {
+			for range 5 {
+				res := runDemo(t, httpDemo(), lab.Options{}, "path="+c.path)
+				lines, _, _, ok := httpResponse(res.Trace)
+				if !ok || lines[0] != c.status {
+					t.Fatalf("status %q, want %q", lines, c.status)
+				}
+				for _, f := range res.Findings {
+					want := f.ID != "length" || c.length
+					if f.OK != want {
+						t.Errorf("finding %s ok = %v, want %v: %s", f.ID, f.OK, want, f.Text.En)
+					}
+				}
+			}
+		})
+	}
+}

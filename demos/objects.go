@@ -1,0 +1,396 @@
+package demos
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/gob"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"socketlab/demos/wire"
+	"socketlab/lab"
+)
+
+// objectValue is the value demo 7 sends: a dict with nested lists, numbers,
+// text and bytes. In Python:
+//
+//	{'big': 1 << 40, 'id': 42, 'msg': '你好, server',
+//	 'nested': {'hosts': ['127.0.0.1', '::1'], 'port': 8080},
+//	 'none': None, 'ok': True, 'raw': b'\x00\x01\xfe\xff',
+//	 'scores': [95, 87.5, -3], 'tags': ['tcp', 'pickle']}
+func objectValue() map[string]any {
+	return map[string]any{
+		"big": int64(1) << 40, "id": int64(42), "msg": "你好, server",
+		"nested": map[string]any{"hosts": []any{"127.0.0.1", "::1"}, "port": int64(8080)},
+		"none":   nil, "ok": true, "raw": []byte{0, 1, 0xfe, 0xff},
+		"scores": []any{int64(95), 87.5, int64(-3)}, "tags": []any{"tcp", "pickle"},
+	}
+}
+
+// evilPickle is what Python's pickle.dumps writes for an object whose
+// __reduce__ returns (os.system, ('echo pwned',)): pickle.loads on these
+// bytes would run "echo pwned" in a shell. The lab only ever decodes it
+// with wire.ParsePickle, which refuses it.
+var evilPickle, _ = hex.DecodeString("80049525000000000000008c05706f736978948c0673797374656d9493948c0a6563686f2070776e656494859452942e")
+
+// maxObject is the largest object either side accepts.
+const maxObject = 64 << 10
+
+func init() {
+	// gob sends the concrete type of every value held in an interface.
+	gob.Register([]any{})
+	gob.Register(map[string]any{})
+}
+
+// The labels of a text-framed object.
+var labelPayload = lab.T("payload", "数据")
+
+// objects is demo 7: a value serialised (pickle, gob or JSON), framed with
+// the tutorial's 10-character text header, read back in 10-byte pieces.
+func objects() lab.Demo {
+	return lab.Demo{
+		ID:    7,
+		Slug:  "objects",
+		Title: lab.T("Sending objects", "发送对象"),
+		Brief: lab.T("a value as pickle, gob or JSON behind a 10-character header; why pickle.loads on network bytes is dangerous",
+			"把一个值编码成 pickle、gob 或 JSON，前面加 10 个字符的报头；为什么对网络上的字节调用 pickle.loads 很危险"),
+		Knobs: []lab.Knob{
+			{Name: "codec", Kind: lab.KindEnum, Default: "pickle", Choices: []string{"pickle", "gob", "json"},
+				Help: lab.T("how the value is turned into bytes: pickle (the tutorial's, Python's own bytes), gob (Go's) or json",
+					"值怎样变成字节：pickle（教程用的，和 Python 写出的字节一样）、gob（Go 的）或 json")},
+			{Name: "buf", Kind: lab.KindInt, Default: "10", Min: 1, Max: 65536,
+				Help: lab.T("how many bytes each of the client's recv(buf) asks for", "客户端每次 recv(buf) 最多要多少字节")},
+		},
+		Server:   objectsServer,
+		Client:   objectsClient,
+		Findings: objectsFindings,
+	}
+}
+
+// encodeObject serialises v with a codec.
+func encodeObject(codec string, v map[string]any) ([]byte, error) {
+	switch codec {
+	case "pickle":
+		return wire.AppendPickle(nil, v) // pickle.dumps(d)
+	case "gob":
+		var b bytes.Buffer
+		err := gob.NewEncoder(&b).Encode(v)
+		return b.Bytes(), err
+	case "json":
+		return json.Marshal(v) // json.dumps(d)
+	}
+	return nil, fmt.Errorf("unknown codec %q", codec)
+}
+
+// decodeObject is the receiving side of encodeObject. It never runs code
+// from the data: the pickle decoder refuses any pickle naming a callable.
+func decodeObject(codec string, b []byte) (any, error) {
+	switch codec {
+	case "pickle":
+		return wire.ParsePickle(b, maxObject) // pickle.loads(b), made safe
+	case "gob":
+		var v map[string]any
+		err := gob.NewDecoder(bytes.NewReader(b)).Decode(&v)
+		return v, err
+	case "json":
+		var v any
+		err := json.Unmarshal(b, &v) // json.loads(b)
+		return v, err
+	}
+	return nil, fmt.Errorf("unknown codec %q", codec)
+}
+
+// jsonView is what JSON can say about v: bytes become base64 text, every
+// number a float64. It is written without encoding/json on purpose, so the
+// demo checks the JSON decoder against an independent expectation.
+func jsonView(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, val := range x {
+			out[k] = jsonView(val)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, val := range x {
+			out[i] = jsonView(val)
+		}
+		return out
+	case []byte:
+		return base64.StdEncoding.EncodeToString(x)
+	case int64:
+		return float64(x)
+	}
+	return v
+}
+
+func objectsServer(ctx context.Context, s *lab.Side) error {
+	ln, err := s.Listen("127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	s.Signal("listening")
+	conn, err := ln.Accept() // clientsocket, address = s.accept()
+	if err != nil {
+		return err
+	}
+	codec := s.Params.String("codec")
+	msg, err := encodeObject(codec, objectValue()) // msg = pickle.dumps(d)
+	if err != nil {
+		return err
+	}
+	if codec == "pickle" {
+		s.Note(pickleOpsNote(msg))
+	}
+	head, err := wire.AppendText(nil, len(msg)) // bytes(f"{len(msg):<{HEADERSIZE}}", 'utf-8')
+	if err != nil {
+		return err
+	}
+	if err := conn.SendParts(append(head, msg...), // clientsocket.send(head + msg)
+		lab.Mark{From: 0, To: len(head), Label: labelHeader},
+		lab.Mark{From: len(head), To: len(head) + len(msg), Label: labelPayload}); err != nil {
+		return err
+	}
+	s.Signal("sent")
+
+	// Part 2: the client sends a pickle of its own. Decoding it with
+	// pickle.loads would run a shell command; the lab's decoder refuses.
+	head, err = conn.RecvExactly(wire.TextHeaderSize, 0, labelHeader)
+	if err != nil {
+		return err
+	}
+	n, err := wire.ParseText(head, maxObject)
+	if err != nil {
+		return err
+	}
+	data, err := conn.RecvExactly(n, 0, labelPayload)
+	if err != nil {
+		return err
+	}
+	if _, err := wire.ParsePickle(data, maxObject); errors.Is(err, wire.ErrUnsafePickle) {
+		s.Note(lab.Tf("refused: %v", "已拒绝：%v", err))
+	} else {
+		return fmt.Errorf("the unsafe pickle was not refused: %v", err)
+	}
+	if _, err := conn.Recv(1024); err != nil { // b'': the client has gone
+		return err
+	}
+	if err := conn.Close(); err != nil {
+		return err
+	}
+	return ln.Close()
+}
+
+// pickleOpsNote lists a pickle's opcodes, like pickletools.dis.
+func pickleOpsNote(b []byte) lab.Text {
+	ops, err := wire.PickleOps(b, maxObject)
+	var parts []string
+	for _, op := range ops {
+		parts = append(parts, op.String())
+	}
+	if err != nil {
+		parts = append(parts, "("+err.Error()+")")
+	}
+	list := strings.Join(parts, ", ")
+	return lab.Tf("pickle.dumps wrote %d bytes, %d opcodes for a little stack machine: %s",
+		"pickle.dumps 写出了 %d 个字节，是一台小型栈机器的 %d 条操作码：%s", len(b), len(ops), list)
+}
+
+func objectsClient(ctx context.Context, s *lab.Side) error {
+	if err := s.Wait("listening"); err != nil {
+		return err
+	}
+	conn, err := s.Dial(s.ServerAddr()) // s.connect((socket.gethostname(), 1243))
+	if err != nil {
+		return err
+	}
+	// The recipe: read after the server has sent everything, so each recv
+	// returns as many bytes as it asks for.
+	if err := s.Wait("sent"); err != nil {
+		return err
+	}
+	buf := s.Params.Int("buf")
+	codec := s.Params.String("codec")
+	spans := []lab.Span{
+		{From: 0, To: wire.TextHeaderSize, Label: labelHeader},
+		{From: wire.TextHeaderSize, To: lab.Rest, Label: labelPayload},
+	}
+	var fullMsg []byte
+	msgLen := -1
+	for {
+		msg, err := conn.RecvSpans(buf, spans...) // msg = s.recv(16)
+		if err != nil {
+			return err
+		}
+		if len(msg) == 0 {
+			return errors.New("the server closed before the whole object arrived")
+		}
+		fullMsg = append(fullMsg, msg...) // full_msg += msg
+		if msgLen < 0 && len(fullMsg) >= wire.TextHeaderSize {
+			if msgLen, err = wire.ParseText(fullMsg[:wire.TextHeaderSize], maxObject); err != nil { // msglen = int(msg[:HEADERSIZE])
+				return err
+			}
+		}
+		if msgLen >= 0 && len(fullMsg)-wire.TextHeaderSize >= msgLen { // if len(full_msg)-HEADERSIZE == msglen:
+			break
+		}
+	}
+	v, err := decodeObject(codec, fullMsg[wire.TextHeaderSize:]) // d = pickle.loads(full_msg[HEADERSIZE:])
+	if err != nil {
+		return err
+	}
+	s.Note(lab.Tf("decoded: %s", "解码得到：%s", pyRepr(v)))
+
+	s.Section(lab.T("Part 2: the client sends a pickle that names os.system",
+		"第 2 部分：客户端发送一个指名 os.system 的 pickle"))
+	s.Note(lab.T("class E: __reduce__ returns (os.system, ('echo pwned',)); pickle.dumps(E()) gives these bytes, and pickle.loads on them would run the command",
+		"class E 的 __reduce__ 返回 (os.system, ('echo pwned',))；pickle.dumps(E()) 得到下面这些字节，对它们调用 pickle.loads 就会执行这条命令"))
+	head, err := wire.AppendText(nil, len(evilPickle))
+	if err != nil {
+		return err
+	}
+	if err := conn.SendParts(append(head, evilPickle...),
+		lab.Mark{From: 0, To: len(head), Label: labelHeader},
+		lab.Mark{From: len(head), To: len(head) + len(evilPickle), Label: lab.T("pickle naming posix.system", "指名 posix.system 的 pickle")}); err != nil {
+		return err
+	}
+	return conn.Close()
+}
+
+// pyRepr writes a decoded value briefly, the way Python prints it.
+func pyRepr(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "None"
+	case bool:
+		if x {
+			return "True"
+		}
+		return "False"
+	case string:
+		return "'" + strings.ReplaceAll(x, "'", `\'`) + "'"
+	case []byte:
+		return wireBytes(x)
+	case []any:
+		parts := make([]string, len(x))
+		for i, it := range x {
+			parts[i] = pyRepr(it)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case map[string]any:
+		var parts []string
+		for _, k := range sortedKeys(x) {
+			parts = append(parts, pyRepr(k)+": "+pyRepr(x[k]))
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	case float64:
+		if x == float64(int64(x)) && x < 1e15 && x > -1e15 {
+			return fmt.Sprintf("%.1f", x)
+		}
+		return fmt.Sprint(x)
+	}
+	return fmt.Sprint(v)
+}
+
+func wireBytes(b []byte) string {
+	var sb strings.Builder
+	sb.WriteString("b'")
+	for _, c := range b {
+		if c >= 0x20 && c < 0x7f && c != '\'' && c != '\\' {
+			sb.WriteByte(c)
+		} else {
+			fmt.Fprintf(&sb, `\x%02x`, c)
+		}
+	}
+	sb.WriteString("'")
+	return sb.String()
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func objectsFindings(t lab.Trace, p lab.Params) []lab.Finding {
+	buf := p.Int("buf")
+	codec := p.String("codec")
+	sends := t.Calls(lab.Server, lab.OpSendAll)
+	reads := clientReads(t, 1)
+	bad := lab.T("the object did not arrive", "对象没有到达")
+	if len(sends) != 1 || len(reads) == 0 {
+		return []lab.Finding{check("pieces", false, bad), check("equal", false, bad), check("refused", false, bad)}
+	}
+	sent := sends[0].Data
+	got := reads.Bytes()
+
+	// Pieces: the header, then the payload, reassembled from small reads.
+	small := true
+	for _, e := range reads {
+		small = small && e.N <= buf
+	}
+	pieces := check("pieces", small && bytes.Equal(got, sent) && len(reads) > 1, lab.Tf(
+		"the %d bytes (10-byte text header %q + %d bytes of %s) arrived in %d recv(%d) calls and were joined back together: the header said when to stop",
+		"这 %d 个字节（10 个字符的文本报头 %q + %d 字节的 %s）分 %d 次 recv(%d) 到达，又拼回了一起：报头说明了何时停下",
+		len(sent), string(sent[:min(len(sent), wire.TextHeaderSize)]), len(sent)-wire.TextHeaderSize, codec, len(reads), buf))
+	if len(reads) == 1 {
+		pieces = check("pieces", false, lab.Tf(
+			"not shown with buf=%d: one recv took all %d bytes; try --set buf=10",
+			"buf=%d 时看不到：一次 recv 就拿到了全部 %d 个字节；试试 --set buf=10", buf, len(got)))
+	}
+
+	// Equal: decode what the client received and compare with the value.
+	var equal lab.Finding
+	n, herr := wire.ParseText(got[:min(len(got), wire.TextHeaderSize)], maxObject)
+	var v any
+	err := herr
+	if herr == nil && len(got) >= wire.TextHeaderSize+n {
+		v, err = decodeObject(codec, got[wire.TextHeaderSize:wire.TextHeaderSize+n])
+	}
+	switch {
+	case err != nil:
+		equal = check("equal", false, lab.Tf("decoding failed: %v", "解码失败：%v", err))
+	case codec == "json":
+		equal = check("equal", reflect.DeepEqual(v, jsonView(objectValue())), lab.T(
+			"decoded equal to what JSON can say: the bytes b'\\x00\\x01\\xfe\\xff' came back as the text \"AAH+/w==\" (base64) and 42 as 42.0; JSON is safe but knows only text, numbers, lists and objects",
+			"解码结果等于 JSON 能表达的样子：字节 b'\\x00\\x01\\xfe\\xff' 变成了文本 \"AAH+/w==\"（base64），42 变成了 42.0；JSON 很安全，但只认识文字、数字、列表和对象"))
+	case codec == "gob":
+		equal = check("equal", reflect.DeepEqual(v, objectValue()), lab.Tf(
+			"decoded equal, types and all (bytes stayed bytes, 42 stayed an int64); gob is Go's own format: in its %d bytes every value carries its Go type's name, such as \"int64\", and Python cannot read it",
+			"解码结果完全相等，类型也一样（字节还是字节，42 还是 int64）；gob 是 Go 自己的格式：在这 %d 个字节里，每个值都带着它的 Go 类型名（比如 \"int64\"），Python 读不了", n))
+	default:
+		equal = check("equal", reflect.DeepEqual(v, objectValue()), lab.Tf(
+			"decoded equal, types and all: these %d bytes are exactly what Python's pickle.dumps writes for the same dict (protocol 4), so the tutorial's client could load them",
+			"解码结果完全相等，类型也一样：这 %d 个字节正是 Python 的 pickle.dumps 为同一个字典写出的（协议 4），教程里的客户端可以直接加载", n))
+	}
+
+	// Refused: the server's decoder refused the client's pickle.
+	var payload []byte
+	for _, e := range t.Calls(lab.Server, lab.OpRecv) {
+		for _, m := range e.Marks {
+			if m.Label.En == labelPayload.En {
+				payload = append(payload, e.Data[m.From:min(m.To, len(e.Data))]...)
+			}
+		}
+	}
+	_, perr := wire.ParsePickle(payload, maxObject)
+	var ue *wire.UnsafePickleError
+	noted := false
+	for _, e := range t.Calls(lab.Server, lab.OpNote) {
+		noted = noted || strings.HasPrefix(e.Text.En, "refused:")
+	}
+	refused := check("refused", errors.As(perr, &ue) && ue.Callable == "posix.system" && noted, lab.T(
+		"the client's second pickle named posix.system (that is os.system on Linux) with STACK_GLOBAL and called it with REDUCE; pickle.loads would have run 'echo pwned', but the server's decoder refused it at STACK_GLOBAL and called nothing",
+		"客户端的第二个 pickle 用 STACK_GLOBAL 指名 posix.system（Linux 上的 os.system），再用 REDUCE 调用它；pickle.loads 会执行 'echo pwned'，而服务端的解码器在 STACK_GLOBAL 处就拒绝了，什么也没调用"))
+	return []lab.Finding{pieces, equal, refused}
+}

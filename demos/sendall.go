@@ -1,0 +1,245 @@
+package demos
+
+import (
+	"bytes"
+	"context"
+	"runtime"
+	"time"
+
+	"socketlab/lab"
+)
+
+// Demo 13's recipe: small buffers on both ends make a short send happen at
+// once, with little data.
+const (
+	sendallBuf      = 4096                   // SO_SNDBUF of the writer, SO_RCVBUF of the reader
+	sendallDeadline = 100 * time.Millisecond // the write deadline of part 3
+)
+
+// sendall is demo 13: send() may take fewer bytes than asked when the peer
+// does not read; sendall (and Go's Write) loop until everything is taken; a
+// write deadline stops the loop part way.
+func sendall() lab.Demo {
+	return lab.Demo{
+		ID:    13,
+		Slug:  "sendall",
+		Title: lab.T("send may send less: sendall loops", "send 可能发不完：sendall 会循环"),
+		Brief: lab.T("a short send() to a peer that does not read; a loop until all is sent; Go's Write loops for you",
+			"对不读数据的对端 send() 只发出一部分；循环发送直到发完；Go 的 Write 替你循环"),
+		Knobs: []lab.Knob{
+			{Name: "size", Kind: lab.KindSize, Default: "32768", Min: 1, Max: 16 << 20,
+				Help: lab.T("how many bytes the client sends on each connection", "客户端在每个连接上发送的字节数")},
+		},
+		Server:   sendallServer,
+		Client:   sendallClient,
+		Findings: sendallFindings,
+	}
+}
+
+// sendallData is the payload: readable, and different at every offset.
+func sendallData(n int) []byte {
+	var b bytes.Buffer
+	for i := 0; b.Len() < n; i++ {
+		b.WriteString("sendall! ")
+	}
+	return b.Bytes()[:n]
+}
+
+func sendallServer(ctx context.Context, s *lab.Side) error {
+	ln, err := s.Listen("127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	// Set on the listening socket, so each accepted connection offers a
+	// small window from the handshake on.
+	if got, err := ln.SetRecvBuffer(sendallBuf); err != nil { // server.setsockopt(SOL_SOCKET, SO_RCVBUF, 4096)
+		return err
+	} else if got != 0 && got != sendallBuf {
+		s.Note(lab.Tf("getsockopt(SO_RCVBUF) says %d: the kernel doubles the request to leave room for its bookkeeping",
+			"getsockopt(SO_RCVBUF) 返回 %d：内核把请求的值翻倍，留出自己记账用的空间", got))
+	}
+	s.Signal("listening")
+	for i, barrier := range []string{"read-1", "read-2"} {
+		conn, err := ln.Accept() // conn, addr = server.accept()
+		if err != nil {
+			return err
+		}
+		s.Note(lab.T("the server does not read yet: the client's bytes pile up in the buffers until they are full",
+			"服务端暂时不读：客户端的字节堆在缓冲区里，直到缓冲区满"))
+		if err := s.Wait(barrier); err != nil {
+			return err
+		}
+		total := 0
+		for { // read until b''
+			data, err := conn.Recv(65536) // data = conn.recv(65536)
+			if err != nil {
+				return err
+			}
+			if len(data) == 0 {
+				break
+			}
+			total += len(data)
+		}
+		s.Note(lab.Tf("connection %d: %d bytes arrived, then b''", "连接 %d：收到 %d 个字节，然后是 b''", i+1, total))
+		if err := conn.Close(); err != nil {
+			return err
+		}
+	}
+	return ln.Close()
+}
+
+func sendallClient(ctx context.Context, s *lab.Side) error {
+	if err := s.Wait("listening"); err != nil {
+		return err
+	}
+	data := sendallData(s.Params.Int("size"))
+
+	s.Section(lab.Tf("Part 1: one send() of %d bytes to a server that does not read", "第 1 部分：向不读数据的服务端 send() 一次 %d 个字节", len(data)))
+	conn, err := dialSmall(s)
+	if err != nil {
+		return err
+	}
+	if runtime.GOOS == "windows" {
+		s.Note(lab.T("on Windows the lab's send() is Go's Write, which loops until all is sent: a single short send() cannot be shown, so the server reads from the start",
+			"在 Windows 上实验台的 send() 就是 Go 的 Write，它会循环直到发完：无法展示单次 send() 发不完的情形，所以服务端一开始就读"))
+		s.Signal("read-1")
+	}
+	n, err := conn.Send(data) // n = client.send(data)
+	if err != nil {
+		return err
+	}
+	s.Note(lab.Tf("send() returned %d, not %d: the kernel took what fit in the buffers. The other %d bytes were NOT sent; only the count tells you",
+		"send() 返回 %d，而不是 %d：内核只收下了缓冲区放得下的部分。另外 %d 个字节没有发出去；只有返回值告诉你这一点",
+		n, len(data), len(data)-n))
+
+	s.Section(lab.T("Part 2: the server reads now; a loop of send() calls, as sendall does, sends the rest",
+		"第 2 部分：服务端开始读；像 sendall 那样循环调用 send()，把剩下的发完"))
+	s.Signal("read-1")
+	for sent := n; sent < len(data); { // while sent < len(data):
+		n, err := conn.Send(data[sent:]) // sent += client.send(data[sent:])
+		if err != nil {
+			return err
+		}
+		sent += n
+	}
+	if err := conn.Close(); err != nil {
+		return err
+	}
+
+	s.Section(lab.Tf("Part 3: a new connection; Go's Write with a %v write deadline, the server not reading",
+		"第 3 部分：新的连接；Go 的 Write 带 %v 写超时，服务端不读", sendallDeadline))
+	conn, err = dialSmall(s)
+	if err != nil {
+		return err
+	}
+	n, err = conn.WriteTimeout(data, sendallDeadline) // client.settimeout(0.1); client.sendall(data)
+	if lab.Classify(err) != lab.ClassTimeout {
+		if err == nil {
+			s.Note(lab.T("everything fit in the buffers: make size larger to see the deadline stop the write",
+				"全部都放进了缓冲区：把 size 调大，才能看到超时打断写入"))
+		} else {
+			return err
+		}
+	}
+	if err != nil {
+		s.Note(lab.Tf("Write looped until the deadline, then gave up: %d of %d bytes were taken and it says so. (Python's sendall raises socket.timeout and does not say how much went.)",
+			"Write 一直循环到超时才放弃：%d / %d 个字节被收下，而且它会告诉你。（Python 的 sendall 抛出 socket.timeout，却不告诉你发出了多少。）",
+			n, len(data)))
+	}
+	s.Signal("read-2")
+	if n < len(data) {
+		if _, err := conn.Write(data[n:]); err != nil { // client.sendall(data[n:])
+			return err
+		}
+	}
+	return conn.Close()
+}
+
+// dialSmall connects and shrinks the send buffer.
+func dialSmall(s *lab.Side) (*lab.Conn, error) {
+	conn, err := s.Dial(s.ServerAddr()) // client.connect(('127.0.0.1', port))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.SetSendBuffer(sendallBuf); err != nil { // client.setsockopt(SOL_SOCKET, SO_SNDBUF, 4096)
+		return nil, err
+	}
+	return conn, nil
+}
+
+func sendallFindings(t lab.Trace, p lab.Params) []lab.Finding {
+	size := p.Int("size")
+	data := sendallData(size)
+	dials := t.Calls(lab.Client, lab.OpConnect)
+	accepts := t.Calls(lab.Server, lab.OpAccept)
+	on := func(side lab.Role, op lab.Op, conns lab.Trace, i int) lab.Trace {
+		if i >= len(conns) {
+			return nil
+		}
+		id := conns[i].Conn
+		return t.Filter(func(e lab.Event) bool { return e.Side == side && e.Op == op && e.Conn == id })
+	}
+	sends := on(lab.Client, lab.OpSend, dials, 0)
+	writes := on(lab.Client, lab.OpSendAll, dials, 1)
+
+	var short lab.Finding
+	if len(sends) > 0 && sends[0].N < sends[0].Req && sends[0].Err == "" {
+		short = check("short", true, lab.Tf(
+			"a single send() of %d bytes to a peer that was not reading returned %d: a short count, no error. The caller must send the rest itself",
+			"向一个不读数据的对端 send() %d 个字节，返回 %d：发不完，也没有错误。剩下的必须由调用者自己再发",
+			sends[0].Req, sends[0].N))
+	} else {
+		first := 0
+		if len(sends) > 0 {
+			first = sends[0].N
+		}
+		short = check("short", false, lab.Tf(
+			"not shown: the first send() took %d of %d bytes (all of it fit, or this system's send loops); try a larger --set size",
+			"看不到：第一次 send() 收下了 %d / %d 个字节（全都放得下，或者这个系统的 send 会循环）；试试更大的 --set size",
+			first, size))
+	}
+
+	total, ok := 0, len(sends) >= 2
+	for _, e := range sends {
+		total += e.N
+		ok = ok && e.Err == ""
+	}
+	loop := check("loop", ok && total == size, lab.Tf(
+		"a loop of %d send() calls, each passing what was not yet taken, sent all %d bytes: that loop is sendall()",
+		"%d 次 send() 组成的循环，每次都把还没被收下的部分交出去，发完了全部 %d 个字节：这个循环就是 sendall()",
+		len(sends), size))
+	if len(sends) == 1 && total == size {
+		loop.Text = lab.T("not shown: the first send() took everything, so no loop was needed; try a larger --set size",
+			"看不到：第一次 send() 就全部收下了，不需要循环；试试更大的 --set size")
+	}
+
+	var deadline lab.Finding
+	if len(writes) > 0 && writes[0].N > 0 && writes[0].N < writes[0].Req && lab.ClassOf(writes[0].Errno) == lab.ClassTimeout {
+		deadline = check("deadline", true, lab.Tf(
+			"with a %v write deadline, Go's Write returned %d of %d bytes and a timeout error: a partial write, with the count",
+			"带 %v 写超时的 Go Write 返回 %d / %d 个字节和一个超时错误：写了一部分，并且给出了数量",
+			sendallDeadline, writes[0].N, writes[0].Req))
+	} else {
+		deadline = check("deadline", false, lab.T(
+			"not shown: the deadline did not stop the write part way (everything fit, or nothing did); try a larger --set size",
+			"看不到：超时没有在中途打断写入（全都放得下，或者一点也没放进去）；试试更大的 --set size"))
+	}
+	goWrite := len(writes) == 2 && writes[1].Err == "" && writes[1].N == writes[1].Req && writes[1].Req > 0
+	if len(writes) > 0 && writes[0].Err == "" && writes[0].N == size {
+		goWrite = true // everything fit at once: Write returned it all anyway
+	}
+	write := check("write", goWrite, lab.T(
+		"without a deadline, one call to Go's Write took everything left: it loops over short writes for you, like sendall()",
+		"没有超时时，一次 Go 的 Write 调用就交出了剩下的全部：它替你处理发不完的情况，就像 sendall()"))
+
+	arrived := len(accepts) == 2
+	for i := range 2 {
+		got := on(lab.Server, lab.OpRecv, accepts, i)
+		arrived = arrived && bytes.Equal(got.Bytes(), data)
+	}
+	all := check("arrived", arrived, lab.Tf(
+		"once the server read, all %d bytes arrived on each connection, in order, none lost: a short send loses nothing, it just has not sent yet",
+		"服务端开始读之后，每个连接上的 %d 个字节都按顺序到达，一个不少：send 发不完不会丢数据，只是还没发",
+		size))
+	return []lab.Finding{short, loop, deadline, write, all}
+}

@@ -1,0 +1,444 @@
+package demos
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"socketlab/lab"
+)
+
+// sleepGap is how long the writer of mode=sleep pauses between its sends,
+// the tutorial's time.sleep (which sleeps 5 s).
+const sleepGap = 50 * time.Millisecond
+
+// sticky is demo 4: "sticky packets". TCP is a byte stream: two sends can
+// come out of one recv. Each mode forces the merge (or hides it) with a
+// documented recipe, and the kernel's segment counts (TCP_INFO) show where
+// the merge happened: in the receiver's buffer, or on the wire.
+func sticky() lab.Demo {
+	return lab.Demo{
+		ID:    4,
+		Slug:  "sticky",
+		Title: lab.T("Sticky packets: a stream has no messages", "粘包：字节流里没有消息"),
+		Brief: lab.T("two sends, one recv: TCP keeps bytes in order, not the boundaries between them",
+			"两次 send，一次 recv：TCP 保证字节的顺序，却不保留它们之间的边界"),
+		Knobs: []lab.Knob{
+			{Name: "mode", Kind: lab.KindEnum, Default: "buffer", Choices: []string{"buffer", "nagle", "cork", "sleep"},
+				Help: lab.T("where the two messages merge: buffer (in the receiver's buffer), nagle (on the wire: Nagle's algorithm with a delayed ACK), cork (on the wire: TCP_CORK), sleep (the writer sleeps between sends, which only hides the merge)",
+					"两条消息在哪里合并：buffer（接收方缓冲区）、nagle（线路上：Nagle 算法加延迟确认）、cork（线路上：TCP_CORK）、sleep（发送方在两次发送之间睡眠，只是把问题藏起来）")},
+			{Name: "nagle", Kind: lab.KindEnum, Default: "auto", Choices: []string{"auto", "on", "off"},
+				Help: lab.T("Nagle's algorithm on the writer's socket: auto = on in mode=nagle, otherwise off as Go leaves it (Go sets TCP_NODELAY; Python does not)",
+					"发送方套接字上的 Nagle 算法：auto = 在 mode=nagle 时打开，否则保持 Go 的默认关闭（Go 会设置 TCP_NODELAY，Python 不会）")},
+		},
+		Server:   stickyServer,
+		Client:   stickyClient,
+		Findings: stickyFindings,
+	}
+}
+
+// stickyMessages are the writer's sends in a mode. In mode=nagle a first
+// byte "x" goes ahead so that "hello" finds unacknowledged data in flight.
+func stickyMessages(mode string) []string {
+	if mode == "nagle" {
+		return []string{"x", "hello", "world"}
+	}
+	return []string{"hello", "world"}
+}
+
+// stickyParts is how many connections a mode makes: mode=sleep reads once
+// promptly and once late.
+func stickyParts(mode string) int {
+	if mode == "sleep" {
+		return 2
+	}
+	return 1
+}
+
+// nagleOn says whether the writer turns Nagle's algorithm on.
+func nagleOn(p lab.Params) bool {
+	switch p.String("nagle") {
+	case "on":
+		return true
+	case "off":
+		return false
+	}
+	return p.String("mode") == "nagle"
+}
+
+// maxAttempts is how many connections mode=nagle, or part 1 of mode=sleep,
+// may use. The nagle recipe needs the writer to make its three sends within
+// the reader's delayed ACK (40 ms), and part 1 of sleep needs the reader to
+// take "hello" within the writer's 50 ms sleep. On a very busy machine a
+// thread can be paused for longer; the side that sees it says so in the
+// trace and the two try again on a new connection.
+const maxAttempts = 3
+
+// barrier names a barrier of one part: "sent", or "sent-2" for the second
+// connection.
+func barrier(name string, part, parts int) string {
+	if parts == 1 && part == 1 {
+		return name
+	}
+	return fmt.Sprintf("%s-%d", name, part)
+}
+
+func unsupported(err error) bool { return errors.Is(err, errors.ErrUnsupported) }
+
+// stickyServer is the reader, the tutorial's server: it accepts and reads
+// with recv(1024) until the writer closes. Except when it must read
+// promptly (mode=sleep, part 1), it reads only once the writer is done and
+// the kernel holds every byte: that is the recipe that forces the merge.
+func stickyServer(ctx context.Context, s *lab.Side) error {
+	mode := s.Params.String("mode")
+	parts := stickyParts(mode)
+	total := len(strings.Join(stickyMessages(mode), ""))
+	ln, err := s.Listen("127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	s.Signal("listening")
+	for part := 1; part <= parts; part++ {
+		conn, err := ln.Accept() // conn, addr = server.accept()
+		if err != nil {
+			return err
+		}
+		if mode == "nagle" {
+			// Delay the ACK of what arrives: the writer's Nagle waits for it.
+			if err := conn.SetQuickAck(false); err != nil && !unsupported(err) {
+				return err
+			}
+		}
+		s.Signal(barrier("ready", part, parts))
+		late := mode != "sleep" || part == parts
+		again := false
+		if late {
+			if err := s.Wait(barrier("sent", part, parts)); err != nil {
+				return err
+			}
+			if _, err := conn.WaitQueued(total); err != nil && !unsupported(err) {
+				return err
+			}
+		} else {
+			reads := 0
+			for got := 0; got < total; reads++ {
+				data, err := conn.Recv(1024) // data = conn.recv(1024)
+				if err != nil {
+					return err
+				}
+				if len(data) == 0 {
+					return errors.New("the writer closed early")
+				}
+				got += len(data)
+			}
+			if reads == 1 && part < maxAttempts {
+				s.Note(lab.Tf("attempt %d: even with the sleep, both messages came in one recv: this reader was paused for longer than the writer slept (a busy machine). That is the bug the sleep hides; trying part 1 again to show the case the tutorial shows",
+					"第 %d 次尝试：即使有睡眠，两条消息还是在一次 recv 里到达：这个接收方被暂停的时间比发送方睡得还久（机器太忙）。这正是睡眠掩盖的 bug；重做第 1 部分，展示教程里的情形", part))
+				s.Signal(barrier("retry", part, parts))
+				again = true
+			}
+		}
+		if _, err := conn.SegmentsReceived(); err != nil && !unsupported(err) {
+			return err
+		}
+		s.Signal(barrier("queued", part, parts))
+		for {
+			data, err := conn.Recv(1024) // data = conn.recv(1024)
+			if err != nil {
+				return err
+			}
+			if len(data) == 0 { // if not data: break
+				break
+			}
+		}
+		if err := conn.Close(); err != nil {
+			return err
+		}
+		// The writer signals "retry" before closing, so it is set by now.
+		if again || mode == "nagle" && part == parts && part < maxAttempts && s.Signalled(barrier("retry", part, parts)) {
+			parts++
+		}
+	}
+	return ln.Close()
+}
+
+// stickyClient is the writer, the tutorial's client: connect, then send
+// "hello" and "world" with two send() calls.
+func stickyClient(ctx context.Context, s *lab.Side) error {
+	mode := s.Params.String("mode")
+	parts := stickyParts(mode)
+	if err := s.Wait("listening"); err != nil {
+		return err
+	}
+	info := true // the kernel's segment counts are there (Linux)
+	for part := 1; part <= parts; part++ {
+		if mode == "sleep" {
+			if part < parts {
+				s.Section(lab.T("Part 1: the writer sleeps between its sends; the reader is already waiting in recv",
+					"第 1 部分：发送方在两次发送之间睡眠；接收方已经在 recv 里等着"))
+			} else {
+				s.Section(lab.T("Part 2: the same sleeping writer; the reader is busy and reads late",
+					"第 2 部分：同样睡眠的发送方；接收方在忙，读得晚"))
+			}
+		}
+		conn, err := s.Dial(s.ServerAddr()) // client.connect(('127.0.0.1', port))
+		if err != nil {
+			return err
+		}
+		if nagleOn(s.Params) {
+			if err := conn.SetNoDelay(false); err != nil { // Nagle on, as in Python
+				return err
+			}
+		} else if part == 1 {
+			s.Note(lab.T("Go has already set TCP_NODELAY on this socket: Nagle's algorithm is off and each send leaves at once (Python leaves Nagle on)",
+				"Go 已经在这个套接字上设置了 TCP_NODELAY：Nagle 算法关闭，每次 send 立即发出（Python 默认开着 Nagle）"))
+		}
+		if err := s.Wait(barrier("ready", part, parts)); err != nil {
+			return err
+		}
+		var counts []int // the kernel's segment counts on this connection
+		if mode == "cork" {
+			if err := conn.SetCork(true); err != nil && !unsupported(err) {
+				return err
+			}
+		}
+		for i, msg := range stickyMessages(mode) {
+			if mode == "sleep" && i > 0 {
+				s.Note(lab.Tf("time.sleep(%g): the writer pauses before its next send", "time.sleep(%g)：发送方在下一次发送前暂停", sleepGap.Seconds()))
+				time.Sleep(sleepGap)
+			}
+			if _, err := conn.Send([]byte(msg)); err != nil { // client.send(b'hello')
+				return err
+			}
+			if mode == "nagle" && info {
+				// Did that send leave at once? The kernel's count says.
+				n, ok, err := segmentsSent(conn)
+				if err != nil {
+					return err
+				}
+				info, counts = ok, append(counts, n)
+			}
+		}
+		if mode == "cork" {
+			if err := conn.SetCork(false); err != nil && !unsupported(err) {
+				return err
+			}
+		}
+		s.Signal(barrier("sent", part, parts))
+		if err := s.Wait(barrier("queued", part, parts)); err != nil {
+			return err
+		}
+		if info {
+			n, ok, err := segmentsSent(conn)
+			if err != nil {
+				return err
+			}
+			info, counts = ok, append(counts, n)
+		}
+		// The reader signals "retry" before "queued" when part 1 of sleep failed.
+		retry := mode == "sleep" && s.Signalled(barrier("retry", part, parts))
+		nagleMissed := mode == "nagle" && info && nagleOn(s.Params) && part == parts && part < maxAttempts &&
+			!slices.Equal(counts, []int{1, 1, 1, 2})
+		if nagleMissed {
+			retry = true
+			s.Note(lab.Tf("attempt %d: the kernel's counts were %v, so \"hello\" found nothing unacknowledged: this thread was paused longer than the delayed ACK (a busy machine). Trying again on a new connection",
+				"第 %d 次尝试：内核计数为 %v，说明 \"hello\" 发送时没有未确认的数据：这个线程被暂停的时间超过了延迟确认（机器太忙）。换一个新连接再试一次",
+				part, counts))
+			s.Signal(barrier("retry", part, parts))
+		}
+		if err := conn.Close(); err != nil { // client.close()
+			return err
+		}
+		if retry {
+			parts++
+		}
+	}
+	return nil
+}
+
+// segmentsSent records the writer's segment count; ok is false where the
+// system has no such count (the trace then says so).
+func segmentsSent(conn *lab.Conn) (n int, ok bool, err error) {
+	n, err = conn.SegmentsSent()
+	if unsupported(err) {
+		return 0, false, nil
+	}
+	return n, err == nil, err
+}
+
+// stickyPart is what one connection of demo 4 recorded.
+type stickyPart struct {
+	index    int       // which part, from 1
+	ok       bool      // the connection was made
+	mode     string    // the demo's mode
+	sends    []int     // bytes of each send
+	recvs    []int     // bytes of each recv that got data
+	data     string    // what the reader got
+	segsOut  []int     // the writer's TCP_INFO counts, in order
+	segsIn   int       // the reader's count, -1 if unknown
+	lastSend lab.Event // the writer's last send
+	queued   lab.Event // the reader's SIOCINQ note (Seq 0 if none)
+}
+
+// readStickyParts reads the parts of a run from the trace.
+func readStickyParts(t lab.Trace, p lab.Params) []stickyPart {
+	mode := p.String("mode")
+	conns := t.Calls(lab.Client, lab.OpConnect)
+	accepts := t.Calls(lab.Server, lab.OpAccept)
+	// Each part is one connection; mode=nagle may have retried, and then
+	// its last connection is the one that counts.
+	var which []int
+	for i := range stickyParts(mode) {
+		which = append(which, i)
+	}
+	switch {
+	case mode == "nagle" && len(conns) > 1:
+		which = []int{len(conns) - 1}
+	case mode == "sleep" && len(conns) > 2:
+		which = []int{len(conns) - 2, len(conns) - 1}
+	}
+	var out []stickyPart
+	for _, i := range which {
+		sp := stickyPart{index: i + 1, segsIn: -1, mode: mode}
+		if i >= len(conns) || i >= len(accepts) {
+			out = append(out, sp)
+			continue
+		}
+		sp.ok = true
+		cid, sid := conns[i].Conn, accepts[i].Conn
+		for _, e := range t {
+			switch {
+			case e.Side == lab.Client && e.Conn == cid && e.Op == lab.OpSend && e.Err == "":
+				sp.sends = append(sp.sends, e.N)
+				sp.lastSend = e
+			case e.Side == lab.Client && e.Conn == cid && e.Op == lab.OpSegments && e.Call == lab.CallSegsOut && e.Err == "":
+				sp.segsOut = append(sp.segsOut, e.Segs)
+			case e.Side == lab.Server && e.Conn == sid && e.Op == lab.OpRecv && e.Err == "" && e.N > 0:
+				sp.recvs = append(sp.recvs, e.N)
+				sp.data += string(e.Data)
+			case e.Side == lab.Server && e.Conn == sid && e.Op == lab.OpNote && e.Name == lab.NoteQueued:
+				sp.queued = e
+			case e.Side == lab.Server && e.Conn == sid && e.Op == lab.OpSegments && e.Call == lab.CallSegsIn && e.Err == "":
+				sp.segsIn = e.Segs
+			}
+		}
+		out = append(out, sp)
+	}
+	return out
+}
+
+// segsFinal is the writer's count once the reader had everything, or -1.
+func (sp stickyPart) segsFinal() int {
+	if len(sp.segsOut) == 0 {
+		return -1
+	}
+	return sp.segsOut[len(sp.segsOut)-1]
+}
+
+// known says whether the kernel's counts are there (Linux).
+func (sp stickyPart) known() bool { return sp.segsFinal() >= 0 && sp.segsIn >= 0 }
+
+// merged is the finding that the sends came out of one recv.
+func (sp stickyPart) merged(id string) lab.Finding {
+	want := strings.Join(stickyMessages(sp.mode), "")
+	ok := sp.ok && len(sp.sends) > 1 && len(sp.recvs) == 1 && sp.data == want
+	return check(id, ok, lab.Tf(
+		"%d sends of %v bytes came out of %d recv(1024) call(s) returning %v: %q. TCP delivered the bytes in order but kept no boundary between the messages",
+		"%d 次 send（%v 字节）从 %d 次 recv(1024) 中取出，分别返回 %v：%q。TCP 按顺序交付了字节，却没有保留消息之间的边界",
+		len(sp.sends), sp.sends, len(sp.recvs), sp.recvs, sp.data))
+}
+
+func stickyFindings(t lab.Trace, p lab.Params) []lab.Finding {
+	parts := readStickyParts(t, p)
+	sp := parts[0]
+	var out []lab.Finding
+	switch sp.mode {
+	case "buffer":
+		out = append(out, sp.merged("merged"))
+		if sp.known() {
+			ok := sp.segsFinal() == len(sp.sends) && sp.segsIn == len(sp.sends) && len(sp.recvs) == 1
+			text := lab.Tf(
+				"the kernel counted %d data segments sent and %d received (TCP_INFO): the messages crossed the wire apart and merged in the reader's receive buffer, where they waited together for one recv",
+				"内核统计发出 %d 个、收到 %d 个数据段（TCP_INFO）：两条消息在线路上是分开走的，是在接收方的接收缓冲区里合并的，一起等着一次 recv",
+				sp.segsFinal(), sp.segsIn)
+			if sp.segsFinal() < len(sp.sends) {
+				text = lab.Tf(
+					"the kernel counted %d data segment(s) sent for %d sends (TCP_INFO): with nagle=on the writer's kernel merged them on the wire, so this run does not show the receiver's buffer merging",
+					"内核统计 %d 次发送只发出了 %d 个数据段（TCP_INFO）：nagle=on 时发送方内核在线路上合并了它们，所以这次没有展示接收缓冲区里的合并",
+					sp.segsFinal(), len(sp.sends))
+			}
+			out = append(out, check("where", ok, text))
+		}
+	case "nagle":
+		out = append(out, sp.merged("merged"))
+		if sp.known() {
+			out = append(out, nagleFindings(sp)...)
+		}
+	case "cork":
+		out = append(out, sp.merged("merged"))
+		if sp.known() {
+			ok := sp.segsFinal() == 1 && sp.segsIn == 1
+			out = append(out, check("cork", ok, lab.Tf(
+				"the kernel counted %d data segment(s) sent and %d received for %d sends: TCP_CORK held the bytes until the writer uncorked, so the writer's own kernel merged the messages into one segment before the wire",
+				"%[3]d 次发送，内核统计发出 %[1]d 个、收到 %[2]d 个数据段：TCP_CORK 把字节扣住直到发送方解除，所以是发送方自己的内核在上线路之前把消息合成了一个分段",
+				sp.segsFinal(), sp.segsIn, len(sp.sends))))
+		}
+	case "sleep":
+		apart := check("apart", sp.ok && slices.Equal(sp.recvs, sp.sends) && len(sp.sends) == 2, lab.Tf(
+			"part 1: the writer slept %v between its sends and the reader was already waiting: %d recv calls returned %v bytes, the messages came apart",
+			"第 1 部分：发送方在两次发送之间睡了 %v，接收方已经在等：%d 次 recv 返回 %v 字节，消息分开到达",
+			sleepGap, len(sp.recvs), sp.recvs))
+		if !apart.OK {
+			apart.Text = lab.Tf("part 1: even with the writer sleeping %v between its sends, %d recv call(s) returned %v bytes: the reader was paused longer than the sleep on every attempt. A sleep does not decide when the reader reads",
+				"第 1 部分：即使发送方在两次发送之间睡了 %v，%d 次 recv 仍返回 %v 字节：每次尝试中接收方被暂停的时间都比睡眠长。睡眠决定不了接收方什么时候读",
+				sleepGap, len(sp.recvs), sp.recvs)
+		}
+		if sp.index > 1 {
+			apart.Text.En += fmt.Sprintf(" (on connection %d: before it, the reader was paused longer than the sleep and the messages merged, see the notes)", sp.index)
+			apart.Text.Zh += fmt.Sprintf("（在第 %d 个连接上：之前接收方被暂停得比睡眠还久，消息合并了，见说明）", sp.index)
+		}
+		out = append(out, apart)
+		if len(parts) > 1 {
+			late := parts[1]
+			f := late.merged("hidden")
+			f.Text = lab.Tf(
+				"part 2: the same sleep, but the reader came late: %d sends came out of %d recv returning %v (%q). The sleep changed the timing, not the protocol: it hides the bug and costs %v per message; only a framing (demo 5) fixes it",
+				"第 2 部分：同样的睡眠，但接收方读得晚：%d 次 send 从 %d 次 recv 中取出，返回 %v（%q）。睡眠改变的是时机，不是协议：它只是把问题藏起来，每条消息还要多花 %v；只有分帧（演示 5）才能解决",
+				len(late.sends), len(late.recvs), late.recvs, late.data, sleepGap)
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// nagleFindings checks mode=nagle: the writer's count after each send shows
+// which sends left at once, and the final count how many segments in all.
+func nagleFindings(sp stickyPart) []lab.Finding {
+	after := sp.segsOut[:min(len(sp.segsOut), len(sp.sends))]
+	held := len(after) == 3 && slices.Equal(after, []int{1, 1, 1}) && sp.segsFinal() == 2 && sp.segsIn == 2
+	text := lab.Tf(
+		"the kernel counted 1 segment after sending \"x\", still 1 after \"hello\" and \"world\", and 2 once the reader had everything: segments [1, 10]. Nagle's algorithm held the small sends while \"x\" was unacknowledged and sent them together: this merge happened on the wire",
+		"发送 \"x\" 后内核计数为 1，发送 \"hello\" 和 \"world\" 后仍是 1，接收方收齐后为 2：分段为 [1, 10]。\"x\" 还没被确认时，Nagle 算法扣住了后面的小块数据，再一起发出：这次合并发生在线路上")
+	if !held {
+		text = lab.Tf(
+			"Nagle did not hold the sends this run: the kernel's counts after each send were %v and %d at the end (Nagle merging gives [1 1 1] then 2). With nagle=off every send leaves at once; in step mode a pause longer than the delayed ACK lets it come back first",
+			"这次 Nagle 没有扣住数据：每次发送后内核计数为 %v，最后为 %d（Nagle 合并时是 [1 1 1]，最后为 2）。nagle=off 时每次发送立即发出；单步模式下停顿超过延迟确认的时间，确认会先回来",
+			after, sp.segsFinal())
+	}
+	if sp.index > 1 {
+		text.En += fmt.Sprintf(" (connection %d: the earlier attempts were paused past the delayed ACK, see the notes)", sp.index)
+		text.Zh += fmt.Sprintf("（第 %d 个连接：之前的尝试被暂停得超过了延迟确认，见说明）", sp.index)
+	}
+	out := []lab.Finding{check("nagle", held, text)}
+	if held && sp.queued.Seq > 0 {
+		wait := sp.queued.T - sp.lastSend.T
+		out = append(out, check("stall", true, lab.Tf(
+			"the last send returned at once, but the bytes reached the reader about %.0f ms later: they waited for the delayed ACK of \"x\" (Linux delays an ACK by at least 40 ms). Nagle × delayed ACK is a classic latency trap",
+			"最后一次 send 立即返回，但字节大约 %.0f 毫秒后才到达接收方：它们在等 \"x\" 的延迟确认（Linux 至少延迟 40 毫秒）。Nagle 叠加延迟确认是一个经典的延迟陷阱",
+			float64(wait.Microseconds())/1000)))
+	}
+	return out
+}

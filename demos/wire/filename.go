@@ -1,0 +1,48 @@
+package wire
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxFileName is the longest file name, in bytes, that SafeName accepts.
+const MaxFileName = 255
+
+// ErrUnsafeName is wrapped by every error of SafeName.
+var ErrUnsafeName = errors.New("unsafe file name")
+
+// SafeName checks a file name that came from the network (the "filename"
+// of a put header) before anything is written: it must be one plain name,
+// to be joined to a folder the receiver chose. It refuses empty names, "."
+// and "..", any "/" or "\" (so "../../etc/passwd", "/etc/passwd" and
+// "C:\x" are all refused), a drive letter, NUL and other control
+// characters, invalid UTF-8 and names longer than MaxFileName bytes. It
+// returns the name unchanged when it is safe.
+func SafeName(name string) (string, error) {
+	bad := func(why string) (string, error) {
+		return "", fmt.Errorf("%w %q: %s", ErrUnsafeName, name, why)
+	}
+	switch {
+	case name == "":
+		return bad("empty")
+	case len(name) > MaxFileName:
+		return bad(fmt.Sprintf("longer than %d bytes", MaxFileName))
+	case !utf8.ValidString(name):
+		return bad("not valid UTF-8")
+	case name == "." || name == "..":
+		return bad("not a file name")
+	case strings.ContainsAny(name, `/\`):
+		return bad("contains a path separator: only a plain name may be given")
+	case filepath.VolumeName(name) != "" || len(name) >= 2 && name[1] == ':':
+		return bad("names a drive")
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f {
+			return bad(fmt.Sprintf("contains the control character %U", r))
+		}
+	}
+	return name, nil
+}

@@ -1,0 +1,87 @@
+package wire_test
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"testing"
+
+	"socketlab/demos/wire"
+	"socketlab/lab"
+)
+
+// cappedReader makes each Read ask for at most max bytes, as a loop over
+// recv(max) does.
+type cappedReader struct {
+	r   io.Reader
+	max int
+}
+
+func (c cappedReader) Read(p []byte) (int, error) {
+	if len(p) > c.max {
+		p = p[:c.max]
+	}
+	return c.r.Read(p)
+}
+
+// BenchmarkFramedTransfer measures the struct-header framing over real
+// loopback TCP, without the lab's tracing: per iteration the writer sends
+// one frame with WriteFrame and the reader reads it back with ReadFrame,
+// through reads of at most buf bytes (the "receive buffer" of recv(buf)).
+// MB/s counts payload bytes.
+func BenchmarkFramedTransfer(b *testing.B) {
+	for _, size := range []int{1 << 10, 1 << 20, 64 << 20} {
+		for _, buf := range []int{1 << 10, 64 << 10, 1 << 20} {
+			name := fmt.Sprintf("payload=%s/buf=%s", lab.FormatSize(int64(size)), lab.FormatSize(int64(buf)))
+			b.Run(name, func(b *testing.B) { benchFramed(b, size, buf) })
+		}
+	}
+}
+
+func benchFramed(b *testing.B, size, buf int) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	writer, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer writer.Close()
+	reader, err := ln.Accept()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer reader.Close()
+
+	payload := make([]byte, size)
+	for i := range payload {
+		payload[i] = byte(i)
+	}
+	r := cappedReader{r: reader, max: buf}
+	done := make(chan error, 1)
+	b.SetBytes(int64(size))
+	b.ResetTimer()
+	go func() {
+		for range b.N {
+			if err := wire.WriteFrame(writer, wire.Little, payload); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for range b.N {
+		got, err := wire.ReadFrame(r, wire.Little, size)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(got) != size {
+			b.Fatalf("read %d bytes, want %d", len(got), size)
+		}
+	}
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+}
