@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"socketlab/lab"
 	"strings"
+	"unicode/utf8"
 )
 
 // PyBytes writes b as Python's repr of a bytes object: b'hi\r\n\xe4'.
@@ -40,17 +41,18 @@ func PyBytes(b []byte) string {
 
 // Decoded returns b decoded as UTF-8 the way a learner's print would show
 // it with errors='replace' (broken characters become U+FFFD) and control
-// characters as dots. ok is false when b is plain ASCII, where the decoded
-// line would add nothing.
+// characters as dots. ok is false when no non-ASCII character decodes.
 func Decoded(b []byte) (text string, ok bool) {
-	ascii := true
+	// Only worth a line when some real non-ASCII character decodes, or a
+	// character was cut at an edge of the read: plain ASCII says nothing
+	// new, and binary (a length header) is only noise.
 	for _, c := range b {
-		if c >= 0x80 {
-			ascii = false
-			break
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			return "", false // control bytes: binary, not text
 		}
 	}
-	if ascii {
+	text = lab.PyDecode(b)
+	if !strings.ContainsFunc(text, func(r rune) bool { return r >= 0x80 && r != '\uFFFD' }) && !cutChar(b) {
 		return "", false
 	}
 	return strings.Map(func(r rune) rune {
@@ -58,7 +60,7 @@ func Decoded(b []byte) (text string, ok bool) {
 			return '·'
 		}
 		return r
-	}, lab.PyDecode(b)), true
+	}, text), true
 }
 
 // HexRows dumps b as rows of perRow bytes: the stream offset of the row, the
@@ -114,4 +116,21 @@ func rowBytes(w int) int {
 		}
 	}
 	return 4
+}
+
+// cutChar reports whether b starts with the tail of a UTF-8 character or
+// ends with the head of one: what a read that splits text looks like.
+func cutChar(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	if b[0]&0xC0 == 0x80 {
+		return true
+	}
+	for i := max(0, len(b)-3); i < len(b); i++ {
+		if b[i] >= 0xC2 && utf8.RuneStart(b[i]) && !utf8.FullRune(b[i:]) {
+			return true
+		}
+	}
+	return false
 }

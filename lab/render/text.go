@@ -255,7 +255,7 @@ func (r *Text) cell(e lab.Event, w int) []line {
 			add(r.dim, r.tr(lab.T("(the buffers were full: this call waited until the peer read)",
 				"（缓冲区满了：这次调用一直等到对方读取才继续）")))
 		}
-		if e.N < e.Req {
+		if e.N < e.Req && (e.N > 0 || e.Err == "") {
 			add(r.warn, r.tr(lab.Tf("short: only %d of %d bytes were taken", "不足：只交出了 %d / %d 个字节", e.N, e.Req)))
 		}
 		out = append(out, r.payload(e, w)...)

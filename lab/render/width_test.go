@@ -143,3 +143,23 @@ func TestHexRowsChunking(t *testing.T) {
 		t.Errorf("ASCII gutter: %q", HexRows([]byte("A\x00"), 0, 8)[0])
 	}
 }
+
+func TestDecodedShowsOnlyText(t *testing.T) {
+	tests := []struct {
+		in   string
+		show bool
+	}{
+		{"hello", false},
+		{"你好", true},
+		{"\xe4\xbd\xa0\xe5\xa5\xbd\xef", true}, // cut at the end
+		{"\x8c", true},                         // the tail of a cut character
+		{"\xe7\x05\x00\x00", false},            // a length header, not text
+		{"\x00\x00\x05\xe7", false},
+		{"\xff\xfe", false},
+	}
+	for _, tt := range tests {
+		if _, ok := Decoded([]byte(tt.in)); ok != tt.show {
+			t.Errorf("Decoded(%q) shown = %v, want %v", tt.in, ok, tt.show)
+		}
+	}
+}
