@@ -97,13 +97,19 @@ func (e *env) dispatch(args []string) error {
 		return e.runCmd(rest)
 	case "lesson":
 		return e.lesson(rest)
+	case "serve":
+		return e.serveCmd(rest)
+	case "client":
+		return e.clientCmd(rest)
+	case "proxy":
+		return e.proxyCmd(rest)
 	case "version", "--version":
 		fmt.Fprintf(e.stdout, "lab %s\n", version)
 		return nil
 	case "help", "-h", "--help", "-help":
 		return e.help(rest)
 	}
-	return usagef("commands: list, run, lesson, version, help (run \"lab help\")", "unknown command %q", cmd)
+	return usagef("commands: list, run, lesson, serve, client, proxy, version, help (run \"lab help\")", "unknown command %q", cmd)
 }
 
 // common are the flags every command takes.

@@ -20,6 +20,10 @@ usage:
               [--format text|json|md] [--check] [--color auto|always|never]
               [--lang en|zh] [--width N] [--full] [--timeout DUR]
   lab lesson  <N|slug> [--lang en|zh]
+  lab serve   <N|slug> [--listen ADDR] [--count N] [--idle DUR] [--set key=value]...
+  lab client  <N|slug> --connect ADDR [--idle DUR] [--set key=value]...
+  lab proxy   --upstream ADDR [--listen ADDR] [--slice N] [--delay DUR] [--merge DUR]
+              [--format text|json|md|none]
   lab version | lab help [command]
 
 exit codes: 0 success · 1 a run failed or --check found a finding missing · 2 bad usage
@@ -32,6 +36,10 @@ exit codes: 0 success · 1 a run failed or --check found a finding missing · 2 
               [--format text|json|md] [--check] [--color auto|always|never]
               [--lang en|zh] [--width 列数] [--full] [--timeout 时长]
   lab lesson  <N|slug> [--lang en|zh]
+  lab serve   <N|slug> [--listen 地址] [--count N] [--idle 时长] [--set 参数=值]...
+  lab client  <N|slug> --connect 地址 [--idle 时长] [--set 参数=值]...
+  lab proxy   --upstream 地址 [--listen 地址] [--slice N] [--delay 时长] [--merge 时长]
+              [--format text|json|md|none]
   lab version | lab help [命令]
 
 退出码：0 成功 · 1 运行失败或 --check 发现结论不成立 · 2 用法错误
@@ -66,6 +74,42 @@ exit codes: 0 success · 1 a run failed or --check found a finding missing · 2 
 	"list": lab.T(`lab list [--format text|json] lists the demos with their knobs.
 `, `lab list [--format text|json] 列出所有演示及其参数。
 `),
+	"proxy": lab.T(`lab proxy --upstream ADDR sits between your client and your server and shows
+both directions with every read boundary: each recv() the proxy made and each
+send() it forwarded, one connection per tag [c1], [c2], …
+
+  --upstream ADDR  where your server listens, e.g. 127.0.0.1:9000 (required)
+  --listen ADDR    where your client connects (default 127.0.0.1:0: a free port,
+                   printed); a non-loopback address gets a warning
+  --slice N        forward every chunk as N-byte send() calls (Nagle is off):
+                   --slice 1 exposes code that assumes one send = one recv
+  --delay DUR      wait DUR before each forwarded write (e.g. 50ms), so the
+                   pieces arrive one by one
+  --merge DUR      hold arriving bytes for DUR, then forward them in one write:
+                   provokes "sticky packets"
+  --format F       text (lanes), json, md, or none (quiet: totals at the end)
+  --full, --width N, --color C, --lang L   as for lab run
+
+Half-closes (shutdown(SHUT_WR)) and resets (ECONNRESET) are passed on.
+Ctrl-C stops the proxy, closes every socket and exits 0.
+`, `lab proxy --upstream 地址 位于你的客户端和服务端之间，显示两个方向的数据和每一次读取的边界：
+代理做的每次 recv() 和它转发的每次 send()，每个连接一个标签 [c1]、[c2]……
+
+  --upstream 地址  你的服务端监听的地址，如 127.0.0.1:9000（必填）
+  --listen 地址    你的客户端连接的地址（默认 127.0.0.1:0：一个空闲端口，会打印出来）；
+                   不是回环地址时会给出警告
+  --slice N        把每块数据拆成 N 字节一次的 send() 转发（Nagle 已关闭）：
+                   --slice 1 能暴露"一次 send 就是一次 recv"的错误假设
+  --delay 时长     每次转发写入前等待这么久（如 50ms），让各片逐个到达
+  --merge 时长     把这段时间内到达的字节攒起来，一次写出：故意制造"粘包"
+  --format F       text（双栏）、json、md，或 none（安静：只在结束时给出总数）
+  --full、--width N、--color C、--lang L   与 lab run 相同
+
+半关闭（shutdown(SHUT_WR)）和重置（ECONNRESET）都会转告对方。
+Ctrl-C 停止代理，关闭所有套接字，以 0 退出。
+`),
+	"serve":  serveHelp,
+	"client": clientHelp,
 	"lesson": lab.T(`lab lesson <N|slug> [--lang en|zh] prints the lesson of a demo.
 `, `lab lesson <N|slug> [--lang en|zh] 显示一个演示的课程。
 `),
@@ -87,7 +131,7 @@ func (e *env) help(args []string) error {
 	}
 	t, ok := helpTexts[topic]
 	if !ok {
-		return usagef("help topics: run, list, lesson", "no help for %q", topic)
+		return usagef("help topics: run, list, lesson, serve, client, proxy", "no help for %q", topic)
 	}
 	_, err := fmt.Fprint(e.stdout, t.In(l))
 	return err

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"socketlab/lab"
+	"socketlab/lab/render"
+)
+
+// Limits of the proxy's flags: beyond them a value is a typo, not a plan.
+const (
+	maxSlice = 65536
+	maxWait  = time.Minute // --delay and --merge
+)
+
+// proxyCmd is "lab proxy": it forwards TCP between a learner's client and
+// server and shows both directions with every read boundary.
+func (e *env) proxyCmd(args []string) error {
+	fs := flag.NewFlagSet("proxy", flag.ContinueOnError)
+	var c common
+	c.register(fs)
+	listen := fs.String("listen", "127.0.0.1:0", "address to listen on; port 0 lets the kernel pick one")
+	upstream := fs.String("upstream", "", "the server's address, host:port: every connection is forwarded there")
+	slice := fs.Int("slice", 0, "forward each chunk as N-byte send() calls (0 = as it came)")
+	delay := fs.Duration("delay", 0, "wait this long before each forwarded write, e.g. 50ms")
+	merge := fs.Duration("merge", 0, "hold arriving bytes this long and forward them in one write, e.g. 200ms")
+	format := fs.String("format", "text", "text, json, md or none (quiet: only the totals at the end)")
+	full := fs.Bool("full", false, "show every byte instead of folding long payloads")
+	pos, err := parse(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return e.help([]string{"proxy"})
+	}
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("lab proxy --upstream HOST:PORT [--listen HOST:PORT] [--slice N] [--delay DUR] [--merge DUR]",
+			"unexpected argument %q", pos[0])
+	}
+	if *upstream == "" {
+		return usagef("lab proxy --upstream 127.0.0.1:9000 (where your server listens)", "proxy needs --upstream")
+	}
+	host, err := checkAddr("--listen", *listen, true)
+	if err != nil {
+		return err
+	}
+	if _, err := checkAddr("--upstream", *upstream, false); err != nil {
+		return err
+	}
+	if *listen == *upstream {
+		return usagef("listen on another port than the server's", "--listen and --upstream are both %s: the proxy would forward to itself", *listen)
+	}
+	switch {
+	case *slice < 0 || *slice > maxSlice:
+		return usagef(fmt.Sprintf("--slice from 1 to %d, or 0 for off", maxSlice), "--slice %d is out of range", *slice)
+	case *delay < 0 || *delay > maxWait || *merge < 0 || *merge > maxWait:
+		return usagef("durations from 0 to 1m, e.g. --delay 50ms --merge 200ms", "--delay %v or --merge %v is out of range", *delay, *merge)
+	}
+	s, err := e.resolve(c)
+	if err != nil {
+		return err
+	}
+	l := s.lang
+
+	out := &lockedWriter{w: e.stdout}
+	var info io.Writer = out // the address and totals: with the text trace, or alone
+	var sink lab.Sink
+	opts := render.Options{Lang: l, Width: s.width, Color: s.color, Full: *full}
+	switch *format {
+	case "text":
+		sink = render.NewText(out, opts)
+	case "json":
+		sink, info = render.NewJSON(out, l), e.stderr
+	case "md":
+		sink, info = render.NewMarkdown(out, opts), e.stderr
+	case "none":
+	default:
+		return usagef("--format text, json, md or none", "unknown --format %q", *format)
+	}
+	if !loopback(host) {
+		fmt.Fprintln(e.stderr, lab.Tf("lab: warning: listening on %s, not loopback: other machines that can reach this one can connect and send bytes through to %s",
+			"lab：警告：在 %s 上监听，不是回环地址：能访问这台机器的其他机器都可以连进来，并把字节经代理送到 %s", *listen, *upstream).In(l))
+	}
+
+	sess := lab.NewSession(e.ctx, lab.SessionOptions{Sink: sink})
+	defer sess.Close()
+	side := sess.Side(lab.Proxy, lab.Params{})
+	ln, err := side.Listen(*listen)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(info, lab.Tf("lab proxy: listening on %s, forwarding to %s; connect your client to %[1]s",
+		"lab proxy：正在 %s 上监听，转发到 %s；让你的客户端连接 %[1]s", ln.Addr(), *upstream).In(l))
+	fmt.Fprintln(info, lab.T("Ctrl-C stops the proxy (sockets closed).", "Ctrl-C 停止代理（套接字都会关闭）。").In(l))
+
+	var st lab.ProxyStats
+	err = side.Proxy(ln, lab.ProxyOptions{Upstream: *upstream, Slice: *slice, Delay: *delay, Merge: *merge, Quiet: sink == nil}, &st)
+	totals := lab.Tf("forwarded %d connection(s): %d bytes client → server, %d bytes server → client; %d reset, %d could not reach the server",
+		"转发了 %d 个连接：客户端 → 服务端 %d 字节，服务端 → 客户端 %d 字节；%d 个被重置，%d 个连不上服务端",
+		st.Conns.Load(), st.Up.Load(), st.Down.Load(), st.Resets.Load(), st.Failed.Load())
+	if err != nil && e.ctx.Err() == nil {
+		sess.End("proxy", nil, err)
+		return fmt.Errorf("proxy: %w", err)
+	}
+	sess.End("proxy", []lab.Finding{{ID: "forwarded", OK: true, Text: totals}}, nil)
+	sess.Close()
+	if sink == nil {
+		fmt.Fprintln(info, lab.T("lab proxy: ", "lab proxy：").In(l)+totals.In(l))
+	}
+	fmt.Fprintln(e.stderr, lab.T("lab: stopped; sockets closed.", "lab：已停止；套接字已关闭。").In(l))
+	return nil
+}

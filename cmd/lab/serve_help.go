@@ -1,0 +1,60 @@
+package main
+
+import "socketlab/lab"
+
+// The help texts of "lab serve" and "lab client" (help.go lists them).
+var (
+	serveHelp = lab.T(`lab serve <N|slug> runs the server side of demo N for a real client: your own
+Python program, nc, or "lab client N" in another terminal. It prints the
+address to connect to and traces what it does, each connection tagged [c1],
+[c2], …; the client's lane shows only what the lab saw arrive.
+
+  --listen ADDR   where to listen (default 127.0.0.1:0: this machine only, any free port);
+                  another address works but prints a warning
+  --count N       stop after N connections (datagrams for udp); default: until Ctrl-C
+  --idle DUR      hang up on a client that makes no progress for this long (default 30s)
+  --max N         connections served at once (default 64); more wait in the accept queue
+  --set k=v       the demo's knobs (e.g. --set framing=json for 10, --set proto=ack for 15)
+  --dir DIR       file-upload: where files go (default: a new temporary folder, printed)
+  --format F, --full, --width N, --color C, --lang L   as for lab run
+
+Demos with a server side: 1, 2, 3, 4, 5, 6, 7, 10, 14, 15. Frames are limited,
+bad clients get a ✗ in their lane and the server keeps serving the others.
+Ctrl-C stops it, closes every socket and exits 0.
+`, `lab serve <N|slug> 为真实的客户端运行演示 N 的服务端：你自己的 Python 程序、nc，
+或另一个终端里的 "lab client N"。它打印要连接的地址，并记录自己的每一步，
+每个连接标记为 [c1]、[c2]……；客户端那一栏只显示实验台看到到达的内容。
+
+  --listen 地址   在哪里监听（默认 127.0.0.1:0：仅本机，任意空闲端口）；
+                  其他地址也可以，但会打印警告
+  --count N       服务 N 个连接后停止（udp 为数据报个数）；默认一直运行到 Ctrl-C
+  --idle 时长     客户端多久没有任何进展就挂断它（默认 30s）
+  --max N         同时服务的连接数（默认 64）；其余的在 accept 队列里等待
+  --set k=v       演示的参数（如演示 10 的 --set framing=json，演示 15 的 --set proto=ack）
+  --dir 目录      file-upload：文件存放的位置（默认：新建一个临时文件夹并打印出来）
+  --format F、--full、--width N、--color C、--lang L   与 lab run 相同
+
+有服务端的演示：1、2、3、4、5、6、7、10、14、15。每个帧都有大小上限，
+出错的客户端在自己那一栏得到 ✗，服务端继续为其他客户端服务。
+Ctrl-C 停止它，关闭所有套接字，以 0 退出。
+`)
+
+	clientHelp = lab.T(`lab client <N|slug> --connect ADDR runs the client side of demo N against any
+server (lab serve N, or your own) and traces it. It exits 1 and says what was
+wrong when the server's answers break the demo's protocol (a bad frame, a
+wrong echo, a pickle that names a callable, which is refused and never run).
+
+  --connect ADDR  the server, host:port (required)
+  --idle DUR      give up when the server makes no progress for this long (default 30s)
+  --set k=v       the demo's knobs (e.g. --set msg=你好 for 1, --set msgs=a,b,q for 14)
+  --format F, --full, --width N, --color C, --lang L   as for lab run
+`, `lab client <N|slug> --connect 地址 针对任意服务端（lab serve N 或你自己的）运行演示 N
+的客户端并记录它。服务端的回答不符合演示的协议时（帧出错、回显不对、
+pickle 里点名了可调用对象：会被拒绝，绝不执行），以 1 退出并说明哪里不对。
+
+  --connect 地址  服务端，主机:端口（必填）
+  --idle 时长     服务端多久没有任何进展就放弃（默认 30s）
+  --set k=v       演示的参数（如演示 1 的 --set msg=你好，演示 14 的 --set msgs=a,b,q）
+  --format F、--full、--width N、--color C、--lang L   与 lab run 相同
+`)
+)

@@ -1,0 +1,169 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"time"
+)
+
+// Serving real peers: `lab serve N` is one side of a demo, a server that
+// waits for clients the lab does not run (a learner's Python program, nc).
+// It runs in a Session, accepts every connection in a Fork of its own,
+// tagged c1, c2, …, and serves them concurrently:
+//
+//	listener ── accept() [c1] ── handle(c1) ── close()   (goroutine)
+//	         ── accept() [c2] ── handle(c2) ── ✗ bad frame, close()
+//	         ── accept() [c3] …
+//
+// A handler's error ends its own connection only: the trace shows it in
+// that connection's lane and the server goes on. At most Max connections
+// are served at once; the next ones wait in the kernel's accept queue, so a
+// crowd of clients costs a bounded amount of memory.
+
+// DefaultMaxConns is how many connections Listener.Serve serves at once
+// unless told otherwise.
+const DefaultMaxConns = 64
+
+// ServeOptions say how Listener.Serve runs.
+type ServeOptions struct {
+	Count int           // stop after this many connections; 0 = until the session ends
+	Max   int           // connections served at once (DefaultMaxConns when <= 0)
+	Idle  time.Duration // a connection that makes no progress for this long is dropped; 0 = never
+	Peer  *Side         // the lane of the untraced peers: each arrival is noted there; may be nil
+}
+
+// ServeStats count what Listener.Serve did.
+type ServeStats struct {
+	Conns  int // connections accepted
+	Failed int // connections whose handler returned an error
+}
+
+// Serve accepts connections and runs handle for each one in its own
+// goroutine, on a Fork of the listener's side (the accept() is traced in
+// that fork's lane already). handle should close the connection; when it
+// returns an error instead, the error is shown in the connection's lane and
+// Serve closes it. A handler that panics is reported the same way. Serve
+// returns once opt.Count connections have been served, or with the
+// session's cause when it ends (Ctrl-C), after the running handlers have
+// returned. It does not close the listener.
+func (l *Listener) Serve(opt ServeOptions, handle func(s *Side, c *Conn) error) (ServeStats, error) {
+	s := l.side
+	ctx := s.run.ctx
+	maxConns := opt.Max
+	if maxConns <= 0 {
+		maxConns = DefaultMaxConns
+	}
+	slots := make(chan struct{}, maxConns)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		stats ServeStats
+	)
+	defer wg.Wait()
+	for n := 1; opt.Count <= 0 || n <= opt.Count; {
+		select { // a free slot first: the others wait in the accept queue
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			wg.Wait()
+			return stats, context.Cause(ctx)
+		}
+		tag := fmt.Sprintf("c%d", n)
+		fork := s.Fork(tag)
+		conn, err := (&Listener{l: l.l, side: fork, id: l.id}).Accept()
+		if err != nil {
+			fork.Retire()
+			<-slots
+			switch {
+			case ctx.Err() != nil:
+				wg.Wait()
+				return stats, context.Cause(ctx)
+			case errors.Is(err, net.ErrClosed):
+				wg.Wait()
+				return stats, err
+			}
+			// Out of file descriptors and the like: try again soon.
+			select {
+			case <-time.After(50 * time.Millisecond):
+			case <-ctx.Done():
+			}
+			continue
+		}
+		n++
+		mu.Lock()
+		stats.Conns++
+		mu.Unlock()
+		if opt.Peer != nil {
+			p := opt.Peer.Fork(tag)
+			a := conn.RemoteAddr().String()
+			p.Note(T(fmt.Sprintf("%s connected: a program the lab does not trace; what it sends shows where the %s receives it", a, s.Role.Name(En)),
+				fmt.Sprintf("%s 已连接：这是实验台不追踪的程序；它发来的字节显示在%s收到它们的地方", a, s.Role.Name(Zh))))
+			p.Retire()
+		}
+		conn.SetIdle(opt.Idle)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			defer fork.Retire()
+			if err := handleOne(fork, conn, handle); err != nil {
+				mu.Lock()
+				stats.Failed++
+				mu.Unlock()
+				fork.record(Event{Op: OpNote, Conn: conn.id, Text: endText(err, opt.Idle)}, err)
+				if ctx.Err() == nil {
+					conn.Close()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return stats, nil
+}
+
+// handleOne runs handle, turning a panic into an error: one bad
+// connection never brings the server down.
+func handleOne(s *Side, c *Conn, handle func(*Side, *Conn) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error: %v", p)
+		}
+	}()
+	return handle(s, c)
+}
+
+// endText explains in the connection's lane why it ends.
+func endText(err error, idle time.Duration) Text {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return Tf("no progress for %v: the lab hangs up on this peer (--idle); the server goes on",
+			"%v 内没有任何进展：实验台挂断这个对端（--idle）；服务端继续工作", idle)
+	}
+	return T("this connection ends here; the server goes on serving the others",
+		"这个连接到此结束；服务端继续为其他连接服务")
+}
+
+// Fail adds an error to this side's lane: what went wrong with the peer,
+// shown with ✗ like a failed call.
+func (s *Side) Fail(t Text, err error) {
+	s.record(Event{Op: OpNote, Text: t}, err)
+}
+
+// End closes a session's trace the way a demo run's ends: the findings,
+// then the summary, the JSON trace's last line. With err (a side that
+// failed) the summary carries the error and the findings are left out.
+func (s *Session) End(demo string, findings []Finding, err error) {
+	rec := s.run.rec
+	if err != nil {
+		rec.Record(Event{Side: System, Op: OpSummary, Demo: demo, Err: err.Error()})
+		return
+	}
+	ok := true
+	for _, f := range findings {
+		rec.Record(Event{Side: System, Op: OpFinding, ID: f.ID, OK: f.OK, Text: f.Text})
+		ok = ok && f.OK
+	}
+	rec.Record(Event{Side: System, Op: OpSummary, Demo: demo, OK: ok, Findings: len(findings)})
+}
