@@ -232,6 +232,8 @@ func receiveWithAck(s *lab.Side, conn *lab.Conn, root *os.Root) error {
 func receiveBody(conn *lab.Conn, w io.Writer, size int64) (string, error) {
 	conn.Elide(uploadKeep)
 	defer conn.Elide(lab.KeepAll)
+	conn.Progress(size)
+	defer conn.Progress(0)
 	h := sha256.New()
 	out := io.MultiWriter(w, h)
 	buf := make([]byte, uploadChunk)
@@ -425,7 +427,7 @@ func uploadClient(ctx context.Context, s *lab.Side) error {
 	if string(ack) != uploadAck {
 		return fmt.Errorf("upload 1: the server answered %q instead of the ack", ack)
 	}
-	if err := sendFile(conn, &content{size: size}); err != nil { // for line in f: client.sendall(line)
+	if err := sendFile(conn, &content{size: size}, size); err != nil { // for line in f: client.sendall(line)
 		return err
 	}
 	var receipt []byte
@@ -489,7 +491,7 @@ func put(s *lab.Side, conn *lab.Conn, name string, size int64, sum string, body 
 		lab.Mark{From: wire.HeaderSize, To: len(head), Label: labelJSON}); err != nil {
 		return err
 	}
-	if err := sendFile(conn, body); err != nil { // for line in f: self.client.send(line)
+	if err := sendFile(conn, body, size); err != nil { // for line in f: self.client.send(line)
 		return err
 	}
 	b, err := conn.RecvExactly(wire.HeaderSize, 0, labelLength)
@@ -521,11 +523,13 @@ func put(s *lab.Side, conn *lab.Conn, name string, size int64, sum string, body 
 	return nil
 }
 
-// sendFile streams body in 64 KiB sendall() calls, the chunks' bytes elided
-// in the trace.
-func sendFile(conn *lab.Conn, body io.Reader) error {
+// sendFile streams the size bytes of body in 64 KiB sendall() calls, the
+// chunks' bytes elided in the trace, with a progress bar on a terminal.
+func sendFile(conn *lab.Conn, body io.Reader, size int64) error {
 	conn.Elide(uploadKeep)
 	defer conn.Elide(lab.KeepAll)
+	conn.Progress(size)
+	defer conn.Progress(0)
 	buf := make([]byte, uploadChunk)
 	for {
 		n, err := io.ReadFull(body, buf)

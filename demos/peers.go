@@ -736,7 +736,7 @@ func uploadPeerClient(ctx context.Context, s *lab.Side, opt PeerOptions) error {
 			return err
 		}
 	}
-	if err := sendFile(conn, &content{size: size}); err != nil { // for line in f: client.sendall(line)
+	if err := sendFile(conn, &content{size: size}, size); err != nil { // for line in f: client.sendall(line)
 		return err
 	}
 	if err := conn.CloseWrite(); err != nil { // nothing more to send: the server reads EOF after the file

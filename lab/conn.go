@@ -79,8 +79,10 @@ type Conn struct {
 	side *Side
 	id   int
 
-	rx, tx atomic.Int64 // bytes received and sent so far: stream offsets
-	elide  atomic.Int64 // 1 + bytes kept per data event (Elide); 0 keeps all
+	rx, tx   atomic.Int64 // bytes received and sent so far: stream offsets
+	elide    atomic.Int64 // 1 + bytes kept per data event (Elide); 0 keeps all
+	transfer atomic.Int64 // Progress: the size of the transfer in progress
+	done     atomic.Int64 // Progress: bytes of it moved so far
 }
 
 var _ net.Conn = (*Conn)(nil)

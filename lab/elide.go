@@ -25,6 +25,15 @@ func (c *Conn) Elide(keep int) {
 	c.elide.Store(int64(keep) + 1)
 }
 
+// Progress starts a transfer of total bytes on this connection (a file):
+// each data call until Progress(0) carries the total and how much of it has
+// moved, so a renderer can draw a progress bar. The sockets see no
+// difference.
+func (c *Conn) Progress(total int64) {
+	c.transfer.Store(total)
+	c.done.Store(0)
+}
+
 // kept returns e with its Data, which may still be the caller's buffer,
 // copied: all of it, or when eliding only the first bytes, with Elided set
 // and the marks cut to the bytes kept.
@@ -37,6 +46,9 @@ func (c *Conn) kept(e Event) Event {
 		e.Marks = clipMarks(e.Marks, keep)
 	}
 	e.Data = append([]byte(nil), data...)
+	if total := c.transfer.Load(); total > 0 && e.Op.IsData() {
+		e.Total, e.Done = total, c.done.Add(int64(e.N))
+	}
 	return e
 }
 

@@ -105,6 +105,8 @@ type Event struct {
 	N      int    // bytes done (data ops)
 	Data   []byte // the bytes moved (a copy), or their first bytes when Elided > 0
 	Elided int    // bytes moved but not kept in Data (Conn.Elide)
+	Total  int64  // size of the whole transfer this call is part of (Conn.Progress), 0 if none
+	Done   int64  // bytes of that transfer moved so far, this call included
 	Offset int64  // stream offset of Data[0] on this socket, in this direction
 	Trunc  bool   // a datagram was cut
 	Waited bool   // a send had to wait for the peer to read (its buffers were full)

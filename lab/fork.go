@@ -32,5 +32,7 @@ func (c *Conn) HandTo(s *Side) *Conn {
 	n.rx.Store(c.rx.Load())
 	n.tx.Store(c.tx.Load())
 	n.elide.Store(c.elide.Load())
+	n.transfer.Store(c.transfer.Load())
+	n.done.Store(c.done.Load())
 	return n
 }

@@ -61,6 +61,7 @@ func (r *Text) fold(e lab.Event) bool {
 		f.bytes += int64(e.N)
 		f.lo, f.hi = min(f.lo, e.N), max(f.hi, e.N)
 		f.last = e
+		r.drawBar(e)
 		return true
 	}
 	if e.Elided == 0 {
@@ -107,4 +108,47 @@ func (r *Text) flushFolds() {
 		r.rows(last, cell)
 	}
 	r.folds = r.folds[:0]
+}
+
+// drawBar draws, on a terminal, a progress bar for a folded call that is part
+// of a transfer (lab.Conn.Progress), in place, redrawn when the percentage
+// changes. The next line the trace prints erases it first.
+func (r *Text) drawBar(e lab.Event) {
+	if !r.o.Live || e.Total <= 0 || r.err != nil {
+		return
+	}
+	pct := int(min(100, e.Done*100/e.Total))
+	if pct == r.bar {
+		return
+	}
+	r.bar = pct
+	const cells = 30
+	full := pct * cells / 100
+	bar := strings.Repeat("█", full) + strings.Repeat("░", cells-full)
+	text := fmt.Sprintf("%s %s %s [%s] %3d%%  %s / %s", strings.Repeat(" ", timeW), e.Side.Name(r.o.Lang), e.Call,
+		bar, pct, FormatBytes(e.Done), FormatBytes(e.Total))
+	_, r.err = fmt.Fprint(r.w, "\r\x1b[K"+Fit(text, r.o.Width-1))
+}
+
+// clearBar erases a progress bar before the trace prints a line.
+func (r *Text) clearBar() {
+	if r.bar < 0 || r.err != nil {
+		return
+	}
+	r.bar = -1
+	_, r.err = fmt.Fprint(r.w, "\r\x1b[K")
+}
+
+// FormatBytes writes n in the largest unit that keeps it readable: 512 B,
+// 64.0 KiB, 190.7 MiB.
+func FormatBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
 }

@@ -48,6 +48,8 @@ type jsonEvent struct {
 	Offset   *int64     `json:"offset,omitempty"`
 	Trunc    *bool      `json:"trunc,omitempty"`
 	Waited   bool       `json:"waited,omitempty"`
+	Total    int64      `json:"total,omitempty"`
+	Done     int64      `json:"done,omitempty"`
 	Marks    []jsonMark `json:"marks,omitempty"`
 	Name     string     `json:"name,omitempty"`
 	Segs     *int       `json:"segs,omitempty"`
@@ -79,7 +81,7 @@ func (j *JSON) Emit(e lab.Event) {
 		if e.Op == lab.OpSend || e.Op == lab.OpSendAll || e.Op == lab.OpRecv {
 			v.Offset = &off
 		}
-		v.Waited = e.Waited
+		v.Waited, v.Total, v.Done = e.Waited, e.Total, e.Done
 		if e.Op == lab.OpRecvFrom || e.Op == lab.OpSendTo {
 			trunc := e.Trunc
 			v.Trunc = &trunc

@@ -185,3 +185,38 @@ func TestAnnounceFitsWidth(t *testing.T) {
 		}
 	}
 }
+
+// TestProgressBar: on a terminal, folded calls of a transfer draw a bar in
+// place, and the next line erases it; off a terminal nothing is drawn.
+func TestProgressBar(t *testing.T) {
+	evs := []lab.Event{
+		{Seq: 1, Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", Req: 100, N: 100, Data: []byte("ab"), Elided: 98, Total: 400, Done: 100},
+		{Seq: 2, Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", Req: 100, N: 100, Data: []byte("ab"), Elided: 98, Total: 400, Done: 200},
+		{Seq: 3, Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", Req: 100, N: 100, Data: []byte("ab"), Elided: 98, Total: 400, Done: 300},
+		{Seq: 4, Side: lab.Client, Op: lab.OpClose, Conn: 2, Call: "close()"},
+	}
+	for _, live := range []bool{true, false} {
+		var b bytes.Buffer
+		r := NewText(&b, Options{Lang: lab.En, Width: 120, Live: live})
+		for _, e := range evs {
+			r.Emit(e)
+		}
+		out := b.String()
+		if got := strings.Contains(out, "\r"); got != live {
+			t.Errorf("live=%v: bar drawn = %v:\n%q", live, got, out)
+		}
+		if live {
+			for _, want := range []string{" 50%  200 B / 400 B", " 75%  300 B / 400 B", "\r\x1b[K"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("no %q in %q", want, out)
+				}
+			}
+			if strings.Index(out, "\r\x1b[K") > strings.Index(out, "close()") {
+				t.Error("the bar was not erased before the next line")
+			}
+		}
+		if !strings.Contains(out, "⋯ 2 more sendall() calls, 200 bytes") {
+			t.Errorf("live=%v: no fold line:\n%s", live, out)
+		}
+	}
+}

@@ -23,6 +23,7 @@ type Options struct {
 	Width int  // terminal columns; below TwoLaneMin one interleaved lane
 	Color bool // ANSI colours
 	Full  bool // show every hex row instead of folding long payloads
+	Live  bool // a terminal: draw a progress bar that redraws in place
 }
 
 // TwoLaneMin is the narrowest width that gets client and server side by side.
@@ -47,6 +48,7 @@ type Text struct {
 	findings []lab.Event
 	err      error
 	folds    []*foldRun // runs of elided data calls being folded (fold.go)
+	bar      int        // the percentage the progress bar shows, -1 when none is drawn
 	lanesOf  proxyLanes // which lane each of a proxy's sockets is in (proxy.go)
 
 	side    map[lab.Role]*color.Color
@@ -63,7 +65,7 @@ func NewText(w io.Writer, o Options) *Text {
 		o.Width = 120
 	}
 	o.Width = max(o.Width, 40)
-	r := &Text{w: w, o: o}
+	r := &Text{w: w, o: o, bar: -1}
 	if o.Width >= TwoLaneMin {
 		r.lanes = 2
 		r.laneW = (o.Width - timeW - gutterW - 1) / 2
@@ -100,6 +102,7 @@ func (r *Text) Err() error { return r.err }
 func (r *Text) tr(t lab.Text) string { return t.In(r.o.Lang) }
 
 func (r *Text) printf(format string, args ...any) {
+	r.clearBar()
 	if r.err == nil {
 		_, r.err = fmt.Fprintf(r.w, format, args...)
 	}
