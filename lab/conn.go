@@ -95,13 +95,22 @@ func (s *Side) newConn(c net.Conn) *Conn {
 
 // Dial connects to a TCP address, like Python's s.connect((host, port)).
 func (s *Side) Dial(addr string) (*Conn, error) {
-	call := "connect(" + pyAddr(addr) + ")"
+	return s.dial(addr, 0, "connect("+pyAddr(addr)+")", true)
+}
+
+// dial makes a traced connect with an optional timeout. A traced peer is
+// one this run also traces: while the connect is in flight, the run's
+// accepts wait for it to be recorded first (see causal.go); a connect to a
+// program the lab does not trace must not make them wait.
+func (s *Side) dial(addr string, timeout time.Duration, call string, tracedPeer bool) (*Conn, error) {
 	if err := s.before(OpConnect, call); err != nil {
 		return nil, err
 	}
-	var d net.Dialer
-	dialed := s.run.causal.dialStarted()
-	defer dialed()
+	if tracedPeer {
+		dialed := s.run.causal.dialStarted()
+		defer dialed()
+	}
+	d := net.Dialer{Timeout: timeout}
 	c, err := d.DialContext(s.run.ctx, "tcp", addr)
 	if err != nil {
 		s.record(Event{Op: OpConnect, Call: call, Peer: addr}, err)

@@ -26,22 +26,7 @@ const NoteAcceptQueue = "accept-queue"
 // ClassTimeout.
 func (s *Side) DialTimeout(addr string, d time.Duration) (*Conn, error) {
 	call := fmt.Sprintf("connect(%s)  # timeout %s s", pyAddr(addr), strconv.FormatFloat(d.Seconds(), 'f', -1, 64))
-	if err := s.before(OpConnect, call); err != nil {
-		return nil, err
-	}
-	d2 := net.Dialer{Timeout: d}
-	dialed := s.run.causal.dialStarted()
-	defer dialed()
-	c, err := d2.DialContext(s.run.ctx, "tcp", addr)
-	if err != nil {
-		s.record(Event{Op: OpConnect, Call: call, Peer: addr}, err)
-		return nil, fmt.Errorf("connect to %s: %w", addr, err)
-	}
-	conn := s.newConn(c)
-	s.record(Event{Op: OpConnect, Conn: conn.id, Call: call,
-		Local: c.LocalAddr().String(), Peer: c.RemoteAddr().String()}, nil)
-	s.run.causal.connectRecorded(c)
-	return conn, nil
+	return s.dial(addr, d, call, true)
 }
 
 // SetLinger sets SO_LINGER. SetLinger(0) is {on, 0 s}: close() then throws

@@ -112,20 +112,7 @@ func (s *Side) Proxy(l *Listener, o ProxyOptions, st *ProxyStats) error {
 // Unlike Dial it does not make the run's accepts wait for it: nothing in
 // the run is on the other end.
 func (s *Side) dialPeer(addr string, timeout time.Duration) (*Conn, error) {
-	call := "connect(" + pyAddr(addr) + ")"
-	if err := s.before(OpConnect, call); err != nil {
-		return nil, err
-	}
-	d := net.Dialer{Timeout: timeout}
-	c, err := d.DialContext(s.run.ctx, "tcp", addr)
-	if err != nil {
-		s.record(Event{Op: OpConnect, Call: call, Peer: addr}, err)
-		return nil, fmt.Errorf("connect to %s: %w", addr, err)
-	}
-	conn := s.newConn(c)
-	s.record(Event{Op: OpConnect, Conn: conn.id, Call: call,
-		Local: c.LocalAddr().String(), Peer: c.RemoteAddr().String()}, nil)
-	return conn, nil
+	return s.dial(addr, timeout, "connect("+pyAddr(addr)+")", false)
 }
 
 // proxyConn is one proxied connection: the client's socket, the upstream's,
