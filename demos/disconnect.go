@@ -270,7 +270,7 @@ func disconnectFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	alive := len(accepts) == len(parts)+1 && len(replies) > 0 &&
 		string(replies[len(replies)-1].Data) == "STILL THERE?" && len(t.Calls(lab.Server, lab.OpClose)) == len(parts)+2
 	out = append(out, check("survives", alive, lab.Tf(
-		"the server caught every error, closed that client's socket and went on: the next client still got its answer",
-		"服务端捕获了每一个错误，关闭那个客户端的套接字，然后继续：下一个客户端照样得到了回复")))
+		"whatever each departing client did (an orderly close or a reset), the server handled it, closed that client's socket and went on: the next client still got its answer",
+		"无论离开的客户端做了什么（正常关闭或重置），服务端都处理好了，关闭那个客户端的套接字，然后继续：下一个客户端照样得到了回复")))
 	return out
 }

@@ -171,6 +171,11 @@ func smallBufferFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		"the %d-byte message arrived over %d recv(%d) calls returning %v bytes: never more than asked; the rest waited in the kernel for the next call",
 		"%d 字节的消息分 %d 次 recv(%d) 到达，分别返回 %v 字节：从不超过所要的数量，其余的在内核里等下一次调用",
 		len(msg), len(counts), buf, counts))
+	if len(counts) == 1 {
+		pieces.Text = lab.Tf("the %d-byte message fitted in one recv(%d): a read returns what is there, up to what you ask; try --set buf=7 to see it arrive in pieces",
+			"%d 字节的消息一次 recv(%d) 就读完了：一次读取返回已有的数据，最多到你要的数量；试试 --set buf=7，看它分块到达",
+			len(msg), buf)
+	}
 	eof := check("eof", len(reads) > 0 && reads[len(reads)-1].N == 0, lab.T(
 		"then one more recv returned b'' (0 bytes) and the loop ended: the server had closed, which is how TCP says \"no more data\"",
 		"接着又一次 recv 返回 b''（0 字节），循环结束：服务端已经关闭，这就是 TCP 表达\"没有更多数据\"的方式"))

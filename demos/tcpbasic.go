@@ -80,7 +80,11 @@ func socketOps(t lab.Trace, side lab.Role) []string {
 	var ops []string
 	for _, e := range t {
 		if e.Side == side && e.Op != lab.OpWait && e.Op != lab.OpSignal && e.Op != lab.OpNote {
-			ops = append(ops, e.Op.String())
+			name := e.Op.String()
+			if e.Op == lab.OpSetOpt {
+				name = "setsockopt" // the call's name, as the trace shows it
+			}
+			ops = append(ops, name)
 		}
 	}
 	return ops
@@ -89,7 +93,7 @@ func socketOps(t lab.Trace, side lab.Role) []string {
 func tcpBasicFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	serverOps := socketOps(t, lab.Server)
 	clientOps := socketOps(t, lab.Client)
-	wantServer := []string{"setopt", "bind", "listen", "accept", "recv", "send", "close", "close"}
+	wantServer := []string{"setsockopt", "bind", "listen", "accept", "recv", "send", "close", "close"}
 	wantClient := []string{"connect", "send", "recv", "close"}
 	seq := check("sequence",
 		slices.Equal(serverOps, wantServer) && slices.Equal(clientOps, wantClient),

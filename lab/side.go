@@ -127,7 +127,7 @@ func (s *Side) record(e Event, err error) Event {
 	if err != nil {
 		e.Err, e.Errno = err.Error(), Classify(err).Name()
 		if s.run.ctx.Err() != nil {
-			e.Err, e.Errno = stopReason(context.Cause(s.run.ctx)), ""
+			e.Err, e.Errno = stopReason(context.Cause(s.run.ctx))
 		}
 	}
 	return s.run.rec.Record(e)
@@ -209,12 +209,18 @@ func pyAddr(a string) string {
 
 // stopReason says briefly why a call was cut off when the run ended: the
 // full cause is reported once, at the end.
-func stopReason(cause error) string {
+func stopReason(cause error) (text, errno string) {
 	switch {
 	case errors.Is(cause, ErrTimeout):
-		return "cut off: the lab timed out"
+		return "cut off: the lab timed out", "timeout"
 	case errors.Is(cause, ErrQuit), errors.Is(cause, context.Canceled):
-		return "cut off: stopped by the learner"
+		return "cut off: stopped by the learner", ErrnoStopped
 	}
-	return "cut off: the run failed elsewhere"
+	return "cut off: the run failed elsewhere", ErrnoAbandoned
 }
+
+// Errno values of calls the lab cut off when a run ended (Event.Errno).
+const (
+	ErrnoStopped   = "stopped"   // the learner quit
+	ErrnoAbandoned = "abandoned" // the other side failed
+)

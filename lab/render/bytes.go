@@ -71,6 +71,7 @@ func HexRows(b []byte, offset int64, perRow int) []string {
 		perRow = 8
 	}
 	var rows []string
+	digits := hexDigits(offset + int64(len(b)))
 	for start := 0; start < len(b); {
 		// Align rows to the stream, so the same byte always sits in the same column.
 		end := start + perRow - int((offset+int64(start))%int64(perRow))
@@ -97,13 +98,25 @@ func HexRows(b []byte, offset int64, perRow int) []string {
 				asc.WriteByte('.')
 			}
 		}
-		rows = append(rows, fmt.Sprintf("%04x  %s  |%s|", offset+int64(start)-int64(col), hx.String(), asc.String()))
+		rows = append(rows, fmt.Sprintf("%0*x  %s  |%s|", digits, offset+int64(start)-int64(col), hx.String(), asc.String()))
 		start = end
 	}
 	return rows
 }
 
-// hexWidth is the width of one HexRows row.
+// hexDigits is how many hex digits the offsets of a dump ending at end
+// take: 4, or more for a long stream, the same for every row of one dump.
+func hexDigits(end int64) int {
+	switch {
+	case end <= 0x10000:
+		return 4
+	case end <= 0x1000000:
+		return 6
+	}
+	return 8
+}
+
+// hexWidth is the width of one HexRows row with 4-digit offsets.
 func hexWidth(perRow int) int {
 	return 4 + 2 + perRow*3 - 1 + (perRow-1)/8 + 2 + perRow + 2
 }

@@ -230,6 +230,9 @@ func (r *Text) cell(e lab.Event, w int) []line {
 	switch e.Op {
 	case lab.OpRecv, lab.OpRecvFrom:
 		head := fmt.Sprintf("%s → %s", e.Call, r.bytesWord(e.N))
+		if e.Err != "" && e.N == 0 {
+			head = e.Call + " ✗" // it raised, as Python's would: no bytes, not an EOF
+		}
 		if e.Op == lab.OpRecv && e.N == 0 && e.Err == "" {
 			head += r.tr(lab.T(": b'' (peer closed: EOF)", "：b''（对方已关闭：EOF）"))
 		}
@@ -314,7 +317,7 @@ func (r *Text) cell(e lab.Event, w int) []line {
 		add(r.dim, r.tr(lab.Tf("… and %d more bytes, moved but not kept in the trace", "… 另有 %d 个字节已传送，但没有保留在记录中", e.Elided)))
 	}
 	if e.Err != "" {
-		add(r.bad, "✗ "+e.Err)
+		out = append(out, r.errLines(e, w)...)
 	}
 	return out
 }
@@ -330,9 +333,9 @@ func (r *Text) payload(e lab.Event, w int) []line {
 	if len(parts) == 0 {
 		parts = []lab.Mark{{From: 0, To: len(e.Data)}}
 	}
-	per := rowBytes(w)
 	for _, m := range parts {
 		b := e.Data[m.From:min(m.To, len(e.Data))]
+		per := rowBytes(w - (hexDigits(e.Offset+int64(m.From)+int64(len(b))) - 4))
 		if !m.Label.IsZero() {
 			out = append(out, line{fmt.Sprintf("[%s: %s]", r.tr(m.Label), r.bytesWord(len(b))), r.heading})
 		}
@@ -392,6 +395,8 @@ func (r *Text) summary(e lab.Event) {
 	switch {
 	case e.Err != "":
 		verdict, c = lab.Tf("the run failed: %s", "运行失败：%s", e.Err), r.bad
+	case e.OK && e.Findings == 1:
+		verdict = lab.Tf("demo %s: the finding holds", "演示 %s：结论成立", e.Demo)
 	case e.OK:
 		verdict = lab.Tf("demo %s: all %d findings hold", "演示 %s：全部 %d 项结论成立", e.Demo, e.Findings)
 	default:
@@ -429,4 +434,44 @@ func timeStamp(t time.Duration) string {
 		return fmt.Sprintf("%8.1f", ms)
 	}
 	return fmt.Sprintf("%7.0fs", ms/1000)
+}
+
+// errnoTexts explain an event's Errno in the learner's language.
+var errnoTexts = map[string]lab.Text{
+	"ECONNRESET":       lab.T("the peer reset the connection (RST)", "对方重置了连接（RST）"),
+	"EPIPE":            lab.T("broken pipe: the peer is gone, writing is refused", "管道破裂：对方已经不在，写入被拒绝"),
+	"ECONNABORTED":     lab.T("this host aborted the connection", "本机中止了连接"),
+	"ECONNREFUSED":     lab.T("connection refused: nobody listens there", "连接被拒绝：那里没有程序在监听"),
+	"timeout":          lab.T("timed out", "超时"),
+	"closed":           lab.T("this program had already closed the socket", "本程序已经关闭了这个套接字"),
+	lab.ErrnoStopped:   lab.T("cut off: stopped by the learner", "被中断：学习者停止了运行"),
+	lab.ErrnoAbandoned: lab.T("cut off: the other side failed, so the run ended", "被中断：另一方失败，运行已结束"),
+}
+
+// errLines shows a failed call's error: what it means in the learner's
+// language and the exception Python would raise, then the system's own words.
+func (r *Text) errLines(e lab.Event, w int) []line {
+	var out []line
+	add := func(c *color.Color, s string) {
+		for i, l := range Wrap(s, w) {
+			if i > 0 {
+				l = "  " + l
+			}
+			out = append(out, line{l, c})
+		}
+	}
+	t, known := errnoTexts[e.Errno]
+	cutOff := e.Errno == lab.ErrnoStopped || e.Errno == lab.ErrnoAbandoned || strings.HasPrefix(e.Err, "cut off:")
+	switch {
+	case known && cutOff:
+		add(r.bad, "✗ "+r.tr(t))
+		return out
+	case known:
+		py := lab.ClassOf(e.Errno).Python()
+		add(r.bad, r.tr(lab.Tf("✗ %s: %s (Python: %s)", "✗ %s：%s（Python：%s）", e.Errno, r.tr(t), py)))
+		add(r.dim, "  "+e.Err)
+	default:
+		add(r.bad, "✗ "+e.Err)
+	}
+	return out
 }

@@ -163,3 +163,17 @@ func TestDecodedShowsOnlyText(t *testing.T) {
 		}
 	}
 }
+
+// TestHexRowsLongStream: offsets past 64 KiB widen every row of the dump
+// alike, so the columns stay aligned.
+func TestHexRowsLongStream(t *testing.T) {
+	rows := HexRows(bytes.Repeat([]byte("x"), 20), 0xfff8, 8)
+	for _, r := range rows {
+		if !strings.HasPrefix(r, "00fff8  ") && !strings.HasPrefix(r, "010000  ") && !strings.HasPrefix(r, "010008  ") {
+			t.Errorf("row %q: want 6-digit offsets", r)
+		}
+		if len(r) != len(rows[0]) {
+			t.Errorf("rows differ in width: %q vs %q", r, rows[0])
+		}
+	}
+}
