@@ -114,6 +114,8 @@ print(b)"`, host, port),
 	15: {Knobs: []lab.Knob{uploadProtoKnob}, Serve: uploadServe, Client: uploadPeerClient, Try: func(host, port string) []string {
 		return []string{
 			fmt.Sprintf(`python3 -c "import socket, struct, json; d=b'hello, file'; h=json.dumps({'cmd': 'put', 'filename': 'a.txt', 'filesize': len(d)}).encode(); s=socket.create_connection(('%s', %s)); s.sendall(struct.pack('i', len(h)) + h + d); s.shutdown(socket.SHUT_WR); print(s.recv(1024))"`, host, port),
+			"# with --set proto=ack, the size first, then the bytes after the acknowledgement:",
+			fmt.Sprintf(`python3 -c "import socket; d=b'hello, file'; s=socket.create_connection(('%s', %s)); s.sendall(str(len(d)).encode()); print(s.recv(1024)); s.sendall(d); s.shutdown(socket.SHUT_WR); print(s.recv(1024))"`, host, port),
 		}
 	}},
 }
@@ -511,6 +513,21 @@ func commandClient(framing string) func(ctx context.Context, s *lab.Side, opt Pe
 		if f == "none" {
 			s.Note(lab.T("framing=none: each recv took whatever had arrived, so a long output spills into the next answer (run demo 10 to see it happen)",
 				"framing=none：每次 recv 取走已经到达的字节，长输出会溢出到下一个回答里（运行演示 10 看它发生）"))
+			// Without frames the client cannot know it has read everything:
+			// half-close and read to EOF, so closing with unread bytes does not
+			// reset the connection (demo 9) and the server sees an orderly end.
+			if err := conn.CloseWrite(); err != nil {
+				return err
+			}
+			for {
+				rest, err := conn.Recv(buf)
+				if err != nil {
+					return err
+				}
+				if len(rest) == 0 {
+					break
+				}
+			}
 		}
 		return conn.Close()
 	}

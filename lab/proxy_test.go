@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -305,8 +306,13 @@ func TestProxyHalfClose(t *testing.T) {
 			shut = append(shut, e.Conn)
 		}
 	}
-	if len(shut) != 2 || shut[0] != sid || shut[1] != cid {
-		t.Errorf("shutdowns on %v, want the server's #%d first, then the client's #%d\n%s", shut, sid, cid, dump(tr))
+	// Both directions were half-closed once each. Their order in the trace is
+	// not checked: the two are recorded by the proxy's two goroutines, and
+	// the upstream between them is a program the lab does not trace, so
+	// nothing orders the records (the reply above proves the real order).
+	slices.Sort(shut)
+	if want := []int{min(cid, sid), max(cid, sid)}; !slices.Equal(shut, want) {
+		t.Errorf("shutdowns on %v, want one on the server's #%d and one on the client's #%d\n%s", shut, sid, cid, dump(tr))
 	}
 }
 
