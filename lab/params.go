@@ -31,8 +31,11 @@ type Knob struct {
 	Help    Text
 }
 
-// Range describes the valid values, for help text and error hints.
-func (k Knob) Range() string {
+// Range describes the valid values in English, for JSON and error hints.
+func (k Knob) Range() string { return k.RangeIn(En) }
+
+// RangeIn describes the valid values in language l.
+func (k Knob) RangeIn(l Lang) string {
 	switch k.Kind {
 	case KindInt:
 		return fmt.Sprintf("%d..%d", k.Min, k.Max)
@@ -44,39 +47,63 @@ func (k Knob) Range() string {
 		return "on|off"
 	case KindString:
 		if k.Max > 0 {
-			return fmt.Sprintf("text, at most %d bytes", k.Max)
+			return Tf("text, at most %d bytes", "文字，最多 %d 字节", k.Max).In(l)
 		}
-		return "text"
+		return T("text", "文字").In(l)
 	}
 	return ""
 }
 
-// Parse checks s against the knob and returns its canonical form.
+// KnobError is a value or a name a demo's knobs refuse, said in both
+// languages: Error is the English, Text.In(l) the learner's.
+type KnobError struct {
+	Text Text
+	err  error // ErrUnknownKnob for a name the demo does not have
+}
+
+func (e *KnobError) Error() string { return e.Text.En }
+
+// Unwrap makes errors.Is(err, ErrUnknownKnob) work.
+func (e *KnobError) Unwrap() error { return e.err }
+
+// refuse returns a KnobError that adds the knob's range to t, in each
+// language.
+func (k Knob) refuse(t Text) error {
+	t.En += " (valid: " + k.RangeIn(En) + ")"
+	t.Zh += "（有效值：" + k.RangeIn(Zh) + "）"
+	return &KnobError{Text: t}
+}
+
+// Parse checks s against the knob and returns its canonical form. Its
+// errors are *KnobError.
 func (k Knob) Parse(s string) (string, error) {
 	switch k.Kind {
 	case KindInt:
 		v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 		if err != nil {
-			return "", fmt.Errorf("%s=%q is not a whole number (valid: %s)", k.Name, s, k.Range())
+			return "", k.refuse(Tf("%s=%q is not a whole number", "%s=%q 不是整数", k.Name, s))
 		}
 		if v < k.Min || v > k.Max {
-			return "", fmt.Errorf("%s=%d is out of range (valid: %s)", k.Name, v, k.Range())
+			return "", k.refuse(Tf("%s=%d is out of range", "%s=%d 超出范围", k.Name, v))
 		}
 		return strconv.FormatInt(v, 10), nil
 	case KindSize:
-		v, err := ParseSize(s)
-		if err != nil {
-			return "", fmt.Errorf("%s=%q: %w (valid: %s)", k.Name, s, err, k.Range())
+		v, why := parseSize(s)
+		if !why.IsZero() {
+			return "", k.refuse(Text{
+				En: fmt.Sprintf("%s=%q: %s", k.Name, s, why.En),
+				Zh: fmt.Sprintf("%s=%q：%s", k.Name, s, why.Zh),
+			})
 		}
 		if v < k.Min || v > k.Max {
-			return "", fmt.Errorf("%s=%s is out of range (valid: %s)", k.Name, s, k.Range())
+			return "", k.refuse(Tf("%s=%s is out of range", "%s=%s 超出范围", k.Name, s))
 		}
 		return strconv.FormatInt(v, 10), nil
 	case KindEnum:
 		if slices.Contains(k.Choices, s) {
 			return s, nil
 		}
-		return "", fmt.Errorf("%s=%q is not a choice (valid: %s)", k.Name, s, k.Range())
+		return "", k.refuse(Tf("%s=%q is not a choice", "%s=%q 不是可选的值", k.Name, s))
 	case KindBool:
 		switch strings.ToLower(s) {
 		case "on", "true", "1", "yes":
@@ -84,17 +111,17 @@ func (k Knob) Parse(s string) (string, error) {
 		case "off", "false", "0", "no":
 			return "off", nil
 		}
-		return "", fmt.Errorf("%s=%q is not on or off", k.Name, s)
+		return "", &KnobError{Text: Tf("%s=%q is not on or off", "%s=%q 既不是 on 也不是 off", k.Name, s)}
 	case KindString:
 		if k.Max > 0 && int64(len(s)) > k.Max {
-			return "", fmt.Errorf("%s is %d bytes long (valid: %s)", k.Name, len(s), k.Range())
+			return "", k.refuse(Tf("%s is %d bytes long", "%s 长 %d 字节", k.Name, len(s)))
 		}
 		if k.Min > 0 && int64(len(s)) < k.Min {
-			return "", fmt.Errorf("%s must be at least %d bytes long", k.Name, k.Min)
+			return "", &KnobError{Text: Tf("%s must be at least %d bytes long", "%s 至少要有 %d 字节", k.Name, k.Min)}
 		}
 		return s, nil
 	}
-	return "", fmt.Errorf("knob %s has no kind", k.Name)
+	return "", &KnobError{Text: Tf("knob %s has no kind", "参数 %s 没有类型", k.Name)}
 }
 
 // Params are a demo's knob values, checked against its knobs.
@@ -107,6 +134,7 @@ type Params struct {
 var ErrUnknownKnob = errors.New("unknown knob")
 
 // ParseParams starts from the knobs' defaults and applies each "name=value".
+// Its errors for sets are *KnobError; a bad default is a bug in the demo.
 func ParseParams(knobs []Knob, sets []string) (Params, error) {
 	p := Params{knobs: knobs, vals: make(map[string]string, len(knobs))}
 	for _, k := range knobs {
@@ -119,7 +147,7 @@ func ParseParams(knobs []Knob, sets []string) (Params, error) {
 	for _, s := range sets {
 		name, value, ok := strings.Cut(s, "=")
 		if !ok {
-			return p, fmt.Errorf("--set %q: want name=value", s)
+			return p, &KnobError{Text: Tf("--set %q: want name=value", "--set %q：应写成 名称=值", s)}
 		}
 		if err := p.Set(name, value); err != nil {
 			return p, err
@@ -128,11 +156,21 @@ func ParseParams(knobs []Knob, sets []string) (Params, error) {
 	return p, nil
 }
 
-// Set checks and stores one value.
+// Set checks and stores one value. Its errors are *KnobError.
 func (p *Params) Set(name, value string) error {
 	k, ok := p.Knob(name)
 	if !ok {
-		return fmt.Errorf("%w %q (valid: %s)", ErrUnknownKnob, name, p.names())
+		t := Text{
+			En: fmt.Sprintf("%v %q (valid: %s)", ErrUnknownKnob, name, p.names(", ")),
+			Zh: fmt.Sprintf("未知参数 %q（有效的参数：%s）", name, p.names("、")),
+		}
+		if len(p.knobs) == 0 {
+			t = Text{
+				En: fmt.Sprintf("%v %q (valid: this demo has no knobs)", ErrUnknownKnob, name),
+				Zh: fmt.Sprintf("未知参数 %q（这个演示没有参数）", name),
+			}
+		}
+		return &KnobError{Text: t, err: ErrUnknownKnob}
 	}
 	v, err := k.Parse(value)
 	if err != nil {
@@ -142,15 +180,13 @@ func (p *Params) Set(name, value string) error {
 	return nil
 }
 
-func (p Params) names() string {
-	if len(p.knobs) == 0 {
-		return "this demo has no knobs"
-	}
+// names lists the knobs' names, joined by sep.
+func (p Params) names(sep string) string {
 	var names []string
 	for _, k := range p.knobs {
 		names = append(names, k.Name)
 	}
-	return strings.Join(names, ", ")
+	return strings.Join(names, sep)
 }
 
 // Knob returns the knob called name.
@@ -209,8 +245,23 @@ var sizeUnits = []struct {
 	{"b", 1},
 }
 
+// The reasons ParseSize refuses a size.
+var (
+	notSize  = T("not a size (examples: 100, 64KiB, 1MiB, 200MB)", "不是大小（例如：100、64KiB、1MiB、200MB）")
+	tooLarge = T("size too large", "大小超出上限")
+)
+
 // ParseSize reads a byte count: 1500, 64KiB, 1MiB, 200MB (KB = 1000, KiB = 1024).
 func ParseSize(s string) (int64, error) {
+	v, why := parseSize(s)
+	if !why.IsZero() {
+		return 0, errors.New(why.En)
+	}
+	return v, nil
+}
+
+// parseSize is ParseSize with its reason in both languages.
+func parseSize(s string) (int64, Text) {
 	t := strings.ToLower(strings.TrimSpace(s))
 	mult := int64(1)
 	for _, u := range sizeUnits {
@@ -221,12 +272,12 @@ func ParseSize(s string) (int64, error) {
 	}
 	v, err := strconv.ParseInt(t, 10, 64)
 	if err != nil || v < 0 {
-		return 0, errors.New("not a size (examples: 100, 64KiB, 1MiB, 200MB)")
+		return 0, notSize
 	}
 	if v > (1<<62)/mult {
-		return 0, errors.New("size too large")
+		return 0, tooLarge
 	}
-	return v * mult, nil
+	return v * mult, Text{}
 }
 
 // FormatSize writes n in the largest binary unit that divides it.

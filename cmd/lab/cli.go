@@ -31,17 +31,42 @@ const (
 	exitUsage = 2 // unknown demo, command, flag or knob value
 )
 
-// usageError is bad input from the user: exit 2, with a hint naming what is valid.
+// usageError is bad input from the user: exit 2, with a hint naming what is
+// valid. Both are said in English and Chinese; run prints them in the
+// user's language.
 type usageError struct {
-	err  error
-	hint string
+	msg   lab.Text
+	hint  lab.Text
+	cause error // what was refused, if an error said so, for errors.Is
 }
 
-func (e *usageError) Error() string { return e.err.Error() }
-func (e *usageError) Unwrap() error { return e.err }
+func (e *usageError) Error() string { return e.msg.En }
+func (e *usageError) Unwrap() error { return e.cause }
 
-func usagef(hint, format string, args ...any) error {
-	return &usageError{err: fmt.Errorf(format, args...), hint: hint}
+// usage returns a usage error: msg says what is wrong, hint what is valid
+// (it may be empty).
+func usage(hint, msg lab.Text) error {
+	return &usageError{msg: msg, hint: hint}
+}
+
+// errText is err in both languages: a knob's error has its own Chinese;
+// any other (from the flag or net packages) is the same in both.
+func errText(err error) lab.Text {
+	var ke *lab.KnobError
+	if errors.As(err, &ke) {
+		return ke.Text
+	}
+	return lab.T(err.Error(), err.Error())
+}
+
+// join puts texts together, language by language.
+func join(ts ...lab.Text) lab.Text {
+	var out lab.Text
+	for _, t := range ts {
+		out.En += t.En
+		out.Zh += t.Zh
+	}
+	return out
 }
 
 // env is what every command gets: the streams and the user's choices.
@@ -51,11 +76,13 @@ type env struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	lang   lab.Lang // of errors: --lang once parsed, else the environment's
 }
 
 // run is the whole program; main only adds the process around it.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	e.lang = lab.LangFromEnv(e.getenv)
 	err := e.dispatch(args)
 	if err == nil {
 		return exitOK
@@ -66,15 +93,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case errors.As(err, &fe) && fe.quiet:
 		return exitFail
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "lab: error: %v\n", ue.err)
-		if ue.hint != "" {
-			fmt.Fprintf(stderr, "lab: hint: %s\n", ue.hint)
+		fmt.Fprintf(stderr, "lab: error: %s\n", ue.msg.In(e.lang))
+		if !ue.hint.IsZero() {
+			fmt.Fprintf(stderr, "lab: hint: %s\n", ue.hint.In(e.lang))
 		}
 		return exitUsage
 	}
 	fmt.Fprintf(stderr, "lab: error: %v\n", err)
 	if errors.Is(err, lab.ErrTimeout) {
-		fmt.Fprintf(stderr, "lab: hint: %s\n", "a side waited for something that never came; run with --step to watch it call by call")
+		fmt.Fprintf(stderr, "lab: hint: %s\n", lab.T(
+			"a side waited for something that never came; run with --step to watch it call by call",
+			"有一端在等一个始终没有到来的东西；用 --step 运行，逐个调用地观察它").In(e.lang))
 	}
 	return exitFail
 }
@@ -90,26 +119,27 @@ func (e *env) dispatch(args []string) error {
 		return e.menu(args)
 	}
 	cmd, rest := args[0], args[1:]
+	commands := map[string]func([]string) error{
+		"list": e.list, "run": e.runCmd, "lesson": e.lesson,
+		"serve": e.serveCmd, "client": e.clientCmd, "proxy": e.proxyCmd,
+	}
+	if f, ok := commands[cmd]; ok {
+		err := f(rest)
+		if errors.Is(err, flag.ErrHelp) { // lab run --help: the command's help, exit 0
+			return e.help([]string{cmd})
+		}
+		return err
+	}
 	switch cmd {
-	case "list":
-		return e.list(rest)
-	case "run":
-		return e.runCmd(rest)
-	case "lesson":
-		return e.lesson(rest)
-	case "serve":
-		return e.serveCmd(rest)
-	case "client":
-		return e.clientCmd(rest)
-	case "proxy":
-		return e.proxyCmd(rest)
 	case "version", "--version":
 		fmt.Fprintf(e.stdout, "lab %s\n", version)
 		return nil
 	case "help", "-h", "--help", "-help":
 		return e.help(rest)
 	}
-	return usagef("commands: list, run, lesson, serve, client, proxy, version, help (run \"lab help\")", "unknown command %q", cmd)
+	return usage(lab.T(`commands: list, run, lesson, serve, client, proxy, version, help (run "lab help")`,
+		`命令：list、run、lesson、serve、client、proxy、version、help（运行 "lab help" 查看说明）`),
+		lab.Tf("unknown command %q", "未知命令 %q", cmd))
 }
 
 // common are the flags every command takes.
@@ -139,10 +169,12 @@ func (e *env) resolve(c common) (settings, error) {
 	if c.lang != "" {
 		l, err := lab.ParseLang(c.lang)
 		if err != nil {
-			return s, usagef("--lang en or --lang zh", "%v", err)
+			return s, &usageError{hint: lab.T("--lang en or --lang zh", "--lang en 或 --lang zh"),
+				msg: lab.Tf("unknown language %q (valid: en, zh)", "未知的语言 %q（有效值：en、zh）", c.lang), cause: err}
 		}
 		s.lang = l
 	}
+	e.lang = s.lang
 	f, isFile := e.stdout.(*os.File)
 	s.tty = isFile && term.IsTerminal(int(f.Fd()))
 	switch c.color {
@@ -153,12 +185,14 @@ func (e *env) resolve(c common) (settings, error) {
 	case "never":
 		s.color = false
 	default:
-		return s, usagef("--color auto, always or never", "unknown --color %q", c.color)
+		return s, usage(lab.T("--color auto, always or never", "--color auto、always 或 never"),
+			lab.Tf("unknown --color %q", "未知的 --color 值 %q", c.color))
 	}
 	color.NoColor = !s.color
 	switch {
 	case c.width < 0 || (c.width > 0 && c.width < 40):
-		return s, usagef("--width 40 or more", "--width %d is too narrow", c.width)
+		return s, usage(lab.T("--width 40 or more", "--width 至少为 40"),
+			lab.Tf("--width %d is too narrow", "--width %d 太窄", c.width))
 	case c.width > 0:
 		s.width = c.width
 	case s.tty:
@@ -177,16 +211,33 @@ func (e *env) resolve(c common) (settings, error) {
 }
 
 // parse parses flags that may come before, between or after the positional
-// arguments ("lab run 3 --step" and "lab run --step 3" both work).
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+// arguments ("lab run 3 --step" and "lab run --step 3" both work). Once a
+// valid --lang is parsed, errors are said in that language.
+func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
+	defer func() {
+		if f := fs.Lookup("lang"); f != nil {
+			if l, err := lab.ParseLang(f.Value.String()); err == nil {
+				e.lang = l
+			}
+		}
+	}()
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, err
 			}
-			return nil, usagef("run \"lab help "+fs.Name()+"\" for its flags", "%s: %v", fs.Name(), err)
+			help := "lab help " + fs.Name()
+			if fs.Name() == "lab" { // the menu's flags
+				help = "lab help"
+			}
+			// The flag package's own sentence stays as it is.
+			return nil, &usageError{
+				hint:  lab.Tf("run %q for its flags", "运行 %q 查看它的选项", help),
+				msg:   lab.Tf("%s: %v", "%s 的选项有误：%v", fs.Name(), err),
+				cause: err,
+			}
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -203,10 +254,15 @@ type sets []string
 func (s *sets) String() string     { return strings.Join(*s, " ") }
 func (s *sets) Set(v string) error { *s = append(*s, v); return nil }
 
-func lookup(arg string) (lab.Demo, error) {
+// lookup finds a demo for a command; orAll says the command also takes "all".
+func lookup(arg string, orAll bool) (lab.Demo, error) {
 	d, err := demos.Lookup(arg)
 	if err != nil {
-		return d, usagef("valid demos: "+demos.Valid()+" (or all)", "%v", err)
+		hint := lab.Tf("valid demos: %s", "可用的演示：%s", demos.Valid())
+		if orAll {
+			hint = lab.Tf("valid demos: %s (or all)", "可用的演示：%s（或 all）", demos.Valid())
+		}
+		return d, &usageError{hint: hint, msg: lab.Tf("unknown demo %q", "没有演示 %q", arg), cause: err}
 	}
 	return d, nil
 }
@@ -216,12 +272,13 @@ func (e *env) list(args []string) error {
 	var c common
 	c.register(fs)
 	format := fs.String("format", "text", "text or json")
-	pos, err := parse(fs, args)
+	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 {
-		return usagef("lab list takes no arguments", "unexpected argument %q", pos[0])
+		return usage(lab.T("lab list takes no arguments", "lab list 不接受参数"),
+			lab.Tf("unexpected argument %q", "多余的参数 %q", pos[0]))
 	}
 	s, err := e.resolve(c)
 	if err != nil {
@@ -233,21 +290,23 @@ func (e *env) list(args []string) error {
 	case "json":
 		return writeListJSON(e.stdout, s.lang)
 	}
-	return usagef("--format text or json", "unknown --format %q", *format)
+	return usage(lab.T("--format text or json", "--format text 或 json"),
+		lab.Tf("unknown --format %q", "未知的 --format 值 %q", *format))
 }
 
 func (e *env) lesson(args []string) error {
 	fs := flag.NewFlagSet("lesson", flag.ContinueOnError)
 	var c common
 	c.register(fs)
-	pos, err := parse(fs, args)
+	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("lab lesson <N|slug>, e.g. lab lesson 3", "lesson needs one demo")
+		return usage(lab.T("lab lesson <N|slug>, e.g. lab lesson 3", "lab lesson <N|slug>，例如 lab lesson 3"),
+			lab.T("lesson needs one demo", "lesson 需要指定一个演示"))
 	}
-	d, err := lookup(pos[0])
+	d, err := lookup(pos[0], false)
 	if err != nil {
 		return err
 	}
@@ -259,7 +318,7 @@ func (e *env) lesson(args []string) error {
 	if err != nil {
 		return err
 	}
-	_, err = io.WriteString(e.stdout, styleMarkdown(text, s))
+	_, err = io.WriteString(e.stdout, styleMarkdown(reflow(text, s.width), s))
 	return err
 }
 
@@ -290,24 +349,27 @@ func (e *env) runCmd(args []string) error {
 	if in, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(in.Fd())) {
 		f.typing = true
 	}
-	pos, err := parse(fs, args)
+	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
-		return usagef("lab run <N|slug|all>, e.g. lab run 1", "run needs one demo")
+		return usage(lab.T("lab run <N|slug|all>, e.g. lab run 1", "lab run <N|slug|all>，例如 lab run 1"),
+			lab.T("run needs one demo", "run 需要指定一个演示"))
 	}
 	if f.slow < 0 || f.timeout <= 0 {
-		return usagef("durations look like 300ms or 2s", "--slow and --timeout must be positive")
+		return usage(lab.T("durations look like 300ms or 2s", "时长的写法如 300ms 或 2s"),
+			lab.T("--slow and --timeout must be positive", "--slow 和 --timeout 必须为正数"))
 	}
 	var list []lab.Demo
 	if pos[0] == "all" {
 		list = demos.All()
 		if len(f.sets) > 0 {
-			return usagef("set knobs when running one demo", "--set cannot be used with all")
+			return usage(lab.T("set knobs when running one demo", "只有运行单个演示时才能设置参数"),
+				lab.T("--set cannot be used with all", "--set 不能和 all 一起使用"))
 		}
 	} else {
-		d, err := lookup(pos[0])
+		d, err := lookup(pos[0], true)
 		if err != nil {
 			return err
 		}
@@ -317,7 +379,7 @@ func (e *env) runCmd(args []string) error {
 	for i, d := range list {
 		p, err := lab.ParseParams(d.Knobs, f.sets)
 		if err != nil {
-			return usagef(knobHint(d), "demo %s: %v", d.Name(), err)
+			return knobError(d, err)
 		}
 		params[i] = p
 	}
@@ -326,7 +388,8 @@ func (e *env) runCmd(args []string) error {
 		return err
 	}
 	if f.format != "text" && f.format != "json" && f.format != "md" {
-		return usagef("--format text, json or md", "unknown --format %q", f.format)
+		return usage(lab.T("--format text, json or md", "--format text、json 或 md"),
+			lab.Tf("unknown --format %q", "未知的 --format 值 %q", f.format))
 	}
 	failed := false
 	for i, d := range list {
@@ -346,15 +409,29 @@ func (e *env) runCmd(args []string) error {
 	return nil
 }
 
-func knobHint(d lab.Demo) string {
+// knobError is a usage error for a --set that d's knobs refused: the error
+// names the demo, the hint lists its knobs with their ranges.
+func knobError(d lab.Demo, err error) error {
+	return &usageError{
+		msg:   join(lab.Tf("demo %s: ", "演示 %s：", d.Name()), errText(err)),
+		hint:  knobHint(d),
+		cause: err,
+	}
+}
+
+func knobHint(d lab.Demo) lab.Text {
 	if len(d.Knobs) == 0 {
-		return "this demo has no knobs"
+		return lab.T("this demo has no knobs", "这个演示没有参数")
 	}
-	var parts []string
+	var en, zh []string
 	for _, k := range d.Knobs {
-		parts = append(parts, fmt.Sprintf("%s (%s)", k.Name, k.Range()))
+		en = append(en, fmt.Sprintf("%s (%s)", k.Name, k.RangeIn(lab.En)))
+		zh = append(zh, fmt.Sprintf("%s（%s）", k.Name, k.RangeIn(lab.Zh)))
 	}
-	return "knobs of " + d.Name() + ": " + strings.Join(parts, ", ")
+	return lab.Text{
+		En: "knobs of " + d.Name() + ": " + strings.Join(en, ", "),
+		Zh: "演示 " + d.Name() + " 的参数：" + strings.Join(zh, "、"),
+	}
 }
 
 // lockedWriter serialises whole writes from the trace and the stepper.
@@ -375,7 +452,7 @@ func (e *env) runOne(d lab.Demo, p lab.Params, f runFlags, s settings) (bool, er
 	out := &lockedWriter{w: e.stdout}
 	var sink lab.Sink
 	var text *render.Text
-	opts := render.Options{Lang: s.lang, Width: s.width, Color: s.color, Full: f.full}
+	opts := render.Options{Lang: s.lang, Width: s.width, Color: s.color, Full: f.full, Live: s.tty}
 	switch f.format {
 	case "json":
 		sink = render.NewJSON(out, s.lang)
@@ -432,7 +509,8 @@ func titleLine(d lab.Demo, s settings) string {
 	} else {
 		c.EnableColor()
 	}
-	return c.Sprintf("%d %s — %s", d.ID, d.Slug, d.Title.In(s.lang)) + "\n" + d.Brief.In(s.lang) + "\n"
+	title := c.Sprintf("%d %s — %s", d.ID, d.Slug, d.Title.In(s.lang)) + "\n"
+	return title + strings.Join(render.Wrap(d.Brief.In(s.lang), s.width), "\n") + "\n"
 }
 
 // typed is the input a demo may read the learner's lines from: stdin when

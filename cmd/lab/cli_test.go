@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -261,7 +262,8 @@ func TestNarrowIsOneLane(t *testing.T) {
 
 func TestLessonHelpVersion(t *testing.T) {
 	englishEnv(t)
-	for _, args := range [][]string{{"lesson", "1"}, {"lesson", "udp", "--lang", "zh"}, {"help"}, {"help", "run"}, {"version"}} {
+	for _, args := range [][]string{{"lesson", "1"}, {"lesson", "udp", "--lang", "zh"}, {"help"}, {"help", "run"}, {"version"},
+		{"run", "--help"}, {"list", "-h"}, {"lesson", "--help"}, {"serve", "--help"}, {"client", "--help"}, {"proxy", "--help"}} {
 		code, out, stderr := runLab(t, "", args...)
 		if code != 0 || out == "" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, stderr)
@@ -283,5 +285,106 @@ func TestRealBinaryPipe(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "all 4 findings hold") {
 		t.Errorf("output:\n%s", out)
+	}
+}
+
+// TestBadInputChinese: the mistakes of TestBadInput (and of serve, client
+// and proxy) said in Chinese, chosen by LANG or by --lang zh: the same
+// prefixes and exit code, and no English sentence left, except the flag and
+// net packages' own reasons.
+func TestBadInputChinese(t *testing.T) {
+	up := "--upstream=127.0.0.1:9000"
+	tests := []struct {
+		args    []string
+		err     string
+		hint    string
+		envOnly bool // --lang cannot choose: it is itself wrong, or never parsed
+		goText  bool // the error quotes an English reason from the flag or net package
+	}{
+		{[]string{"run", "99"}, `没有演示 "99"`, "可用的演示：1 tcp-basic", false, false},
+		{[]string{"run", "nosuch"}, `没有演示 "nosuch"`, "（或 all）", false, false},
+		{[]string{"run", "0"}, `没有演示 "0"`, "可用的演示：", false, false},
+		{[]string{"run"}, "run 需要指定一个演示", "lab run <N|slug|all>，例如 lab run 1", false, false},
+		{[]string{"run", "1", "2"}, "run 需要指定一个演示", "", false, false},
+		{[]string{"run", "3", "--set", "buf=0"}, "演示 3 small-buffer：buf=0 超出范围（有效值：1..65536）",
+			"演示 3 small-buffer 的参数：buf（1..65536）、msg（文字，最多", false, false},
+		{[]string{"run", "3", "--set", "buf=abc"}, `buf="abc" 不是整数`, "演示 3 small-buffer 的参数", false, false},
+		{[]string{"run", "3", "--set", "nosuch=1"}, `未知参数 "nosuch"（有效的参数：buf、msg）`, "的参数", false, false},
+		{[]string{"run", "3", "--set", "buf"}, `--set "buf"：应写成 名称=值`, "", false, false},
+		{[]string{"run", "1", "--bogus"}, "run 的选项有误：flag provided but not defined: -bogus", `运行 "lab help run" 查看它的选项`, false, true},
+		{[]string{"run", "1", "--slow", "soon"}, "run 的选项有误：invalid value", "", false, true},
+		{[]string{"run", "1", "--slow", "-1s"}, "--slow 和 --timeout 必须为正数", "时长的写法如 300ms 或 2s", false, false},
+		{[]string{"run", "1", "--format", "xml"}, `未知的 --format 值 "xml"`, "--format text、json 或 md", false, false},
+		{[]string{"run", "1", "--lang", "fr"}, `未知的语言 "fr"（有效值：en、zh）`, "--lang en 或 --lang zh", true, false},
+		{[]string{"run", "1", "--color", "sometimes"}, `未知的 --color 值 "sometimes"`, "--color auto、always 或 never", false, false},
+		{[]string{"run", "1", "--width", "10"}, "--width 10 太窄", "--width 至少为 40", false, false},
+		{[]string{"run", "all", "--set", "buf=1"}, "--set 不能和 all 一起使用", "只有运行单个演示时才能设置参数", false, false},
+		{[]string{"lesson", "99"}, `没有演示 "99"`, "可用的演示：", false, false},
+		{[]string{"lesson"}, "lesson 需要指定一个演示", "例如 lab lesson 3", false, false},
+		{[]string{"list", "x"}, `多余的参数 "x"`, "lab list 不接受参数", false, false},
+		{[]string{"list", "--format", "yaml"}, `未知的 --format 值 "yaml"`, "--format text 或 json", false, false},
+		{[]string{"frobnicate"}, `未知命令 "frobnicate"`, "命令：list、run、lesson", true, false},
+		{[]string{"help", "nosuch"}, `没有关于 "nosuch" 的帮助`, "帮助主题：run、list", false, false},
+		{[]string{"serve", "8"}, "演示 8 loops 没有可以单独运行的服务端", "可以和真实对端连接的演示：1 tcp-basic", false, false},
+		{[]string{"serve", "1", "--listen", "127.0.0.1"}, `--listen "127.0.0.1" 不是地址：`, "地址的写法如 127.0.0.1:9000", false, true},
+		{[]string{"serve", "1", "--count", "-1"}, "--count -1 或 --max 64 超出范围", "--count 不小于 0", false, false},
+		{[]string{"serve", "15", "--set", "proto=ftp"}, `proto="ftp" 不是可选的值`, "的参数：", false, false},
+		{[]string{"client", "1"}, "client 需要 --connect", "（即 lab serve 打印出的地址）", false, false},
+		{[]string{"client", "1", "--connect", "127.0.0.1:0"}, "端口必须是 1 到 65535 之间的数字", "（即 lab serve 打印出的地址）", false, false},
+		{[]string{"client", "16", "--connect", "127.0.0.1:80"}, "没有可以单独运行的客户端", "可以和真实对端连接的演示", false, false},
+		{[]string{"proxy"}, "proxy 需要 --upstream", "（你的服务端监听的地址）", false, false},
+		{[]string{"proxy", up, "extra"}, `多余的参数 "extra"`, "lab proxy --upstream 主机:端口", false, false},
+		{[]string{"proxy", up, "--listen", "127.0.0.1:9000"}, "代理会把数据转发给自己", "请在和服务端不同的端口上监听", false, false},
+		{[]string{"proxy", up, "--slice", "-1"}, "--slice -1 超出范围", "或 0 表示不拆分", false, false},
+		{[]string{"proxy", up, "--merge", "2m"}, "超出范围", "时长取 0 到 1m", false, false},
+		{[]string{"proxy", up, "--format", "xml"}, `未知的 --format 值 "xml"`, "--format text、json、md 或 none", false, false},
+	}
+	// Words of the English messages; the Chinese ones quote only command
+	// and flag names, values and demo names.
+	english := regexp.MustCompile(`\b(unknown|needs?|valid|range|whole|number|must|positive|cannot|unexpected|argument|narrow|knobs?|demos?|commands|topics|want|looks?|like|or|is|not|no|the|of|for|its|with|takes|from|port|which|would|itself|another|durations|folder|address|printed|listens)\b`)
+	for _, tt := range tests {
+		ways := map[string][]string{"LANG=zh_CN.UTF-8": tt.args}
+		if !tt.envOnly {
+			// --lang zh right after the command, so it is parsed before any mistake.
+			ways["--lang zh"] = append([]string{tt.args[0], "--lang", "zh"}, tt.args[1:]...)
+		}
+		for way, args := range ways {
+			t.Run(way+" "+strings.Join(tt.args, " "), func(t *testing.T) {
+				englishEnv(t)
+				if way == "LANG=zh_CN.UTF-8" {
+					t.Setenv("LANG", "zh_CN.UTF-8")
+				}
+				code, stdout, stderr := runLab(t, "", args...)
+				if code != exitUsage {
+					t.Errorf("exit %d, want %d; stderr: %s", code, exitUsage, stderr)
+				}
+				if stdout != "" {
+					t.Errorf("stdout should be empty, got %q", stdout)
+				}
+				lines := strings.Split(strings.TrimSpace(stderr), "\n")
+				msg, ok := strings.CutPrefix(lines[0], "lab: error: ")
+				if !ok || !strings.Contains(msg, tt.err) {
+					t.Errorf("first line %q, want lab: error: …%s…", lines[0], tt.err)
+				}
+				if len(lines) > 2 || (len(lines) == 2 && !strings.HasPrefix(lines[1], "lab: hint: ")) {
+					t.Errorf("want an error line and at most one hint line, got:\n%s", stderr)
+				}
+				hint := ""
+				if len(lines) == 2 {
+					hint = strings.TrimPrefix(lines[1], "lab: hint: ")
+				}
+				if tt.hint != "" && !strings.Contains(hint, tt.hint) {
+					t.Errorf("hint should mention %q, got:\n%s", tt.hint, stderr)
+				}
+				if tt.goText {
+					msg, _, _ = strings.Cut(msg, "：") // keep the Chinese wrapper only
+				}
+				for _, s := range []string{msg, hint} {
+					if w := english.FindString(s); w != "" {
+						t.Errorf("English word %q left in %q", w, s)
+					}
+				}
+			})
+		}
 	}
 }

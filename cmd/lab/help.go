@@ -119,19 +119,29 @@ func (e *env) help(args []string) error {
 	l := lab.LangFromEnv(e.getenv)
 	topic := ""
 	var rest []string
-	for _, a := range args {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		switch {
-		case a == "--lang=zh" || a == "--lang=en":
-			l = lab.Lang(strings.TrimPrefix(a, "--lang="))
+		case strings.HasPrefix(a, "-") && name == "lang": // --lang=zh or --lang zh
+			if !hasVal && i+1 < len(args) {
+				i++
+				val = args[i]
+			}
+			if pl, err := lab.ParseLang(val); err == nil {
+				l = pl
+			}
 		case strings.HasPrefix(a, "-"):
 			rest = append(rest, a)
 		default:
 			topic = a
 		}
 	}
+	e.lang = l
 	t, ok := helpTexts[topic]
 	if !ok {
-		return usagef("help topics: run, list, lesson, serve, client, proxy", "no help for %q", topic)
+		return usage(lab.T("help topics: run, list, lesson, serve, client, proxy", "帮助主题：run、list、lesson、serve、client、proxy"),
+			lab.Tf("no help for %q", "没有关于 %q 的帮助", topic))
 	}
 	_, err := fmt.Fprint(e.stdout, t.In(l))
 	return err

@@ -33,7 +33,7 @@ func (e *env) menu(args []string) error {
 	fs := flag.NewFlagSet("lab", flag.ContinueOnError)
 	var c common
 	c.register(fs)
-	pos, err := parse(fs, args)
+	pos, err := e.parse(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		var lang []string
 		if c.lang != "" {
@@ -45,7 +45,8 @@ func (e *env) menu(args []string) error {
 		return err
 	}
 	if len(pos) > 0 {
-		return usagef("put flags after the command, e.g. lab run 1 --lang zh", "unexpected argument %q", pos[0])
+		return usage(lab.T("put flags after the command, e.g. lab run 1 --lang zh", "选项要放在命令后面，例如 lab run 1 --lang zh"),
+			lab.Tf("unexpected argument %q", "多余的参数 %q", pos[0]))
 	}
 	s, err := e.resolve(c)
 	if err != nil {
@@ -217,7 +218,7 @@ func (m *session) run(d lab.Demo, step bool) error {
 	case errors.Is(err, lab.ErrQuit):
 		fmt.Fprintln(e.stderr, m.text("lab: stopped; sockets closed.", "lab：已停止；套接字已关闭。"))
 	case err != nil:
-		fmt.Fprintf(e.stderr, "lab: error: demo %s: %v\n", d.Name(), err)
+		fmt.Fprintf(e.stderr, "lab: error: %s%v\n", lab.Tf("demo %s: ", "演示 %s：", d.Name()).In(m.s.lang), err)
 	}
 	return m.t.Pause(m.text("Press Enter to return to the menu.", "按回车键返回菜单。"))
 }
@@ -231,7 +232,7 @@ func (m *session) lesson(d lab.Demo) error {
 	if err != nil {
 		fmt.Fprintf(m.e.stderr, "lab: error: %v\n", err)
 	} else {
-		io.WriteString(m.e.stdout, "\n"+styleMarkdown(text, m.s))
+		io.WriteString(m.e.stdout, "\n"+styleMarkdown(reflow(text, m.s.width), m.s))
 	}
 	return m.t.Pause(m.text("Press Enter to return to the menu.", "按回车键返回菜单。"))
 }
@@ -243,7 +244,7 @@ func (m *session) knobs(d lab.Demo) error {
 			p := m.paramsOf(d)
 			var cs []choice
 			for _, k := range d.Knobs {
-				label := fmt.Sprintf("%s = %s   (%s)", k.Name, showValue(k, p), m.knobRange(k))
+				label := fmt.Sprintf("%s = %s   (%s)", k.Name, showValue(k, p), k.RangeIn(m.s.lang))
 				cs = append(cs, choice{menu.Item{Label: label, Detail: k.Help.In(m.s.lang)},
 					func() error { return m.edit(d, k) }})
 			}
@@ -261,7 +262,7 @@ func (m *session) edit(d lab.Demo, k lab.Knob) error {
 	v, err := m.t.Input(menu.Field{
 		Intro: []string{
 			k.Name + " — " + k.Help.In(m.s.lang),
-			fmt.Sprintf(m.text("valid: %s · Enter alone keeps %s", "有效值：%s · 直接回车保留 %s"), m.knobRange(k), showValue(k, p)),
+			fmt.Sprintf(m.text("valid: %s · Enter alone keeps %s", "有效值：%s · 直接回车保留 %s"), k.RangeIn(m.s.lang), showValue(k, p)),
 		},
 		Label: k.Name,
 		Value: p.String(k.Name),
@@ -284,21 +285,10 @@ func (m *session) check(d lab.Demo, p lab.Params, k lab.Knob, v string) error {
 	if err == nil {
 		err = trial.Set(k.Name, v)
 	}
-	if err == nil || m.s.lang == lab.En {
-		return err
+	if err == nil {
+		return nil
 	}
-	return fmt.Errorf("%s=%q 无效（有效值：%s）", k.Name, v, m.knobRange(k))
-}
-
-// knobRange is k.Range() in the learner's language.
-func (m *session) knobRange(k lab.Knob) string {
-	if k.Kind != lab.KindString {
-		return k.Range()
-	}
-	if k.Max > 0 {
-		return fmt.Sprintf(m.text("text, at most %d bytes", "文字，最多 %d 字节"), k.Max)
-	}
-	return m.text("text", "文字")
+	return errors.New(errText(err).In(m.s.lang))
 }
 
 // knobSummary lists d's knobs and values in one line.

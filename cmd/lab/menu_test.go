@@ -606,7 +606,7 @@ func TestMenuUsage(t *testing.T) {
 		{[]string{"--lang", "xx"}, "unknown language"},
 		{[]string{"--color=sometimes"}, "unknown --color"},
 		{[]string{"--width=10"}, "too narrow"},
-		{[]string{"--lang", "zh", "run", "1"}, `unexpected argument "run"`},
+		{[]string{"--lang", "zh", "run", "1"}, `多余的参数 "run"`}, // --lang zh: said in Chinese
 		{[]string{"--nope"}, `unknown command "--nope"`},
 	}
 	for _, tt := range tests {
@@ -647,6 +647,36 @@ func TestRunCommand(t *testing.T) {
 		}
 		if got := runCommand(d, p); got != tt.want {
 			t.Errorf("runCommand(%q) = %s, want %s", tt.sets, got, tt.want)
+		}
+	}
+}
+
+// TestMenuCheck: a value the menu refuses is explained, specifically, in
+// the learner's language.
+func TestMenuCheck(t *testing.T) {
+	d := demos.All()[0]
+	p, err := lab.ParseParams(d.Knobs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, _ := p.Knob("port")
+	tests := []struct {
+		lang lab.Lang
+		v    string
+		want string
+	}{
+		{lab.En, "x", `port="x" is not a whole number (valid: 0..65535)`},
+		{lab.Zh, "x", `port="x" 不是整数（有效值：0..65535）`},
+		{lab.En, "70000", "port=70000 is out of range (valid: 0..65535)"},
+		{lab.Zh, "70000", "port=70000 超出范围（有效值：0..65535）"},
+	}
+	for _, tt := range tests {
+		m := &session{s: settings{lang: tt.lang}}
+		if err := m.check(d, p, port, tt.v); err == nil || err.Error() != tt.want {
+			t.Errorf("%s: check(port=%q) = %v, want %q", tt.lang, tt.v, err, tt.want)
+		}
+		if err := m.check(d, p, port, "8080"); err != nil {
+			t.Errorf("%s: check(port=8080) = %v", tt.lang, err)
 		}
 	}
 }

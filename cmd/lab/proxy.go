@@ -30,7 +30,7 @@ func (e *env) proxyCmd(args []string) error {
 	merge := fs.Duration("merge", 0, "hold arriving bytes this long and forward them in one write, e.g. 200ms")
 	format := fs.String("format", "text", "text, json, md or none (quiet: only the totals at the end)")
 	full := fs.Bool("full", false, "show every byte instead of folding long payloads")
-	pos, err := parse(fs, args)
+	pos, err := e.parse(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return e.help([]string{"proxy"})
 	}
@@ -38,11 +38,14 @@ func (e *env) proxyCmd(args []string) error {
 		return err
 	}
 	if len(pos) > 0 {
-		return usagef("lab proxy --upstream HOST:PORT [--listen HOST:PORT] [--slice N] [--delay DUR] [--merge DUR]",
-			"unexpected argument %q", pos[0])
+		return usage(lab.T("lab proxy --upstream HOST:PORT [--listen HOST:PORT] [--slice N] [--delay DUR] [--merge DUR]",
+			"lab proxy --upstream 主机:端口 [--listen 主机:端口] [--slice N] [--delay 时长] [--merge 时长]"),
+			lab.Tf("unexpected argument %q", "多余的参数 %q", pos[0]))
 	}
 	if *upstream == "" {
-		return usagef("lab proxy --upstream 127.0.0.1:9000 (where your server listens)", "proxy needs --upstream")
+		return usage(lab.T("lab proxy --upstream 127.0.0.1:9000 (where your server listens)",
+			"lab proxy --upstream 127.0.0.1:9000（你的服务端监听的地址）"),
+			lab.T("proxy needs --upstream", "proxy 需要 --upstream"))
 	}
 	host, err := checkAddr("--listen", *listen, true)
 	if err != nil {
@@ -52,13 +55,17 @@ func (e *env) proxyCmd(args []string) error {
 		return err
 	}
 	if *listen == *upstream {
-		return usagef("listen on another port than the server's", "--listen and --upstream are both %s: the proxy would forward to itself", *listen)
+		return usage(lab.T("listen on another port than the server's", "请在和服务端不同的端口上监听"),
+			lab.Tf("--listen and --upstream are both %s: the proxy would forward to itself",
+				"--listen 和 --upstream 都是 %s：代理会把数据转发给自己", *listen))
 	}
 	switch {
 	case *slice < 0 || *slice > maxSlice:
-		return usagef(fmt.Sprintf("--slice from 1 to %d, or 0 for off", maxSlice), "--slice %d is out of range", *slice)
+		return usage(lab.Tf("--slice from 1 to %d, or 0 for off", "--slice 取 1 到 %d，或 0 表示不拆分", maxSlice),
+			lab.Tf("--slice %d is out of range", "--slice %d 超出范围", *slice))
 	case *delay < 0 || *delay > maxWait || *merge < 0 || *merge > maxWait:
-		return usagef("durations from 0 to 1m, e.g. --delay 50ms --merge 200ms", "--delay %v or --merge %v is out of range", *delay, *merge)
+		return usage(lab.T("durations from 0 to 1m, e.g. --delay 50ms --merge 200ms", "时长取 0 到 1m，例如 --delay 50ms --merge 200ms"),
+			lab.Tf("--delay %v or --merge %v is out of range", "--delay %v 或 --merge %v 超出范围", *delay, *merge))
 	}
 	s, err := e.resolve(c)
 	if err != nil {
@@ -79,7 +86,8 @@ func (e *env) proxyCmd(args []string) error {
 		sink, info = render.NewMarkdown(out, opts), e.stderr
 	case "none":
 	default:
-		return usagef("--format text, json, md or none", "unknown --format %q", *format)
+		return usage(lab.T("--format text, json, md or none", "--format text、json、md 或 none"),
+			lab.Tf("unknown --format %q", "未知的 --format 值 %q", *format))
 	}
 	if !loopback(host) {
 		fmt.Fprintln(e.stderr, lab.Tf("lab: warning: listening on %s, not loopback: other machines that can reach this one can connect and send bytes through to %s",

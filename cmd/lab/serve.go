@@ -51,27 +51,35 @@ type peerSetup struct {
 func (e *env) setupPeer(cmd string, pos []string, f peerFlags) (peerSetup, error) {
 	var ps peerSetup
 	if len(pos) != 1 {
-		return ps, usagef(fmt.Sprintf("lab %s <N|slug>, e.g. lab %s 1", cmd, cmd), "%s needs one demo", cmd)
+		return ps, usage(lab.Tf("lab %s <N|slug>, e.g. lab %s 1", "lab %s <N|slug>，例如 lab %s 1", cmd, cmd),
+			lab.Tf("%s needs one demo", "%s 需要指定一个演示", cmd))
 	}
-	d, err := lookup(pos[0])
+	d, err := lookup(pos[0], false)
 	if err != nil {
 		return ps, err
 	}
 	peer, ok := demos.PeerOf(d)
 	if !ok {
-		return ps, usagef("demos with a real-peer side: "+demos.PeerDemos(), "demo %s has no %s side", d.Name(), cmd)
+		side := map[string]string{"serve": "服务端", "client": "客户端"}[cmd]
+		return ps, usage(lab.Tf("demos with a real-peer side: %s", "可以和真实对端连接的演示：%s", demos.PeerDemos()),
+			lab.Text{
+				En: fmt.Sprintf("demo %s has no %s side", d.Name(), cmd),
+				Zh: fmt.Sprintf("演示 %s 没有可以单独运行的%s", d.Name(), side),
+			})
 	}
 	withKnobs := d
 	withKnobs.Knobs = append(append([]lab.Knob(nil), d.Knobs...), peer.Knobs...)
 	p, err := lab.ParseParams(withKnobs.Knobs, f.sets)
 	if err != nil {
-		return ps, usagef(knobHint(withKnobs), "demo %s: %v", d.Name(), err)
+		return ps, knobError(withKnobs, err)
 	}
 	if f.idle <= 0 {
-		return ps, usagef("durations look like 300ms or 30s", "--idle must be positive")
+		return ps, usage(lab.T("durations look like 300ms or 30s", "时长的写法如 300ms 或 30s"),
+			lab.T("--idle must be positive", "--idle 必须为正数"))
 	}
 	if f.format != "text" && f.format != "json" && f.format != "md" {
-		return ps, usagef("--format text, json or md", "unknown --format %q", f.format)
+		return ps, usage(lab.T("--format text, json or md", "--format text、json 或 md"),
+			lab.Tf("unknown --format %q", "未知的 --format 值 %q", f.format))
 	}
 	s, err := e.resolve(f.common)
 	if err != nil {
@@ -79,7 +87,7 @@ func (e *env) setupPeer(cmd string, pos []string, f peerFlags) (peerSetup, error
 	}
 	ps = peerSetup{demo: d, peer: peer, params: p, s: s, out: &lockedWriter{w: e.stdout}}
 	ps.info = ps.out
-	opts := render.Options{Lang: s.lang, Width: s.width, Color: s.color, Full: f.full}
+	opts := render.Options{Lang: s.lang, Width: s.width, Color: s.color, Full: f.full, Live: s.tty}
 	switch f.format {
 	case "json":
 		ps.sink, ps.info = render.NewJSON(ps.out, s.lang), e.stderr
@@ -94,20 +102,23 @@ func (e *env) setupPeer(cmd string, pos []string, f peerFlags) (peerSetup, error
 // checkAddr validates a host:port flag. The port may be 0 only where the
 // kernel may pick one (--listen).
 func checkAddr(flagName, addr string, zeroPort bool) (host string, err error) {
-	hint := "an address looks like 127.0.0.1:9000 or [::1]:9000"
+	hint := lab.T("an address looks like 127.0.0.1:9000 or [::1]:9000", "地址的写法如 127.0.0.1:9000 或 [::1]:9000")
 	if flagName == "--connect" {
-		hint += " (the address lab serve printed)"
+		hint = join(hint, lab.T(" (the address lab serve printed)", "（即 lab serve 打印出的地址）"))
 	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "", usagef(hint, "%s %q: %v", flagName, addr, err)
+		// The net package's reason ("missing port in address") stays as it is.
+		return "", &usageError{hint: hint, cause: err,
+			msg: lab.Tf("%s %q: %v", "%s %q 不是地址：%v", flagName, addr, err)}
 	}
 	n, err := strconv.Atoi(port)
 	if err != nil || n < 0 || n > 65535 || n == 0 && !zeroPort {
-		return "", usagef(hint, "%s %q: the port must be a number from 1 to 65535", flagName, addr)
+		return "", usage(hint, lab.Tf("%s %q: the port must be a number from 1 to 65535",
+			"%s %q：端口必须是 1 到 65535 之间的数字", flagName, addr))
 	}
 	if flagName == "--connect" && host == "" {
-		return "", usagef(hint, "%s %q: which host?", flagName, addr)
+		return "", usage(hint, lab.Tf("%s %q: which host?", "%s %q：缺少主机", flagName, addr))
 	}
 	return host, nil
 }
@@ -129,7 +140,7 @@ func (e *env) serveCmd(args []string) error {
 	count := fs.Int("count", 0, "stop after this many connections (datagrams for udp); 0 = until Ctrl-C")
 	maxConns := fs.Int("max", lab.DefaultMaxConns, "connections served at once; more wait in the accept queue")
 	dir := fs.String("dir", "", "file-upload: the folder uploads go into (default: a new temporary folder)")
-	pos, err := parse(fs, args)
+	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -142,7 +153,8 @@ func (e *env) serveCmd(args []string) error {
 		return err
 	}
 	if *count < 0 || *maxConns < 1 || *maxConns > 1024 {
-		return usagef("--count 0 or more, --max from 1 to 1024", "--count %d or --max %d is out of range", *count, *maxConns)
+		return usage(lab.T("--count 0 or more, --max from 1 to 1024", "--count 不小于 0，--max 在 1 到 1024 之间"),
+			lab.Tf("--count %d or --max %d is out of range", "--count %d 或 --max %d 超出范围", *count, *maxConns))
 	}
 	l := ps.s.lang
 	if !loopback(host) {
@@ -155,7 +167,8 @@ func (e *env) serveCmd(args []string) error {
 				return fmt.Errorf("make the upload folder: %w", err)
 			}
 		} else if fi, err := os.Stat(*dir); err != nil || !fi.IsDir() {
-			return usagef("--dir must name a folder that exists", "--dir %q is not a folder", *dir)
+			return usage(lab.T("--dir must name a folder that exists", "--dir 必须是一个已经存在的文件夹"),
+				lab.Tf("--dir %q is not a folder", "--dir %q 不是文件夹", *dir))
 		}
 	}
 
@@ -218,7 +231,7 @@ func (e *env) clientCmd(args []string) error {
 	var f peerFlags
 	f.register(fs)
 	connect := fs.String("connect", "", "the server's address, host:port")
-	pos, err := parse(fs, args)
+	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err
 	}
@@ -227,7 +240,9 @@ func (e *env) clientCmd(args []string) error {
 		return err
 	}
 	if *connect == "" {
-		return usagef(fmt.Sprintf("lab client %d --connect 127.0.0.1:PORT (the address lab serve printed)", ps.demo.ID), "client needs --connect")
+		return usage(lab.Tf("lab client %d --connect 127.0.0.1:PORT (the address lab serve printed)",
+			"lab client %d --connect 127.0.0.1:端口（即 lab serve 打印出的地址）", ps.demo.ID),
+			lab.T("client needs --connect", "client 需要 --connect"))
 	}
 	if _, err := checkAddr("--connect", *connect, false); err != nil {
 		return err
@@ -251,7 +266,8 @@ func (e *env) clientCmd(args []string) error {
 		err = fmt.Errorf("client %s: %w", ps.demo.Name(), err)
 		var op *net.OpError
 		if errors.As(err, &op) && op.Op == "dial" {
-			return fmt.Errorf("%w (is a server listening there? lab serve %d starts one and prints its address)", err, ps.demo.ID)
+			return fmt.Errorf("%w%s", err, lab.Tf(" (is a server listening there? lab serve %d starts one and prints its address)",
+				"（那里有服务端在监听吗？lab serve %d 会启动一个并打印它的地址）", ps.demo.ID).In(l))
 		}
 		return err
 	}
