@@ -53,24 +53,32 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			code, stdout, stderr := runLab(t, "", tt.args...)
-			if code != exitUsage {
-				t.Errorf("exit %d, want %d; stderr: %s", code, exitUsage, stderr)
-			}
-			if stdout != "" {
-				t.Errorf("stdout should be empty, got %q", stdout)
-			}
-			lines := strings.Split(strings.TrimSpace(stderr), "\n")
-			if !strings.HasPrefix(lines[0], "lab: error: ") || !strings.Contains(lines[0], tt.err) {
-				t.Errorf("first line %q, want lab: error: …%s…", lines[0], tt.err)
-			}
-			if len(lines) > 2 || (len(lines) == 2 && !strings.HasPrefix(lines[1], "lab: hint: ")) {
-				t.Errorf("want an error line and at most one hint line, got:\n%s", stderr)
-			}
-			if tt.hint != "" && (len(lines) < 2 || !strings.Contains(lines[1], tt.hint)) {
-				t.Errorf("hint should mention %q, got:\n%s", tt.hint, stderr)
-			}
+			checkUsage(t, tt.args, tt.err, tt.hint, false)
 		})
+	}
+}
+
+// checkUsage runs the lab with args and checks a usage error: exit 2,
+// nothing on stdout, a "lab: error:" line containing wantErr, then at most
+// one "lab: hint:" line containing wantHint (required when needHint).
+func checkUsage(t *testing.T, args []string, wantErr, wantHint string, needHint bool) {
+	t.Helper()
+	code, stdout, stderr := runLab(t, "", args...)
+	if code != exitUsage {
+		t.Errorf("exit %d, want %d; stderr: %s", code, exitUsage, stderr)
+	}
+	if stdout != "" {
+		t.Errorf("stdout should be empty, got %q", stdout)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if !strings.HasPrefix(lines[0], "lab: error: ") || !strings.Contains(lines[0], wantErr) {
+		t.Errorf("first line %q, want lab: error: …%s…", lines[0], wantErr)
+	}
+	if len(lines) > 2 || (len(lines) == 2 && !strings.HasPrefix(lines[1], "lab: hint: ")) {
+		t.Errorf("want an error line and at most one hint line, got:\n%s", stderr)
+	}
+	if (wantHint != "" || needHint) && (len(lines) < 2 || !strings.Contains(lines[1], wantHint)) {
+		t.Errorf("want a hint mentioning %q, got:\n%s", wantHint, stderr)
 	}
 }
 

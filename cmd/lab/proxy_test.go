@@ -46,20 +46,7 @@ func TestProxyBadFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			code, stdout, stderr := runLab(t, "", tt.args...)
-			if code != exitUsage {
-				t.Errorf("exit %d, want %d; stderr: %s", code, exitUsage, stderr)
-			}
-			if stdout != "" {
-				t.Errorf("stdout should be empty, got %q", stdout)
-			}
-			lines := strings.Split(strings.TrimSpace(stderr), "\n")
-			if !strings.HasPrefix(lines[0], "lab: error: ") || !strings.Contains(lines[0], tt.err) {
-				t.Errorf("first line %q, want lab: error: …%s…", lines[0], tt.err)
-			}
-			if len(lines) != 2 || !strings.HasPrefix(lines[1], "lab: hint: ") || !strings.Contains(lines[1], tt.hint) {
-				t.Errorf("want an error line and a hint mentioning %q, got:\n%s", tt.hint, stderr)
-			}
+			checkUsage(t, tt.args, tt.err, tt.hint, true)
 		})
 	}
 }
