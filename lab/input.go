@@ -40,9 +40,7 @@ func (s *Side) ReadLine(prompt Text) (string, error) {
 	}
 	s.setBusy("typing")
 	defer s.setBusy("")
-	release, resume := s.run.watch.hold(), s.run.rec.Pause()
-	defer release()
-	defer resume()
+	defer s.run.learnerWaits()()
 	in.mu.Lock() // take turns with step announcements
 	defer in.mu.Unlock()
 	s.Note(prompt)

@@ -122,6 +122,17 @@ func (r *run) waiting() string {
 	return strings.Join(parts, ", ")
 }
 
+// learnerWaits marks a wait for the learner (a step announcement, a line to
+// type) until the returned func is called: it is not a hang, so the watchdog
+// holds, and it is not time the sockets took, so the trace's clock stops.
+func (r *run) learnerWaits() (done func()) {
+	release, resume := r.watch.hold(), r.rec.Pause()
+	return func() {
+		resume()
+		release()
+	}
+}
+
 // watchdog fires once when no event was recorded for idle, except while held
 // (a learner reading a step announcement is not a hang).
 type watchdog struct {

@@ -94,10 +94,9 @@ func (s *Side) before(op Op, call string) error {
 				note = t
 			}
 		}
-		release, resume := s.run.watch.hold(), s.run.rec.Pause()
+		done := s.run.learnerWaits()
 		err := st.Before(s.run.ctx, Announcement{Side: s.Role, Call: call, Note: note})
-		resume()
-		release()
+		done()
 		if err != nil {
 			return err
 		}
