@@ -11,18 +11,8 @@ import (
 // Elide(KeepAll), in both directions and across HandTo.
 func TestElide(t *testing.T) {
 	msg := []byte("0123456789")
-	d := Demo{
-		ID: 1, Slug: "elide", Title: T("elide", "省略"), Brief: T("elide", "省略"),
-		Server: func(ctx context.Context, s *Side) error {
-			ln, err := s.Listen("127.0.0.1:0")
-			if err != nil {
-				return err
-			}
-			s.Signal("listening")
-			c, err := ln.Accept()
-			if err != nil {
-				return err
-			}
+	d := pairDemo("elide",
+		func(s *Side, c *Conn) error {
 			c.Elide(4)
 			c = c.HandTo(s.Fork("h1")) // the setting goes with the connection
 			if _, err := c.RecvExactly(len(msg), 0, T("all", "全部")); err != nil {
@@ -32,17 +22,9 @@ func TestElide(t *testing.T) {
 			if _, err := c.RecvExactly(len(msg), 0, Text{}); err != nil {
 				return err
 			}
-			c.Close()
-			return ln.Close()
+			return c.Close()
 		},
-		Client: func(ctx context.Context, s *Side) error {
-			if err := s.Wait("listening"); err != nil {
-				return err
-			}
-			c, err := s.Dial(s.ServerAddr())
-			if err != nil {
-				return err
-			}
+		func(s *Side, c *Conn) error {
 			c.Elide(0)
 			if err := c.SendParts(msg, Mark{From: 0, To: 2, Label: T("a", "a")}, Mark{From: 2, To: 10, Label: T("b", "b")}); err != nil {
 				return err
@@ -52,9 +34,7 @@ func TestElide(t *testing.T) {
 				return err
 			}
 			return c.Close()
-		},
-		Findings: func(Trace, Params) []Finding { return nil },
-	}
+		}, nil)
 	res, err := Run(context.Background(), d, Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -46,32 +46,22 @@ func TestSpanMarks(t *testing.T) {
 func TestRecvExactly(t *testing.T) {
 	var got4, rest []byte
 	var short error
-	d := Demo{
-		ID: 1, Slug: "exact", Title: T("x", "x"), Brief: T("x", "x"),
-		Server: func(ctx context.Context, s *Side) error {
-			ln, err := s.Listen("127.0.0.1:0")
-			if err != nil {
-				return err
-			}
-			s.Signal("listening")
-			c, err := ln.Accept()
-			if err != nil {
-				return err
-			}
+	d := pairDemo("exact",
+		func(s *Side, c *Conn) error {
 			if err := c.SendAll([]byte("0123456789")); err != nil {
 				return err
 			}
-			c.Close()
-			s.Signal("sent")
-			return ln.Close()
-		},
-		Client: func(ctx context.Context, s *Side) error {
-			s.Wait("listening")
-			c, err := s.Dial(s.ServerAddr())
-			if err != nil {
+			if err := c.Close(); err != nil {
 				return err
 			}
-			s.Wait("sent")
+			s.Signal("sent")
+			return nil
+		},
+		func(s *Side, c *Conn) error {
+			if err := s.Wait("sent"); err != nil {
+				return err
+			}
+			var err error
 			if got4, err = c.RecvExactly(4, 3, T("head", "头")); err != nil {
 				return err
 			}
@@ -80,9 +70,7 @@ func TestRecvExactly(t *testing.T) {
 			}
 			_, short = c.RecvExactly(10, 0, T("tail", "尾"))
 			return c.Close()
-		},
-		Findings: func(Trace, Params) []Finding { return nil },
-	}
+		}, nil)
 	res, err := Run(context.Background(), d, Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -18,18 +18,8 @@ import (
 // echoDemo is a minimal demo: the client sends "ping", the server answers
 // in upper case.
 func echoDemo() Demo {
-	return Demo{
-		ID: 1, Slug: "echo", Title: T("echo", "回声"), Brief: T("echo", "回声"),
-		Server: func(ctx context.Context, s *Side) error {
-			ln, err := s.Listen("127.0.0.1:0")
-			if err != nil {
-				return err
-			}
-			s.Signal("listening")
-			c, err := ln.Accept()
-			if err != nil {
-				return err
-			}
+	return pairDemo("echo",
+		func(s *Side, c *Conn) error {
 			b, err := c.Recv(16)
 			if err != nil {
 				return err
@@ -37,17 +27,9 @@ func echoDemo() Demo {
 			if _, err := c.Send(bytes.ToUpper(b)); err != nil {
 				return err
 			}
-			c.Close()
-			return ln.Close()
+			return c.Close()
 		},
-		Client: func(ctx context.Context, s *Side) error {
-			if err := s.Wait("listening"); err != nil {
-				return err
-			}
-			c, err := s.Dial(s.ServerAddr())
-			if err != nil {
-				return err
-			}
+		func(s *Side, c *Conn) error {
 			if err := c.SendAll([]byte("ping")); err != nil {
 				return err
 			}
@@ -58,11 +40,10 @@ func echoDemo() Demo {
 			b[0] = 'X' // the trace must keep its own copy
 			return c.Close()
 		},
-		Findings: func(t Trace, p Params) []Finding {
+		func(t Trace, p Params) []Finding {
 			got := t.Calls(Client, OpRecv).Bytes()
 			return []Finding{{ID: "upper", OK: string(got) == "PING", Text: T(string(got), string(got))}}
-		},
-	}
+		})
 }
 
 func TestRunRecordsTrace(t *testing.T) {
