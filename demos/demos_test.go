@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -78,21 +79,13 @@ func TestLessonsMatchDemos(t *testing.T) {
 }
 
 // TestStepNotes runs every demo and checks that each key of its steps files
-// names a call the demo really makes, and that both languages have the same keys.
+// names a call the demo really makes (side.op) or a step it names
+// (side.step), that every step name is well formed, and that both
+// languages have the same keys.
 func TestStepNotes(t *testing.T) {
 	for _, d := range All() {
 		t.Run(d.Slug, func(t *testing.T) {
-			var mu sync.Mutex
-			made := map[string]bool{}
-			notes := func(role lab.Role, op lab.Op, n int) (lab.Text, bool) {
-				mu.Lock()
-				defer mu.Unlock()
-				key := string(role) + "." + op.String()
-				made[key] = true
-				made[fmt.Sprintf("%s.%d", key, n)] = true
-				return lab.Text{}, false
-			}
-			runDemo(t, d, lab.Options{Notes: notes, Step: lab.NewStepper(strings.NewReader(""), nil, lab.En, false, 0)})
+			made := stepKeys(t, d)
 			var keys [2][]string
 			for i, l := range lessons.Langs {
 				steps, err := lessons.Steps(l, d.ID, d.Slug)
@@ -102,7 +95,7 @@ func TestStepNotes(t *testing.T) {
 				for k := range steps {
 					keys[i] = append(keys[i], k)
 					if !made[k] {
-						t.Errorf("%s/%s.steps: %s is not a call the demo makes", l, lessons.Name(d.ID, d.Slug), k)
+						t.Errorf("%s/%s.steps: %s is not a call or a step the demo makes", l, lessons.Name(d.ID, d.Slug), k)
 					}
 				}
 				slices.Sort(keys[i])
@@ -112,6 +105,53 @@ func TestStepNotes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stepName is how a demo names a step: lower-case words joined by "-".
+var stepName = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+
+// stepKeys runs d in every setting of its enum knobs and returns every
+// "side.op" and "side.step" key a note could have.
+func stepKeys(t *testing.T, d lab.Demo) map[string]bool {
+	t.Helper()
+	var mu sync.Mutex
+	made := map[string]bool{}
+	notes := func(role lab.Role, step string, op lab.Op) (lab.Text, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		made[string(role)+"."+op.String()] = true
+		if step != "" {
+			if !stepName.MatchString(step) {
+				t.Errorf("step name %q is not lower-case words joined by -", step)
+			}
+			if _, isOp := lab.ParseOp(step); isOp {
+				t.Errorf("step name %q is an op's name: its note would be ambiguous", step)
+			}
+			made[string(role)+"."+step] = true
+		}
+		return lab.Text{}, false
+	}
+	for _, sets := range settings(d) {
+		runDemo(t, d, lab.Options{Notes: notes, Step: lab.NewStepper(strings.NewReader(""), nil, lab.En, false, 0)}, sets...)
+	}
+	return made
+}
+
+// settings are the knob settings a test runs a demo in: the defaults, then
+// every choice of each enum knob.
+func settings(d lab.Demo) [][]string {
+	out := [][]string{nil}
+	for _, k := range d.Knobs {
+		if k.Kind != lab.KindEnum {
+			continue
+		}
+		for _, c := range k.Choices {
+			if c != k.Default {
+				out = append(out, []string{k.Name + "=" + c})
+			}
+		}
+	}
+	return out
 }
 
 func runDemo(t *testing.T, d lab.Demo, opt lab.Options, sets ...string) lab.Result {

@@ -62,7 +62,7 @@ func disconnectServer(ctx context.Context, s *lab.Side) error {
 		if mode == "write-after-close" {
 			err = writeAfterClose(s, conn, i+1)
 		} else {
-			err = echoUntilGone(s, conn)
+			err = echoUntilGone(s, conn, mode)
 		}
 		if err != nil {
 			return err
@@ -72,13 +72,20 @@ func disconnectServer(ctx context.Context, s *lab.Side) error {
 		}
 		s.Signal(fmt.Sprintf("served-%d", i+1))
 	}
+	s.Step("stop-listening")
 	return ln.Close()
 }
 
 // echoUntilGone is the tutorial's communication loop with both endings
-// handled: an empty read (orderly close) and a connection error (caught and logged).
-func echoUntilGone(s *lab.Side, conn *lab.Conn) error {
-	for {
+// handled: an empty read (orderly close) and a connection error (caught and
+// logged). Each client sends one message and then leaves the way its mode
+// says, so the server's second recv is the one that meets the ending: it
+// is named after the mode (a key call, except for the last, normal client).
+func echoUntilGone(s *lab.Side, conn *lab.Conn, mode string) error {
+	for i := 0; ; i++ {
+		if i == 1 && mode != "normal" {
+			s.Key(mode)
+		}
 		data, err := conn.Recv(1024) // data = conn.recv(1024)
 		if err != nil {
 			return caught(s, err) // except ConnectionResetError as e: print(e); break
@@ -105,15 +112,18 @@ func writeAfterClose(s *lab.Side, conn *lab.Conn, part int) error {
 	if err := s.Wait(fmt.Sprintf("closed-%d", part)); err != nil { // the client has gone
 		return err
 	}
+	s.Step("send-to-departed")
 	if _, err := conn.Send(upper(data)); err != nil { // conn.send(data.upper())  (works!)
 		return caught(s, err)
 	}
 	// The client's kernel answers those bytes with RST. Wait until it has
 	// come back, so the next write is sure to see it.
+	s.Step("so-error")
 	if err := conn.WaitSocketError(errWait); err != nil {
 		s.Note(lab.Tf("the client's RST is back: the kernel holds the error %s for this socket (Linux says EPIPE, not ECONNRESET, because the client's FIN came first)",
 			"客户端的 RST 回来了：内核为这个套接字记下了错误 %s（Linux 记的是 EPIPE 而不是 ECONNRESET，因为客户端的 FIN 先到）", lab.Classify(err)))
 	}
+	s.Key("epipe")
 	if _, err := conn.Send([]byte(" (and more)")); err != nil { // conn.send(b' (and more)')
 		return caught(s, err)
 	}
@@ -156,6 +166,7 @@ func disconnectClient(ctx context.Context, s *lab.Side) error {
 	if _, err := conn.Send([]byte("still there?")); err != nil {
 		return err
 	}
+	s.Key("still-there")
 	if _, err := conn.Recv(1024); err != nil {
 		return err
 	}
@@ -197,9 +208,12 @@ func leave(s *lab.Side, mode string, part int) error {
 			return err
 		}
 	case "unread":
+		s.Step("read-part")
 		if _, err := conn.Recv(2); err != nil { // client.recv(2): 3 bytes stay unread
 			return err
 		}
+	case "write-after-close":
+		s.Step("leave-early")
 	}
 	if err := conn.Close(); err != nil { // client.close()
 		return err
@@ -231,7 +245,7 @@ func disconnectFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		case "fin":
 			out = append(out, check("fin", lastRecv.N == 0 && lastRecv.Err == "", lab.T(
 				"fin: after the client's close() the server's recv returned b'' (0 bytes, no error): an orderly end, the only one that is not an exception",
-				"fin：客户端 close() 之后，服务端的 recv 返回 b''（0 字节，没有错误）：正常结束，唯一不是异常的一种")))
+				"fin：客户端 close() 之后，服务端的 recv 返回 b''（0 字节，没有错误）：正常结束，唯一不是异常的一种")).On(lastRecv))
 		case "rst":
 			linger := t.Filter(func(e lab.Event) bool {
 				return e.Side == lab.Client && e.Op == lab.OpSetOpt && e.Err == "" && strings.Contains(e.Call, "SO_LINGER")
@@ -239,7 +253,7 @@ func disconnectFindings(t lab.Trace, p lab.Params) []lab.Finding {
 			out = append(out, check("rst", len(linger) == 1 && lab.ClassOf(lastRecv.Errno) == reset, lab.Tf(
 				"rst: SO_LINGER {on, 0} made close() send RST instead of FIN; the server's recv failed with %s: Python %s, Windows %s",
 				"rst：SO_LINGER {开, 0} 让 close() 发出 RST 而不是 FIN；服务端的 recv 失败，错误是 %s：Python 里是 %s，Windows 上是 %s",
-				reset, reset.Python(), reset.Windows())))
+				reset, reset.Python(), reset.Windows())).On(lastRecv).On(linger...))
 		case "unread":
 			var cr lab.Trace
 			if i < len(t.Calls(lab.Client, lab.OpConnect)) {
@@ -254,7 +268,7 @@ func disconnectFindings(t lab.Trace, p lab.Params) []lab.Finding {
 			out = append(out, check("unread", unread && lab.ClassOf(lastRecv.Errno) == reset, lab.Tf(
 				"unread: the client closed with %d bytes of the answer unread, so its kernel sent RST, not FIN; the server's recv failed with %s (%s; Windows %s): the usual cause of this error",
 				"unread：客户端关闭时还有 %d 个字节的回复没读，所以它的内核发出的是 RST 而不是 FIN；服务端的 recv 失败，错误是 %s（%s；Windows %s）：这个错误最常见的来由",
-				left, reset, reset.Python(), reset.Windows())))
+				left, reset, reset.Python(), reset.Windows())).On(lastRecv).On(cr...))
 		case "write-after-close":
 			pipe := lab.ClassBrokenPipe
 			ok := len(sends) == 2 && sends[0].Err == "" && sends[0].N == sends[0].Req &&
@@ -262,7 +276,7 @@ func disconnectFindings(t lab.Trace, p lab.Params) []lab.Finding {
 			out = append(out, check("epipe", ok, lab.Tf(
 				"write-after-close: the first send() to the departed client succeeded (the kernel took the bytes; the client's kernel answered RST); the next send() failed with %s: Python %s, Windows %s",
 				"write-after-close：第一次向已离开的客户端 send() 成功了（内核收下了字节；客户端的内核回了 RST）；下一次 send() 失败，错误是 %s：Python 里是 %s，Windows 上是 %s",
-				pipe, pipe.Python(), pipe.Windows())))
+				pipe, pipe.Python(), pipe.Windows())).On(sends...))
 		}
 	}
 	// The last client got its answer: the server survived.
@@ -271,6 +285,6 @@ func disconnectFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		string(replies[len(replies)-1].Data) == "STILL THERE?" && len(t.Calls(lab.Server, lab.OpClose)) == len(parts)+2
 	out = append(out, check("survives", alive, lab.Tf(
 		"whatever each departing client did (an orderly close or a reset), the server handled it, closed that client's socket and went on: the next client still got its answer",
-		"无论离开的客户端做了什么（正常关闭或重置），服务端都处理好了，关闭那个客户端的套接字，然后继续：下一个客户端照样得到了回复")))
+		"无论离开的客户端做了什么（正常关闭或重置），服务端都处理好了，关闭那个客户端的套接字，然后继续：下一个客户端照样得到了回复")).At("still-there"))
 	return out
 }

@@ -26,7 +26,6 @@ import (
 const (
 	uploadSeed  = 15        // seeds the made-up file's content
 	uploadChunk = 64 << 10  // bytes per sendall() and per recv()
-	uploadKeep  = 64        // bytes of each file chunk kept in the trace
 	uploadMax   = 1<<30 + 1 // the largest file the server stores, or reads to discard
 	uploadAck   = "1001"    // the tutorial server's acknowledgement
 	uploadAsIs  = "received.bin"
@@ -54,9 +53,9 @@ const outsideNote = "nothing was written outside the folder"
 // name tries to climb out of the server's folder.
 //
 // The file is made up from a fixed seed (numbered lines of words) and
-// streamed in 64 KiB chunks on both sides; the connections elide the
-// chunks' bytes in the trace (lab.Conn.Elide), so a 200 MB upload holds a
-// few megabytes of trace. The server writes into a temporary folder it
+// streamed in 64 KiB chunks on both sides; the trace keeps only the first
+// bytes of each chunk and the views fold the chunks, so a 200 MB upload
+// holds a few megabytes of trace. The server writes into a temporary folder it
 // creates and removes, through an os.Root that cannot leave it.
 func fileUpload() lab.Demo {
 	return lab.Demo{
@@ -228,10 +227,8 @@ func receiveWithAck(s *lab.Side, conn *lab.Conn, root *os.Root) error {
 
 // receiveBody reads exactly size bytes into w in chunks, never more than
 // the announced size (the next message may follow), and returns their
-// SHA-256 in hex. The chunks' bytes are elided in the trace.
+// SHA-256 in hex.
 func receiveBody(conn *lab.Conn, w io.Writer, size int64) (string, error) {
-	conn.Elide(uploadKeep)
-	defer conn.Elide(lab.KeepAll)
 	conn.Progress(size)
 	defer conn.Progress(0)
 	h := sha256.New()
@@ -523,11 +520,9 @@ func put(s *lab.Side, conn *lab.Conn, name string, size int64, sum string, body 
 	return nil
 }
 
-// sendFile streams the size bytes of body in 64 KiB sendall() calls, the
-// chunks' bytes elided in the trace, with a progress bar on a terminal.
+// sendFile streams the size bytes of body in 64 KiB sendall() calls, with a
+// progress bar on a terminal.
 func sendFile(conn *lab.Conn, body io.Reader, size int64) error {
-	conn.Elide(uploadKeep)
-	defer conn.Elide(lab.KeepAll)
 	conn.Progress(size)
 	defer conn.Progress(0)
 	buf := make([]byte, uploadChunk)
@@ -613,7 +608,7 @@ func sentHeaders(c lab.Trace) ([]wire.JSONHeader, []int) {
 	var hs []wire.JSONHeader
 	var seqs []int
 	for _, e := range ops(c, lab.OpSendAll) {
-		if len(e.Marks) != 2 || e.Elided > 0 {
+		if len(e.Marks) != 2 {
 			continue
 		}
 		h, err := wire.ParseJSON(e.Data[wire.HeaderSize:], uploadMax)
@@ -708,7 +703,7 @@ func uploadFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		hlen := 0
 		for _, e := range ops(parts.jsonConn, lab.OpSendAll) {
 			if e.Seq == seqs[i] {
-				hlen = len(e.Data)
+				hlen = e.N
 			}
 		}
 		announced += int64(hlen) + h.DataSize

@@ -212,7 +212,7 @@ func labelledBytes(t lab.Trace) map[string]int {
 	out := map[string]int{}
 	for _, e := range t {
 		for _, m := range e.Marks {
-			out[m.Label.En] += min(m.To, len(e.Data)) - m.From
+			out[m.Label.En] += m.To - m.From
 		}
 	}
 	return out

@@ -379,7 +379,7 @@ func objectsFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	for _, e := range t.Calls(lab.Server, lab.OpRecv) {
 		for _, m := range e.Marks {
 			if m.Label.En == labelPayload.En {
-				payload = append(payload, e.Data[m.From:min(m.To, len(e.Data))]...)
+				payload = append(payload, e.Part(m)...)
 			}
 		}
 	}

@@ -147,7 +147,7 @@ func tryCommand(framing string) func(host, port string) []string {
 // tcpServe listens on opt.Addr and serves every connection with handle.
 func tcpServe(handle func(s *lab.Side, c *lab.Conn) error) func(context.Context, *lab.Side, PeerOptions) (lab.ServeStats, error) {
 	return func(ctx context.Context, s *lab.Side, opt PeerOptions) (lab.ServeStats, error) {
-		ln, err := s.Listen(opt.Addr) // server.bind(addr); server.listen()
+		ln, err := s.ListenWith(opt.Addr, lab.ListenOptions{Reuse: true, Setup: true}) // server.bind(addr); server.listen()
 		if err != nil {
 			return lab.ServeStats{}, err
 		}

@@ -232,7 +232,7 @@ func remoteCmdAnswers(t lab.Trace) (answers []answer, drained []byte) {
 				out = nil
 				for _, m := range e.Marks {
 					if m.Label.En == labelOutput.En {
-						out = append(out, e.Data[m.From:min(m.To, len(e.Data))]...)
+						out = append(out, e.Part(m)...)
 					}
 				}
 			}
@@ -253,7 +253,7 @@ func unframe(e lab.Event) []byte {
 		return e.Data
 	}
 	last := e.Marks[len(e.Marks)-1]
-	return e.Data[last.From:min(last.To, len(e.Data))]
+	return e.Part(last)
 }
 
 func remoteCmdFindings(t lab.Trace, p lab.Params) []lab.Finding {

@@ -1,11 +1,14 @@
 package lab
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -20,16 +23,43 @@ type Listener struct {
 // default for listen() with no argument.
 const DefaultBacklog = 128
 
+// ListenOptions say how a listening socket is made.
+type ListenOptions struct {
+	Backlog int  // listen(backlog); 0 means DefaultBacklog (ListenBacklog can ask for 0)
+	Reuse   bool // setsockopt(SO_REUSEADDR, 1) before bind
+	// Setup says the lab sets Reuse for its own reasons (a server that
+	// restarts on its port), not because the tutorial does: the call is
+	// hidden unless --show setup.
+	Setup bool
+
+	exact bool // Backlog is the backlog, even 0
+}
+
+func (o ListenOptions) detail() string {
+	if o.Setup {
+		return DetailSetup
+	}
+	return ""
+}
+
 // Listen opens a TCP listening socket on addr, like the tutorial's
 // socket(), bind(addr) and listen(). On the server side it publishes the
 // address for the client.
 func (s *Side) Listen(addr string) (*Listener, error) {
-	return s.ListenBacklog(addr, DefaultBacklog)
+	return s.ListenWith(addr, ListenOptions{})
 }
 
 // ListenBacklog is Listen with the accept queue length of listen(backlog).
 func (s *Side) ListenBacklog(addr string, backlog int) (*Listener, error) {
-	l, id, err := s.listenTCP(addr, backlog)
+	return s.ListenWith(addr, ListenOptions{Backlog: backlog, exact: true})
+}
+
+// ListenWith is Listen with options.
+func (s *Side) ListenWith(addr string, o ListenOptions) (*Listener, error) {
+	if o.Backlog <= 0 && !o.exact {
+		o.Backlog = DefaultBacklog
+	}
+	l, id, err := s.listenTCP(addr, o)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", addr, err)
 	}
@@ -79,18 +109,21 @@ type Conn struct {
 	side *Side
 	id   int
 
-	rx, tx   atomic.Int64 // bytes received and sent so far: stream offsets
-	elide    atomic.Int64 // 1 + bytes kept per data event (Elide); 0 keeps all
-	transfer atomic.Int64 // Progress: the size of the transfer in progress
-	done     atomic.Int64 // Progress: bytes of it moved so far
+	rx, tx       atomic.Int64 // bytes received and sent so far: stream offsets
+	rxSum, txSum *streamSum   // the running digests of both directions (keep.go)
+	transfer     atomic.Int64 // Progress: the size of the transfer in progress
+	done         atomic.Int64 // Progress: bytes of it moved so far
 }
 
 var _ net.Conn = (*Conn)(nil)
 
-func (s *Side) newConn(c net.Conn) *Conn {
+func (s *Side) newConn(c net.Conn) *Conn { return s.newConnID(c, s.run.rec.NewID()) }
+
+// newConnID wraps c as the socket numbered id.
+func (s *Side) newConnID(c net.Conn, id int) *Conn {
 	s.track(c)
 	s.run.causal.register(c)
-	return &Conn{c: c, side: s, id: s.run.rec.NewID()}
+	return &Conn{c: c, side: s, id: id, rxSum: &streamSum{}, txSum: &streamSum{}}
 }
 
 // Dial connects to a TCP address, like Python's s.connect((host, port)).
@@ -98,29 +131,89 @@ func (s *Side) Dial(addr string) (*Conn, error) {
 	return s.dial(addr, 0, "connect("+pyAddr(addr)+")", true)
 }
 
-// dial makes a traced connect with an optional timeout. A traced peer is
-// one this run also traces: while the connect is in flight, the run's
-// accepts wait for it to be recorded first (see causal.go); a connect to a
-// program the lab does not trace must not make them wait.
+// dial makes a traced socket() and connect with an optional timeout. A
+// traced peer is one this run also traces: while the connect is in flight,
+// the run's accepts wait for it to be recorded first (see causal.go); a
+// connect to a program the lab does not trace must not make them wait.
+//
+// Go's Dialer makes the socket and connects in one call; its Control hook
+// runs in between, so socket() is recorded there and connect() announced
+// there, and the timeout starts only once the learner has pressed Enter.
 func (s *Side) dial(addr string, timeout time.Duration, call string, tracedPeer bool) (*Conn, error) {
-	if err := s.before(OpConnect, call); err != nil {
+	id := s.run.rec.NewID()
+	sock := socketCall(isIPv6(addr), false)
+	if err := s.before(OpSocket, sock); err != nil {
 		return nil, err
 	}
 	if tracedPeer {
 		dialed := s.run.causal.dialStarted()
 		defer dialed()
 	}
-	d := net.Dialer{Timeout: timeout}
-	c, err := d.DialContext(s.run.ctx, "tcp", addr)
+	ctx, cancel := context.WithCancelCause(s.run.ctx)
+	defer cancel(nil)
+	var (
+		made  bool // socket() was recorded
+		timer *time.Timer
+	)
+	d := net.Dialer{Control: func(network, address string, c syscall.RawConn) error {
+		if !made {
+			made = true
+			// Peer: the address this socket is about to connect to.
+			s.record(Event{Op: OpSocket, Conn: id, Call: sock, Peer: addr}, nil)
+		}
+		if err := s.before(OpConnect, call); err != nil {
+			return err
+		}
+		if timeout > 0 {
+			timer = time.AfterFunc(timeout, func() { cancel(errConnectTimeout) })
+		}
+		return nil
+	}}
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if timer != nil {
+		timer.Stop()
+	}
 	if err != nil {
-		s.record(Event{Op: OpConnect, Call: call, Peer: addr}, err)
+		if errors.Is(context.Cause(ctx), errConnectTimeout) {
+			err = &net.OpError{Op: "dial", Net: "tcp", Err: os.ErrDeadlineExceeded}
+		}
+		if !made {
+			s.record(Event{Op: OpSocket, Conn: id, Call: sock, Peer: addr}, err)
+		} else {
+			s.record(Event{Op: OpConnect, Conn: id, Call: call, Peer: addr}, err)
+		}
 		return nil, fmt.Errorf("connect to %s: %w", addr, err)
 	}
-	conn := s.newConn(c)
+	conn := s.newConnID(c, id)
 	s.record(Event{Op: OpConnect, Conn: conn.id, Call: call,
 		Local: c.LocalAddr().String(), Peer: c.RemoteAddr().String()}, nil)
 	s.run.causal.connectRecorded(c)
 	return conn, nil
+}
+
+// errConnectTimeout ends a connect that took longer than its timeout.
+var errConnectTimeout = errors.New("connect timed out")
+
+// socketCall is socket() as Python writes it for a TCP or UDP socket.
+func socketCall(ipv6, udp bool) string {
+	family, kind := "AF_INET", "SOCK_STREAM"
+	if ipv6 {
+		family = "AF_INET6"
+	}
+	if udp {
+		kind = "SOCK_DGRAM"
+	}
+	return "socket(" + family + ", " + kind + ")"
+}
+
+// isIPv6 reports whether host:port names an IPv6 address.
+func isIPv6(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.To4() == nil
 }
 
 // ID is the socket's number in the trace.

@@ -24,11 +24,31 @@ type Demo struct {
 }
 
 // Finding is one checked statement about a run: ok when the phenomenon the
-// demo teaches really happened.
+// demo teaches really happened. Its evidence are the events that prove it:
+// Events by seq, and Steps by the names the demo gave its calls
+// (Side.Key). The views put the markers of those events (①) before it.
 type Finding struct {
-	ID   string
-	OK   bool
-	Text Text
+	ID     string
+	OK     bool
+	Text   Text
+	Events []int    // seqs of the events it is about
+	Steps  []string // step names it is about (every event with that name)
+}
+
+// On returns f with the events es added to its evidence.
+func (f Finding) On(es ...Event) Finding {
+	for _, e := range es {
+		if e.Seq > 0 {
+			f.Events = append(f.Events, e.Seq)
+		}
+	}
+	return f
+}
+
+// At returns f with every event of the named steps added to its evidence.
+func (f Finding) At(steps ...string) Finding {
+	f.Steps = append(f.Steps, steps...)
+	return f
 }
 
 // Name is "N slug", how the demo is named in messages.

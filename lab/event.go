@@ -14,6 +14,7 @@ const (
 	Server Role = "server"
 	Proxy  Role = "proxy"
 	System Role = "lab"
+	Wire   Role = "wire" // a packet the capture saw
 )
 
 // Name is the role as a learner reads it.
@@ -25,6 +26,8 @@ func (r Role) Name(l Lang) string {
 		return T("server", "服务端").In(l)
 	case Proxy:
 		return T("proxy", "代理").In(l)
+	case Wire:
+		return T("wire", "线路").In(l)
 	}
 	return T("lab", "实验台").In(l)
 }
@@ -52,6 +55,8 @@ const (
 	OpNote
 	OpFinding
 	OpSummary
+	OpSocket // socket(): a new socket, before bind or connect
+	OpRun    // the first line of a run: which demo, its knobs (Event.Run)
 )
 
 var opNames = [...]string{
@@ -60,6 +65,29 @@ var opNames = [...]string{
 	OpRecvFrom: "recvfrom", OpClose: "close", OpShutdown: "shutdown",
 	OpSetOpt: "setopt", OpWait: "wait", OpSignal: "signal", OpSegments: "segments",
 	OpNote: "note", OpFinding: "finding", OpSummary: "summary",
+	OpSocket: "socket", OpRun: "run",
+}
+
+// ParseOp returns the op whose String is name.
+func ParseOp(name string) (Op, bool) {
+	for o, n := range opNames {
+		if n == name && n != "" {
+			return Op(o), true
+		}
+	}
+	return 0, false
+}
+
+// IsCall reports whether the op is a socket call a learner's program
+// makes (and so is announced in step mode), not a barrier, a note or a
+// line of the lab's own.
+func (o Op) IsCall() bool {
+	switch o {
+	case OpListen, OpAccept, OpConnect, OpBind, OpSend, OpSendAll, OpRecv,
+		OpSendTo, OpRecvFrom, OpClose, OpShutdown, OpSetOpt, OpSocket:
+		return true
+	}
+	return false
 }
 
 func (o Op) String() string {
@@ -103,8 +131,7 @@ type Event struct {
 
 	Req    int    // bytes asked (data ops)
 	N      int    // bytes done (data ops)
-	Data   []byte // the bytes moved (a copy), or their first bytes when Elided > 0
-	Elided int    // bytes moved but not kept in Data (Conn.Elide)
+	Data   []byte // the bytes moved (a copy), or the first of them (see Recorder): N says how many moved
 	Total  int64  // size of the whole transfer this call is part of (Conn.Progress), 0 if none
 	Done   int64  // bytes of that transfer moved so far, this call included
 	Offset int64  // stream offset of Data[0] on this socket, in this direction
@@ -126,4 +153,58 @@ type Event struct {
 	Errno string // what the error means, portably: ErrClass.Name (ECONNRESET, EPIPE, timeout, …)
 
 	Who string // which of several programs on one side (a Fork's tag), e.g. "c2"
+
+	// Step names the call in the demo's code (Side.Step, Side.Key): step
+	// notes are keyed by it and findings point at it. Key marks the call
+	// a finding is about; the views draw it with a marker (①).
+	Step string
+	Key  bool
+	// Detail is the --show category that reveals an event hidden by
+	// default: DetailSetup for the lab's own scaffolding, DetailGo for a
+	// note about how the lab does it in Go. Barriers (wait, signal) are
+	// DetailBarriers by their op.
+	Detail string
+
+	// Evidence are the seqs of the events a finding is about (OpFinding),
+	// and Steps the step names it points at (already resolved into Evidence).
+	Evidence []int
+	Steps    []string
+
+	// Sum is the SHA-256 of every byte this socket moved in this
+	// direction up to and including this call (TCP data calls of a run),
+	// so findings can compare whole streams without keeping them.
+	Sum *[32]byte
+
+	Run *RunInfo // OpRun: what was run
+}
+
+// The --show categories of events hidden by default.
+const (
+	DetailBarriers = "barriers" // wait and signal: the lab's recipe for forcing an outcome
+	DetailSetup    = "setup"    // socket options and calls the lab makes for its own reasons
+	DetailGo       = "go"       // how the lab does it in Go (the learner writes Python)
+)
+
+// DetailOf is the --show category of e, or "" when it is always shown.
+func (e Event) DetailOf() string {
+	if e.Op == OpWait || e.Op == OpSignal {
+		return DetailBarriers
+	}
+	return e.Detail
+}
+
+// TraceVersion is the version of the JSON trace the run line announces.
+const TraceVersion = 2
+
+// RunInfo describes a run on its first line: the demo and its knobs, or a
+// command that is not a demo (lab serve, lab proxy).
+type RunInfo struct {
+	Version int               // TraceVersion
+	Lab     string            // the lab's version
+	Demo    string            // slug, or the command ("proxy")
+	ID      int               // demo number, 0 if none
+	Title   Text              // the demo's title
+	Brief   Text              // its one-line brief
+	Params  map[string]string // knob values
+	Command string            // "run", "serve", "client", "proxy"
 }

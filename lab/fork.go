@@ -8,8 +8,7 @@ import "fmt"
 // run (cancelling the run closes its sockets too), and every event it
 // records carries tag in Event.Who, shown in the trace as "[tag]".
 //
-// A fork counts its own calls for step notes: "client.connect.1" is the
-// first connect of each fork.
+// Step names are a fork's own: Step and Key name the fork's next call.
 func (s *Side) Fork(tag string) *Side {
 	f := newSide(s.run, s.Role, s.Params)
 	f.who = tag
@@ -28,10 +27,9 @@ func (c *Conn) HandTo(s *Side) *Conn {
 		panic(fmt.Sprintf("lab: connection #%d handed to a side of another run", c.id))
 	}
 	s.track(c.c)
-	n := &Conn{c: c.c, side: s, id: c.id}
+	n := &Conn{c: c.c, side: s, id: c.id, rxSum: c.rxSum, txSum: c.txSum}
 	n.rx.Store(c.rx.Load())
 	n.tx.Store(c.tx.Load())
-	n.elide.Store(c.elide.Load())
 	n.transfer.Store(c.transfer.Load())
 	n.done.Store(c.done.Load())
 	return n

@@ -10,9 +10,9 @@ import (
 )
 
 // listenTCP makes the tutorial's calls one by one, so each can be announced
-// and traced: socket(), setsockopt(SO_REUSEADDR), bind(), listen(backlog).
-// The listening socket is then handed to Go's runtime.
-func (s *Side) listenTCP(addr string, backlog int) (net.Listener, int, error) {
+// and traced: socket(), setsockopt(SO_REUSEADDR) when asked, bind(),
+// listen(backlog). The listening socket is then handed to Go's runtime.
+func (s *Side) listenTCP(addr string, o ListenOptions) (net.Listener, int, error) {
 	ta, err := net.ResolveTCPAddr("tcp", addr)
 	if err != nil {
 		return nil, 0, err
@@ -29,10 +29,17 @@ func (s *Side) listenTCP(addr string, backlog int) (net.Listener, int, error) {
 		sa = a
 	}
 	id := s.run.rec.NewID()
+	call := socketCall(family == syscall.AF_INET6, false)
+	if err := s.before(OpSocket, call); err != nil {
+		return nil, id, err
+	}
 	fd, err := syscall.Socket(family, syscall.SOCK_STREAM, 0)
 	if err != nil {
-		return nil, id, os.NewSyscallError("socket", err)
+		err = os.NewSyscallError("socket", err)
+		s.record(Event{Op: OpSocket, Conn: id, Call: call}, err)
+		return nil, id, err
 	}
+	s.record(Event{Op: OpSocket, Conn: id, Call: call}, nil)
 	syscall.CloseOnExec(fd)
 	ok := false
 	defer func() {
@@ -41,17 +48,19 @@ func (s *Side) listenTCP(addr string, backlog int) (net.Listener, int, error) {
 		}
 	}()
 
-	const opt = "setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)"
-	if err := s.before(OpSetOpt, opt); err != nil {
-		return nil, id, err
-	}
-	err = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
-	s.record(Event{Op: OpSetOpt, Conn: id, Call: opt}, err)
-	if err != nil {
-		return nil, id, os.NewSyscallError("setsockopt", err)
+	if o.Reuse {
+		const opt = "setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)"
+		if err := s.before(OpSetOpt, opt); err != nil {
+			return nil, id, err
+		}
+		err = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
+		s.record(Event{Op: OpSetOpt, Conn: id, Call: opt, Detail: o.detail()}, err)
+		if err != nil {
+			return nil, id, os.NewSyscallError("setsockopt", err)
+		}
 	}
 
-	call := "bind(" + pyAddr(addr) + ")"
+	call = "bind(" + pyAddr(addr) + ")"
 	if err := s.before(OpBind, call); err != nil {
 		return nil, id, err
 	}
@@ -63,11 +72,11 @@ func (s *Side) listenTCP(addr string, backlog int) (net.Listener, int, error) {
 	local := sockName(fd)
 	s.record(Event{Op: OpBind, Conn: id, Call: call, Local: local}, nil)
 
-	call = fmt.Sprintf("listen(%d)", backlog)
+	call = fmt.Sprintf("listen(%d)", o.Backlog)
 	if err := s.before(OpListen, call); err != nil {
 		return nil, id, err
 	}
-	if err := syscall.Listen(fd, backlog); err != nil {
+	if err := syscall.Listen(fd, o.Backlog); err != nil {
 		err = os.NewSyscallError("listen", err)
 		s.record(Event{Op: OpListen, Conn: id, Call: call, Local: local}, err)
 		return nil, id, err

@@ -3,6 +3,9 @@ package lab
 // genericNote explains a call when the demo has no note of its own.
 func genericNote(op Op) Text {
 	switch op {
+	case OpSocket:
+		return T("socket(): make a new socket. AF_INET: IPv4 addresses; SOCK_STREAM: TCP (SOCK_DGRAM would be UDP).",
+			"socket()：创建一个新的套接字。AF_INET：IPv4 地址；SOCK_STREAM：TCP（SOCK_DGRAM 则是 UDP）。")
 	case OpBind:
 		return T("bind(): give the socket its own address (IP and port).",
 			"bind()：给套接字一个自己的地址（IP 和端口）。")

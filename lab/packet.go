@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"syscall"
 )
 
 // PacketConn is a traced UDP socket.
@@ -21,15 +22,27 @@ type PacketConn struct {
 // "127.0.0.1:0" and lets the kernel choose its port. On the server side
 // it publishes the address.
 func (s *Side) ListenPacket(addr string) (*PacketConn, error) {
-	call := "bind(" + pyAddr(addr) + ")"
-	if err := s.before(OpBind, call); err != nil {
+	id := s.run.rec.NewID()
+	sock := socketCall(isIPv6(addr), true)
+	if err := s.before(OpSocket, sock); err != nil {
 		return nil, err
 	}
-	var lc net.ListenConfig
+	// Go makes the socket and binds it in one call; its Control hook runs
+	// in between, where socket() is recorded and bind() announced.
+	call := "bind(" + pyAddr(addr) + ")"
+	made := false
+	lc := net.ListenConfig{Control: func(network, address string, c syscall.RawConn) error {
+		made = true
+		s.record(Event{Op: OpSocket, Conn: id, Call: sock}, nil)
+		return s.before(OpBind, call)
+	}}
 	pc, err := lc.ListenPacket(s.run.ctx, "udp", addr)
-	id := s.run.rec.NewID()
 	if err != nil {
-		s.record(Event{Op: OpBind, Conn: id, Call: call}, err)
+		op, c := OpBind, call
+		if !made {
+			op, c = OpSocket, sock
+		}
+		s.record(Event{Op: op, Conn: id, Call: c}, err)
 		return nil, fmt.Errorf("bind %s: %w", addr, err)
 	}
 	s.track(pc)

@@ -224,6 +224,15 @@ func (p Params) Int(name string) int {
 // Bool returns an on/off knob's value.
 func (p Params) Bool(name string) bool { return p.String(name) == "on" }
 
+// Values returns every knob's value by name.
+func (p Params) Values() map[string]string {
+	out := make(map[string]string, len(p.vals))
+	for k, v := range p.vals {
+		out[k] = v
+	}
+	return out
+}
+
 // Sets returns the non-default values as name=value, for a command line.
 func (p Params) Sets() []string {
 	var out []string

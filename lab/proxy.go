@@ -139,9 +139,6 @@ func (p *proxyConn) note(c *Conn, t Text) {
 }
 
 func (p *proxyConn) serve() {
-	if p.o.Quiet {
-		p.client.Elide(0)
-	}
 	server, err := p.f.dialPeer(p.o.Upstream, proxyDialTimeout)
 	if err != nil {
 		if p.f.run.ctx.Err() == nil {
@@ -153,9 +150,6 @@ func (p *proxyConn) serve() {
 		return
 	}
 	p.server = server
-	if p.o.Quiet {
-		server.Elide(0)
-	}
 	// Go turns Nagle off on every TCP socket; say so explicitly, since
 	// sliced writes rely on it to leave as separate segments.
 	for _, c := range []*Conn{p.client, server} {

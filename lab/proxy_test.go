@@ -447,6 +447,7 @@ func TestSessionForgets(t *testing.T) {
 	side := sess.Side(Proxy, Params{})
 	side.Note(T("a", "甲"))
 	side.Note(T("b", "乙"))
+	sess.Flush()
 	if len(seqs) != 2 || seqs[0] != 1 || seqs[1] != 2 || len(sess.Events()) != 0 {
 		t.Errorf("seqs %v, %d kept; want [1 2] and none kept", seqs, len(sess.Events()))
 	}

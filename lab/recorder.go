@@ -16,6 +16,32 @@ type SinkFunc func(Event)
 // Emit calls f(e).
 func (f SinkFunc) Emit(e Event) { f(e) }
 
+// A ByteSink is a Sink that needs only the first bytes of each part of a
+// data call (a text view shows a few hex rows): Needs says how many, or -1
+// for every byte (the JSON trace). A Sink that is not a ByteSink gets
+// every byte.
+type ByteSink interface {
+	Sink
+	Needs() int
+}
+
+// Memory: a run may move gigabytes, and the findings read the finished
+// trace. The recorder hands every event to the sink as it is recorded,
+// with the bytes the sink needs, and keeps for the trace only what
+// findings need: every event, with all the bytes of a stream's first
+// StreamKeep bytes and, after that, the first HeadKeep bytes of each call.
+// Event.Sum still covers every byte of the stream, and N says how many
+// moved. Keep.All keeps everything (--full).
+const (
+	StreamKeep = 64 << 10
+	HeadKeep   = 64
+)
+
+// Keep says how much of the bytes the trace keeps in memory.
+type Keep struct {
+	All bool // every byte of every call (--full)
+}
+
 // Recorder numbers events, stamps them with the time since the run began and
 // hands them to a sink. It is safe for concurrent use; the sink sees events
 // in seq order, never two at once.
@@ -25,14 +51,26 @@ type Recorder struct {
 	start  time.Time
 	events []Event
 	sink   Sink
+	needs  int // bytes of each part the sink needs, -1 for all
 	ids    int
 	onRec  func() // called after each event (the run's watchdog)
 	seq    int    // events recorded so far
 	forget bool   // hand events to the sink without keeping them (a Session)
+	keep   Keep
+	digest bool                   // compute Event.Sum for TCP data calls
+	kept   map[streamKey]int64    // bytes of each stream kept in full so far
+	lastT  time.Duration          // the time of the last event: time never goes back
+	queue  *Queue                 // the sink's queue, if it has one (Flush)
 
 	holds    int           // pauses in progress (step prompts)
 	pausedAt time.Time     // when the first of them began
 	paused   time.Duration // total time spent paused
+}
+
+// streamKey is one direction of one socket.
+type streamKey struct {
+	conn int
+	in   bool
 }
 
 // NewRecorder returns a recorder whose clock starts now. A nil now means
@@ -41,7 +79,29 @@ func NewRecorder(now func() time.Time, sink Sink) *Recorder {
 	if now == nil {
 		now = time.Now
 	}
-	return &Recorder{now: now, start: now(), sink: sink}
+	r := &Recorder{now: now, start: now(), sink: sink, kept: map[streamKey]int64{}, needs: -1}
+	if sink == nil {
+		r.needs = 0
+	}
+	if q, ok := sink.(*Queue); ok {
+		r.queue = q
+		sink = q.inner
+	}
+	if bs, ok := sink.(ByteSink); ok {
+		r.needs = bs.Needs()
+	}
+	return r
+}
+
+// Start hands the run's first line to the sink: seq 0, time 0, what runs.
+// It is not part of the trace.
+func (r *Recorder) Start(info RunInfo) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	info.Version = TraceVersion
+	if r.sink != nil {
+		r.sink.Emit(Event{Side: System, Op: OpRun, Run: &info})
+	}
 }
 
 // Record stamps e with the next seq and the elapsed time, keeps it and emits it.
@@ -50,17 +110,68 @@ func (r *Recorder) Record(e Event) Event {
 	defer r.mu.Unlock()
 	r.seq++
 	e.Seq = r.seq
-	e.T = r.now().Sub(r.start) - r.paused
+	e.T = max(r.elapsed(), r.lastT)
+	r.lastT = e.T
+	if r.onRec != nil {
+		r.onRec()
+	}
 	if !r.forget {
-		r.events = append(r.events, e)
+		r.events = append(r.events, r.trimmed(e))
 	}
 	if r.sink != nil {
 		r.sink.Emit(e)
 	}
-	if r.onRec != nil {
-		r.onRec()
+	return e
+}
+
+// elapsed is the time since the run began without the time spent paused:
+// while a pause holds, the clock stands still.
+func (r *Recorder) elapsed() time.Duration {
+	now := r.now()
+	if r.holds > 0 {
+		now = r.pausedAt
+	}
+	return now.Sub(r.start) - r.paused
+}
+
+// trimmed is e as the trace keeps it: all its bytes while its stream is
+// within StreamKeep, else the first HeadKeep, in a copy of their own so
+// that the sink's copy of a big call can be freed.
+func (r *Recorder) trimmed(e Event) Event {
+	if r.keep.All || !e.Op.IsData() || len(e.Data) == 0 {
+		return e
+	}
+	k := streamKey{e.Conn, e.Op.IsRecv()}
+	room := StreamKeep - r.kept[k]
+	keep := len(e.Data)
+	if int64(keep) > room {
+		keep = min(keep, HeadKeep)
+	} else {
+		r.kept[k] += int64(keep)
+	}
+	if keep < len(e.Data) {
+		e.Data = append([]byte(nil), e.Data[:keep]...)
 	}
 	return e
+}
+
+// dataFor returns how many of a data call's bytes to copy for the sink and
+// the trace: the sink's needs for each part (the marks say where parts
+// start), and what the trace may keep.
+func (r *Recorder) dataFor(n int, marks []Mark) int {
+	r.mu.Lock()
+	needs, all, forget := r.needs, r.keep.All, r.forget
+	r.mu.Unlock()
+	if needs < 0 || all {
+		return n
+	}
+	if needs > 0 && len(marks) > 0 {
+		needs += marks[len(marks)-1].From // the head of each part
+	}
+	if !forget {
+		needs = max(needs, StreamKeep) // the trace keeps a stream's first bytes in full
+	}
+	return min(n, needs)
 }
 
 // NewID returns the next socket id (1, 2, …).
@@ -76,6 +187,13 @@ func (r *Recorder) Events() Trace {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append(Trace(nil), r.events...)
+}
+
+// Flush waits until the sink has handled every event recorded so far.
+func (r *Recorder) Flush() {
+	if r.queue != nil {
+		r.queue.Flush()
+	}
 }
 
 // Pause stops the trace's clock until the returned func is called, so that

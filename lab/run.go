@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +30,8 @@ type Options struct {
 	// when there is no learner at a terminal. With Step set, lines are read
 	// through the stepper from its own reader, so keys and lines take turns.
 	Input io.Reader
+	Keep  Keep   // how many bytes the trace keeps in memory (--full: all)
+	Lab   string // the lab's version, for the run line
 }
 
 // Result is what a finished run recorded and found.
@@ -46,8 +49,16 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 
-	rec := NewRecorder(opt.Now, opt.Sink)
+	sink, closeSink := queued(opt.Sink)
+	defer closeSink()
+	rec := NewRecorder(opt.Now, sink)
+	rec.keep, rec.digest = opt.Keep, true
+	rec.Start(RunInfo{Lab: opt.Lab, Demo: d.Slug, ID: d.ID, Title: d.Title, Brief: d.Brief,
+		Params: opt.Params.Values(), Command: "run"})
 	r := &run{ctx: ctx, rec: rec, step: opt.Step, notes: opt.Notes, barriers: map[string]chan struct{}{}, causal: newCausal()}
+	if opt.Step != nil {
+		opt.Step.flush = rec.Flush
+	}
 	r.input = inputOf(opt)
 	server := newSide(r, Server, opt.Params)
 	client := newSide(r, Client, opt.Params)
@@ -60,6 +71,9 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 		cancel(fmt.Errorf("%w: no socket call finished for %v (%s)", ErrTimeout, idle, r.waiting()))
 	})
 	rec.onRec = r.watch.kick
+	if rec.queue != nil {
+		rec.queue.onProgress(r.watch.kick)
+	}
 
 	var wg sync.WaitGroup
 	for _, p := range []struct {
@@ -91,14 +105,54 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 	}
 
 	res.Findings = d.Findings(res.Trace, opt.Params)
-	res.OK = true
-	for _, f := range res.Findings {
-		rec.Record(Event{Side: System, Op: OpFinding, ID: f.ID, OK: f.OK, Text: f.Text})
-		res.OK = res.OK && f.OK
-	}
-	rec.Record(Event{Side: System, Op: OpSummary, Demo: d.Slug, OK: res.OK, Findings: len(res.Findings)})
+	res.OK = recordFindings(rec, res.Trace, d.Slug, res.Findings)
 	res.Trace = rec.Events()
 	return res, nil
+}
+
+// recordFindings records each finding, its evidence resolved to seqs, and
+// the summary, and reports whether every finding held.
+func recordFindings(rec *Recorder, t Trace, demo string, fs []Finding) bool {
+	ok := true
+	for _, f := range fs {
+		rec.Record(Event{Side: System, Op: OpFinding, ID: f.ID, OK: f.OK, Text: f.Text,
+			Evidence: evidence(t, f), Steps: f.Steps})
+		ok = ok && f.OK
+	}
+	rec.Record(Event{Side: System, Op: OpSummary, Demo: demo, OK: ok, Findings: len(fs)})
+	return ok
+}
+
+// evidence is the sorted seqs a finding points at, its steps included.
+func evidence(t Trace, f Finding) []int {
+	seen := map[int]bool{}
+	for _, s := range f.Events {
+		seen[s] = true
+	}
+	for _, name := range f.Steps {
+		for _, e := range t.Step(name) {
+			seen[e.Seq] = true
+		}
+	}
+	out := make([]int, 0, len(seen))
+	for s := range seen {
+		out = append(out, s)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// queued puts a sink behind a Queue, so rendering never holds the
+// recorder; close flushes it. A nil sink stays nil.
+func queued(s Sink) (Sink, func()) {
+	if s == nil {
+		return nil, func() {}
+	}
+	if q, ok := s.(*Queue); ok {
+		return q, q.Flush
+	}
+	q := NewQueue(s, 0)
+	return q, q.Close
 }
 
 // waiting says what each side and fork was doing, for a timeout report.

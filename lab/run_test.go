@@ -66,7 +66,7 @@ func TestRunRecordsTrace(t *testing.T) {
 	if last.Op != OpSummary || !last.OK || last.Findings != 1 || last.Demo != "echo" {
 		t.Errorf("last event = %+v, want a passing summary", last)
 	}
-	want := "setopt bind listen signal"
+	want := "socket bind listen signal"
 	if got := strings.Join(res.Trace.Filter(func(e Event) bool { return e.Side == Server }).Ops()[:4], " "); got != want {
 		t.Errorf("server starts with %q, want %q", got, want)
 	}

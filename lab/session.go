@@ -25,8 +25,9 @@ import (
 //	…
 //	f.Retire()                // when that connection is done
 type Session struct {
-	run    *run
-	cancel context.CancelCauseFunc
+	run       *run
+	cancel    context.CancelCauseFunc
+	closeSink func()
 }
 
 // SessionOptions configure a Session.
@@ -34,16 +35,24 @@ type SessionOptions struct {
 	Sink Sink             // where events go as they happen; may be nil
 	Now  func() time.Time // the clock; nil means time.Now
 	Keep bool             // keep every event for Events (tests); off for long-lived use
+	Info *RunInfo         // the run line the sink gets first; nil for none
+	// Digest computes Event.Sum on TCP data calls (a real peer's verdict
+	// needs it); off, the lab's own work stays out of the way of the bytes.
+	Digest bool
 }
 
 // NewSession starts a session. Cancelling ctx, or Close, ends it and closes
 // every socket its sides opened.
 func NewSession(ctx context.Context, opt SessionOptions) *Session {
 	ctx, cancel := context.WithCancelCause(ctx)
-	rec := NewRecorder(opt.Now, opt.Sink)
-	rec.forget = !opt.Keep
+	sink, closeSink := queued(opt.Sink)
+	rec := NewRecorder(opt.Now, sink)
+	rec.forget, rec.digest = !opt.Keep, opt.Digest
+	if opt.Info != nil {
+		rec.Start(*opt.Info)
+	}
 	r := &run{ctx: ctx, rec: rec, barriers: map[string]chan struct{}{}, causal: newCausal()}
-	return &Session{run: r, cancel: cancel}
+	return &Session{run: r, cancel: cancel, closeSink: closeSink}
 }
 
 // Side returns a new side of the session with the given role and knobs
@@ -58,8 +67,22 @@ func (s *Session) Context() context.Context { return s.run.ctx }
 func (s *Session) Events() Trace { return s.run.rec.Events() }
 
 // Close ends the session: every socket of every side is closed and blocked
-// calls return. It is safe to call more than once.
-func (s *Session) Close() { s.cancel(context.Canceled) }
+// calls return, and the sink has had every event. It is safe to call more
+// than once.
+func (s *Session) Close() {
+	s.cancel(context.Canceled)
+	s.run.rec.Flush()
+}
+
+// Flush waits until the sink has had every event recorded so far.
+func (s *Session) Flush() { s.run.rec.Flush() }
+
+// Finish ends the session like Close and stops its sink's queue: call it
+// once, when nothing more will be recorded.
+func (s *Session) Finish() {
+	s.Close()
+	s.closeSink()
+}
 
 // Retire forgets a side whose work is done, typically the Fork that served
 // one connection of a long-lived session: its sockets are closed (a no-op

@@ -20,10 +20,19 @@ type Side struct {
 
 	mu      sync.Mutex
 	closers []io.Closer
-	counts  map[Op]int
 	busy    string      // the call in progress, for a timeout report
 	who     string      // a Fork's tag, put on every event
 	unhook  func() bool // stops closing on the run's end (Retire)
+
+	pending step // named by Step or Key, for the next socket call
+	current step // the name of the call in progress (taken by before)
+}
+
+// step is the name a demo gives its next socket call.
+type step struct {
+	name string
+	key  bool
+	when func(Event) bool // KeyIf: a key call only if this holds for it
 }
 
 // run is what a demo's two sides share.
@@ -42,12 +51,13 @@ type run struct {
 	input    *Stepper // lines the learner types (Side.ReadLine), nil if none
 }
 
-// NoteFunc looks up the one-line explanation shown in step mode before the
-// n-th call of kind op by role (n counts from 1).
-type NoteFunc func(role Role, op Op, n int) (Text, bool)
+// NoteFunc looks up the one-line explanation shown in step mode before a
+// call of kind op by role: by the call's step name when the demo named it
+// (Side.Step), else by its op. step is "" for a call without a name.
+type NoteFunc func(role Role, step string, op Op) (Text, bool)
 
 func newSide(r *run, role Role, p Params) *Side {
-	s := &Side{Role: role, Params: p, run: r, counts: map[Op]int{}}
+	s := &Side{Role: role, Params: p, run: r}
 	s.unhook = context.AfterFunc(r.ctx, s.closeAll)
 	r.mu.Lock()
 	r.sides = append(r.sides, s)
@@ -77,25 +87,57 @@ func (s *Side) closeAll() {
 	}
 }
 
-// before runs before every socket call: it counts the call, waits for the
-// stepper (step mode, --slow) and remembers what the side is about to do.
+// Step names the next socket call this side makes, the way the demo's code
+// thinks of it ("greet", "read-header"): its step note is looked up by that
+// name, so the note stays on its call whatever a knob adds before it, and
+// findings can point at it (Trace.Step). A name is lower-case words joined
+// by "-" and is not an op's name.
+func (s *Side) Step(name string) { s.name(step{name: name}) }
+
+// Key names the next socket call like Step and marks it as a key call: the
+// one a finding is about. The views draw it with a marker (①) at once, and
+// the finding that points at it gets the same marker.
+func (s *Side) Key(name string) { s.name(step{name: name, key: true}) }
+
+// KeyIf names the next socket call like Step, and marks it as a key call
+// only if when holds for it once it returned (a read that split a
+// character, a datagram that was cut).
+func (s *Side) KeyIf(name string, when func(Event) bool) {
+	s.name(step{name: name, key: true, when: when})
+}
+
+func (s *Side) name(st step) {
+	s.mu.Lock()
+	s.pending = st
+	s.mu.Unlock()
+}
+
+// KeyNote adds a note like Note, named step and marked as a key event: a
+// finding about what the note says points at it.
+func (s *Side) KeyNote(step string, t Text) {
+	s.run.rec.Record(Event{Side: s.Role, Who: s.who, Op: OpNote, Text: t, Step: step, Key: true})
+}
+
+// before runs before every socket call: it takes the call's step name,
+// waits for the stepper (step mode, --slow) and remembers what the side is
+// about to do.
 func (s *Side) before(op Op, call string) error {
 	s.mu.Lock()
-	s.counts[op]++
-	n := s.counts[op]
+	st := s.pending
+	s.pending, s.current = step{}, st
 	s.mu.Unlock()
 	if err := s.run.ctx.Err(); err != nil {
 		return context.Cause(s.run.ctx)
 	}
-	if st := s.run.step; st != nil {
+	if stp := s.run.step; stp != nil {
 		note := genericNote(op)
 		if s.run.notes != nil {
-			if t, ok := s.run.notes(s.Role, op, n); ok {
+			if t, ok := s.run.notes(s.Role, st.name, op); ok {
 				note = t
 			}
 		}
 		done := s.run.learnerWaits()
-		err := st.Before(s.run.ctx, Announcement{Side: s.Role, Call: call, Note: note})
+		err := stp.Before(s.run.ctx, Announcement{Side: s.Role, Who: s.who, Call: call, Note: note, Step: st.name})
 		done()
 		if err != nil {
 			return err
@@ -120,7 +162,13 @@ func (s *Side) busyCall() string {
 // record adds e to the trace on behalf of this side. A call that failed
 // because the run was cancelled is reported with the cancel cause.
 func (s *Side) record(e Event, err error) Event {
-	s.setBusy("")
+	s.mu.Lock()
+	s.busy = ""
+	var st step
+	if e.Op.IsCall() {
+		st, s.current = s.current, step{}
+	}
+	s.mu.Unlock()
 	e.Side = s.Role
 	e.Who = s.who
 	if err != nil {
@@ -128,6 +176,10 @@ func (s *Side) record(e Event, err error) Event {
 		if s.run.ctx.Err() != nil {
 			e.Err, e.Errno = stopReason(context.Cause(s.run.ctx))
 		}
+	}
+	if st.name != "" {
+		e.Step = st.name
+		e.Key = st.key && (st.when == nil || st.when(e))
 	}
 	return s.run.rec.Record(e)
 }

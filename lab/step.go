@@ -16,8 +16,10 @@ var ErrQuit = errors.New("stopped by the learner")
 // Announcement says which side is about to make which call, and why.
 type Announcement struct {
 	Side Role
+	Who  string // a Fork's tag, "" for the side itself
 	Call string
 	Note Text
+	Step string // the call's step name, "" if the demo gave it none
 }
 
 // Stepper paces a run: in step mode it shows each call before it happens and
@@ -37,6 +39,7 @@ type Stepper struct {
 	slow    time.Duration
 	cont    bool
 	pending chan lineResult
+	flush   func() // the run's sink: drained before each announcement
 }
 
 type lineResult struct {
@@ -71,6 +74,9 @@ func (s *Stepper) Before(ctx context.Context, a Announcement) error {
 	show := s.Show
 	if show == nil {
 		show = PlainAnnouncement
+	}
+	if s.flush != nil {
+		s.flush()
 	}
 	io.WriteString(s.out, show(a, s.lang))
 	line, err := s.readLine(ctx)

@@ -24,6 +24,19 @@ func (t Trace) Calls(side Role, op Op) Trace {
 	return t.Filter(func(e Event) bool { return e.Side == side && e.Op == op && e.Err == "" })
 }
 
+// Step returns the events the demo named step (Side.Step, Side.Key).
+func (t Trace) Step(step string) Trace {
+	return t.Filter(func(e Event) bool { return e.Step == step })
+}
+
+// Last returns the last event, or the zero Event when t is empty.
+func (t Trace) Last() Event {
+	if len(t) == 0 {
+		return Event{}
+	}
+	return t[len(t)-1]
+}
+
 // Bytes joins the data of the events.
 func (t Trace) Bytes() []byte {
 	var b []byte

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -331,6 +332,7 @@ type runFlags struct {
 	format  string
 	check   bool
 	full    bool
+	show    string
 	timeout time.Duration
 	typing  bool // a learner at a terminal can type into demos that ask (chat)
 }
@@ -344,7 +346,8 @@ func (e *env) runCmd(args []string) error {
 	fs.Var(&f.sets, "set", "knob value name=value (repeatable)")
 	fs.StringVar(&f.format, "format", "text", "text, json or md")
 	fs.BoolVar(&f.check, "check", false, "exit 1 when a finding does not hold")
-	fs.BoolVar(&f.full, "full", false, "show every byte instead of folding long payloads")
+	fs.BoolVar(&f.full, "full", false, "show every byte and every call instead of folding")
+	fs.StringVar(&f.show, "show", "", "optional detail to show: barriers, setup, go (comma-separated)")
 	fs.DurationVar(&f.timeout, "timeout", lab.DefaultIdle, "give up when no socket call finishes for this long")
 	if in, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(in.Fd())) {
 		f.typing = true
@@ -360,6 +363,10 @@ func (e *env) runCmd(args []string) error {
 	if f.slow < 0 || f.timeout <= 0 {
 		return usage(lab.T("durations look like 300ms or 2s", "时长的写法如 300ms 或 2s"),
 			lab.T("--slow and --timeout must be positive", "--slow 和 --timeout 必须为正数"))
+	}
+	show, err := parseShow(f.show)
+	if err != nil {
+		return err
 	}
 	var list []lab.Demo
 	if pos[0] == "all" {
@@ -387,27 +394,84 @@ func (e *env) runCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	if f.format != "text" && f.format != "json" && f.format != "md" {
-		return usage(lab.T("--format text, json or md", "--format text、json 或 md"),
-			lab.Tf("unknown --format %q", "未知的 --format 值 %q", f.format))
+	out := &lockedWriter{w: e.stdout}
+	sink, err := newSink(out, f.format, render.Options{Lang: s.lang, Width: s.width, Color: s.color, Full: f.full, Live: s.tty, Show: show}, "text, json or md")
+	if err != nil {
+		return err
 	}
 	failed := false
 	for i, d := range list {
-		ok, err := e.runOne(d, params[i], f, s)
+		ok, err := e.runOne(d, params[i], f, s, out, sink)
 		if errors.Is(err, lab.ErrQuit) {
+			sink.Finish()
 			fmt.Fprintln(e.stderr, lab.T("lab: stopped; sockets closed.", "lab：已停止；套接字已关闭。").In(s.lang))
 			return nil
 		}
 		if err != nil {
+			sink.Finish()
 			return fmt.Errorf("demo %s: %w", d.Name(), err)
 		}
 		failed = failed || !ok
 	}
+	sink.Finish()
 	if f.check && failed {
 		return &failError{quiet: true}
 	}
 	return nil
 }
+
+// parseShow checks a --show list: barriers, setup, go.
+func parseShow(v string) ([]string, error) {
+	if v == "" {
+		return nil, nil
+	}
+	valid := []string{lab.DetailBarriers, lab.DetailSetup, lab.DetailGo}
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		s = strings.TrimSpace(s)
+		if !slices.Contains(valid, s) {
+			return nil, usage(lab.T("--show barriers, setup or go, or several: --show barriers,setup",
+				"--show barriers、setup 或 go，也可以几个一起：--show barriers,setup"),
+				lab.Tf("unknown --show %q", "未知的 --show 值 %q", s))
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// sink is a renderer of the command line: it is told when the output ends.
+type sink interface {
+	lab.Sink
+	Finish()
+}
+
+// textSink is the text renderer, which also draws step announcements.
+type textSink = *render.Text
+
+// newSink makes the renderer --format names: text, json or md (or none,
+// where valid says so).
+func newSink(w io.Writer, format string, o render.Options, valid string) (sink, error) {
+	switch format {
+	case "text":
+		return render.NewText(w, o), nil
+	case "json":
+		return render.NewJSON(w, o.Lang), nil
+	case "md":
+		return render.NewMarkdown(w, o), nil
+	case "none":
+		if strings.Contains(valid, "none") {
+			return noSink{}, nil
+		}
+	}
+	return nil, usage(lab.Tf("--format %s", "--format %s", valid),
+		lab.Tf("unknown --format %q", "未知的 --format 值 %q", format))
+}
+
+// noSink is --format none: nothing is drawn.
+type noSink struct{}
+
+func (noSink) Emit(lab.Event) {}
+func (noSink) Finish()        {}
 
 // knobError is a usage error for a --set that d's knobs refused: the error
 // names the demo, the hint lists its knobs with their ranges.
@@ -446,38 +510,30 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-// runOne runs one demo with the chosen renderer and returns whether all its
-// findings held.
-func (e *env) runOne(d lab.Demo, p lab.Params, f runFlags, s settings) (bool, error) {
-	out := &lockedWriter{w: e.stdout}
-	var sink lab.Sink
-	var text *render.Text
-	opts := render.Options{Lang: s.lang, Width: s.width, Color: s.color, Full: f.full, Live: s.tty}
-	switch f.format {
-	case "json":
-		sink = render.NewJSON(out, s.lang)
-	case "md":
-		sink = render.NewMarkdown(out, opts)
-	default:
-		text = render.NewText(out, opts)
-		sink = text
-		fmt.Fprintf(out, "%s\n", titleLine(d, s))
-	}
+// runOne runs one demo into the sink and returns whether all its findings
+// held.
+func (e *env) runOne(d lab.Demo, p lab.Params, f runFlags, s settings, out io.Writer, sk sink) (bool, error) {
 	var step *lab.Stepper
 	if f.step || f.slow > 0 {
 		// Announcements go with the text trace; with JSON or Markdown on
 		// stdout they go to stderr so the trace stays machine-readable.
+		text, isText := sk.(textSink)
 		var promptOut io.Writer = out
-		if text == nil {
+		if !isText {
 			promptOut = e.stderr
 		}
 		step = lab.NewStepper(e.stdin, promptOut, s.lang, f.step, f.slow)
-		if text != nil {
+		if isText {
 			step.Show = text.Announce
 		}
 	}
+	var ls lab.Sink = sk
+	if _, none := sk.(noSink); none {
+		ls = nil
+	}
 	res, err := lab.Run(e.ctx, d, lab.Options{
-		Params: p, Sink: sink, Step: step, Notes: stepNotes(d, s.lang), Idle: f.timeout, Input: typed(e.stdin, f.typing),
+		Params: p, Sink: ls, Step: step, Notes: stepNotes(d, s.lang), Idle: f.timeout, Input: typed(e.stdin, f.typing),
+		Keep: lab.Keep{All: f.full}, Lab: version,
 	})
 	if err != nil {
 		return false, err
@@ -485,32 +541,25 @@ func (e *env) runOne(d lab.Demo, p lab.Params, f runFlags, s settings) (bool, er
 	return res.OK, nil
 }
 
-// stepNotes looks up a demo's step notes: "side.op.N" first, then "side.op".
+// stepNotes looks up a demo's step notes: "side.step" for a call the demo
+// named, then "side.op".
 func stepNotes(d lab.Demo, l lab.Lang) lab.NoteFunc {
 	notes, err := lessons.Steps(string(l), d.ID, d.Slug)
 	if err != nil {
 		return nil
 	}
-	return func(role lab.Role, op lab.Op, n int) (lab.Text, bool) {
-		key := string(role) + "." + op.String()
-		for _, k := range []string{fmt.Sprintf("%s.%d", key, n), key} {
+	return func(role lab.Role, step string, op lab.Op) (lab.Text, bool) {
+		keys := []string{string(role) + "." + op.String()}
+		if step != "" {
+			keys = append([]string{string(role) + "." + step}, keys...)
+		}
+		for _, k := range keys {
 			if t, ok := notes[k]; ok {
 				return lab.T(t, t), true
 			}
 		}
 		return lab.Text{}, false
 	}
-}
-
-func titleLine(d lab.Demo, s settings) string {
-	c := color.New(color.Bold)
-	if !s.color {
-		c.DisableColor()
-	} else {
-		c.EnableColor()
-	}
-	title := c.Sprintf("%d %s — %s", d.ID, d.Slug, d.Title.In(s.lang)) + "\n"
-	return title + strings.Join(render.Wrap(d.Brief.In(s.lang), s.width), "\n") + "\n"
 }
 
 // typed is the input a demo may read the learner's lines from: stdin when

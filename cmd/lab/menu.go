@@ -14,6 +14,7 @@ import (
 	"socketlab/demos"
 	"socketlab/lab"
 	"socketlab/lab/menu"
+	"socketlab/lab/render"
 	"socketlab/lessons"
 )
 
@@ -209,7 +210,10 @@ func (m *session) run(d lab.Demo, step bool) error {
 	e.stdin = in
 	f := runFlags{step: step, format: "text", timeout: lab.DefaultIdle, typing: true}
 	fmt.Fprintln(e.stdout)
-	_, err = e.runOne(d, m.paramsOf(d), f, s)
+	out := &lockedWriter{w: e.stdout}
+	sk := render.NewText(out, render.Options{Lang: s.lang, Width: s.width, Color: s.color, Live: s.tty})
+	_, err = e.runOne(d, m.paramsOf(d), f, s, out, sk)
+	sk.Finish()
 	in.Close()
 	switch {
 	case m.e.ctx.Err() != nil: // Ctrl-C: a signal in cooked mode

@@ -29,7 +29,8 @@ func (e *env) proxyCmd(args []string) error {
 	delay := fs.Duration("delay", 0, "wait this long before each forwarded write, e.g. 50ms")
 	merge := fs.Duration("merge", 0, "hold arriving bytes this long and forward them in one write, e.g. 200ms")
 	format := fs.String("format", "text", "text, json, md or none (quiet: only the totals at the end)")
-	full := fs.Bool("full", false, "show every byte instead of folding long payloads")
+	full := fs.Bool("full", false, "show every byte and every call instead of folding")
+	showFlag := fs.String("show", "", "optional detail to show: barriers, setup, go (comma-separated)")
 	pos, err := e.parse(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return e.help([]string{"proxy"})
@@ -67,6 +68,10 @@ func (e *env) proxyCmd(args []string) error {
 		return usage(lab.T("durations from 0 to 1m, e.g. --delay 50ms --merge 200ms", "时长取 0 到 1m，例如 --delay 50ms --merge 200ms"),
 			lab.Tf("--delay %v or --merge %v is out of range", "--delay %v 或 --merge %v 超出范围", *delay, *merge))
 	}
+	show, err := parseShow(*showFlag)
+	if err != nil {
+		return err
+	}
 	s, err := e.resolve(c)
 	if err != nil {
 		return err
@@ -75,32 +80,33 @@ func (e *env) proxyCmd(args []string) error {
 
 	out := &lockedWriter{w: e.stdout}
 	var info io.Writer = out // the address and totals: with the text trace, or alone
-	var sink lab.Sink
-	opts := render.Options{Lang: l, Width: s.width, Color: s.color, Full: *full}
-	switch *format {
-	case "text":
-		sink = render.NewText(out, opts)
-	case "json":
-		sink, info = render.NewJSON(out, l), e.stderr
-	case "md":
-		sink, info = render.NewMarkdown(out, opts), e.stderr
-	case "none":
-	default:
-		return usage(lab.T("--format text, json, md or none", "--format text、json、md 或 none"),
-			lab.Tf("unknown --format %q", "未知的 --format 值 %q", *format))
+	opts := render.Options{Lang: l, Width: s.width, Color: s.color, Full: *full, Live: s.tty, Show: show}
+	sk, err := newSink(out, *format, opts, "text, json, md or none")
+	if err != nil {
+		return err
 	}
+	var sink lab.Sink = sk
+	switch *format {
+	case "json", "md":
+		info = e.stderr
+	case "none":
+		sink = nil
+	}
+	defer sk.Finish()
 	if !loopback(host) {
 		fmt.Fprintln(e.stderr, lab.Tf("lab: warning: listening on %s, not loopback: other machines that can reach this one can connect and send bytes through to %s",
 			"lab：警告：在 %s 上监听，不是回环地址：能访问这台机器的其他机器都可以连进来，并把字节经代理送到 %s", *listen, *upstream).In(l))
 	}
 
-	sess := lab.NewSession(e.ctx, lab.SessionOptions{Sink: sink})
-	defer sess.Close()
+	sess := lab.NewSession(e.ctx, lab.SessionOptions{Sink: sink, Info: &lab.RunInfo{Lab: version, Command: "proxy", Demo: "proxy",
+		Params: map[string]string{"upstream": *upstream, "slice": fmt.Sprint(*slice), "delay": delay.String(), "merge": merge.String()}}})
+	defer sess.Finish()
 	side := sess.Side(lab.Proxy, lab.Params{})
-	ln, err := side.Listen(*listen)
+	ln, err := side.ListenWith(*listen, lab.ListenOptions{Reuse: true, Setup: true})
 	if err != nil {
 		return err
 	}
+	sess.Flush()
 	fmt.Fprintln(info, lab.Tf("lab proxy: listening on %s, forwarding to %s; connect your client to %[1]s",
 		"lab proxy：正在 %s 上监听，转发到 %s；让你的客户端连接 %[1]s", ln.Addr(), *upstream).In(l))
 	fmt.Fprintln(info, lab.T("Ctrl-C stops the proxy (sockets closed).", "Ctrl-C 停止代理（套接字都会关闭）。").In(l))
@@ -115,7 +121,7 @@ func (e *env) proxyCmd(args []string) error {
 		return fmt.Errorf("proxy: %w", err)
 	}
 	sess.End("proxy", []lab.Finding{{ID: "forwarded", OK: true, Text: totals}}, nil)
-	sess.Close()
+	sess.Finish()
 	if sink == nil {
 		fmt.Fprintln(info, lab.T("lab proxy: ", "lab proxy：").In(l)+totals.In(l))
 	}

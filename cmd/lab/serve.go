@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,14 +26,16 @@ type peerFlags struct {
 	sets   sets
 	format string
 	full   bool
+	show   string
 	idle   time.Duration
 }
 
 func (f *peerFlags) register(fs *flag.FlagSet) {
 	f.common.register(fs)
 	fs.Var(&f.sets, "set", "knob value name=value (repeatable)")
-	fs.StringVar(&f.format, "format", "text", "text, json or md")
-	fs.BoolVar(&f.full, "full", false, "show every byte instead of folding long payloads")
+	fs.StringVar(&f.format, "format", "text", "text, json, md or none")
+	fs.BoolVar(&f.full, "full", false, "show every byte and every call instead of folding")
+	fs.StringVar(&f.show, "show", "", "optional detail to show: barriers, setup, go (comma-separated)")
 	fs.DurationVar(&f.idle, "idle", defaultPeerIdle, "hang up on a peer that makes no progress for this long")
 }
 
@@ -44,7 +47,7 @@ type peerSetup struct {
 	s      settings
 	out    *lockedWriter
 	info   io.Writer // where the address and hints go: stdout with the text trace, else stderr
-	sink   lab.Sink
+	sink   sink
 }
 
 // setupPeer checks the demo, the knobs and the common flags of serve and client.
@@ -77,9 +80,9 @@ func (e *env) setupPeer(cmd string, pos []string, f peerFlags) (peerSetup, error
 		return ps, usage(lab.T("durations look like 300ms or 30s", "时长的写法如 300ms 或 30s"),
 			lab.T("--idle must be positive", "--idle 必须为正数"))
 	}
-	if f.format != "text" && f.format != "json" && f.format != "md" {
-		return ps, usage(lab.T("--format text, json or md", "--format text、json 或 md"),
-			lab.Tf("unknown --format %q", "未知的 --format 值 %q", f.format))
+	show, err := parseShow(f.show)
+	if err != nil {
+		return ps, err
 	}
 	s, err := e.resolve(f.common)
 	if err != nil {
@@ -87,16 +90,26 @@ func (e *env) setupPeer(cmd string, pos []string, f peerFlags) (peerSetup, error
 	}
 	ps = peerSetup{demo: d, peer: peer, params: p, s: s, out: &lockedWriter{w: e.stdout}}
 	ps.info = ps.out
-	opts := render.Options{Lang: s.lang, Width: s.width, Color: s.color, Full: f.full, Live: s.tty}
-	switch f.format {
-	case "json":
-		ps.sink, ps.info = render.NewJSON(ps.out, s.lang), e.stderr
-	case "md":
-		ps.sink, ps.info = render.NewMarkdown(ps.out, opts), e.stderr
-	default:
-		ps.sink = render.NewText(ps.out, opts)
+	opts := render.Options{Lang: s.lang, Width: s.width, Color: s.color, Full: f.full, Live: s.tty, Show: show}
+	if ps.sink, err = newSink(ps.out, f.format, opts, "text, json, md or none"); err != nil {
+		return ps, err
+	}
+	if f.format == "json" || f.format == "md" {
+		ps.info = e.stderr
 	}
 	return ps, nil
+}
+
+// session starts the session of serve or client: its run line names the
+// demo, and the sink is nil for --format none.
+func (ps peerSetup) session(ctx context.Context, cmd string) *lab.Session {
+	var sk lab.Sink = ps.sink
+	if _, none := ps.sink.(noSink); none {
+		sk = nil
+	}
+	d := ps.demo
+	return lab.NewSession(ctx, lab.SessionOptions{Sink: sk, Info: &lab.RunInfo{Lab: version, Command: cmd,
+		Demo: d.Slug, ID: d.ID, Title: d.Title, Brief: d.Brief, Params: ps.params.Values()}})
 }
 
 // checkAddr validates a host:port flag. The port may be 0 only where the
@@ -172,11 +185,9 @@ func (e *env) serveCmd(args []string) error {
 		}
 	}
 
-	if ps.info == ps.out {
-		fmt.Fprintf(ps.out, "%s\n", titleLine(ps.demo, ps.s))
-	}
-	sess := lab.NewSession(e.ctx, lab.SessionOptions{Sink: ps.sink})
-	defer sess.Close()
+	sess := ps.session(e.ctx, "serve")
+	defer ps.sink.Finish()
+	defer sess.Finish()
 	server := sess.Side(lab.Server, ps.params)
 	opt := demos.PeerOptions{Addr: *listen, Count: *count, Max: *maxConns, Idle: f.idle, Dir: *dir,
 		Peer: sess.Side(lab.Client, ps.params),
@@ -188,6 +199,7 @@ func (e *env) serveCmd(args []string) error {
 					h = "::1"
 				}
 			}
+			sess.Flush() // the title first
 			w := ps.info
 			fmt.Fprintln(w, lab.Tf("lab serve %s: listening on %s; connect to %s",
 				"lab serve %s：正在 %s 上监听；连接到 %s", ps.demo.Name(), addr, net.JoinHostPort(h, p)).In(l))
@@ -248,11 +260,9 @@ func (e *env) clientCmd(args []string) error {
 		return err
 	}
 	l := ps.s.lang
-	if ps.info == ps.out {
-		fmt.Fprintf(ps.out, "%s\n", titleLine(ps.demo, ps.s))
-	}
-	sess := lab.NewSession(e.ctx, lab.SessionOptions{Sink: ps.sink})
-	defer sess.Close()
+	sess := ps.session(e.ctx, "client")
+	defer ps.sink.Finish()
+	defer sess.Finish()
 	client := sess.Side(lab.Client, ps.params)
 	opt := demos.PeerOptions{Addr: *connect, Idle: f.idle, Peer: sess.Side(lab.Server, ps.params)}
 	err = ps.peer.Client(sess.Context(), client, opt)

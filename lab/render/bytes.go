@@ -2,9 +2,10 @@ package render
 
 import (
 	"fmt"
-	"socketlab/lab"
 	"strings"
 	"unicode/utf8"
+
+	"socketlab/lab"
 )
 
 // PyBytes writes b as Python's repr of a bytes object: b'hi\r\n\xe4'.
@@ -13,30 +14,37 @@ func PyBytes(b []byte) string {
 	if strings.IndexByte(string(b), '\'') >= 0 && strings.IndexByte(string(b), '"') < 0 {
 		quote = '"'
 	}
-	var sb strings.Builder
-	sb.WriteString("b")
-	sb.WriteByte(quote)
+	out := make([]byte, 0, len(b)+3)
+	out = append(out, 'b', quote)
 	for _, c := range b {
 		switch {
 		case c == '\\':
-			sb.WriteString(`\\`)
+			out = append(out, '\\', '\\')
 		case c == quote:
-			sb.WriteByte('\\')
-			sb.WriteByte(c)
+			out = append(out, '\\', c)
 		case c == '\n':
-			sb.WriteString(`\n`)
+			out = append(out, '\\', 'n')
 		case c == '\r':
-			sb.WriteString(`\r`)
+			out = append(out, '\\', 'r')
 		case c == '\t':
-			sb.WriteString(`\t`)
+			out = append(out, '\\', 't')
 		case c < 0x20 || c >= 0x7f:
-			fmt.Fprintf(&sb, `\x%02x`, c)
+			out = append(out, '\\', 'x', hexDigit[c>>4], hexDigit[c&15])
 		default:
-			sb.WriteByte(c)
+			out = append(out, c)
 		}
 	}
-	sb.WriteByte(quote)
-	return sb.String()
+	return string(append(out, quote))
+}
+
+// decodedPart is Decoded for the bytes a view shows of one part: when they
+// are only the part's first bytes, a character cut at their end is the
+// view's cut, not the read's, so only the start is checked for one.
+func decodedPart(b []byte, whole bool) (string, bool) {
+	if whole {
+		return Decoded(b)
+	}
+	return decoded(b, b[0]&0xC0 == 0x80)
 }
 
 // Decoded returns b decoded as UTF-8 the way a learner's print would show
@@ -46,13 +54,17 @@ func Decoded(b []byte) (text string, ok bool) {
 	// Only worth a line when some real non-ASCII character decodes, or a
 	// character was cut at an edge of the read: plain ASCII says nothing
 	// new, and binary (a length header) is only noise.
+	return decoded(b, cutChar(b))
+}
+
+func decoded(b []byte, cut bool) (text string, ok bool) {
 	for _, c := range b {
 		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
 			return "", false // control bytes: binary, not text
 		}
 	}
 	text = lab.PyDecode(b)
-	if !strings.ContainsFunc(text, func(r rune) bool { return r >= 0x80 && r != '\uFFFD' }) && !cutChar(b) {
+	if !strings.ContainsFunc(text, func(r rune) bool { return r >= 0x80 && r != '\uFFFD' }) && !cut {
 		return "", false
 	}
 	return strings.Map(func(r rune) rune {
@@ -62,6 +74,8 @@ func Decoded(b []byte) (text string, ok bool) {
 		return r
 	}, text), true
 }
+
+const hexDigit = "0123456789abcdef"
 
 // HexRows dumps b as rows of perRow bytes: the stream offset of the row, the
 // bytes in hex, and an ASCII gutter. The rows depend only on offset and b,
@@ -77,28 +91,33 @@ func HexRows(b []byte, offset int64, perRow int) []string {
 		end := start + perRow - int((offset+int64(start))%int64(perRow))
 		end = min(end, len(b))
 		col := int((offset + int64(start)) % int64(perRow))
-		var hx, asc strings.Builder
+		row := make([]byte, 0, digits+2+perRow*4+perRow/8+4)
+		row = fmt.Appendf(row, "%0*x  ", digits, offset+int64(start)-int64(col))
+		asc := make([]byte, 0, perRow)
 		for i := 0; i < perRow; i++ {
 			if i > 0 {
-				hx.WriteByte(' ')
+				row = append(row, ' ')
 				if i%8 == 0 {
-					hx.WriteByte(' ')
+					row = append(row, ' ')
 				}
 			}
 			j := start + i - col
 			if i < col || j >= end {
-				hx.WriteString("  ")
-				asc.WriteByte(' ')
+				row = append(row, ' ', ' ')
+				asc = append(asc, ' ')
 				continue
 			}
-			fmt.Fprintf(&hx, "%02x", b[j])
-			if c := b[j]; c >= 0x20 && c < 0x7f {
-				asc.WriteByte(c)
+			c := b[j]
+			row = append(row, hexDigit[c>>4], hexDigit[c&15])
+			if c >= 0x20 && c < 0x7f {
+				asc = append(asc, c)
 			} else {
-				asc.WriteByte('.')
+				asc = append(asc, '.')
 			}
 		}
-		rows = append(rows, fmt.Sprintf("%0*x  %s  |%s|", digits, offset+int64(start)-int64(col), hx.String(), asc.String()))
+		row = append(row, ' ', ' ', '|')
+		row = append(row, asc...)
+		rows = append(rows, string(append(row, '|')))
 		start = end
 	}
 	return rows

@@ -5,109 +5,59 @@ import (
 	"strings"
 
 	"socketlab/lab"
+	"socketlab/lab/view"
 )
 
-// Folding: a large transfer is thousands of data calls whose bytes were
-// elided (lab.Conn.Elide). The text trace draws the first call of such a
-// run in full, then folds the calls that follow on the same socket, by the
-// same program and of the same kind into one line, printed when anything
-// else happens:
+// A fold line stands for a run of like calls the view folded (view.Fold),
+// in the lane of those calls, at the time of the last:
 //
-//	sendall() → 65536/65536 bytes      the first call, its kept bytes
-//	… and 65472 more bytes, moved but not kept in the trace
-//	⋯ 3199 more sendall() calls, 209649664 bytes (65536 each): folded, …
+//	⋯ 1,021 more recv(1024) calls, 1,045,504 bytes, 1..1024 each (seq 12–2054)
 //
-// The line counts every folded call and byte; calls that were not elided
-// but carry no marks (a short read in the middle of the file) fold too. The
-// JSON trace folds nothing: it lists every call.
-
-// foldKey says which calls belong to one run.
-type foldKey struct {
-	side lab.Role
-	who  string
-	conn int
-	op   lab.Op
+// The JSON trace folds nothing: it lists every call.
+func (r *Text) foldCell(f view.Fold) []line {
+	return foldLines(f, r.o.Lang, r.laneW)
 }
 
-// foldRun is a run of elided data calls: the first is drawn, the rest counted.
-type foldRun struct {
-	key    foldKey
-	calls  int   // calls folded after the first
-	bytes  int64 // bytes those calls moved
-	lo, hi int   // the smallest and largest count of one call
-	last   lab.Event
+// foldLines lays a fold out in lines at most w cells wide, tagged with the
+// program's fork when it has one.
+func foldLines(f view.Fold, l lab.Lang, w int) []line {
+	text := FoldText(f, l)
+	prefix := ""
+	if f.Who != "" {
+		prefix = "[" + f.Who + "] "
+	}
+	var cell []line
+	for i, s := range Wrap(text, w-Width(prefix)-2) {
+		if i == 0 {
+			s = prefix + s
+		} else {
+			s = strings.Repeat(" ", Width(prefix)) + "  " + s
+		}
+		cell = append(cell, line{s, nil})
+	}
+	return cell
 }
 
-// fold takes a data call that continues a run and reports true: it is
-// counted, not drawn. A call continues a run when it has the run's key and
-// no error, and its bytes were elided or carry no marks (a short read in
-// the middle of a file continues it; a marked header does not). Any other
-// event first prints the runs' lines; an elided call that starts a run is
-// drawn as usual.
-func (r *Text) fold(e lab.Event) bool {
-	if !e.Op.IsData() || e.Err != "" || e.Elided == 0 && len(e.Marks) > 0 {
-		r.flushFolds()
-		return false
+// FoldText says what a fold stands for, in language l.
+func FoldText(f view.Fold, l lab.Lang) string {
+	each := thousands(int64(f.Lo))
+	if f.Lo != f.Hi {
+		each = fmt.Sprintf("%s..%s", thousands(int64(f.Lo)), thousands(int64(f.Hi)))
 	}
-	k := foldKey{e.Side, e.Who, e.Conn, e.Op}
-	for _, f := range r.folds {
-		if f.key != k {
-			continue
-		}
-		if f.calls == 0 {
-			f.lo, f.hi = e.N, e.N
-		}
-		f.calls++
-		f.bytes += int64(e.N)
-		f.lo, f.hi = min(f.lo, e.N), max(f.hi, e.N)
-		f.last = e
-		r.drawBar(e)
-		return true
+	seqs := fmt.Sprintf("seq %d", f.First)
+	if f.Last != f.First {
+		seqs = fmt.Sprintf("seq %d–%d", f.First, f.Last)
 	}
-	if e.Elided == 0 {
-		r.flushFolds()
-		return false
+	if l == lab.Zh {
+		return fmt.Sprintf("⋯ 又 %s 次 %s 调用，共 %s 字节，每次 %s（%s）",
+			thousands(int64(f.Calls)), f.Call, thousands(f.Bytes), each, seqs)
 	}
-	r.folds = append(r.folds, &foldRun{key: k})
-	return false
-}
-
-// flushFolds prints one line per run that folded calls, at the time of its
-// last call, and forgets the runs.
-func (r *Text) flushFolds() {
-	for _, f := range r.folds {
-		if f.calls == 0 {
-			continue
-		}
-		each := fmt.Sprintf("%d", f.lo)
-		if f.lo != f.hi {
-			each = fmt.Sprintf("%d..%d", f.lo, f.hi)
-		}
-		calls := "calls"
-		if f.calls == 1 {
-			calls = "call"
-		}
-		text := r.tr(lab.Tf("⋯ %d more %s() %s, %d bytes (%s each): folded, --format json lists every call",
-			"⋯ 又 %d 次 %s() 调用%.0s，共 %d 字节（每次 %s）：已折叠，--format json 会列出每一次调用",
-			f.calls, f.key.op, calls, f.bytes, each))
-		prefix := ""
-		if f.key.who != "" {
-			prefix = "[" + f.key.who + "] "
-		}
-		var cell []line
-		for i, l := range Wrap(text, r.laneW-Width(prefix)-2) {
-			if i == 0 {
-				l = prefix + l
-			} else {
-				l = strings.Repeat(" ", Width(prefix)) + "  " + l
-			}
-			cell = append(cell, line{l, r.dim})
-		}
-		last := f.last
-		last.Who = ""
-		r.rows(last, cell)
+	calls := "calls"
+	if f.Calls == 1 {
+		calls = "call"
 	}
-	r.folds = r.folds[:0]
+	return fmt.Sprintf("⋯ %s more %s %s, %s bytes, %s each (%s)",
+		thousands(int64(f.Calls)), f.Call, calls, thousands(f.Bytes), each, seqs)
 }
 
 // drawBar draws, on a terminal, a progress bar for a folded call that is part

@@ -1,6 +1,8 @@
 package render
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -10,41 +12,96 @@ import (
 
 // JSON writes one JSON object per event and line, the trace format of
 // DESIGN.md: seq, t_us, side and op on every line, then the op's fields.
+// Each run starts with a run line (seq 0, op "run", the trace's version,
+// the demo and its knobs); texts are written in the run's language as
+// "text" and in every language as "texts", so a saved trace replays in
+// either. It lists every event and every byte: the JSON trace folds and
+// hides nothing.
 type JSON struct {
-	enc  *json.Encoder
+	w    *bufio.Writer
 	lang lab.Lang
 	err  error
+	line bytes.Buffer
+	enc  *json.Encoder // into line
+	buf  []byte
 }
 
 // NewJSON returns a JSON-lines renderer; texts are written in language l.
 func NewJSON(w io.Writer, l lab.Lang) *JSON {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return &JSON{enc: enc, lang: l}
+	j := &JSON{w: bufio.NewWriterSize(w, 64<<10), lang: l}
+	j.enc = json.NewEncoder(&j.line)
+	j.enc.SetEscapeHTML(false)
+	return j
 }
+
+// Needs says the JSON trace needs every byte of every call.
+func (j *JSON) Needs() int { return -1 }
 
 // Err returns the first write error, if any.
 func (j *JSON) Err() error { return j.err }
 
-type jsonMark struct {
-	From  int    `json:"from"`
-	To    int    `json:"to"`
-	Label string `json:"label"`
+// Flush writes out what is buffered.
+func (j *JSON) Flush() {
+	if j.err == nil {
+		j.err = j.w.Flush()
+	}
 }
 
+// Finish ends the output.
+func (j *JSON) Finish() { j.Flush() }
+
+// Texts is a text in every language, as the JSON trace writes it.
+type Texts struct {
+	En string `json:"en"`
+	Zh string `json:"zh"`
+}
+
+func textsOf(t lab.Text) *Texts {
+	if t.IsZero() {
+		return nil
+	}
+	return &Texts{En: t.En, Zh: t.Zh}
+}
+
+// Text is the lab.Text the JSON holds.
+func (t *Texts) Text() lab.Text {
+	if t == nil {
+		return lab.Text{}
+	}
+	return lab.T(t.En, t.Zh)
+}
+
+type jsonMark struct {
+	From   int    `json:"from"`
+	To     int    `json:"to"`
+	Label  string `json:"label"`
+	Labels *Texts `json:"labels,omitempty"`
+}
+
+type jsonRun struct {
+	Version int               `json:"version"`
+	Lab     string            `json:"lab"`
+	Command string            `json:"command,omitempty"`
+	DemoID  int               `json:"demo_id,omitempty"`
+	Title   *Texts            `json:"title,omitempty"`
+	Brief   *Texts            `json:"brief,omitempty"`
+	Params  map[string]string `json:"params"`
+	Lang    lab.Lang          `json:"lang"`
+}
+
+// jsonEvent is one line; data_hex is appended after it (see Emit).
 type jsonEvent struct {
 	Seq      int        `json:"seq"`
 	TUS      int64      `json:"t_us"`
 	Side     lab.Role   `json:"side"`
 	Op       string     `json:"op"`
+	*jsonRun            // the run line's fields
 	Conn     int        `json:"conn,omitempty"`
 	Call     string     `json:"call,omitempty"`
 	Local    string     `json:"local,omitempty"`
 	Peer     string     `json:"peer,omitempty"`
 	Req      *int       `json:"req,omitempty"`
 	N        *int       `json:"n,omitempty"`
-	DataHex  *string    `json:"data_hex,omitempty"`
-	Elided   int        `json:"elided,omitempty"` // bytes moved but not in data_hex
 	Offset   *int64     `json:"offset,omitempty"`
 	Trunc    *bool      `json:"trunc,omitempty"`
 	Waited   bool       `json:"waited,omitempty"`
@@ -56,11 +113,17 @@ type jsonEvent struct {
 	ID       string     `json:"id,omitempty"`
 	OK       *bool      `json:"ok,omitempty"`
 	Text     string     `json:"text,omitempty"`
+	Texts    *Texts     `json:"texts,omitempty"`
+	Events   []int      `json:"events,omitempty"`
+	Steps    []string   `json:"steps,omitempty"`
 	Demo     string     `json:"demo,omitempty"`
 	Findings *int       `json:"findings,omitempty"`
 	Err      string     `json:"err,omitempty"`
 	Errno    string     `json:"errno,omitempty"`
 	Who      string     `json:"who,omitempty"`
+	Step     string     `json:"step,omitempty"`
+	Key      bool       `json:"key,omitempty"`
+	Detail   string     `json:"detail,omitempty"`
 }
 
 // Emit writes e as one line.
@@ -71,13 +134,24 @@ func (j *JSON) Emit(e lab.Event) {
 	v := jsonEvent{
 		Seq: e.Seq, TUS: e.T.Microseconds(), Side: e.Side, Op: e.Op.String(),
 		Conn: e.Conn, Call: e.Call, Local: e.Local, Peer: e.Peer,
-		Name: e.Name, ID: e.ID, Text: e.Text.In(j.lang), Demo: e.Demo, Err: e.Err, Errno: e.Errno, Who: e.Who,
+		Name: e.Name, ID: e.ID, Text: e.Text.In(j.lang), Texts: textsOf(e.Text), Demo: e.Demo, Err: e.Err, Errno: e.Errno, Who: e.Who,
+		Step: e.Step, Key: e.Key, Detail: e.Detail,
 	}
+	data := e.Op.IsData()
 	switch e.Op {
+	case lab.OpRun:
+		if e.Run != nil {
+			r := e.Run
+			v.Demo = r.Demo
+			v.jsonRun = &jsonRun{Version: r.Version, Lab: r.Lab, Command: r.Command, DemoID: r.ID,
+				Title: textsOf(r.Title), Brief: textsOf(r.Brief), Params: r.Params, Lang: j.lang}
+			if v.jsonRun.Params == nil {
+				v.jsonRun.Params = map[string]string{}
+			}
+		}
 	case lab.OpSend, lab.OpSendAll, lab.OpRecv, lab.OpSendTo, lab.OpRecvFrom:
-		req, n, off, h := e.Req, e.N, e.Offset, hex.EncodeToString(e.Data)
-		v.Req, v.N, v.DataHex = &req, &n, &h
-		v.Elided = e.Elided
+		req, n, off := e.Req, e.N, e.Offset
+		v.Req, v.N = &req, &n
 		if e.Op == lab.OpSend || e.Op == lab.OpSendAll || e.Op == lab.OpRecv {
 			v.Offset = &off
 		}
@@ -87,17 +161,33 @@ func (j *JSON) Emit(e lab.Event) {
 			v.Trunc = &trunc
 		}
 		for _, m := range e.Marks {
-			v.Marks = append(v.Marks, jsonMark{m.From, m.To, m.Label.In(j.lang)})
+			v.Marks = append(v.Marks, jsonMark{m.From, m.To, m.Label.In(j.lang), textsOf(m.Label)})
 		}
 	case lab.OpSegments:
 		segs := e.Segs
 		v.Segs = &segs
 	case lab.OpFinding:
 		ok := e.OK
-		v.OK = &ok
+		v.OK, v.Events, v.Steps = &ok, e.Evidence, e.Steps
 	case lab.OpSummary:
 		ok, n := e.OK && e.Err == "", e.Findings
 		v.OK, v.Findings = &ok, &n
 	}
-	j.err = j.enc.Encode(v)
+	j.line.Reset()
+	if err := j.enc.Encode(v); err != nil {
+		j.err = err
+		return
+	}
+	b := bytes.TrimSuffix(j.line.Bytes(), []byte("\n"))
+	if data {
+		// The bytes, appended straight as hex: no escaping to scan.
+		j.buf = append(append(j.buf[:0], b[:len(b)-1]...), `,"data_hex":"`...)
+		j.buf = hex.AppendEncode(j.buf, e.Data)
+		b = append(j.buf, '"', '}')
+	}
+	if _, err := j.w.Write(b); err != nil {
+		j.err = err
+		return
+	}
+	j.err = j.w.WriteByte('\n')
 }

@@ -23,6 +23,7 @@ func fixture() []lab.Event {
 	hello := []byte("hello, 你好")
 	big := bytes.Repeat([]byte("0123456789"), 10)
 	evs := []lab.Event{
+		{T: ms(0.05), Side: lab.Server, Op: lab.OpSocket, Conn: 1, Call: "socket(AF_INET, SOCK_STREAM)"},
 		{T: ms(0.1), Side: lab.Server, Op: lab.OpBind, Conn: 1, Call: "bind(('127.0.0.1', 0))", Local: "127.0.0.1:40000"},
 		{T: ms(0.2), Side: lab.Server, Op: lab.OpListen, Conn: 1, Call: "listen()", Local: "127.0.0.1:40000"},
 		{T: ms(0.3), Side: lab.Server, Op: lab.OpSignal, Name: "listening"},
@@ -32,7 +33,7 @@ func fixture() []lab.Event {
 		{T: ms(0.7), Side: lab.Server, Op: lab.OpAccept, Conn: 3, Call: "accept()", Local: "127.0.0.1:40000", Peer: "127.0.0.1:50000"},
 		{T: ms(0.8), Side: lab.Client, Op: lab.OpNote, Text: lab.T("text must be encoded before it is sent: this note is long enough to wrap in a narrow lane", "文字必须先编码才能发送：这条说明足够长，在窄的栏里会折行")},
 		{T: ms(0.9), Side: lab.Client, Op: lab.OpSend, Conn: 2, Call: "send()", Req: len(hello), N: len(hello), Data: hello},
-		{T: ms(1.0), Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(7)", Req: 7, N: 7, Data: hello[:7]},
+		{T: ms(1.0), Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(7)", Req: 7, N: 7, Data: hello[:7], Step: "first-read", Key: true},
 		{T: ms(1.1), Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(7)", Req: 7, N: 6, Data: hello[7:], Offset: 7},
 		{T: ms(1.2), Side: lab.Server, Op: lab.OpSendAll, Conn: 3, Call: "sendall()", Req: 104, N: 104,
 			Data:  append([]byte{100, 0, 0, 0}, big...),
@@ -46,27 +47,41 @@ func fixture() []lab.Event {
 		{T: ms(1.9), Side: lab.System, Op: lab.OpNote, Text: lab.T("a note from the lab across all lanes", "实验台的说明，横跨所有栏")},
 		{T: ms(1.91), Side: lab.Client, Who: "c2", Op: lab.OpConnect, Conn: 6, Call: "connect(('127.0.0.1', 40000))", Local: "127.0.0.1:50002", Peer: "127.0.0.1:40000"},
 		{T: ms(1.92), Side: lab.Server, Who: "h2", Op: lab.OpRecv, Conn: 7, Call: "recv(1024)", Req: 1024, N: 5, Data: []byte("hello")},
-		// Elided calls (Conn.Elide): the first of each run is drawn, the rest folded.
-		{T: ms(1.93), Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", Req: 65536, N: 65536, Data: big[:16], Elided: 65520},
-		{T: ms(1.94), Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(65536)", Req: 65536, N: 30000, Data: big[:16], Elided: 29984},
-		{T: ms(1.95), Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", Req: 65536, N: 65536, Data: big[:16], Elided: 65520, Offset: 65536},
-		{T: ms(1.96), Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(65536)", Req: 65536, N: 65536, Data: big[:16], Elided: 65520, Offset: 30000},
-		{T: ms(1.97), Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", Req: 100, N: 100, Data: big[:16], Elided: 84, Offset: 131072},
-		{T: ms(1.98), Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(65536)", Req: 65536, N: 35636, Data: big[:16], Elided: 35620, Offset: 95536},
+		// A big transfer, of which the renderer was given the first bytes
+		// of each call: the first FoldAt calls of each socket are drawn,
+		// the rest folded.
+		{T: ms(1.93), Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", Req: 65536, N: 65536, Data: big[:16]},
+		{T: ms(1.94), Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(65536)", Req: 65536, N: 30000, Data: big[:16]},
+		{T: ms(1.95), Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", Req: 65536, N: 65536, Data: big[:16], Offset: 65536},
+		{T: ms(1.96), Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(65536)", Req: 65536, N: 65536, Data: big[:16], Offset: 30000},
+		{T: ms(1.961), Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", Req: 65536, N: 65536, Data: big[:16], Offset: 131072},
+		{T: ms(1.962), Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(65536)", Req: 65536, N: 65536, Data: big[:16], Offset: 95536},
+		{T: ms(1.963), Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", Req: 65536, N: 65536, Data: big[:16], Offset: 196608},
+		{T: ms(1.964), Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(65536)", Req: 65536, N: 65536, Data: big[:16], Offset: 161072},
+		{T: ms(1.965), Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", Req: 65536, N: 65536, Data: big[:16], Offset: 262144},
+		{T: ms(1.966), Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(65536)", Req: 65536, N: 65536, Data: big[:16], Offset: 226608},
+		{T: ms(1.97), Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", Req: 100, N: 100, Data: big[:16], Offset: 327680},
+		{T: ms(1.98), Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(65536)", Req: 65536, N: 35636, Data: big[:16], Offset: 292144},
 		{T: ms(1.99), Side: lab.Server, Op: lab.OpClose, Conn: 3, Call: "close()"},
-		{T: ms(2.0), Side: lab.System, Op: lab.OpFinding, ID: "merged", OK: true, Text: lab.T("2 sends arrived in 1 recv", "2 次发送在 1 次接收中到达")},
+		{T: ms(2.0), Side: lab.System, Op: lab.OpFinding, ID: "merged", OK: true, Text: lab.T("2 sends arrived in 1 recv", "2 次发送在 1 次接收中到达"), Evidence: []int{11}},
 		{T: ms(2.1), Side: lab.System, Op: lab.OpFinding, ID: "cut", OK: false, Text: lab.T("nothing was cut", "没有截断")},
 		{T: ms(2.2), Side: lab.System, Op: lab.OpSummary, Demo: "fixture", OK: false, Findings: 2},
 	}
 	for i := range evs {
 		evs[i].Seq = i + 1
 	}
-	return evs
+	run := lab.Event{Side: lab.System, Op: lab.OpRun, Run: &lab.RunInfo{Version: lab.TraceVersion, Lab: "test", Command: "run",
+		Demo: "fixture", ID: 99, Title: lab.T("Every kind of event", "每一种事件"), Brief: lab.T("a fixed trace for the renderers", "给渲染器用的固定跟踪"),
+		Params: map[string]string{"size": "10"}}}
+	return append([]lab.Event{run}, evs...)
 }
 
 func emitAll(s lab.Sink) {
 	for _, e := range fixture() {
 		s.Emit(e)
+	}
+	if f, ok := s.(interface{ Finish() }); ok {
+		f.Finish()
 	}
 }
 
@@ -114,7 +129,7 @@ func TestTextGolden(t *testing.T) {
 			if !o.Color && strings.Contains(b.String(), "\x1b[") {
 				t.Error("colour codes without colour")
 			}
-			if o.Color && !strings.Contains(b.String(), "\x1b[31m") {
+			if o.Color && !strings.Contains(b.String(), "\x1b[38;5;160m") {
 				t.Error("no client colour with colour on")
 			}
 		})
@@ -189,24 +204,25 @@ func TestAnnounceFitsWidth(t *testing.T) {
 // TestProgressBar: on a terminal, folded calls of a transfer draw a bar in
 // place, and the next line erases it; off a terminal nothing is drawn.
 func TestProgressBar(t *testing.T) {
-	evs := []lab.Event{
-		{Seq: 1, Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", Req: 100, N: 100, Data: []byte("ab"), Elided: 98, Total: 400, Done: 100},
-		{Seq: 2, Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", Req: 100, N: 100, Data: []byte("ab"), Elided: 98, Total: 400, Done: 200},
-		{Seq: 3, Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", Req: 100, N: 100, Data: []byte("ab"), Elided: 98, Total: 400, Done: 300},
-		{Seq: 4, Side: lab.Client, Op: lab.OpClose, Conn: 2, Call: "close()"},
+	var evs []lab.Event
+	for i := 1; i <= 6; i++ {
+		evs = append(evs, lab.Event{Seq: i, Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", Req: 100, N: 100,
+			Data: []byte("ab"), Offset: int64(100 * (i - 1)), Total: 800, Done: int64(100 * i)})
 	}
+	evs = append(evs, lab.Event{Seq: 7, Side: lab.Client, Op: lab.OpClose, Conn: 2, Call: "close()"})
 	for _, live := range []bool{true, false} {
 		var b bytes.Buffer
 		r := NewText(&b, Options{Lang: lab.En, Width: 120, Live: live})
 		for _, e := range evs {
 			r.Emit(e)
 		}
+		r.Finish()
 		out := b.String()
 		if got := strings.Contains(out, "\r"); got != live {
 			t.Errorf("live=%v: bar drawn = %v:\n%q", live, got, out)
 		}
 		if live {
-			for _, want := range []string{" 50%  200 B / 400 B", " 75%  300 B / 400 B", "\r\x1b[K"} {
+			for _, want := range []string{" 62%  500 B / 800 B", " 75%  600 B / 800 B", "\r\x1b[K"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("no %q in %q", want, out)
 				}
@@ -215,8 +231,19 @@ func TestProgressBar(t *testing.T) {
 				t.Error("the bar was not erased before the next line")
 			}
 		}
-		if !strings.Contains(out, "⋯ 2 more sendall() calls, 200 bytes") {
+		if !strings.Contains(unwrap(out), "⋯ 2 more sendall() calls, 200 bytes, 100 each (seq 5–6)") {
 			t.Errorf("live=%v: no fold line:\n%s", live, out)
 		}
 	}
+}
+
+// unwrap joins the lines of a trace, so a test can look for a sentence
+// that wrapped in its lane.
+func unwrap(s string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(s, "\n") {
+		b.WriteString(strings.TrimSpace(l))
+		b.WriteByte(' ')
+	}
+	return b.String()
 }

@@ -3,17 +3,17 @@ package render
 import (
 	"strings"
 
-	"socketlab/lab"
+	"socketlab/lab/view"
 )
 
 // tagged lays out an event of a forked side (one of several clients, or a
 // server's handler goroutine): the cell is drawn narrower and its first line
 // starts with the tag, "[c2] connect(…)", the other lines indented under it.
-func (r *Text) tagged(e lab.Event, w int) []line {
-	tag := "[" + e.Who + "] "
+func (r *Text) tagged(it view.Item, w int) []line {
+	tag := "[" + it.Event.Who + "] "
 	tw := Width(tag)
-	inner := e
-	inner.Who = ""
+	inner := it
+	inner.Event.Who = ""
 	out := r.cell(inner, max(w-tw, 12))
 	for i := range out {
 		if i == 0 {

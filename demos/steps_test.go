@@ -1,0 +1,127 @@
+package demos
+
+import (
+	"io"
+	"strings"
+	"sync"
+	"testing"
+
+	"socketlab/lab"
+	"socketlab/lessons"
+)
+
+// announced is one step announcement and the call it announced.
+type announced struct {
+	note string    // the step note shown
+	e    lab.Event // the call as recorded
+}
+
+// announcements runs d in step mode (every prompt answered at once) and
+// pairs each announcement with the call it announced: a side's calls are
+// made one after another, so its k-th announcement is its k-th call.
+func announcements(t *testing.T, d lab.Demo, sets ...string) []announced {
+	t.Helper()
+	type who struct {
+		side lab.Role
+		tag  string
+	}
+	var mu sync.Mutex
+	anns := map[who][]lab.Announcement{}
+	step := lab.NewStepper(strings.NewReader(strings.Repeat("\n", 100000)), io.Discard, lab.En, true, 0)
+	step.Show = func(a lab.Announcement, l lab.Lang) string {
+		mu.Lock()
+		defer mu.Unlock()
+		k := who{a.Side, a.Who}
+		anns[k] = append(anns[k], a)
+		return ""
+	}
+	res := runDemo(t, d, lab.Options{Step: step, Notes: notesOf(t, d)}, sets...)
+	var out []announced
+	seen := map[who]int{}
+	for _, e := range res.Trace {
+		if !e.Op.IsCall() || e.Side == lab.System {
+			continue
+		}
+		k := who{e.Side, e.Who}
+		i := seen[k]
+		seen[k]++
+		if i >= len(anns[k]) {
+			t.Fatalf("%s [%s]: call %d (%s) was never announced", e.Side, e.Who, i+1, e.Call)
+		}
+		a := anns[k][i]
+		if a.Call != e.Call {
+			t.Fatalf("%s [%s]: announcement %d was %s, the call %s", e.Side, e.Who, i+1, a.Call, e.Call)
+		}
+		out = append(out, announced{a.Note.En, e})
+	}
+	return out
+}
+
+// notesOf is the lookup lab run uses: side.step, then side.op.
+func notesOf(t *testing.T, d lab.Demo) lab.NoteFunc {
+	notes, err := lessons.Steps("en", d.ID, d.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(role lab.Role, step string, op lab.Op) (lab.Text, bool) {
+		for _, k := range []string{string(role) + "." + step, string(role) + "." + op.String()} {
+			if n, ok := notes[k]; ok && (step != "" || k == string(role)+"."+op.String()) {
+				return lab.T(n, n), true
+			}
+		}
+		return lab.Text{}, false
+	}
+}
+
+// noteOn finds the note announced before the first call for which match
+// holds.
+func noteOn(anns []announced, match func(lab.Event) bool) (string, bool) {
+	for _, a := range anns {
+		if match(a.e) {
+			return a.note, true
+		}
+	}
+	return "", false
+}
+
+// TestNotesFollowTheirCalls: whatever a knob adds or removes before it, a
+// call's step note stays on that call. Demo 9 in every mode: the recv that
+// got ECONNRESET is announced with a reset note, the one that got b'' with
+// the orderly one, the send that failed with EPIPE with the EPIPE note.
+func TestNotesFollowTheirCalls(t *testing.T) {
+	d, _ := Lookup("disconnect")
+	for _, mode := range append([]string{"all"}, disconnectModes...) {
+		t.Run(mode, func(t *testing.T) {
+			anns := announcements(t, d, "mode="+mode)
+			reset := func(e lab.Event) bool { return e.Side == lab.Server && e.Op == lab.OpRecv && e.Errno == "ECONNRESET" }
+			eof := func(e lab.Event) bool {
+				return e.Side == lab.Server && e.Op == lab.OpRecv && e.N == 0 && e.Err == "" && e.Step != ""
+			}
+			pipe := func(e lab.Event) bool { return e.Side == lab.Server && e.Op == lab.OpSend && e.Errno == "EPIPE" }
+			for _, c := range []struct {
+				match func(lab.Event) bool
+				modes string // the modes that make this call
+				want  string // in its note
+			}{
+				{reset, "rst unread all", "ECONNRESET"},
+				{eof, "fin all", "returns b''"},
+				{pipe, "write-after-close all", "EPIPE"},
+			} {
+				note, ok := noteOn(anns, c.match)
+				if ok != strings.Contains(c.modes, mode) {
+					t.Errorf("mode %s: the call for %q was made = %v", mode, c.want, ok)
+					continue
+				}
+				if ok && !strings.Contains(note, c.want) {
+					t.Errorf("mode %s: the call was announced with %q, want a note about %s", mode, note, c.want)
+				}
+			}
+			// No ending note on a call that did not end anything.
+			for _, a := range anns {
+				if strings.Contains(a.note, "ECONNRESET") && !reset(a.e) || strings.Contains(a.note, "returns b''") && !eof(a.e) {
+					t.Errorf("mode %s: %q was announced over %s → %d bytes (err %q)", mode, a.note, a.e.Call, a.e.N, a.e.Errno)
+				}
+			}
+		})
+	}
+}

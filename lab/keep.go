@@ -1,0 +1,76 @@
+package lab
+
+import (
+	"crypto/sha256"
+	"hash"
+	"sync"
+)
+
+// What a data call keeps: the bytes a call moved go to the sink as it is
+// recorded, as many as it needs (all for the JSON trace, the first few
+// hundred of each part for a text view), and to the trace as many as the
+// findings need (see Recorder). N always says how many moved, and Sum
+// covers every one, so nothing claims a call moved less than it did.
+//
+//	recv(65536) → 65536 bytes   Data: the first bytes, N: 65536
+//	                            Sum: SHA-256 of the stream so far
+
+// Progress starts a transfer of total bytes on this connection (a file):
+// each data call until Progress(0) carries the total and how much of it has
+// moved, so a renderer can draw a progress bar. The sockets see no
+// difference.
+func (c *Conn) Progress(total int64) {
+	c.transfer.Store(total)
+	c.done.Store(0)
+}
+
+// streamSum is the running SHA-256 of one direction of a connection.
+type streamSum struct {
+	mu sync.Mutex
+	h  hash.Hash
+}
+
+// add hashes b and returns the digest of the stream so far.
+func (s *streamSum) add(b []byte) *[32]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.h == nil {
+		s.h = sha256.New()
+	}
+	s.h.Write(b)
+	var sum [32]byte
+	s.h.Sum(sum[:0])
+	return &sum
+}
+
+// kept returns e with its Data, which may still be the caller's buffer,
+// copied: as much as the recorder's sink and trace need, with the marks cut
+// to the bytes kept, and its stream's digest when the run keeps digests.
+func (c *Conn) kept(e Event) Event {
+	rec := c.side.run.rec
+	data := e.Data
+	if rec.digest && len(data) > 0 {
+		sum := c.txSum
+		if e.Op.IsRecv() {
+			sum = c.rxSum
+		}
+		e.Sum = sum.add(data)
+	}
+	if keep := rec.dataFor(len(data), e.Marks); keep < len(data) {
+		data = data[:keep] // the marks still describe all N bytes
+	}
+	e.Data = append([]byte(nil), data...)
+	if total := c.transfer.Load(); total > 0 && e.Op.IsData() {
+		e.Total, e.Done = total, c.done.Add(int64(e.N))
+	}
+	return e
+}
+
+// Part returns the bytes of e that mark m labels, as far as e kept them.
+func (e Event) Part(m Mark) []byte {
+	from, to := min(m.From, len(e.Data)), min(m.To, len(e.Data))
+	if from > to {
+		return nil
+	}
+	return e.Data[from:to]
+}

@@ -1,0 +1,193 @@
+package lab
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"sync"
+	"testing"
+	"time"
+)
+
+// headSink is a ByteSink that needs the first n bytes of each part.
+type headSink struct {
+	mu sync.Mutex
+	n  int
+	es []Event
+}
+
+func (h *headSink) Needs() int { return h.n }
+func (h *headSink) Emit(e Event) {
+	h.mu.Lock()
+	h.es = append(h.es, e)
+	h.mu.Unlock()
+}
+
+// TestKeep: a big stream is kept in full for its first StreamKeep bytes,
+// then as the first HeadKeep bytes of each call; N still says what moved,
+// the marks still describe every byte, and Sum is the SHA-256 of the whole
+// stream on both ends. The sink gets the bytes it needs, no fewer.
+func TestKeep(t *testing.T) {
+	const chunk = 16 << 10
+	const calls = 8 // 128 KiB: twice StreamKeep
+	payload := bytes.Repeat([]byte("0123456789abcdef"), chunk*calls/16)
+	d := pairDemo("keep",
+		func(s *Side, c *Conn) error {
+			_, err := c.RecvExactly(len(payload), chunk, T("all", "全部"))
+			if err != nil {
+				return err
+			}
+			return c.Close()
+		},
+		func(s *Side, c *Conn) error {
+			for i := 0; i < calls; i++ {
+				b := payload[i*chunk : (i+1)*chunk]
+				if err := c.SendParts(b, Mark{From: 0, To: 4, Label: T("head", "头")}, Mark{From: 4, To: chunk, Label: T("rest", "余")}); err != nil {
+					return err
+				}
+			}
+			return c.Close()
+		}, nil)
+	sink := &headSink{n: 100}
+	res, err := Run(context.Background(), d, Options{Sink: sink})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sha256.Sum256(payload)
+	for _, side := range []Role{Client, Server} {
+		op := OpSendAll
+		if side == Server {
+			op = OpRecv
+		}
+		calls := res.Trace.Calls(side, op)
+		var n, full int
+		for _, e := range calls {
+			n += e.N
+			switch {
+			case e.Offset+int64(e.N) <= StreamKeep:
+				full++
+				if len(e.Data) != e.N || !bytes.Equal(e.Data, payload[e.Offset:e.Offset+int64(e.N)]) {
+					t.Errorf("%s: call at offset %d within StreamKeep kept %d of %d bytes", side, e.Offset, len(e.Data), e.N)
+				}
+			case e.Offset >= StreamKeep:
+				if len(e.Data) > HeadKeep || !bytes.HasPrefix(payload[e.Offset:], e.Data) {
+					t.Errorf("%s: call at offset %d kept %d bytes, want its first %d at most", side, e.Offset, len(e.Data), HeadKeep)
+				}
+			}
+			if side == Client && (len(e.Marks) != 2 || e.Marks[1].To != chunk) {
+				t.Errorf("marks %v no longer describe the %d bytes", e.Marks, e.N)
+			}
+		}
+		if n != len(payload) || full == 0 {
+			t.Errorf("%s: %d bytes in %d calls, %d kept in full", side, n, len(calls), full)
+		}
+		if last := calls.Last(); last.Sum == nil || *last.Sum != want {
+			t.Errorf("%s: the last call's Sum is not the SHA-256 of the stream", side)
+		}
+	}
+	for _, e := range sink.es {
+		if e.Op == OpSendAll && len(e.Data) < min(e.N, 4+100) {
+			t.Errorf("the sink got %d bytes of a %d-byte call; it needs the first 100 of each part", len(e.Data), e.N)
+		}
+	}
+}
+
+// TestKeepAll: Keep.All keeps every byte of every call (--full).
+func TestKeepAll(t *testing.T) {
+	payload := bytes.Repeat([]byte("x"), 2*StreamKeep)
+	d := pairDemo("keep-all",
+		func(s *Side, c *Conn) error {
+			if _, err := c.RecvExactly(len(payload), 0, Text{}); err != nil {
+				return err
+			}
+			return c.Close()
+		},
+		func(s *Side, c *Conn) error {
+			if err := c.SendAll(payload); err != nil {
+				return err
+			}
+			return c.Close()
+		}, nil)
+	res, err := Run(context.Background(), d, Options{Sink: &headSink{n: 10}, Keep: Keep{All: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Trace.Calls(Server, OpRecv).Bytes(); !bytes.Equal(got, payload) {
+		t.Errorf("kept %d of %d bytes with Keep.All", len(got), len(payload))
+	}
+}
+
+// TestQueue: a queued sink gets every event in order, Emit blocks while the
+// queue holds more than its limit, and Flush returns only once the sink
+// has handled everything.
+func TestQueue(t *testing.T) {
+	gate := make(chan struct{})
+	var mu sync.Mutex
+	var got []int
+	q := NewQueue(SinkFunc(func(e Event) {
+		<-gate
+		mu.Lock()
+		got = append(got, e.Seq)
+		mu.Unlock()
+	}), 3*cost(Event{Data: make([]byte, 100)}))
+	blocked := make(chan int, 10)
+	go func() {
+		for i := 1; i <= 6; i++ {
+			q.Emit(Event{Seq: i, Data: make([]byte, 100)})
+			blocked <- i
+		}
+	}()
+	// Three events fit (the one the sink holds counts until it is handled);
+	// the fourth must wait.
+	for i := 1; i <= 3; i++ {
+		if n := <-blocked; n != i {
+			t.Fatalf("emitted %d, want %d", n, i)
+		}
+	}
+	select {
+	case n := <-blocked:
+		t.Fatalf("event %d was queued beyond the limit", n)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(gate)
+	for i := 4; i <= 6; i++ {
+		<-blocked
+	}
+	q.Flush()
+	mu.Lock()
+	if len(got) != 6 {
+		t.Fatalf("after Flush the sink had %v, want all 6", got)
+	}
+	for i, s := range got {
+		if s != i+1 {
+			t.Fatalf("out of order: %v", got)
+		}
+	}
+	mu.Unlock()
+	q.Close()
+	q.Emit(Event{Seq: 7}) // after Close: handed on at once
+	if len(got) != 7 {
+		t.Errorf("an event after Close was not handed on")
+	}
+}
+
+// TestClockStandsStillWhilePaused: while a step prompt (or --slow) holds
+// the clock, an event the other side records gets the time the pause
+// began, and after it time carries on from there: it never goes back.
+func TestClockStandsStillWhilePaused(t *testing.T) {
+	now := time.Unix(0, 0)
+	clock := func() time.Time { return now }
+	r := NewRecorder(clock, nil)
+	now = now.Add(10 * time.Millisecond)
+	a := r.Record(Event{Op: OpNote})
+	resume := r.Pause()
+	now = now.Add(time.Second) // the presenter talks
+	b := r.Record(Event{Op: OpNote})
+	now = now.Add(time.Second)
+	resume()
+	now = now.Add(5 * time.Millisecond)
+	c := r.Record(Event{Op: OpNote})
+	if a.T != 10*time.Millisecond || b.T != a.T || c.T != 15*time.Millisecond {
+		t.Errorf("times %v %v %v, want 10ms 10ms 15ms", a.T, b.T, c.T)
+	}
+}

@@ -1,0 +1,288 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"socketlab/lab"
+	"socketlab/lab/view"
+)
+
+// Marker writes marker n as the views draw it: ① to ⑳, then [21], [22] ….
+func Marker(n int) string {
+	if n >= 1 && n <= 20 {
+		return string(rune(0x2460 + n - 1))
+	}
+	return fmt.Sprintf("[%d]", n)
+}
+
+// Markers writes several markers one after the other: ①③.
+func Markers(ms []int) string {
+	var b strings.Builder
+	for _, m := range ms {
+		b.WriteString(Marker(m))
+	}
+	return b.String()
+}
+
+func (r *Text) bytesWord(n int) string { return bytesWord(n, r.o.Lang) }
+
+func bytesWord(n int, l lab.Lang) string {
+	if l == lab.Zh {
+		return fmt.Sprintf("%s 字节", thousands(int64(n)))
+	}
+	if n == 1 {
+		return "1 byte"
+	}
+	return fmt.Sprintf("%s bytes", thousands(int64(n)))
+}
+
+// thousands writes n with commas between groups of three digits: 1,045,504.
+func thousands(n int64) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// cell lays out one event as lines at most w cells wide.
+func (r *Text) cell(it view.Item, w int) []line {
+	e := it.Event
+	if e.Who != "" {
+		return r.tagged(it, w)
+	}
+	var out []line
+	add := func(c style, s string) {
+		for i, l := range Wrap(s, w) {
+			if i > 0 {
+				l = "  " + l
+			}
+			out = append(out, line{l, c})
+		}
+	}
+	id := ""
+	if e.Conn > 0 {
+		id = fmt.Sprintf("#%d ", e.Conn)
+	}
+	if it.Marker > 0 {
+		id = Marker(it.Marker) + " " + id
+	}
+	var head style // the call line: bold for a key call
+	if it.Marker > 0 {
+		head = r.pal.key
+	}
+	switch e.Op {
+	case lab.OpRecv, lab.OpRecvFrom:
+		text := fmt.Sprintf("%s → %s", e.Call, r.bytesWord(e.N))
+		if e.Err != "" && e.N == 0 {
+			text = e.Call + " ✗" // it raised, as Python's would: no bytes, not an EOF
+		}
+		if e.Op == lab.OpRecv && e.N == 0 && e.Err == "" {
+			text += r.tr(lab.T(": b'' (peer closed: EOF)", "：b''（对方已关闭：EOF）"))
+		}
+		if e.Op == lab.OpRecvFrom && e.N == 0 && e.Err == "" {
+			text += r.tr(lab.T(": b'' (an empty datagram, not EOF)", "：b''（一个空数据报，不是 EOF）"))
+		}
+		if e.Op == lab.OpRecvFrom && e.Peer != "" {
+			text += r.tr(lab.T(" from ", "，来自 ")) + e.Peer
+		}
+		add(head, id+text)
+		if e.Trunc {
+			add(r.pal.warn, r.tr(lab.Tf("✂ cut: the datagram was longer than %d; the rest is lost (MSG_TRUNC)",
+				"✂ 被截断：数据报比 %d 长，其余部分丢失（MSG_TRUNC）", e.Req)))
+		}
+		out = append(out, r.payload(e, w)...)
+	case lab.OpSend, lab.OpSendAll, lab.OpSendTo:
+		text := fmt.Sprintf("%s → %s/%s", e.Call, thousands(int64(e.N)), r.bytesWord(e.Req))
+		if e.Op == lab.OpSendTo {
+			text = fmt.Sprintf("%s → %s", e.Call, r.bytesWord(e.N))
+		}
+		add(head, id+text)
+		if e.Req == 0 && e.Err == "" {
+			add(nil, "b''")
+		}
+		if e.Waited {
+			add(nil, r.tr(lab.T("(the buffers were full: this call waited until the peer read)",
+				"（缓冲区满了：这次调用一直等到对方读取才继续）")))
+		}
+		if e.N < e.Req && (e.N > 0 || e.Err == "") {
+			add(r.pal.warn, r.tr(lab.Tf("short: only %s of %s bytes were taken", "不足：只交出了 %s / %s 个字节", thousands(int64(e.N)), thousands(int64(e.Req)))))
+		}
+		out = append(out, r.payload(e, w)...)
+	case lab.OpBind:
+		add(head, id+e.Call)
+		if e.Local != "" {
+			add(nil, r.tr(lab.T("bound to ", "绑定到 "))+e.Local)
+		}
+	case lab.OpListen:
+		add(head, id+e.Call)
+		add(nil, r.tr(lab.T("listening on ", "正在监听 "))+e.Local)
+	case lab.OpAccept:
+		add(head, id+e.Call+r.tr(lab.T(" → new socket", " → 新套接字")))
+		if e.Peer != "" {
+			add(nil, r.tr(lab.T("client address ", "客户端地址 "))+e.Peer)
+		}
+	case lab.OpConnect:
+		add(head, id+e.Call)
+		if e.Local != "" {
+			add(nil, r.tr(lab.T("my address ", "本端地址 "))+e.Local)
+		}
+	case lab.OpClose, lab.OpShutdown, lab.OpSetOpt, lab.OpSocket:
+		add(head, id+e.Call)
+	case lab.OpWait:
+		if e.Err != "" {
+			add(nil, r.tr(lab.Tf("barrier %q: gave up waiting", "屏障 %q：放弃等待", e.Name)))
+		} else {
+			add(nil, r.tr(lab.Tf("barrier %q: passed", "屏障 %q：通过", e.Name)))
+		}
+	case lab.OpSignal:
+		add(nil, r.tr(lab.Tf("barrier %q: signal", "屏障 %q：发出信号", e.Name)))
+	case lab.OpSegments:
+		text := lab.Tf("kernel: %d TCP data segments", "内核：%d 个 TCP 数据段", e.Segs)
+		if !e.Text.IsZero() {
+			text = e.Text // says sent or received
+		}
+		add(head, id+r.tr(text))
+		if e.Call != "" {
+			add(nil, e.Call)
+		}
+	case lab.OpNote:
+		mark := ""
+		if it.Marker > 0 {
+			mark = Marker(it.Marker) + " "
+		}
+		for i, l := range Wrap(r.tr(e.Text), w-2-Width(mark)) {
+			prefix := "  " + strings.Repeat(" ", Width(mark))
+			if i == 0 {
+				prefix = mark + "» "
+			}
+			add(head, prefix+l)
+		}
+	default:
+		add(head, id+e.Op.String())
+	}
+	if e.Err != "" {
+		out = append(out, r.errLines(e, w)...)
+	}
+	return out
+}
+
+// payload shows the bytes of a data event: Python's repr, the UTF-8 reading
+// when it is not plain ASCII, and hex rows, part by part when marked. It
+// reads at most viewBytes of each part (unless --full), so it draws the
+// same whether it was handed a call's first bytes or all of them.
+func (r *Text) payload(e lab.Event, w int) []line {
+	if e.N == 0 {
+		return nil
+	}
+	var out []line
+	parts := e.Marks
+	if len(parts) == 0 {
+		parts = []lab.Mark{{From: 0, To: e.N}}
+	}
+	limit := viewBytes(r.o.Width)
+	for _, m := range parts {
+		size := max(0, min(m.To, e.N)-m.From)
+		shown := e.Data[min(m.From, len(e.Data)):min(m.To, len(e.Data))]
+		if !r.o.Full && len(shown) > limit {
+			shown = shown[:limit]
+		}
+		whole := len(shown) == size
+		off := e.Offset + int64(m.From)
+		per := rowBytes(w - (hexDigits(off+int64(size)) - 4))
+		if !m.Label.IsZero() {
+			out = append(out, line{fmt.Sprintf("[%s: %s]", r.tr(m.Label), r.bytesWord(size)), r.pal.heading})
+		}
+		if len(shown) == 0 {
+			if size > 0 {
+				out = append(out, line{r.tr(lab.Tf("… %s bytes (--full shows all)", "… %s 个字节（--full 显示全部）", thousands(int64(size)))), nil})
+			}
+			continue
+		}
+		repr := PyBytes(shown)
+		if !whole { // the first bytes only: no closing quote
+			repr = repr[:len(repr)-1] + "…"
+		}
+		out = append(out, r.wrapped(repr, w)...)
+		if s, ok := decodedPart(shown, whole); ok {
+			out = append(out, r.wrapped("utf-8: "+s, w)...)
+		}
+		rows := HexRows(shown, off, per)
+		if !r.o.Full && len(rows) > foldAt+1 || !whole {
+			rows = rows[:min(len(rows), foldAt)]
+			inRows := min(len(shown), foldAt*per-int(off%int64(per)))
+			for _, row := range rows {
+				out = append(out, line{row, nil})
+			}
+			out = append(out, line{r.tr(lab.Tf("… %s more bytes (--full shows all)", "… 还有 %s 个字节（--full 显示全部）", thousands(int64(size-inRows)))), nil})
+			continue
+		}
+		for _, row := range rows {
+			out = append(out, line{row, nil})
+		}
+	}
+	return out
+}
+
+// wrapped is a line of bytes: cut to the lane ("…"), or with --full
+// wrapped over as many lines as it takes.
+func (r *Text) wrapped(s string, w int) []line {
+	if !r.o.Full {
+		return []line{{s, nil}}
+	}
+	var out []line
+	for _, l := range Wrap(s, w) {
+		out = append(out, line{l, nil})
+	}
+	return out
+}
+
+// errnoTexts explain an event's Errno in the learner's language.
+var errnoTexts = map[string]lab.Text{
+	"ECONNRESET":       lab.T("the peer reset the connection (RST)", "对方重置了连接（RST）"),
+	"EPIPE":            lab.T("broken pipe: the peer is gone, writing is refused", "管道破裂：对方已经不在，写入被拒绝"),
+	"ECONNABORTED":     lab.T("this host aborted the connection", "本机中止了连接"),
+	"ECONNREFUSED":     lab.T("connection refused: nobody listens there", "连接被拒绝：那里没有程序在监听"),
+	"timeout":          lab.T("timed out", "超时"),
+	"closed":           lab.T("this program had already closed the socket", "本程序已经关闭了这个套接字"),
+	lab.ErrnoStopped:   lab.T("cut off: stopped by the learner", "被中断：学习者停止了运行"),
+	lab.ErrnoAbandoned: lab.T("cut off: the other side failed, so the run ended", "被中断：另一方失败，运行已结束"),
+}
+
+// errLines shows a failed call's error: what it means in the learner's
+// language and the exception Python would raise, then the system's own words.
+func (r *Text) errLines(e lab.Event, w int) []line {
+	var out []line
+	add := func(c style, s string) {
+		for i, l := range Wrap(s, w) {
+			if i > 0 {
+				l = "  " + l
+			}
+			out = append(out, line{l, c})
+		}
+	}
+	t, known := errnoTexts[e.Errno]
+	cutOff := e.Errno == lab.ErrnoStopped || e.Errno == lab.ErrnoAbandoned || strings.HasPrefix(e.Err, "cut off:")
+	switch {
+	case known && cutOff:
+		add(r.pal.bad, "✗ "+r.tr(t))
+		return out
+	case known:
+		py := lab.ClassOf(e.Errno).Python()
+		add(r.pal.bad, r.tr(lab.Tf("✗ %s: %s (Python: %s)", "✗ %s：%s（Python：%s）", e.Errno, r.tr(t), py)))
+		add(nil, "  "+e.Err)
+	default:
+		add(r.pal.bad, "✗ "+e.Err)
+	}
+	return out
+}

@@ -1,0 +1,234 @@
+// Package view decides what a person reads of a trace: which events to
+// show, which to hide (the lab's own barriers and scaffolding), which runs
+// of like calls fold into one line, which events carry a marker (①) that
+// the finding about them repeats, and which lane each goes in. Every
+// renderer people read (text lanes, Markdown, SVG, the web page) draws what
+// a View hands it, so all of them hide, fold and mark alike; the JSON trace
+// does none of this and lists every event.
+//
+//	events ──Push──▶ View ──items──▶ renderer
+//	                  │ hidden: wait/signal, --show setup/go details
+//	                  │ folded: the 5th and later like calls on one socket
+//	                  │ marked: key calls (Side.Key) ①②…, their findings too
+//
+// A View is live: it hands out every item as soon as it can be drawn,
+// never the whole run at the end. A folded run is drawn when something
+// else happens, as one line that names the seqs it covers.
+package view
+
+import (
+	"slices"
+	"time"
+
+	"socketlab/lab"
+)
+
+// FoldAt is how many like calls are drawn before the rest fold.
+const FoldAt = 4
+
+// Options say what to show.
+type Options struct {
+	// Show lists the --show categories to reveal: lab.DetailBarriers,
+	// lab.DetailSetup, lab.DetailGo.
+	Show []string
+	Full bool // fold nothing (--full)
+}
+
+// Kind is what an Item asks a renderer to draw.
+type Kind int
+
+// The kinds of items.
+const (
+	Draw     Kind = iota + 1 // Event, in its lane, with Marker if it is a key event
+	Folded                   // Fold: a run of like calls, one line
+	Progress                 // Event was folded away but carries a transfer's progress
+	NewRun                   // Event is a run line (lab.OpRun): a new run starts
+)
+
+// Item is one thing a renderer draws.
+type Item struct {
+	Kind  Kind
+	Event lab.Event // Draw, Progress, NewRun; for Folded the run's last call
+	Fold  Fold      // Folded
+
+	// Marker is the number of a key event's marker (1 for ①), 0 if none.
+	Marker int
+	// Markers are, for a finding, the markers of the events it points at.
+	Markers []int
+
+	Right       bool // in the right-hand lane (the server's, or upstream for a proxy)
+	FacesServer bool // the socket has the server at its other end: its sends flow right
+}
+
+// Fold is a run of like calls drawn as one line: "⋯ 1,021 more recv(1024)
+// calls, 1,045,504 bytes, 1..1024 each".
+type Fold struct {
+	Side        lab.Role
+	Who         string
+	Conn        int
+	Op          lab.Op
+	Call        string
+	Calls       int   // calls folded
+	Bytes       int64 // bytes they moved
+	Lo, Hi      int   // the fewest and most bytes one of them moved
+	First, Last int   // seqs of the first and last folded call
+	T           time.Duration
+}
+
+// owner is one program's socket: a run of like calls belongs to one.
+type owner struct {
+	side lab.Role
+	who  string
+	conn int
+}
+
+type run struct {
+	op    lab.Op
+	call  string
+	shown int // calls drawn
+	fold  Fold
+	last  lab.Event
+}
+
+// View turns events into items. It is not safe for concurrent use; a
+// renderer pushes events in seq order.
+type View struct {
+	o       Options
+	show    map[string]bool
+	runs    map[owner]*run
+	order   []owner        // owners of open runs, in the order they opened
+	markers map[string]int // a key step's marker
+	marked  map[int]int    // seq → marker of a key event
+	lanes   Lanes
+}
+
+// New returns a view.
+func New(o Options) *View {
+	v := &View{o: o, show: map[string]bool{}}
+	for _, s := range o.Show {
+		v.show[s] = true
+	}
+	v.reset()
+	return v
+}
+
+func (v *View) reset() {
+	v.runs = map[owner]*run{}
+	v.order = nil
+	v.markers = map[string]int{}
+	v.marked = map[int]int{}
+	v.lanes = Lanes{}
+}
+
+// Shows reports whether a --show category is revealed.
+func (v *View) Shows(detail string) bool { return v.show[detail] }
+
+// Foldable reports whether e may fold into a run of like calls: a data call
+// that moved bytes, without an error, a cut, a name or a marker.
+func Foldable(e lab.Event) bool {
+	return e.Op.IsData() && e.Err == "" && e.N > 0 && !e.Trunc && e.Step == "" && !e.Key
+}
+
+// Push takes the next event and returns what can be drawn now.
+func (v *View) Push(e lab.Event) []Item {
+	if e.Op == lab.OpRun {
+		out := v.flush()
+		v.reset()
+		return append(out, Item{Kind: NewRun, Event: e})
+	}
+	right, faces := v.lanes.place(e)
+	if d := e.DetailOf(); d != "" && !v.show[d] {
+		return nil
+	}
+	if !v.o.Full && Foldable(e) {
+		return v.fold(e, right, faces)
+	}
+	out := v.flush()
+	it := Item{Kind: Draw, Event: e, Right: right, FacesServer: faces}
+	switch {
+	case e.Key:
+		m, ok := v.markers[e.Step]
+		if !ok {
+			m = len(v.markers) + 1
+			v.markers[e.Step] = m
+		}
+		v.marked[e.Seq] = m
+		it.Marker = m
+	case e.Op == lab.OpFinding:
+		it.Markers = v.markersOf(e.Evidence)
+	}
+	return append(out, it)
+}
+
+// markersOf are the distinct markers of the events seqs, in order.
+func (v *View) markersOf(seqs []int) []int {
+	var out []int
+	for _, s := range seqs {
+		if m, ok := v.marked[s]; ok && !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// fold draws e if it starts a run or is among its first FoldAt calls, and
+// counts it otherwise. A call of another kind on the same socket ends the
+// run there.
+func (v *View) fold(e lab.Event, right, faces bool) []Item {
+	k := owner{e.Side, e.Who, e.Conn}
+	r := v.runs[k]
+	var out []Item
+	if r != nil && (r.op != e.Op || r.call != e.Call) {
+		out = append(out, v.end(k)...)
+		r = nil
+	}
+	if r == nil {
+		r = &run{op: e.Op, call: e.Call}
+		v.runs[k] = r
+		v.order = append(v.order, k)
+	}
+	r.last = e
+	if r.shown < FoldAt {
+		r.shown++
+		return append(out, Item{Kind: Draw, Event: e, Right: right, FacesServer: faces})
+	}
+	f := &r.fold
+	if f.Calls == 0 {
+		*f = Fold{Side: e.Side, Who: e.Who, Conn: e.Conn, Op: e.Op, Call: e.Call, Lo: e.N, Hi: e.N, First: e.Seq}
+	}
+	f.Calls++
+	f.Bytes += int64(e.N)
+	f.Lo, f.Hi = min(f.Lo, e.N), max(f.Hi, e.N)
+	f.Last, f.T = e.Seq, e.T
+	if e.Total > 0 {
+		out = append(out, Item{Kind: Progress, Event: e, Right: right, FacesServer: faces})
+	}
+	return out
+}
+
+// end closes the run of owner k, returning its fold line if it folded any.
+func (v *View) end(k owner) []Item {
+	r := v.runs[k]
+	delete(v.runs, k)
+	if i := slices.Index(v.order, k); i >= 0 {
+		v.order = slices.Delete(v.order, i, i+1)
+	}
+	if r == nil || r.fold.Calls == 0 {
+		return nil
+	}
+	right, faces := v.lanes.of(r.last)
+	return []Item{{Kind: Folded, Event: r.last, Fold: r.fold, Right: right, FacesServer: faces}}
+}
+
+// flush ends every open run, in the order they opened.
+func (v *View) flush() []Item {
+	var out []Item
+	for len(v.order) > 0 {
+		out = append(out, v.end(v.order[0])...)
+	}
+	return out
+}
+
+// Flush ends every open run: call it when the trace ends without a summary.
+func (v *View) Flush() []Item { return v.flush() }
