@@ -45,7 +45,7 @@ func (s *Side) ReadLine(prompt Text) (string, error) {
 	defer in.mu.Unlock()
 	s.Note(prompt)
 	s.run.rec.Flush()
-	line, err := in.readLine(s.run.ctx)
+	line, err := in.readTyped(s.run.ctx)
 	if err != nil && !errors.Is(err, io.EOF) && s.run.ctx.Err() != nil {
 		err = context.Cause(s.run.ctx)
 	}

@@ -122,7 +122,7 @@ func (e *env) dispatch(args []string) error {
 	cmd, rest := args[0], args[1:]
 	commands := map[string]func([]string) error{
 		"list": e.list, "run": e.runCmd, "lesson": e.lesson,
-		"serve": e.serveCmd, "client": e.clientCmd, "proxy": e.proxyCmd,
+		"serve": e.serveCmd, "client": e.clientCmd, "proxy": e.proxyCmd, "replay": e.replayCmd,
 	}
 	if f, ok := commands[cmd]; ok {
 		err := f(rest)
@@ -138,8 +138,8 @@ func (e *env) dispatch(args []string) error {
 	case "help", "-h", "--help", "-help":
 		return e.help(rest)
 	}
-	return usage(lab.T(`commands: list, run, lesson, serve, client, proxy, version, help (run "lab help")`,
-		`命令：list、run、lesson、serve、client、proxy、version、help（运行 "lab help" 查看说明）`),
+	return usage(lab.T(`commands: list, run, lesson, serve, client, proxy, replay, version, help (run "lab help")`,
+		`命令：list、run、lesson、serve、client、proxy、replay、version、help（运行 "lab help" 查看说明）`),
 		lab.Tf("unknown command %q", "未知命令 %q", cmd))
 }
 
@@ -333,8 +333,10 @@ type runFlags struct {
 	check   bool
 	full    bool
 	show    string
+	save    string
 	timeout time.Duration
-	typing  bool // a learner at a terminal can type into demos that ask (chat)
+	typing  bool     // a learner at a terminal can type into demos that ask (chat)
+	keys    lab.Keys // where step and --slow keys come from; nil: lines from stdin
 }
 
 func (e *env) runCmd(args []string) error {
@@ -348,6 +350,7 @@ func (e *env) runCmd(args []string) error {
 	fs.BoolVar(&f.check, "check", false, "exit 1 when a finding does not hold")
 	fs.BoolVar(&f.full, "full", false, "show every byte and every call instead of folding")
 	fs.StringVar(&f.show, "show", "", "optional detail to show: barriers, setup, go (comma-separated)")
+	fs.StringVar(&f.save, "save", "", "also save the JSON trace to this file, for lab replay")
 	fs.DurationVar(&f.timeout, "timeout", lab.DefaultIdle, "give up when no socket call finishes for this long")
 	if in, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(in.Fd())) {
 		f.typing = true
@@ -395,9 +398,20 @@ func (e *env) runCmd(args []string) error {
 		return err
 	}
 	out := &lockedWriter{w: e.stdout}
-	sink, err := newSink(out, f.format, render.Options{Lang: s.lang, Width: s.width, Color: s.color, Full: f.full, Live: s.tty, Show: show}, "text, json or md")
+	sink, err := newSink(out, f.format, render.Options{Lang: s.lang, Width: s.width, Color: s.color, Full: f.full, Live: s.tty, Show: show}, formatsRun)
 	if err != nil {
 		return err
+	}
+	if f.save != "" {
+		if sink, err = saving(sink, f.save, s.lang); err != nil {
+			return err
+		}
+	}
+	if in, ok := e.stdin.(*os.File); ok && f.typing && (f.step || f.slow > 0) {
+		// One key press each, not a line: cbreak mode until the runs end.
+		keys, restore := lab.TermKeys(in, out)
+		defer restore()
+		f.keys = keys
 	}
 	failed := false
 	for i, d := range list {
@@ -448,9 +462,60 @@ type sink interface {
 // textSink is the text renderer, which also draws step announcements.
 type textSink = *render.Text
 
+// textOf is the text renderer a sink draws with, if it is one.
+func textOf(sk sink) (*render.Text, bool) {
+	if sv, ok := sk.(*saved); ok {
+		sk = sv.sink
+	}
+	t, ok := sk.(textSink)
+	return t, ok
+}
+
+// saved is a sink that also writes the JSON trace to a file (--save): the
+// run is shown as asked and recorded for lab replay at once.
+type saved struct {
+	sink
+	tee  lab.Tee
+	json *render.JSON
+	f    *os.File
+}
+
+func saving(sk sink, path string, l lab.Lang) (sink, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, &usageError{cause: err, msg: lab.Tf("--save %s: %v", "--save %s：%v", path, err),
+			hint: lab.T("--save names a file to write, in a folder that exists", "--save 后面是要写入的文件，所在的文件夹必须存在")}
+	}
+	j := render.NewJSON(f, l)
+	var shown lab.Sink = sk
+	if _, none := sk.(noSink); none {
+		shown = nil
+	}
+	tee := lab.Tee{j}
+	if shown != nil {
+		tee = lab.Tee{shown, j}
+	}
+	return &saved{sink: sk, tee: tee, json: j, f: f}, nil
+}
+
+func (s *saved) Emit(e lab.Event) { s.tee.Emit(e) }
+func (s *saved) Needs() int       { return s.tee.Needs() }
+func (s *saved) Flush()           { s.tee.Flush() }
+func (s *saved) Finish() {
+	s.sink.Finish()
+	s.json.Finish()
+	s.f.Close()
+}
+
+// The --format values of the commands.
+var (
+	formatsRun   = lab.T("text, json or md", "text、json 或 md")
+	formatsQuiet = lab.T("text, json, md or none", "text、json、md 或 none")
+)
+
 // newSink makes the renderer --format names: text, json or md (or none,
 // where valid says so).
-func newSink(w io.Writer, format string, o render.Options, valid string) (sink, error) {
+func newSink(w io.Writer, format string, o render.Options, valid lab.Text) (sink, error) {
 	switch format {
 	case "text":
 		return render.NewText(w, o), nil
@@ -459,11 +524,11 @@ func newSink(w io.Writer, format string, o render.Options, valid string) (sink, 
 	case "md":
 		return render.NewMarkdown(w, o), nil
 	case "none":
-		if strings.Contains(valid, "none") {
+		if valid == formatsQuiet {
 			return noSink{}, nil
 		}
 	}
-	return nil, usage(lab.Tf("--format %s", "--format %s", valid),
+	return nil, usage(lab.Text{En: "--format " + valid.En, Zh: "--format " + valid.Zh},
 		lab.Tf("unknown --format %q", "未知的 --format 值 %q", format))
 }
 
@@ -517,12 +582,16 @@ func (e *env) runOne(d lab.Demo, p lab.Params, f runFlags, s settings, out io.Wr
 	if f.step || f.slow > 0 {
 		// Announcements go with the text trace; with JSON or Markdown on
 		// stdout they go to stderr so the trace stays machine-readable.
-		text, isText := sk.(textSink)
+		text, isText := textOf(sk)
 		var promptOut io.Writer = out
 		if !isText {
 			promptOut = e.stderr
 		}
-		step = lab.NewStepper(e.stdin, promptOut, s.lang, f.step, f.slow)
+		keys := f.keys
+		if keys == nil {
+			keys = lab.LineKeys(e.stdin)
+		}
+		step = lab.NewStepperKeys(keys, promptOut, s.lang, f.step, f.slow)
 		if isText {
 			step.Show = text.Announce
 		}

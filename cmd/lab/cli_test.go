@@ -150,8 +150,11 @@ func parseTrace(t *testing.T, s string) []traceLine {
 		if err := json.Unmarshal([]byte(line), &e); err != nil {
 			t.Fatalf("line %d is not JSON: %v\n%s", i+1, err, line)
 		}
-		if e.Seq != i+1 || e.TUS == nil || e.Side == "" || e.Op == "" {
+		if e.Seq != i || e.TUS == nil || e.Side == "" || e.Op == "" {
 			t.Fatalf("line %d lacks the required fields: %s", i+1, line)
+		}
+		if i == 0 && (e.Op != "run" || e.Side != "lab") {
+			t.Fatalf("line 1 is not the run line: %s", line)
 		}
 		out = append(out, e)
 	}
@@ -210,7 +213,7 @@ func TestCheckFailsWhenPhenomenonMissing(t *testing.T) {
 
 func TestStepThroughPipe(t *testing.T) {
 	englishEnv(t)
-	// Go for setsockopt, bind, listen, accept; quit at the client's connect.
+	// Go for socket, bind, listen and one call more; quit at the next.
 	code, stdout, stderr := runLab(t, "\n\n\n\nq\n", "run", "1", "--step")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -238,7 +241,7 @@ func TestColorAndLanguage(t *testing.T) {
 		t.Error("colour codes in output that is not a terminal")
 	}
 	_, colored, _ := runLab(t, "", "run", "1", "--color", "always")
-	if !strings.Contains(colored, "\x1b[31m") || !strings.Contains(colored, "\x1b[34m") {
+	if !strings.Contains(colored, "\x1b[38;5;160m") || !strings.Contains(colored, "\x1b[38;5;32m") {
 		t.Error("--color always: no client red or server blue")
 	}
 	_, zh, _ := runLab(t, "", "run", "1", "--lang", "zh")
@@ -250,7 +253,7 @@ func TestColorAndLanguage(t *testing.T) {
 		t.Error("LANG=zh_CN: not Chinese")
 	}
 	_, md, _ := runLab(t, "", "run", "1", "--format", "md", "--lang", "en")
-	if !strings.HasPrefix(md, "| ms | client | server |") || !strings.Contains(md, "### What happened") {
+	if !strings.HasPrefix(md, "## 1 tcp-basic — ") || !strings.Contains(md, "| ms | client | server |") || !strings.Contains(md, "### What happened") {
 		t.Errorf("markdown:\n%s", md)
 	}
 }

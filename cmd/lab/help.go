@@ -2,11 +2,14 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/fatih/color"
 
+	"socketlab/demos"
 	"socketlab/lab"
+	"socketlab/lab/render"
 )
 
 var helpTexts = map[string]lab.Text{
@@ -18,14 +21,17 @@ usage:
   lab list    [--format text|json]
   lab run     <N|slug|all> [--step] [--slow DUR] [--set key=value]...
               [--format text|json|md] [--check] [--color auto|always|never]
-              [--lang en|zh] [--width N] [--full] [--timeout DUR]
+              [--lang en|zh] [--width N] [--full] [--show LIST] [--save FILE]
+              [--timeout DUR]
+  lab replay  FILE [--format text|json|md] [--step] [--slow DUR] [--width N] [--lang en|zh]
   lab lesson  <N|slug> [--lang en|zh]
   lab serve   <N|slug> [--listen ADDR] [--count N] [--idle DUR] [--set key=value]...
   lab client  <N|slug> --connect ADDR [--idle DUR] [--set key=value]...
   lab proxy   --upstream ADDR [--listen ADDR] [--slice N] [--delay DUR] [--merge DUR]
               [--format text|json|md|none]
-  lab version | lab help [command]
+  lab version | lab help [command | trace | N]
 
+"lab help trace" explains the signs of a trace; "lab help 4" a demo's knobs.
 exit codes: 0 success · 1 a run failed or --check found a finding missing · 2 bad usage
 `, `Socket Lab 在回环网络上运行真实的客户端和服务端代码，并排显示每一次套接字调用和每一个字节。
 
@@ -34,38 +40,51 @@ exit codes: 0 success · 1 a run failed or --check found a finding missing · 2 
   lab list    [--format text|json]
   lab run     <N|slug|all> [--step] [--slow 时长] [--set 参数=值]...
               [--format text|json|md] [--check] [--color auto|always|never]
-              [--lang en|zh] [--width 列数] [--full] [--timeout 时长]
+              [--lang en|zh] [--width 列数] [--full] [--show 列表] [--save 文件]
+              [--timeout 时长]
+  lab replay  文件 [--format text|json|md] [--step] [--slow 时长] [--width 列数] [--lang en|zh]
   lab lesson  <N|slug> [--lang en|zh]
   lab serve   <N|slug> [--listen 地址] [--count N] [--idle 时长] [--set 参数=值]...
   lab client  <N|slug> --connect 地址 [--idle 时长] [--set 参数=值]...
   lab proxy   --upstream 地址 [--listen 地址] [--slice N] [--delay 时长] [--merge 时长]
               [--format text|json|md|none]
-  lab version | lab help [命令]
+  lab version | lab help [命令 | trace | N]
 
+"lab help trace" 解释跟踪记录中的符号；"lab help 4" 列出演示的参数。
 退出码：0 成功 · 1 运行失败或 --check 发现结论不成立 · 2 用法错误
 `),
 	"run": lab.T(`lab run <N|slug|all> runs a demo and shows its trace.
 
-  --step          stop before each socket call: Enter = go, c = run to the end, q = quit
-                  (with a pipe on stdin: one line per key)
-  --slow DUR      pause before each socket call (e.g. 300ms), for a live audience
-  --set k=v       change a knob (see "lab list" or the error hint for names and ranges)
-  --format F      text (lanes), json (one event per line) or md (a Markdown table)
+  --step          stop before each socket call: Enter (or n, →, space) = go,
+                  c = run to the end, q = quit (with a pipe on stdin: one line per key)
+  --slow DUR      pause before each socket call (e.g. 300ms), for a live audience; on a
+                  terminal: space = pause/resume, n or → = one call while paused,
+                  c = full speed, q = quit. The ms column leaves the pauses out.
+  --set k=v       change a knob ("lab help N" lists them with their ranges)
+  --format F      text (lanes), json (one event per line) or md (a Markdown handout)
   --check         exit 1 when a finding does not hold
-  --full          show every byte instead of folding long payloads
+  --full          show every byte and every call instead of folding
+  --show LIST     detail hidden by default: barriers (the lab's wait/signal), setup
+                  (options the lab sets for itself), go (how the lab does it in Go)
+  --save FILE     also save the JSON trace, to replay later: lab replay FILE
   --width N       columns; below 100 the lanes interleave
   --color C       auto (default: only on a terminal, never with NO_COLOR), always, never
   --lang L        en or zh
   --timeout DUR   give up when no socket call finishes for this long (default 5s)
 `, `lab run <N|slug|all> 运行一个演示并显示它的调用轨迹。
 
-  --step          每次套接字调用前暂停：回车 = 执行，c = 运行到结束，q = 退出
-                  （标准输入是管道时：每行一个按键）
-  --slow 时长     每次套接字调用前停顿（如 300ms），适合课堂演示
-  --set k=v       修改参数（名称和范围见 "lab list" 或错误提示）
-  --format F      text（双栏）、json（每行一个事件）或 md（Markdown 表格）
+  --step          每次套接字调用前暂停：回车（或 n、→、空格）= 执行，
+                  c = 运行到结束，q = 退出（标准输入是管道时：每行一个按键）
+  --slow 时长     每次套接字调用前停顿（如 300ms），适合课堂演示；在终端里：
+                  空格 = 暂停/继续，暂停时 n 或 → = 执行一次调用，c = 全速，q = 退出。
+                  毫秒栏不计停顿的时间。
+  --set k=v       修改参数（"lab help N" 列出参数及其范围）
+  --format F      text（双栏）、json（每行一个事件）或 md（Markdown 讲义）
   --check         有结论不成立时以 1 退出
-  --full          显示全部字节，不折叠长数据
+  --full          显示全部字节和全部调用，不折叠
+  --show 列表     默认隐藏的细节：barriers（实验台的等待/信号）、setup（实验台为自己
+                  设置的选项）、go（实验台在 Go 里的做法）
+  --save 文件     同时保存 JSON 跟踪记录，以后重放：lab replay 文件
   --width N       列数；小于 100 时两栏合为一栏
   --color C       auto（默认：仅在终端中，且没有 NO_COLOR 时）、always、never
   --lang L        en 或 zh
@@ -108,6 +127,27 @@ Ctrl-C stops the proxy, closes every socket and exits 0.
 半关闭（shutdown(SHUT_WR)）和重置（ECONNRESET）都会转告对方。
 Ctrl-C 停止代理，关闭所有套接字，以 0 退出。
 `),
+	"replay": lab.T(`lab replay FILE draws a trace saved with "lab run N --format json > FILE" (or
+--save FILE) again, exactly as the live run was drawn: record the perfect run
+before class, or send a trace to your teacher. FILE "-" reads stdin.
+
+  --format F      text, md or json (the trace again, checked)
+  --step, --slow DUR   pace it as a live run, with the demo's step notes
+  --width N, --color C, --lang L, --full, --show LIST   as for lab run
+
+A line that is not the lab's JSON (cut short, edited by hand, from a newer
+lab) is refused with its line number, exit 2.
+`, `lab replay 文件 把用 "lab run N --format json > 文件"（或 --save 文件）保存的跟踪记录
+重新画出来，和现场运行时一模一样：课前录下最理想的一次运行，或者把跟踪记录发给老师。
+文件写 "-" 表示从标准输入读取。
+
+  --format F      text、md 或 json（检查后原样输出）
+  --step、--slow 时长   像现场运行一样控制节奏，并显示演示的单步说明
+  --width N、--color C、--lang L、--full、--show 列表   与 lab run 相同
+
+不是实验台写出的 JSON 行（被截断、被手工修改、来自更新的版本）会被拒绝，
+并给出行号，以 2 退出。
+`),
 	"serve":  serveHelp,
 	"client": clientHelp,
 	"lesson": lab.T(`lab lesson <N|slug> [--lang en|zh] prints the lesson of a demo.
@@ -138,13 +178,76 @@ func (e *env) help(args []string) error {
 		}
 	}
 	e.lang = l
-	t, ok := helpTexts[topic]
-	if !ok {
-		return usage(lab.T("help topics: run, list, lesson, serve, client, proxy", "帮助主题：run、list、lesson、serve、client、proxy"),
-			lab.Tf("no help for %q", "没有关于 %q 的帮助", topic))
+	if t, ok := helpTexts[topic]; ok { // a command first
+		_, err := fmt.Fprint(e.stdout, t.In(l))
+		return err
 	}
-	_, err := fmt.Fprint(e.stdout, t.In(l))
+	width := 80
+	if st, err := e.resolve(common{color: "never"}); err == nil {
+		width = st.width
+	}
+	e.lang = l
+	if topic == "trace" { // then a topic
+		return writeLegend(e.stdout, l, width)
+	}
+	if d, err := demos.Lookup(topic); err == nil { // then a demo
+		return writeDemoHelp(e.stdout, d, l, width)
+	}
+	return usage(lab.T("help topics: run, list, lesson, serve, client, proxy, replay, trace, or a demo (lab help 4)",
+		"帮助主题：run、list、lesson、serve、client、proxy、replay、trace，或一个演示（lab help 4）"),
+		lab.Tf("no help for %q", "没有关于 %q 的帮助", topic))
+}
+
+// writeLegend is "lab help trace": what every sign of a trace means, and
+// the keys of step mode and --slow.
+func writeLegend(w io.Writer, l lab.Lang, width int) error {
+	fmt.Fprintln(w, lab.T("How to read a trace", "如何阅读跟踪记录").In(l))
+	fmt.Fprintln(w)
+	signW := 0
+	for _, g := range render.Legend(l) {
+		signW = max(signW, render.Width(g.Sign))
+	}
+	for _, g := range render.Legend(l) {
+		for i, line := range render.Wrap(g.Text, max(20, width-signW-5)) {
+			sign := g.Sign
+			if i > 0 {
+				sign = ""
+			}
+			fmt.Fprintf(w, "  %s  %s\n", render.Pad(sign, signW), line)
+		}
+	}
+	fmt.Fprintln(w)
+	keys := lab.T("Keys in step mode (--step): Enter, n, → or space = one call · c = run to the end · q = quit.\n"+
+		"Keys during --slow: space = pause/resume · n or → = one call while paused · c = full speed · q = quit.",
+		"单步模式（--step）的按键：回车、n、→ 或空格 = 执行一次调用 · c = 运行到结束 · q = 退出。\n"+
+			"--slow 时的按键：空格 = 暂停/继续 · 暂停时 n 或 → = 执行一次调用 · c = 全速 · q = 退出。")
+	_, err := fmt.Fprintln(w, strings.Join(render.Wrap(keys.In(l), width), "\n"))
 	return err
+}
+
+// writeDemoHelp is "lab help N": what the demo teaches and its knobs, each
+// with its default, its range and what it means.
+func writeDemoHelp(w io.Writer, d lab.Demo, l lab.Lang, width int) error {
+	wrap := func(s string, indent int) {
+		for _, line := range render.Wrap(s, max(20, width-indent)) {
+			fmt.Fprintf(w, "%s%s\n", strings.Repeat(" ", indent), line)
+		}
+	}
+	fmt.Fprintf(w, "%d %s — %s\n", d.ID, d.Slug, d.Title.In(l))
+	wrap(d.Brief.In(l), 0)
+	fmt.Fprintln(w)
+	if len(d.Knobs) == 0 {
+		fmt.Fprintln(w, lab.T("This demo has no knobs.", "这个演示没有参数。").In(l))
+	}
+	for _, k := range d.Knobs {
+		wrap(lab.Tf("--set %s=…   default: %s · valid: %s", "--set %s=…   默认：%s · 有效值：%s",
+			k.Name, k.Default, k.RangeIn(l)).In(l), 2)
+		wrap(k.Help.In(l), 6)
+	}
+	fmt.Fprintln(w)
+	wrap(lab.Tf("Run it: lab run %d · step by step: lab run %d --step · its lesson: lab lesson %d",
+		"运行：lab run %d · 单步：lab run %d --step · 讲解：lab lesson %d", d.ID, d.ID, d.ID).In(l), 0)
+	return nil
 }
 
 // styleMarkdown makes a lesson easier to read in a terminal: headings bold.

@@ -81,7 +81,7 @@ func (e *env) proxyCmd(args []string) error {
 	out := &lockedWriter{w: e.stdout}
 	var info io.Writer = out // the address and totals: with the text trace, or alone
 	opts := render.Options{Lang: l, Width: s.width, Color: s.color, Full: *full, Live: s.tty, Show: show}
-	sk, err := newSink(out, *format, opts, "text, json, md or none")
+	sk, err := newSink(out, *format, opts, formatsQuiet)
 	if err != nil {
 		return err
 	}

@@ -211,7 +211,7 @@ func TestProxyCommand(t *testing.T) {
 	var toServer []byte
 	sends := 0
 	for _, m := range evs {
-		if m["side"] != "proxy" && m["op"] != "finding" && m["op"] != "summary" {
+		if m["side"] != "proxy" && m["op"] != "finding" && m["op"] != "summary" && m["op"] != "run" {
 			t.Errorf("event of side %v in a proxy trace", m["side"])
 		}
 		if m["op"] == "connect" && m["err"] == nil {

@@ -91,7 +91,7 @@ func (e *env) setupPeer(cmd string, pos []string, f peerFlags) (peerSetup, error
 	ps = peerSetup{demo: d, peer: peer, params: p, s: s, out: &lockedWriter{w: e.stdout}}
 	ps.info = ps.out
 	opts := render.Options{Lang: s.lang, Width: s.width, Color: s.color, Full: f.full, Live: s.tty, Show: show}
-	if ps.sink, err = newSink(ps.out, f.format, opts, "text, json, md or none"); err != nil {
+	if ps.sink, err = newSink(ps.out, f.format, opts, formatsQuiet); err != nil {
 		return ps, err
 	}
 	if f.format == "json" || f.format == "md" {

@@ -269,7 +269,7 @@ func (r *Text) Announce(a lab.Announcement, l lab.Lang) string {
 	for _, s := range Wrap(a.Note.In(l), r.o.Width-timeW-3) {
 		b.WriteString(strings.Repeat(" ", timeW+3) + s + "\n")
 	}
-	for _, s := range Wrap(lab.StepKeys.In(l), r.o.Width-timeW-3) {
+	for _, s := range Wrap(lab.KeyHelp(a).In(l), r.o.Width-timeW-3) {
 		b.WriteString(strings.Repeat(" ", timeW+3) + s + "\n")
 	}
 	return b.String()
