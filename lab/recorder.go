@@ -57,10 +57,10 @@ type Recorder struct {
 	seq    int    // events recorded so far
 	forget bool   // hand events to the sink without keeping them (a Session)
 	keep   Keep
-	digest bool                   // compute Event.Sum for TCP data calls
-	kept   map[streamKey]int64    // bytes of each stream kept in full so far
-	lastT  time.Duration          // the time of the last event: time never goes back
-	queue  *Queue                 // the sink's queue, if it has one (Flush)
+	digest bool                // compute Event.Sum for TCP data calls
+	kept   map[streamKey]int64 // bytes of each stream kept in full so far
+	lastT  time.Duration       // the time of the last event: time never goes back
+	queue  *Queue              // the sink's queue, if it has one (Flush)
 
 	holds    int           // pauses in progress (step prompts)
 	pausedAt time.Time     // when the first of them began

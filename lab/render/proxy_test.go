@@ -86,4 +86,3 @@ func TestProxyGolden(t *testing.T) {
 	md.Finish()
 	golden(t, "proxy.md", b.Bytes())
 }
-

@@ -20,7 +20,7 @@ import "socketlab/lab"
 // connect); everything else of the proxy (its listening socket, accepts,
 // the accepted sockets) is on the left.
 type Lanes struct {
-	Proxy    bool         // the trace is a proxy's: its first event is the proxy's
+	Proxy    bool // the trace is a proxy's: its first event is the proxy's
 	started  bool
 	upstream map[int]bool // the proxy's sockets that face the server
 }
