@@ -13,7 +13,9 @@
 //
 // A View is live: it hands out every item as soon as it can be drawn,
 // never the whole run at the end. A folded run is drawn when something
-// else happens, as one line that names the seqs it covers.
+// else is drawn, as one line that names the seqs it covers; the lines come
+// in the order of their last calls, so the time column never goes back.
+// A run that goes on after its line keeps folding, into a line of its own.
 package view
 
 import (
@@ -75,16 +77,18 @@ type Fold struct {
 	T           time.Duration
 }
 
-// owner is one program's socket: a run of like calls belongs to one.
+// owner is a kind of call on one program's socket: a run of like calls
+// belongs to one. A socket that alternates two kinds (a proxy's send and
+// recv, a header's recv(4) and its body's recv(1024)) has two runs.
 type owner struct {
 	side lab.Role
 	who  string
 	conn int
+	op   lab.Op
+	call string
 }
 
 type run struct {
-	op    lab.Op
-	call  string
 	shown int // calls drawn
 	fold  Fold
 	last  lab.Event
@@ -144,6 +148,7 @@ func (v *View) Push(e lab.Event) []Item {
 		return v.fold(e, right, faces)
 	}
 	out := v.flush()
+	v.runs, v.order = map[owner]*run{}, nil
 	it := Item{Kind: Draw, Event: e, Right: right, FacesServer: faces}
 	switch {
 	case e.Key:
@@ -173,24 +178,21 @@ func (v *View) markersOf(seqs []int) []int {
 }
 
 // fold draws e if it starts a run or is among its first FoldAt calls, and
-// counts it otherwise. A call of another kind on the same socket ends the
-// run there.
+// counts it otherwise.
 func (v *View) fold(e lab.Event, right, faces bool) []Item {
-	k := owner{e.Side, e.Who, e.Conn}
+	k := owner{e.Side, e.Who, e.Conn, e.Op, e.Call}
 	r := v.runs[k]
 	var out []Item
-	if r != nil && (r.op != e.Op || r.call != e.Call) {
-		out = append(out, v.end(k)...)
-		r = nil
-	}
 	if r == nil {
-		r = &run{op: e.Op, call: e.Call}
+		r = &run{}
 		v.runs[k] = r
 		v.order = append(v.order, k)
 	}
 	r.last = e
 	if r.shown < FoldAt {
 		r.shown++
+		// A call drawn here comes after what the runs folded so far.
+		out = append(out, v.flush()...)
 		return append(out, Item{Kind: Draw, Event: e, Right: right, FacesServer: faces})
 	}
 	f := &r.fold
@@ -207,27 +209,31 @@ func (v *View) fold(e lab.Event, right, faces bool) []Item {
 	return out
 }
 
-// end closes the run of owner k, returning its fold line if it folded any.
-func (v *View) end(k owner) []Item {
-	r := v.runs[k]
-	delete(v.runs, k)
-	if i := slices.Index(v.order, k); i >= 0 {
-		v.order = slices.Delete(v.order, i, i+1)
-	}
-	if r == nil || r.fold.Calls == 0 {
+// line takes what run r folded so far as its fold line (none if nothing).
+func (v *View) line(r *run) []Item {
+	if r.fold.Calls == 0 {
 		return nil
 	}
 	right, faces := v.lanes.of(r.last)
-	return []Item{{Kind: Folded, Event: r.last, Fold: r.fold, Right: right, FacesServer: faces}}
+	it := Item{Kind: Folded, Event: r.last, Fold: r.fold, Right: right, FacesServer: faces}
+	r.fold = Fold{}
+	return []Item{it}
 }
 
-// flush ends every open run, in the order they opened.
+// flush draws what every open run folded so far, in the order of their
+// last calls; the runs stay open and go on folding.
 func (v *View) flush() []Item {
 	var out []Item
-	for len(v.order) > 0 {
-		out = append(out, v.end(v.order[0])...)
+	for _, k := range v.order {
+		out = append(out, v.line(v.runs[k])...)
 	}
+	byLast(out)
 	return out
+}
+
+// byLast sorts fold lines by their last calls.
+func byLast(lines []Item) {
+	slices.SortFunc(lines, func(a, b Item) int { return a.Fold.Last - b.Fold.Last })
 }
 
 // Flush ends every open run: call it when the trace ends without a summary.

@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -62,14 +63,18 @@ func TestFold(t *testing.T) {
 		{"two sockets fold side by side",
 			[]lab.Event{recv(3, 1), recv(4, 1), recv(3, 1), recv(4, 1), recv(3, 1), recv(4, 1), recv(3, 1), recv(4, 1), recv(3, 1), recv(4, 1)},
 			"D1 D2 D3 D4 D5 D6 D7 D8 F9-9 F10-10"},
-		{"another call on the same socket ends the run",
+		{"another call on the same socket is a run of its own",
 			[]lab.Event{recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1),
 				{Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(4)", Req: 4, N: 4}, recv(3, 1)},
-			"D1 D2 D3 D4 F5-5 D6 D7"},
+			"D1 D2 D3 D4 F5-5 D6 F7-7"},
 		{"an EOF, an error, a cut and a key call never fold",
 			[]lab.Event{recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 0),
 				recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1), {Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(1024)", Err: "reset"}},
 			"D1 D2 D3 D4 D5 D6 D7 D8 D9 D10"},
+		{"an event that is not a like call starts the runs again",
+			[]lab.Event{recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1), {Side: lab.Server, Op: lab.OpNote},
+				recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1)},
+			"D1 D2 D3 D4 F5-5 D6 D7 D8 D9 D10 F11-11"},
 		{"a named call is drawn, and ends the run",
 			[]lab.Event{recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1),
 				{Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(1024)", N: 2, Step: "merged", Key: true}},
@@ -77,7 +82,7 @@ func TestFold(t *testing.T) {
 		{"forks fold apart",
 			[]lab.Event{recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1),
 				{Side: lab.Server, Who: "c2", Op: lab.OpRecv, Conn: 3, Call: "recv(1024)", N: 1}},
-			"D1 D2 D3 D4 D6 F5-5"},
+			"D1 D2 D3 D4 F5-5 D6"},
 		{"a folded call of a transfer is progress",
 			[]lab.Event{
 				{Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", N: 9, Total: 45, Done: 9},
@@ -100,6 +105,63 @@ func TestFold(t *testing.T) {
 	}
 	if got := push(New(Options{Full: true}), evs); got != "D1 D2 D3 D4 D5 D6" {
 		t.Errorf("--full: %s", got)
+	}
+}
+
+// TestFoldOrder: whatever the interleaving of like calls on several
+// sockets and other events, every event is drawn or counted in a fold line
+// exactly once, and the items come in the order of their seqs (a fold line
+// at its last call), so the time column never goes back.
+func TestFoldOrder(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 500 {
+		v := New(Options{})
+		var items []Item
+		hidden := 0
+		n := 5 + rng.IntN(200)
+		for seq := 1; seq <= n; seq++ {
+			var e lab.Event
+			switch r := rng.IntN(20); {
+			case r < 8:
+				e = recv(3, 1+rng.IntN(9))
+			case r < 15:
+				e = lab.Event{Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", N: 5}
+			case r < 17:
+				e = lab.Event{Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(4)", N: 4}
+			case r < 18:
+				e = lab.Event{Side: lab.Server, Op: lab.OpSignal}
+				hidden++
+			default:
+				e = lab.Event{Side: lab.Client, Op: lab.OpNote}
+			}
+			e.Seq = seq
+			items = append(items, v.Push(e)...)
+		}
+		items = append(items, v.Flush()...)
+		seen := map[int]int{}
+		last, folded := 0, 0
+		for _, it := range items {
+			at := it.Event.Seq
+			switch it.Kind {
+			case Folded:
+				at = it.Fold.Last
+				folded += it.Fold.Calls
+			case Draw:
+				seen[at]++
+			}
+			if it.Kind != Progress && at <= last {
+				t.Fatalf("round %d: item at seq %d after seq %d: %s", round, at, last, kinds(items))
+			}
+			last = max(last, at)
+		}
+		for seq := 1; seq <= n; seq++ {
+			if seen[seq] > 1 {
+				t.Fatalf("round %d: seq %d drawn twice", round, seq)
+			}
+		}
+		if len(seen)+folded+hidden != n {
+			t.Fatalf("round %d: %d drawn + %d folded + %d hidden of %d events", round, len(seen), folded, hidden, n)
+		}
 	}
 }
 
