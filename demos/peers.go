@@ -28,12 +28,14 @@ import (
 
 // PeerOptions configure one side of a demo facing a real program.
 type PeerOptions struct {
-	Addr  string        // serve: where to listen; client: the server to connect to
-	Count int           // serve: stop after this many connections (datagrams for udp); 0 = until stopped
-	Max   int           // serve: connections served at once (lab.DefaultMaxConns when 0)
-	Idle  time.Duration // drop a peer that makes no progress for this long; 0 = never
-	Dir   string        // file-upload: the folder uploads go into
-	Peer  *lab.Side     // the lane of the untraced peer; may be nil
+	Addr  string // serve: where to listen; client: the server to connect to
+	Count int    // serve: stop after this many connections (datagrams for udp); 0 = until stopped
+	Max   int    // serve: connections open at once (lab.DefaultMaxConns when 0); more are refused
+	// Backlog is serve's listen(backlog); 0 means the system's maximum.
+	Backlog int
+	Idle    time.Duration // drop a peer that makes no progress for this long; 0 = never
+	Dir     string        // file-upload: the folder uploads go into
+	Peer    *lab.Side     // the lane of the untraced peer; may be nil
 
 	// Ready, if set, is called once the server listens, with its address.
 	Ready func(addr net.Addr)
@@ -147,7 +149,11 @@ func tryCommand(framing string) func(host, port string) []string {
 // tcpServe listens on opt.Addr and serves every connection with handle.
 func tcpServe(handle func(s *lab.Side, c *lab.Conn) error) func(context.Context, *lab.Side, PeerOptions) (lab.ServeStats, error) {
 	return func(ctx context.Context, s *lab.Side, opt PeerOptions) (lab.ServeStats, error) {
-		ln, err := s.ListenWith(opt.Addr, lab.ListenOptions{Reuse: true, Setup: true}) // server.bind(addr); server.listen()
+		backlog := opt.Backlog
+		if backlog <= 0 {
+			backlog = lab.SystemBacklog()
+		}
+		ln, err := s.ListenWith(opt.Addr, lab.ListenOptions{Reuse: true, Setup: true, Backlog: backlog}) // server.bind(addr); server.listen(backlog)
 		if err != nil {
 			return lab.ServeStats{}, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -46,8 +47,104 @@ func TestSetIdle(t *testing.T) {
 		t.Errorf("last event %+v, want a recv with errno %s", last, ClassTimeout.Name())
 	}
 	conn.SetIdle(0)
-	if _, ok := conn.c.(*idleConn); ok {
-		t.Error("SetIdle(0) kept the limit")
+	go func() {
+		time.Sleep(150 * time.Millisecond) // longer than the old limit
+		peer.SendAll([]byte("y"))
+	}()
+	if _, err := conn.Recv(1); err != nil {
+		t.Errorf("SetIdle(0) kept the limit: %v", err)
+	}
+}
+
+// TestPace: a peer that trickles a byte at a time renews the idle limit,
+// but not a Pace: the message must arrive within its Total, and the error
+// says which limit it was. With a MinRate, a message still coming fast
+// enough is not cut at Total.
+func TestPace(t *testing.T) {
+	sess := NewSession(context.Background(), SessionOptions{})
+	defer sess.Close()
+	srv, cli := sess.Side(Server, Params{}), sess.Side(Client, Params{})
+	ln, err := srv.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := cli.Dial(ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	peer, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.SetIdle(time.Second)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // a byte every 20 ms, for ever
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+				if _, err := peer.Send([]byte("x")); err != nil {
+					return
+				}
+			}
+		}
+	}()
+	done := conn.Paced(Pace{Total: 150 * time.Millisecond, What: T("the header", "报头")})
+	_, err = conn.RecvExactly(1000, 0, Text{})
+	done()
+	var le *LimitError
+	if !errors.As(err, &le) || !le.Paced || le.Limit != 150*time.Millisecond || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("a trickled message: %v, want the Pace's limit", err)
+	}
+	if !strings.Contains(le.Explain().En, "the header did not arrive whole within 150ms") {
+		t.Errorf("explained as %q", le.Explain().En)
+	}
+	// The idle limit alone lets the trickle go on: 10 bytes in ~200 ms.
+	if _, err := conn.RecvExactly(10, 0, Text{}); err != nil {
+		t.Fatalf("without a Pace a live trickle timed out: %v", err)
+	}
+}
+
+// TestPaceMinRate: a transfer that goes on past Total at more than MinRate
+// is not cut; one below it is.
+func TestPaceMinRate(t *testing.T) {
+	sess := NewSession(context.Background(), SessionOptions{})
+	defer sess.Close()
+	srv, cli := sess.Side(Server, Params{}), sess.Side(Client, Params{})
+	ln, err := srv.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := cli.Dial(ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	peer, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := make([]byte, 4096)
+	go func() { // 4 KiB every 30 ms: ~130 KiB/s, for 300 ms
+		for range 10 {
+			time.Sleep(30 * time.Millisecond)
+			if err := peer.SendAll(chunk); err != nil {
+				return
+			}
+		}
+	}()
+	done := conn.Paced(Pace{Total: 100 * time.Millisecond, MinRate: 1024})
+	if _, err := conn.RecvExactly(10*len(chunk), 0, Text{}); err != nil {
+		t.Fatalf("a transfer at ~130 KiB/s was cut: %v", err)
+	}
+	done()
+	go func() { peer.SendAll([]byte("ab")) }()
+	done = conn.Paced(Pace{Total: 100 * time.Millisecond, MinRate: 1 << 20})
+	_, err = conn.RecvExactly(1<<20, 0, Text{})
+	done()
+	if le := (*LimitError)(nil); !errors.As(err, &le) || le.Rate != 1<<20 {
+		t.Fatalf("2 bytes of a MiB at 1 MiB/s: %v, want the Pace's limit", err)
 	}
 }
 

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
-	"os"
 	"sync"
 	"time"
 )
@@ -20,26 +20,30 @@ import (
 //	         ── accept() [c3] …
 //
 // A handler's error ends its own connection only: the trace shows it in
-// that connection's lane and the server goes on. At most Max connections
-// are served at once; the next ones wait in the kernel's accept queue, so a
-// crowd of clients costs a bounded amount of memory.
+// that connection's lane and the server goes on. The accept loop never
+// waits for a handler: a room of silent or trickling clients cannot keep a
+// good one in the accept queue. At most Max connections are open at once;
+// the next one is accepted, told why in its lane and closed at once, so a
+// crowd of clients costs a bounded amount of memory and each client gets
+// an answer (a close) instead of a hang.
 
-// DefaultMaxConns is how many connections Listener.Serve serves at once
-// unless told otherwise.
-const DefaultMaxConns = 64
+// DefaultMaxConns is how many connections Listener.Serve keeps open at
+// once unless told otherwise.
+const DefaultMaxConns = 1024
 
 // ServeOptions say how Listener.Serve runs.
 type ServeOptions struct {
 	Count int           // stop after this many connections; 0 = until the session ends
-	Max   int           // connections served at once (DefaultMaxConns when <= 0)
+	Max   int           // connections open at once (DefaultMaxConns when <= 0); more are refused
 	Idle  time.Duration // a connection that makes no progress for this long is dropped; 0 = never
 	Peer  *Side         // the lane of the untraced peers: each arrival is noted there; may be nil
 }
 
 // ServeStats count what Listener.Serve did.
 type ServeStats struct {
-	Conns  int // connections accepted
-	Failed int // connections whose handler returned an error
+	Conns   int // connections accepted
+	Failed  int // connections whose handler returned an error
+	Refused int // connections closed at once because Max were open
 }
 
 // Serve accepts connections and runs handle for each one in its own
@@ -57,26 +61,19 @@ func (l *Listener) Serve(opt ServeOptions, handle func(s *Side, c *Conn) error) 
 	if maxConns <= 0 {
 		maxConns = DefaultMaxConns
 	}
-	slots := make(chan struct{}, maxConns)
 	var (
 		wg    sync.WaitGroup
 		mu    sync.Mutex
+		open  int
 		stats ServeStats
 	)
 	defer wg.Wait()
 	for n := 1; opt.Count <= 0 || n <= opt.Count; {
-		select { // a free slot first: the others wait in the accept queue
-		case slots <- struct{}{}:
-		case <-ctx.Done():
-			wg.Wait()
-			return stats, context.Cause(ctx)
-		}
 		tag := fmt.Sprintf("c%d", n)
 		fork := s.Fork(tag)
 		conn, err := (&Listener{l: l.l, side: fork, id: l.id}).Accept()
 		if err != nil {
 			fork.Retire()
-			<-slots
 			switch {
 			case ctx.Err() != nil:
 				wg.Wait()
@@ -95,7 +92,21 @@ func (l *Listener) Serve(opt ServeOptions, handle func(s *Side, c *Conn) error) 
 		n++
 		mu.Lock()
 		stats.Conns++
+		full := open >= maxConns
+		if full {
+			stats.Refused++
+		} else {
+			open++
+		}
 		mu.Unlock()
+		if full {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				refuse(fork, conn, maxConns)
+			}()
+			continue
+		}
 		if opt.Peer != nil {
 			p := opt.Peer.Fork(tag)
 			a := conn.RemoteAddr().String()
@@ -107,13 +118,17 @@ func (l *Listener) Serve(opt ServeOptions, handle func(s *Side, c *Conn) error) 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { <-slots }()
+			defer func() {
+				mu.Lock()
+				open--
+				mu.Unlock()
+			}()
 			defer fork.Retire()
 			if err := handleOne(fork, conn, handle); err != nil {
 				mu.Lock()
 				stats.Failed++
 				mu.Unlock()
-				fork.record(Event{Op: OpNote, Conn: conn.id, Text: endText(err, opt.Idle)}, err)
+				fork.record(Event{Op: OpNote, Conn: conn.id, Text: endText(err)}, err)
 				if ctx.Err() == nil {
 					conn.Close()
 				}
@@ -123,6 +138,24 @@ func (l *Listener) Serve(opt ServeOptions, handle func(s *Side, c *Conn) error) 
 	wg.Wait()
 	return stats, nil
 }
+
+// refuse closes a connection beyond the maximum with a note in its lane:
+// FIN first (shutdown), then what the client already sent is read and
+// dropped for a moment, so the close is orderly, not a reset.
+func refuse(s *Side, c *Conn, maxConns int) {
+	defer s.Retire()
+	s.Note(Tf("refused: %d connections are open already (--max %d); closing this one at once, so its client gets an answer instead of a hang",
+		"拒绝：已经有 %d 个连接打开（--max %d）；立即关闭这个连接，让它的客户端得到回应而不是一直等着", maxConns, maxConns))
+	if err := c.CloseWrite(); err == nil {
+		c.c.SetReadDeadline(time.Now().Add(refuseDrain))
+		io.Copy(io.Discard, io.LimitReader(c.c, 1<<20))
+	}
+	c.Close()
+}
+
+// refuseDrain is how long a refused connection's input is dropped before
+// it is closed.
+const refuseDrain = time.Second
 
 // handleOne runs handle, turning a panic into an error: one bad
 // connection never brings the server down.
@@ -136,10 +169,13 @@ func handleOne(s *Side, c *Conn, handle func(*Side, *Conn) error) (err error) {
 }
 
 // endText explains in the connection's lane why it ends.
-func endText(err error, idle time.Duration) Text {
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return Tf("no progress for %v: the lab hangs up on this peer (--idle); the server goes on",
-			"%v 内没有任何进展：实验台挂断这个对端（--idle）；服务端继续工作", idle)
+func endText(err error) Text {
+	var le *LimitError
+	if errors.As(err, &le) {
+		t := le.Explain()
+		t.En += "; the server goes on"
+		t.Zh += "；服务端继续工作"
+		return t
 	}
 	return T("this connection ends here; the server goes on serving the others",
 		"这个连接到此结束；服务端继续为其他连接服务")

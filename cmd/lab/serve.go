@@ -16,6 +16,9 @@ import (
 	"socketlab/lab/render"
 )
 
+// maxOpen is the most connections `lab serve --max` keeps open.
+const maxOpen = 16384
+
 // DefaultPeerIdle is how long `lab serve` and `lab client` wait for a real
 // peer that makes no progress before they hang up on it.
 const defaultPeerIdle = 30 * time.Second
@@ -151,7 +154,8 @@ func (e *env) serveCmd(args []string) error {
 	f.register(fs)
 	listen := fs.String("listen", "127.0.0.1:0", "address to listen on; port 0 lets the kernel pick one")
 	count := fs.Int("count", 0, "stop after this many connections (datagrams for udp); 0 = until Ctrl-C")
-	maxConns := fs.Int("max", lab.DefaultMaxConns, "connections served at once; more wait in the accept queue")
+	maxConns := fs.Int("max", lab.DefaultMaxConns, "connections open at once; more are refused (closed at once, with a note)")
+	backlog := fs.Int("backlog", lab.SystemBacklog(), "listen(backlog): the accept queue's length (default: the system's maximum)")
 	dir := fs.String("dir", "", "file-upload: the folder uploads go into (default: a new temporary folder)")
 	pos, err := e.parse(fs, args)
 	if err != nil {
@@ -165,9 +169,16 @@ func (e *env) serveCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *count < 0 || *maxConns < 1 || *maxConns > 1024 {
-		return usage(lab.T("--count 0 or more, --max from 1 to 1024", "--count 不小于 0，--max 在 1 到 1024 之间"),
-			lab.Tf("--count %d or --max %d is out of range", "--count %d 或 --max %d 超出范围", *count, *maxConns))
+	switch {
+	case *count < 0:
+		return usage(lab.T("--count 0 (until Ctrl-C) or more", "--count 为 0（一直运行到 Ctrl-C）或更大"),
+			lab.Tf("--count %d is out of range", "--count %d 超出范围", *count))
+	case *maxConns < 1 || *maxConns > maxOpen:
+		return usage(lab.Tf("--max from 1 to %d", "--max 在 1 到 %d 之间", maxOpen),
+			lab.Tf("--max %d is out of range", "--max %d 超出范围", *maxConns))
+	case *backlog < 0 || *backlog > 65535:
+		return usage(lab.T("--backlog from 0 to 65535 (the kernel caps it at net.core.somaxconn)", "--backlog 在 0 到 65535 之间（内核会把它限制在 net.core.somaxconn 以内）"),
+			lab.Tf("--backlog %d is out of range", "--backlog %d 超出范围", *backlog))
 	}
 	l := ps.s.lang
 	if !loopback(host) {
@@ -189,7 +200,7 @@ func (e *env) serveCmd(args []string) error {
 	defer ps.sink.Finish()
 	defer sess.Finish()
 	server := sess.Side(lab.Server, ps.params)
-	opt := demos.PeerOptions{Addr: *listen, Count: *count, Max: *maxConns, Idle: f.idle, Dir: *dir,
+	opt := demos.PeerOptions{Addr: *listen, Count: *count, Max: *maxConns, Backlog: *backlog, Idle: f.idle, Dir: *dir,
 		Peer: sess.Side(lab.Client, ps.params),
 		Ready: func(addr net.Addr) {
 			h, p, _ := net.SplitHostPort(addr.String())

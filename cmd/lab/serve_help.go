@@ -13,7 +13,8 @@ address to connect to and traces what it does, each connection tagged [c1],
                   another address works but prints a warning
   --count N       stop after N connections (datagrams for udp); default: until Ctrl-C
   --idle DUR      hang up on a client that makes no progress for this long (default 30s)
-  --max N         connections served at once (default 64); more wait in the accept queue
+  --max N         connections open at once (default 1024); more are closed at once, with a note
+  --backlog N     listen(N): the accept queue (default: the system's maximum, net.core.somaxconn)
   --set k=v       the demo's knobs (e.g. --set framing=json for 10, --set proto=ack for 15)
   --dir DIR       file-upload: where files go (default: a new temporary folder, printed)
   --format F, --full, --width N, --color C, --lang L   as for lab run
@@ -29,7 +30,8 @@ Ctrl-C stops it, closes every socket and exits 0.
                   其他地址也可以，但会打印警告
   --count N       服务 N 个连接后停止（udp 为数据报个数）；默认一直运行到 Ctrl-C
   --idle 时长     客户端多久没有任何进展就挂断它（默认 30s）
-  --max N         同时服务的连接数（默认 64）；其余的在 accept 队列里等待
+  --max N         同时打开的连接数上限（默认 1024）；超出的立即关闭，并附说明
+  --backlog N     listen(N)：accept 队列的长度（默认：系统允许的最大值 net.core.somaxconn）
   --set k=v       演示的参数（如演示 10 的 --set framing=json，演示 15 的 --set proto=ack）
   --dir 目录      file-upload：文件存放的位置（默认：新建一个临时文件夹并打印出来）
   --format F、--full、--width N、--color C、--lang L   与 lab run 相同
