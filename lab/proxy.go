@@ -307,24 +307,30 @@ func (p *proxyConn) wait() error {
 
 // pumpMerged reads src in its own goroutine and forwards what arrived
 // within Merge of the first byte in one write. It returns the read error
-// that ended src and the write error that ended dst, if any.
+// that ended src and the write error that ended dst, if any. The reader
+// hands over its bytes and its error on one channel: nothing else is
+// shared with it, so a write that fails while it still reads races with
+// nothing.
 func (p *proxyConn) pumpMerged(src, dst *Conn, count *atomic.Int64) (rerr, werr error) {
-	chunks := make(chan []byte)
+	type chunk struct {
+		b   []byte
+		err error // the read error that ended src: the last chunk
+	}
+	chunks := make(chan chunk)
 	quit := make(chan struct{})
 	go func() {
 		defer close(chunks)
 		for {
 			buf := make([]byte, p.o.Buf)
 			n, err := src.Read(buf)
-			if n > 0 {
+			if n > 0 || err != nil {
 				select {
-				case chunks <- buf[:n]:
+				case chunks <- chunk{buf[:n], err}:
 				case <-quit:
 					return
 				}
 			}
 			if err != nil {
-				rerr = err
 				return
 			}
 		}
@@ -341,21 +347,27 @@ func (p *proxyConn) pumpMerged(src, dst *Conn, count *atomic.Int64) (rerr, werr 
 			"合并：%[2]v 内到达的 %[1]d 个字节一次写出", len(b), p.o.Merge))
 		return p.forward(dst, b, count)
 	}
-	for {
+	take := func(c chunk) {
+		held = append(held, c.b...)
+		if c.err != nil {
+			rerr = c.err
+		}
+	}
+	for rerr == nil {
 		first, ok := <-chunks
 		if !ok {
-			return rerr, nil
+			break
 		}
-		held = append(held, first...)
+		take(first)
 		timer := time.NewTimer(p.o.Merge)
 	gather:
-		for len(held) < maxMerge {
+		for len(held) < maxMerge && rerr == nil {
 			select {
-			case b, ok := <-chunks:
+			case c, ok := <-chunks:
 				if !ok {
 					break gather
 				}
-				held = append(held, b...)
+				take(c)
 			case <-timer.C:
 				break gather
 			case <-p.f.run.ctx.Done():
@@ -364,8 +376,8 @@ func (p *proxyConn) pumpMerged(src, dst *Conn, count *atomic.Int64) (rerr, werr 
 		}
 		timer.Stop()
 		if werr = flush(); werr != nil {
-			// The reader may still be running (quit stops it): leave rerr alone.
-			return nil, werr
+			return nil, werr // quit stops the reader
 		}
 	}
+	return rerr, nil
 }

@@ -276,6 +276,40 @@ func TestProxyMerge(t *testing.T) {
 	}
 }
 
+// TestProxyMergeWriteFails: with --merge, when the write to a side fails
+// (the upstream reset the connection) while the reader of the other side
+// is still reading, the proxy ends both without racing on the read error.
+func TestProxyMergeWriteFails(t *testing.T) {
+	up := upstream(t, func(c *net.TCPConn) {
+		buf := make([]byte, 10)
+		io.ReadFull(c, buf)
+		c.SetLinger(0)
+		c.Close()
+	})
+	p := startProxy(t, ProxyOptions{Upstream: up, Merge: time.Millisecond})
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := net.Dial("tcp", p.addr)
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(10 * time.Second))
+			for range 200 {
+				if _, err := c.Write(make([]byte, 512)); err != nil {
+					return
+				}
+				time.Sleep(100 * time.Microsecond)
+			}
+		}()
+	}
+	wg.Wait()
+	p.settle(t)
+}
+
 // TestProxyHalfClose: the client's shutdown(SHUT_WR) reaches the upstream
 // as EOF, and the upstream can still answer.
 func TestProxyHalfClose(t *testing.T) {
@@ -361,9 +395,19 @@ func TestProxyReset(t *testing.T) {
 // TestProxyConcurrent: 50 connections at once, each with its own bytes and
 // its own fork.
 func TestProxyConcurrent(t *testing.T) {
+	for _, o := range []ProxyOptions{{}, {Merge: 2 * time.Millisecond}, {Merge: time.Millisecond, Slice: 700}} {
+		t.Run(fmt.Sprintf("merge=%v,slice=%d", o.Merge, o.Slice), func(t *testing.T) { proxyConcurrent(t, o) })
+	}
+}
+
+// proxyConcurrent sends 50 connections' worth of bytes through the proxy
+// at once, both ways, and checks every byte came back (and, under -race,
+// that the proxy's goroutines share nothing unguarded).
+func proxyConcurrent(t *testing.T, o ProxyOptions) {
 	const conns, size = 50, 20000
 	up := upstream(t, echo)
-	p := startProxy(t, ProxyOptions{Upstream: up})
+	o.Upstream = up
+	p := startProxy(t, o)
 	var wg sync.WaitGroup
 	errs := make(chan error, conns)
 	for i := range conns {
