@@ -27,9 +27,10 @@ var version = "dev"
 
 // Exit codes of the command-line contract.
 const (
-	exitOK    = 0
-	exitFail  = 1 // a run failed, or --check found a phenomenon missing
-	exitUsage = 2 // unknown demo, command, flag or knob value
+	exitOK          = 0
+	exitFail        = 1   // a run failed, or --check found a phenomenon missing
+	exitUsage       = 2   // unknown demo, command, flag or knob value
+	exitInterrupted = 130 // Ctrl-C or SIGTERM stopped a command asked for a verdict
 )
 
 // usageError is bad input from the user: exit 2, with a hint naming what is
@@ -90,9 +91,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	var ue *usageError
 	var fe *failError
+	var ie *interrupted
 	switch {
 	case errors.As(err, &fe) && fe.quiet:
 		return exitFail
+	case errors.As(err, &ie):
+		fmt.Fprintf(stderr, "lab: %s\n", ie.msg.In(e.lang))
+		return ie.code
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "lab: error: %s\n", ue.msg.In(e.lang))
 		if !ue.hint.IsZero() {
@@ -107,6 +112,29 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			"有一端在等一个始终没有到来的东西；用 --step 运行，逐个调用地观察它").In(e.lang))
 	}
 	return exitFail
+}
+
+// interrupted is a command asked for a verdict (--check) that did not get
+// to give one: stopped by a signal (exit 130) or by q (exit 1).
+type interrupted struct {
+	code int
+	msg  lab.Text
+}
+
+func (e *interrupted) Error() string { return e.msg.En }
+
+// stopped is what ending a run early means for its command: nothing (the
+// learner chose to stop), unless --check asked for a verdict it never got.
+func (e *env) stopped(check bool) error {
+	switch {
+	case !check:
+		return nil
+	case e.ctx.Err() != nil:
+		return &interrupted{exitInterrupted, lab.T("interrupted: the check did not run to the end, so it has no verdict",
+			"已中断：检查没有运行到结束，所以没有结论")}
+	}
+	return &interrupted{exitFail, lab.T("check not completed: stopped with q before the findings",
+		"检查未完成：在得出结论之前用 q 停止了")}
 }
 
 // failError is a run that finished but failed --check: the trace already
@@ -419,7 +447,7 @@ func (e *env) runCmd(args []string) error {
 		if errors.Is(err, lab.ErrQuit) {
 			sink.Finish()
 			fmt.Fprintln(e.stderr, lab.T("lab: stopped; sockets closed.", "lab：已停止；套接字已关闭。").In(s.lang))
-			return nil
+			return e.stopped(f.check)
 		}
 		if err != nil {
 			sink.Finish()
