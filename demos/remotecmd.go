@@ -173,8 +173,9 @@ func remoteCmdClient(ctx context.Context, s *lab.Side) error {
 		if err != nil {
 			return err
 		}
-		s.Note(lab.Tf("print(res.decode()) shows %d bytes for %q: %s",
-			"print(res.decode()) 为 %[2]q 显示了 %[1]d 个字节：%[3]s", len(res), cmd, screen(res)))
+		sc := screen(res)
+		s.Note(lab.T(fmt.Sprintf("print(res.decode()) shows %d bytes for %q: %s", len(res), cmd, sc.En),
+			fmt.Sprintf("print(res.decode()) 为 %q 显示了 %d 个字节：%s", cmd, len(res), sc.Zh)))
 	}
 	// Done typing: say so, then read whatever is still on its way.
 	if err := conn.CloseWrite(); err != nil { // client.shutdown(socket.SHUT_WR)
@@ -245,13 +246,14 @@ func readJSONReply(s *lab.Side, conn *lab.Conn, buf, i int) ([]byte, error) {
 }
 
 // screen shows what printing res would show: its first and last line.
-func screen(res []byte) string {
+func screen(res []byte) lab.Text {
 	text := strings.TrimRight(lab.PyDecode(res), "\n")
 	lines := strings.Split(text, "\n")
 	if len(lines) <= 2 {
-		return fmt.Sprintf("%q", text)
+		q := fmt.Sprintf("%q", text)
+		return lab.T(q, q)
 	}
-	return fmt.Sprintf("%q … %q (%d lines)", lines[0], lines[len(lines)-1], len(lines))
+	return lab.Tf("%q … %q (%d lines)", "%q … %q（%d 行）", lines[0], lines[len(lines)-1], len(lines))
 }
 
 // answer is what the client read for one command.
@@ -357,11 +359,13 @@ func remoteCmdFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		rest := big[min(len(first), len(big)):]
 		second := answers[1].raw
 		driftOK := cutOK && len(second) > 0 && bytes.HasPrefix(rest, second[:min(len(second), len(rest))])
-		drift := check("drift", driftOK, lab.Tf(
-			"out of step: what the client showed for %q began with the rest of %q's output (%s), not with %q",
-			"错位了：客户端为 %q 显示的内容，开头是 %q 的输出剩下的部分（%s），而不是 %q",
-			remoteCommands[1], remoteCommands[0], screen(second[:min(len(second), len(rest))]),
-			strings.TrimSpace(string(CannedOutput(remoteCommands[1])))))
+		shown := screen(second[:min(len(second), len(rest))])
+		whoami := strings.TrimSpace(string(CannedOutput(remoteCommands[1])))
+		drift := check("drift", driftOK, lab.T(
+			fmt.Sprintf("out of step: what the client showed for %q began with the rest of %q's output (%s), not with %q",
+				remoteCommands[1], remoteCommands[0], shown.En, whoami),
+			fmt.Sprintf("错位了：客户端为 %q 显示的内容，开头是 %q 的输出剩下的部分（%s），而不是 %q",
+				remoteCommands[1], remoteCommands[0], shown.Zh, whoami)))
 		if !driftOK {
 			drift = check("drift", false, lab.Tf(
 				"not shown with buf=%d: each answer fitted in one recv, so every answer happened to be in step",
