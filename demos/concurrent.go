@@ -65,6 +65,7 @@ func concurrentServer(ctx context.Context, s *lab.Side) error {
 		if err != nil {
 			return err
 		}
+		s.Step("stop-listening")
 		if err := ln.Close(); err != nil {
 			return err
 		}
@@ -74,8 +75,15 @@ func concurrentServer(ctx context.Context, s *lab.Side) error {
 
 // serveSerially is the tutorial's connection loop: while this loop serves
 // one client, nobody calls accept(), so the next client waits in the queue.
+//
+// The accept of every client after the first is a key call: that client
+// has been waiting in the queue since its connect() returned.
 func serveSerially(s *lab.Side, ln *lab.Listener, n int) error {
+	served := 0
 	for range n { // while True:
+		if served > 0 {
+			s.Key("accept-queued")
+		}
 		conn, err := ln.Accept() // conn, addr = server.accept()
 		if err != nil {
 			return err
@@ -83,17 +91,23 @@ func serveSerially(s *lab.Side, ln *lab.Listener, n int) error {
 		if err := handle(conn); err != nil {
 			return err
 		}
+		served++
 	}
 	return nil
 }
 
 // serveConcurrently accepts and hands each connection to its own goroutine,
-// what socketserver.ThreadingTCPServer does with a thread per request.
+// what socketserver.ThreadingTCPServer does with a thread per request. The
+// accept of every client after the first is a key call: it takes that
+// client at once, while a handler still serves the one before.
 func serveConcurrently(s *lab.Side, ln *lab.Listener, n int) error {
 	errs := make(chan error, n)
 	started := 0
 	var err error
 	for i := range n { // server.serve_forever()
+		if i > 0 {
+			s.Key("accept-at-once")
+		}
 		conn, aerr := ln.Accept()
 		if aerr != nil {
 			err = aerr
@@ -176,6 +190,9 @@ func oneClient(s *lab.Side, part string, i, n int) error {
 	}
 	s.Signal(bar(i, "sent"))
 	for got := 0; got < len(msg); {
+		if part == "serial" && i > 1 && got == 0 {
+			s.Step("wait-turn") // until the serial server is done with the client before
+		}
 		data, err := conn.Recv(1024) // data = client.recv(1024)
 		if err != nil {
 			return err
@@ -207,6 +224,21 @@ type concurrentRun struct {
 	accepts                      []int // seq of the server's accepts, in order
 	left                         []int // seq of the server's recv → b'' on each accepted socket
 	handlers                     map[string]bool
+	bySeq                        map[int]lab.Event // the part's events
+}
+
+// events returns the part's events with the seqs listed, for a finding's
+// evidence.
+func (r concurrentRun) events(seqs ...[]int) []lab.Event {
+	var out []lab.Event
+	for _, l := range seqs {
+		for _, s := range l {
+			if e, ok := r.bySeq[s]; ok {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
 }
 
 func concurrentPart(t lab.Trace, part string, n int) (concurrentRun, bool) {
@@ -230,12 +262,13 @@ func concurrentPart(t lab.Trace, part string, n int) (concurrentRun, bool) {
 	accepted := map[int]int{} // socket id → index in accepts
 	r := concurrentRun{
 		connect: make([]int, n), sent: make([]int, n), answer: make([]int, n), close: make([]int, n),
-		handlers: map[string]bool{},
+		handlers: map[string]bool{}, bySeq: map[int]lab.Event{},
 	}
 	for _, e := range t {
 		if e.Seq < from || e.Seq > to || e.Err != "" {
 			continue
 		}
+		r.bySeq[e.Seq] = e
 		if e.Side == lab.Server {
 			switch {
 			case e.Op == lab.OpAccept:
@@ -309,7 +342,8 @@ func serialFindings(r concurrentRun, n int) []lab.Finding {
 	}
 	queued := check("queued", ok, lab.Tf(
 		"serial: c2 connected and sent its message while c1 was still being served, yet got no answer until c1 left; its connection waited in the accept queue, since nobody was calling accept() (same for all %d clients)",
-		"串行：c2 在 c1 还在被服务时就已连接并发出了消息，但直到 c1 离开才得到回答；它的连接在 accept 队列里等待，因为没有人在调用 accept()（%d 个客户端都是如此）", n))
+		"串行：c2 在 c1 还在被服务时就已连接并发出了消息，但直到 c1 离开才得到回答；它的连接在 accept 队列里等待，因为没有人在调用 accept()（%d 个客户端都是如此）", n)).
+		On(r.events(r.accepts[1:], r.connect[1:], r.sent[1:], r.answer[1:], r.close[:n-1])...)
 	// One at a time: each accept comes after the previous client left.
 	one := true
 	for k := 1; k < n; k++ {
@@ -317,7 +351,8 @@ func serialFindings(r concurrentRun, n int) []lab.Finding {
 	}
 	seq := check("one-at-a-time", one && len(r.handlers) == 0, lab.T(
 		"serial: the server called accept() again only after its recv() had returned b'' from the previous client: one loop, one client at a time",
-		"串行：服务端要等 recv() 从上一个客户端读到 b'' 之后才再次调用 accept()：一个循环，一次一个客户端"))
+		"串行：服务端要等 recv() 从上一个客户端读到 b'' 之后才再次调用 accept()：一个循环，一次一个客户端")).
+		On(r.events(r.accepts[1:], r.left[:n-1])...)
 	return []lab.Finding{queued, seq}
 }
 
@@ -334,8 +369,10 @@ func goroutineFindings(t lab.Trace, r concurrentRun, n int) []lab.Finding {
 		together.Text = lab.T("not shown with clients=1: one client is served either way; try --set clients=3",
 			"clients=1 时看不到：只有一个客户端，两种服务端都一样；试试 --set clients=3")
 	}
+	together = together.On(r.events(r.accepts[1:], r.answer, r.close)...)
 	handlers := check("handlers", len(r.handlers) == n, lab.Tf(
 		"goroutines: the server's trace shows %d handlers (h1…h%d), one goroutine per connection, each with its own communication loop",
-		"goroutine：服务端的记录里有 %d 个处理者（h1…h%d），每个连接一个 goroutine，各自运行自己的通信循环", len(r.handlers), n))
+		"goroutine：服务端的记录里有 %d 个处理者（h1…h%d），每个连接一个 goroutine，各自运行自己的通信循环", len(r.handlers), n)).
+		On(r.events(r.accepts)...)
 	return []lab.Finding{together, handlers}
 }

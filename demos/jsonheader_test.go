@@ -2,6 +2,7 @@ package demos
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -93,6 +94,65 @@ func TestCannedOutput(t *testing.T) {
 		}
 		if !utf8.Valid(out) && utf8.ValidString(cmd) {
 			t.Errorf("CannedOutput(%q) cut a character: %q", cmd, out)
+		}
+	}
+}
+
+// TestJSONHeaderFindingsCanFail: the findings check the client's stream by
+// counts and digests (the trace keeps only the head of a 256 KiB body), so
+// one changed or lost byte anywhere must make every finding fail.
+func TestJSONHeaderFindingsCanFail(t *testing.T) {
+	d, _ := Lookup("json-header")
+	lastRead := func(tr lab.Trace) int {
+		reads := clientReads(tr, 1)
+		for i := range tr {
+			if tr[i].Seq == reads.Last().Seq {
+				return i
+			}
+		}
+		t.Fatal("no client read")
+		return 0
+	}
+	firstSend := func(tr lab.Trace) int {
+		for i, e := range tr {
+			if e.Side == lab.Server && e.Op == lab.OpSendAll {
+				return i
+			}
+		}
+		t.Fatal("no server sendall")
+		return 0
+	}
+	flip := func(e *lab.Event) {
+		sum := *e.Sum
+		sum[0] ^= 1
+		e.Sum = &sum
+	}
+	for _, size := range []string{"3000", "256KiB"} {
+		p, err := lab.ParseParams(d.Knobs, []string{"size=" + size})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := runDemo(t, d, lab.Options{}, "size="+size)
+		for _, f := range d.Findings(res.Trace, p) {
+			if !f.OK {
+				t.Fatalf("size=%s: finding %s did not hold on the real trace: %s", size, f.ID, f.Text.En)
+			}
+		}
+		for _, c := range []struct {
+			what   string
+			tamper func(lab.Trace)
+		}{
+			{"a byte the client read changed", func(tr lab.Trace) { flip(&tr[lastRead(tr)]) }},
+			{"a byte the server sent changed", func(tr lab.Trace) { flip(&tr[firstSend(tr)]) }},
+			{"the client's last byte lost", func(tr lab.Trace) { tr[lastRead(tr)].N-- }},
+		} {
+			tr := slices.Clone(res.Trace)
+			c.tamper(tr)
+			for _, f := range d.Findings(tr, p) {
+				if f.OK {
+					t.Errorf("size=%s, %s: finding %s held: %s", size, c.what, f.ID, f.Text.En)
+				}
+			}
 		}
 	}
 }

@@ -43,12 +43,20 @@ func loopsServer(ctx context.Context, s *lab.Side) error {
 	s.Signal("listening")
 	// The connection loop. A real server says "while True"; the lab stops
 	// after the clients it knows will come.
+	msgs := s.Params.Int("msgs")
 	for i := 1; i <= s.Params.Int("clients"); i++ {
 		conn, err := ln.Accept() // conn, addr = server.accept()
 		if err != nil {
 			return err
 		}
+		// read counts the messages read from this client.
+		read := 0
 		for { // the communication loop: while True:
+			// Each client sends msgs messages and leaves, so the recv after
+			// them meets its close: the key call, if it returned empty (EOF).
+			if read == msgs {
+				s.KeyIf("client-left", isEOF)
+			}
 			data, err := conn.Recv(1024) // data = conn.recv(1024)
 			if err != nil {
 				return err
@@ -58,6 +66,7 @@ func loopsServer(ctx context.Context, s *lab.Side) error {
 					"recv 返回 b''：客户端 %d 已经离开。关闭它的套接字，回到 accept()", i))
 				break
 			}
+			read++
 			if _, err := conn.Send(upper(data)); err != nil { // conn.send(data.upper())
 				return err
 			}
@@ -67,18 +76,24 @@ func loopsServer(ctx context.Context, s *lab.Side) error {
 		}
 	}
 
-	// Part 2: the same loop without "if not data: break".
+	// Part 2: the same loop without "if not data: break". Its client sends
+	// one message and leaves: every recv after the first meets the close.
+	s.Step("broken-loop")
 	conn, err := ln.Accept()
 	if err != nil {
 		return err
 	}
-	for empty := 0; empty < spinLimit; {
+	for calls, empty := 0, 0; empty < spinLimit; calls++ {
+		if calls > 0 {
+			s.KeyIf("spin", isEOF)
+		}
 		data, err := conn.Recv(1024) // data = conn.recv(1024)  (no b'' test)
 		if err != nil {
 			return err
 		}
 		if len(data) == 0 {
 			empty++
+			s.Step("echo-empty")
 		}
 		if _, err := conn.Send(upper(data)); err != nil { // conn.send(data.upper())
 			return err
@@ -87,11 +102,17 @@ func loopsServer(ctx context.Context, s *lab.Side) error {
 	s.Note(lab.Tf("the lab stopped this loop after %d empty reads in a row. Nothing else would stop it: every recv returns b'' at once, every send(b'') \"works\", and the program spins at 100%% CPU printing b'' forever",
 		"实验台在连续 %d 次空读之后停止了这个循环。别的东西都拦不住它：每次 recv 立刻返回 b''，每次 send(b'') 都“成功”，程序占满 CPU，永远打印 b''",
 		spinLimit))
+	s.Step("close-broken")
 	if err := conn.Close(); err != nil {
 		return err
 	}
+	s.Step("stop-listening")
 	return ln.Close()
 }
+
+// isEOF reports whether a recv returned empty without an error: the peer
+// closed (EOF).
+func isEOF(e lab.Event) bool { return e.Op == lab.OpRecv && e.N == 0 && e.Err == "" }
 
 // loopsMessage is the m-th message of client c.
 func loopsMessage(c, m int) []byte { return fmt.Appendf(nil, "client %d, message %d", c, m) }
@@ -129,12 +150,14 @@ func loopsClient(ctx context.Context, s *lab.Side) error {
 	if err != nil {
 		return err
 	}
+	s.Step("say-bye")
 	if _, err := conn.Send([]byte("bye")); err != nil {
 		return err
 	}
 	if _, err := conn.Recv(1024); err != nil {
 		return err
 	}
+	s.Step("leave")
 	return conn.Close()
 }
 
@@ -174,17 +197,22 @@ func loopsFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	communication := check("communication", comm, lab.Tf(
 		"communication loop: each connection carried %d messages, one recv each, each answered in upper case, before the client closed",
 		"通信循环：每个连接承载了 %d 条消息，每条一次 recv，每条都收到了大写的回复，然后客户端才关闭", msgs))
+	for c := 1; c <= clients && c <= len(reads); c++ {
+		communication = communication.On(reads[c-1][:min(msgs, len(reads[c-1]))]...)
+	}
+	communication = communication.On(replies[:min(clients*msgs, len(replies))]...)
 
 	// Connection loop: each client's last recv is b'', and the next
 	// accept() comes after it, on the same listening socket.
 	conn := comm
 	for c := 1; conn && c <= clients; c++ {
 		last := reads[c-1][len(reads[c-1])-1]
-		conn = last.N == 0 && last.Err == "" && accepts[c].Seq > last.Seq
+		conn = isEOF(last) && last.Key && last.Step == "client-left" && accepts[c].Seq > last.Seq
 	}
 	connection := check("connection", conn, lab.Tf(
 		"connection loop: %d clients came one after another; each time recv returned b'' (the client closed), the server closed that socket and went back to accept() for the next",
-		"连接循环：%d 个客户端依次到来；每次 recv 返回 b''（客户端关闭了），服务端就关闭那个套接字，回到 accept() 等下一个", clients))
+		"连接循环：%d 个客户端依次到来；每次 recv 返回 b''（客户端关闭了），服务端就关闭那个套接字，回到 accept() 等下一个", clients)).
+		At("client-left").On(accepts[min(1, len(accepts)):]...)
 
 	// Part 2: the broken loop saw spinLimit empty reads in a row, no error.
 	spin := false
@@ -192,11 +220,12 @@ func loopsFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		r := reads[clients]
 		spin = len(r) == spinLimit+1 && r[0].N > 0
 		for _, e := range r[1:] {
-			spin = spin && e.N == 0 && e.Err == ""
+			spin = spin && isEOF(e)
 		}
 	}
 	spinning := check("spin", spin, lab.Tf(
 		"without `if not data: break` the loop got b'' %d times in a row with no error: after a peer closes, recv returns empty at once, every time, so the loop never ends (the lab stopped it)",
-		"没有 `if not data: break`，循环连续 %d 次得到 b''，没有任何错误：对方关闭之后，recv 每次都立刻返回空，所以循环永远不会结束（实验台把它停下了）", spinLimit))
+		"没有 `if not data: break`，循环连续 %d 次得到 b''，没有任何错误：对方关闭之后，recv 每次都立刻返回空，所以循环永远不会结束（实验台把它停下了）", spinLimit)).
+		At("spin", "echo-empty")
 	return []lab.Finding{communication, connection, spinning}
 }

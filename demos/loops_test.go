@@ -1,6 +1,8 @@
 package demos
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -74,6 +76,64 @@ func TestLoopsFindingsCanFail(t *testing.T) {
 	for _, f := range d.Findings(tr, p) {
 		if f.OK {
 			t.Errorf("finding %s held on a broken trace", f.ID)
+		}
+	}
+}
+
+// TestLoopsNotesFollowTheirCalls: whatever calls the clients and msgs knobs
+// add, each note stays on its calls: the one about EOF and going back to
+// accept() on every recv of part 1 that returned empty (EOF) and on no
+// other call, the spin note on every empty read of the broken loop, and so
+// on.
+func TestLoopsNotesFollowTheirCalls(t *testing.T) {
+	d, _ := Lookup("loops")
+	for _, clients := range []int{1, 3} {
+		for _, msgs := range []int{1, 4} {
+			sets := []string{fmt.Sprintf("clients=%d", clients), fmt.Sprintf("msgs=%d", msgs)}
+			t.Run(strings.Join(sets, ","), func(t *testing.T) {
+				anns := announcements(t, d, sets...)
+				var accepted []int // the server's sockets, in accept order
+				for _, a := range anns {
+					if a.e.Side == lab.Server && a.e.Op == lab.OpAccept {
+						accepted = append(accepted, a.e.Conn)
+					}
+				}
+				if len(accepted) != clients+1 {
+					t.Fatalf("%d accepts, want %d", len(accepted), clients+1)
+				}
+				part1 := func(e lab.Event) bool { return e.Side == lab.Server && slices.Contains(accepted[:clients], e.Conn) }
+				broken := func(e lab.Event) bool { return e.Side == lab.Server && e.Conn == accepted[clients] }
+				for _, c := range []struct {
+					want  string // in the note
+					match func(lab.Event) bool
+					calls int
+				}{
+					{"the loop breaks", func(e lab.Event) bool { return part1(e) && isEOF(e) }, clients},
+					{"next message", func(e lab.Event) bool { return e.Side == lab.Server && e.Op == lab.OpRecv && e.N > 0 }, clients*msgs + 1},
+					{"(not the listening one)", func(e lab.Event) bool { return part1(e) && e.Op == lab.OpClose }, clients},
+					{"forgot", func(e lab.Event) bool { return broken(e) && e.Op == lab.OpAccept }, 1},
+					{"every time, and the loop goes round", func(e lab.Event) bool { return broken(e) && isEOF(e) }, spinLimit},
+					{"zero bytes", func(e lab.Event) bool { return broken(e) && e.Op == lab.OpSend && e.N == 0 }, spinLimit},
+					{"one more client", func(e lab.Event) bool {
+						return e.Side == lab.Client && e.Op == lab.OpSend && string(e.Data) == "bye"
+					}, 1},
+				} {
+					n := 0
+					for _, a := range anns {
+						on, noted := c.match(a.e), strings.Contains(a.note, c.want)
+						if on {
+							n++
+						}
+						if on != noted {
+							t.Errorf("%s #%d %s → %d bytes (err %q) was announced with %q; the note about %q belongs on it = %v",
+								a.e.Side, a.e.Conn, a.e.Call, a.e.N, a.e.Err, a.note, c.want, on)
+						}
+					}
+					if n != c.calls {
+						t.Errorf("%d calls for the note about %q, want %d", n, c.want, c.calls)
+					}
+				}
+			})
 		}
 	}
 }

@@ -162,6 +162,7 @@ func objectsServer(ctx context.Context, s *lab.Side) error {
 
 	// Part 2: the client sends a pickle of its own. Decoding it with
 	// pickle.loads would run a shell command; the lab's decoder refuses.
+	s.Step("read-header")
 	head, err = conn.RecvExactly(wire.TextHeaderSize, 0, labelHeader)
 	if err != nil {
 		return err
@@ -170,21 +171,24 @@ func objectsServer(ctx context.Context, s *lab.Side) error {
 	if err != nil {
 		return err
 	}
+	s.Step("read-pickle")
 	data, err := conn.RecvExactly(n, 0, labelPayload)
 	if err != nil {
 		return err
 	}
 	if _, err := wire.ParsePickle(data, maxObject); errors.Is(err, wire.ErrUnsafePickle) {
-		s.Note(lab.Tf("refused: %v", "已拒绝：%v", err))
+		s.KeyNote("refuse", lab.Tf("refused: %v", "已拒绝：%v", err)) // the demo's climax
 	} else {
 		return fmt.Errorf("the unsafe pickle was not refused: %v", err)
 	}
+	s.Step("read-eof")
 	if _, err := conn.Recv(1024); err != nil { // b'': the client has gone
 		return err
 	}
 	if err := conn.Close(); err != nil {
 		return err
 	}
+	s.Step("stop-listening")
 	return ln.Close()
 }
 
@@ -225,6 +229,11 @@ func objectsClient(ctx context.Context, s *lab.Side) error {
 	var fullMsg []byte
 	msgLen := -1
 	for {
+		if len(fullMsg) < wire.TextHeaderSize {
+			// A read of the header: the key one is the read that completes
+			// it, after which the client knows how many bytes to wait for.
+			s.KeyIf("read-header", func(e lab.Event) bool { return e.Offset+int64(e.N) >= wire.TextHeaderSize })
+		}
 		msg, err := conn.RecvSpans(buf, spans...) // msg = s.recv(16)
 		if err != nil {
 			return err
@@ -246,7 +255,7 @@ func objectsClient(ctx context.Context, s *lab.Side) error {
 	if err != nil {
 		return err
 	}
-	s.Note(lab.Tf("decoded: %s", "解码得到：%s", pyRepr(v)))
+	s.KeyNote("decoded", lab.Tf("decoded: %s", "解码得到：%s", pyRepr(v)))
 
 	s.Section(lab.T("Part 2: the client sends a pickle that names os.system",
 		"第 2 部分：客户端发送一个指名 os.system 的 pickle"))
@@ -348,6 +357,7 @@ func objectsFindings(t lab.Trace, p lab.Params) []lab.Finding {
 			"not shown with buf=%d: one recv took all %d bytes; try --set buf=10",
 			"buf=%d 时看不到：一次 recv 就拿到了全部 %d 个字节；试试 --set buf=10", buf, len(got)))
 	}
+	pieces = pieces.On(reads...).On(sends[0]) // the client's read-header among them
 
 	// Equal: decode what the client received and compare with the value.
 	var equal lab.Finding
@@ -373,6 +383,7 @@ func objectsFindings(t lab.Trace, p lab.Params) []lab.Finding {
 			"decoded equal, types and all: these %d bytes are exactly what Python's pickle.dumps writes for the same dict (protocol 4), so the tutorial's client could load them",
 			"解码结果完全相等，类型也一样：这 %d 个字节正是 Python 的 pickle.dumps 为同一个字典写出的（协议 4），教程里的客户端可以直接加载", n))
 	}
+	equal = equal.At("decoded").On(sends[0])
 
 	// Refused: the server's decoder refused the client's pickle.
 	var payload []byte
@@ -386,11 +397,12 @@ func objectsFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	_, perr := wire.ParsePickle(payload, maxObject)
 	var ue *wire.UnsafePickleError
 	noted := false
-	for _, e := range t.Calls(lab.Server, lab.OpNote) {
-		noted = noted || strings.HasPrefix(e.Text.En, "refused:")
+	for _, e := range t.Step("refuse") {
+		noted = noted || e.Side == lab.Server && strings.HasPrefix(e.Text.En, "refused:")
 	}
 	refused := check("refused", errors.As(perr, &ue) && ue.Callable == "posix.system" && noted, lab.T(
 		"the client's second pickle named posix.system (that is os.system on Linux) with STACK_GLOBAL and called it with REDUCE; pickle.loads would have run 'echo pwned', but the server's decoder refused it at STACK_GLOBAL and called nothing",
-		"客户端的第二个 pickle 用 STACK_GLOBAL 指名 posix.system（Linux 上的 os.system），再用 REDUCE 调用它；pickle.loads 会执行 'echo pwned'，而服务端的解码器在 STACK_GLOBAL 处就拒绝了，什么也没调用"))
+		"客户端的第二个 pickle 用 STACK_GLOBAL 指名 posix.system（Linux 上的 os.system），再用 REDUCE 调用它；pickle.loads 会执行 'echo pwned'，而服务端的解码器在 STACK_GLOBAL 处就拒绝了，什么也没调用")).
+		At("read-pickle", "refuse")
 	return []lab.Finding{pieces, equal, refused}
 }

@@ -14,6 +14,15 @@ import (
 // output, a short one, and one the table does not know.
 var remoteCommands = []string{"ls -l", "whoami", "cat /etc/passwd"}
 
+// remoteSteps name the client's calls for each command: the sendall() that
+// types it, the read of its answer with framing=none, and the first read of
+// its output behind a header.
+var remoteSteps = []struct{ typed, answer, output string }{
+	{"type-ls", "answer-ls", "output-ls"},
+	{"type-whoami", "answer-whoami", "output-whoami"},
+	{"type-passwd", "answer-passwd", "output-passwd"},
+}
+
 // The labels of a framed reply's parts.
 var (
 	labelHeader = lab.T("header", "报头")
@@ -65,6 +74,9 @@ func remoteCmdServer(ctx context.Context, s *lab.Side) error {
 		// Never a shell: the tutorial's subprocess.Popen(cmd, shell=True)
 		// becomes a look-up in a fixed table of harmless texts.
 		out := CannedOutput(string(cmd))
+		if !isCanned(string(cmd)) {
+			s.Key("not-found") // the reply that shows nothing was run
+		}
 		switch framing {
 		case "none":
 			err = conn.SendAll(out) // conn.send(back_msg)
@@ -92,7 +104,39 @@ func remoteCmdServer(ctx context.Context, s *lab.Side) error {
 	if err := conn.Close(); err != nil {
 		return err
 	}
+	s.Step("stop-listening")
 	return ln.Close()
+}
+
+// isCanned reports whether cmd is in the lab's command table.
+func isCanned(cmd string) bool {
+	_, ok := cannedOutputs[strings.TrimSpace(cmd)]
+	return ok
+}
+
+// nameAnswer names the client's read of the answer to command i: its one
+// recv with framing=none, or the first read of its output behind a header.
+// The key calls are those that show what the demo teaches: the long answer
+// cut by recv(buf), then the short one out of step (framing=none) or in
+// step (with a header).
+func nameAnswer(s *lab.Side, i int, framed bool) {
+	long := len(CannedOutput(remoteCommands[0]))
+	want := CannedOutput(remoteCommands[i])
+	st := remoteSteps[i]
+	switch {
+	case i == 0 && !framed:
+		s.KeyIf(st.answer, func(e lab.Event) bool { return e.N < long })
+	case i == 0:
+		s.KeyIf(st.output, func(e lab.Event) bool { return e.N < long })
+	case i == 1 && !framed:
+		s.KeyIf(st.answer, func(e lab.Event) bool { return e.N > 0 && !bytes.HasPrefix(e.Data, want) })
+	case i == 1:
+		s.KeyIf(st.output, func(e lab.Event) bool { return bytes.Equal(e.Data, want) })
+	case !framed:
+		s.Step(st.answer)
+	default:
+		s.Step(st.output)
+	}
 }
 
 func remoteCmdClient(ctx context.Context, s *lab.Side) error {
@@ -107,6 +151,7 @@ func remoteCmdClient(ctx context.Context, s *lab.Side) error {
 	framing := s.Params.String("framing")
 	for i, cmd := range remoteCommands {
 		s.Section(lab.Tf(">>: %s", ">>: %s", cmd))
+		s.Step(remoteSteps[i].typed)
 		if err := conn.SendAll([]byte(cmd)); err != nil { // client.send(cmd.encode('utf-8'))
 			return err
 		}
@@ -118,23 +163,26 @@ func remoteCmdClient(ctx context.Context, s *lab.Side) error {
 		var res []byte
 		switch framing {
 		case "none":
+			nameAnswer(s, i, false)
 			res, err = conn.Recv(buf) // res = client.recv(1024)
 		case "struct":
-			res, err = readStructReply(conn, buf)
+			res, err = readStructReply(s, conn, buf, i)
 		case "json":
-			res, err = readJSONReply(conn, buf)
+			res, err = readJSONReply(s, conn, buf, i)
 		}
 		if err != nil {
 			return err
 		}
-		s.Note(lab.Tf("print(res.decode()) shows %d bytes for %q: %s",
-			"print(res.decode()) 为 %[2]q 显示了 %[1]d 个字节：%[3]s", len(res), cmd, screen(res)))
+		sc := screen(res)
+		s.Note(lab.T(fmt.Sprintf("print(res.decode()) shows %d bytes for %q: %s", len(res), cmd, sc.En),
+			fmt.Sprintf("print(res.decode()) 为 %q 显示了 %d 个字节：%s", cmd, len(res), sc.Zh)))
 	}
 	// Done typing: say so, then read whatever is still on its way.
 	if err := conn.CloseWrite(); err != nil { // client.shutdown(socket.SHUT_WR)
 		return err
 	}
 	var left int
+	s.Step("drain")
 	for {
 		data, err := conn.Recv(buf)
 		if err != nil {
@@ -152,9 +200,10 @@ func remoteCmdClient(ctx context.Context, s *lab.Side) error {
 	return conn.Close()
 }
 
-// readStructReply reads a struct-framed reply: 4 bytes of length, then
-// exactly that many bytes, at most buf per recv.
-func readStructReply(conn *lab.Conn, buf int) ([]byte, error) {
+// readStructReply reads a struct-framed reply to command i: 4 bytes of
+// length, then exactly that many bytes, at most buf per recv.
+func readStructReply(s *lab.Side, conn *lab.Conn, buf, i int) ([]byte, error) {
+	s.Step("read-header")
 	head, err := conn.RecvExactly(wire.HeaderSize, 0, labelHeader) // head = client.recv(4)
 	if err != nil {
 		return nil, err
@@ -163,12 +212,16 @@ func readStructReply(conn *lab.Conn, buf int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if size > 0 {
+		nameAnswer(s, i, true)
+	}
 	return conn.RecvExactly(size, buf, labelOutput) // while recv_size < datasize: ...
 }
 
-// readJSONReply reads a JSON-framed reply: header length, JSON header, then
-// datasize bytes, at most buf per recv.
-func readJSONReply(conn *lab.Conn, buf int) ([]byte, error) {
+// readJSONReply reads a JSON-framed reply to command i: header length, JSON
+// header, then datasize bytes, at most buf per recv.
+func readJSONReply(s *lab.Side, conn *lab.Conn, buf, i int) ([]byte, error) {
+	s.Step("read-length")
 	head, err := conn.RecvExactly(wire.HeaderSize, 0, labelLength) // head = client.recv(4)
 	if err != nil {
 		return nil, err
@@ -177,6 +230,7 @@ func readJSONReply(conn *lab.Conn, buf int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.Step("read-json")
 	headBytes, err := conn.RecvExactly(size, 0, labelJSON) // head_bytes = client.recv(headsize)
 	if err != nil {
 		return nil, err
@@ -185,30 +239,35 @@ func readJSONReply(conn *lab.Conn, buf int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if h.DataSize > 0 {
+		nameAnswer(s, i, true)
+	}
 	return conn.RecvExactly(int(h.DataSize), buf, labelOutput) // while recv_size < datasize: ...
 }
 
 // screen shows what printing res would show: its first and last line.
-func screen(res []byte) string {
+func screen(res []byte) lab.Text {
 	text := strings.TrimRight(lab.PyDecode(res), "\n")
 	lines := strings.Split(text, "\n")
 	if len(lines) <= 2 {
-		return fmt.Sprintf("%q", text)
+		q := fmt.Sprintf("%q", text)
+		return lab.T(q, q)
 	}
-	return fmt.Sprintf("%q … %q (%d lines)", lines[0], lines[len(lines)-1], len(lines))
+	return lab.Tf("%q … %q (%d lines)", "%q … %q（%d 行）", lines[0], lines[len(lines)-1], len(lines))
 }
 
 // answer is what the client read for one command.
 type answer struct {
-	raw    []byte // every byte its reads returned
-	output []byte // the bytes labelled as output (all of raw when unframed)
-	reads  int    // the reads that returned output bytes
+	raw    []byte    // every byte its reads returned
+	output []byte    // the bytes labelled as output (all of raw when unframed)
+	reads  int       // the reads that returned output bytes
+	calls  lab.Trace // its reads
 }
 
 // remoteCmdAnswers splits the client's reads by the command they answered:
 // the reads made after the client sent command i and before command i+1,
 // and the reads after the last command (the drain).
-func remoteCmdAnswers(t lab.Trace) (answers []answer, drained []byte) {
+func remoteCmdAnswers(t lab.Trace) (answers []answer, drained []byte, drain lab.Trace) {
 	reads := clientReads(t, 1)
 	sends := t.Calls(lab.Client, lab.OpSendAll)
 	answers = make([]answer, len(sends))
@@ -219,6 +278,7 @@ func remoteCmdAnswers(t lab.Trace) (answers []answer, drained []byte) {
 	for _, e := range reads {
 		if shutdown > 0 && e.Seq > shutdown {
 			drained = append(drained, e.Data...)
+			drain = append(drain, e)
 			continue
 		}
 		for i := len(sends) - 1; i >= 0; i-- {
@@ -226,6 +286,7 @@ func remoteCmdAnswers(t lab.Trace) (answers []answer, drained []byte) {
 				continue
 			}
 			a := &answers[i]
+			a.calls = append(a.calls, e)
 			a.raw = append(a.raw, e.Data...)
 			out := e.Data
 			if len(e.Marks) > 0 {
@@ -243,7 +304,7 @@ func remoteCmdAnswers(t lab.Trace) (answers []answer, drained []byte) {
 			break
 		}
 	}
-	return answers, drained
+	return answers, drained, drain
 }
 
 // unframe removes the framing from a reply as the server sent it, using the
@@ -273,9 +334,9 @@ func remoteCmdFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	safe := check("safe", safeOK, lab.Tf(
 		"every answer came from the lab's fixed table of texts; %q got \"command not found\": the server never starts a shell or a program, whatever the client sends",
 		"每个回答都来自实验台固定的文本表；%q 得到的是 \"command not found\"：无论客户端发什么，服务端都不会启动 shell 或任何程序",
-		last))
+		last)).At("not-found").On(cmds...).On(replies...)
 
-	answers, drained := remoteCmdAnswers(t)
+	answers, drained, drain := remoteCmdAnswers(t)
 	if len(answers) != len(remoteCommands) {
 		bad := lab.T("the client did not send every command", "客户端没有发出所有命令")
 		return []lab.Finding{check("cut", false, bad), check("drift", false, bad), safe}
@@ -294,19 +355,23 @@ func remoteCmdFindings(t lab.Trace, p lab.Params) []lab.Finding {
 				"buf=%d 时看不到：%d 字节的回答一次 recv 就装下了；试试 --set buf=1024（输出再长一点还会溢出）",
 				buf, len(big)))
 		}
+		cut = cut.On(answers[0].calls...)
 		rest := big[min(len(first), len(big)):]
 		second := answers[1].raw
 		driftOK := cutOK && len(second) > 0 && bytes.HasPrefix(rest, second[:min(len(second), len(rest))])
-		drift := check("drift", driftOK, lab.Tf(
-			"out of step: what the client showed for %q began with the rest of %q's output (%s), not with %q",
-			"错位了：客户端为 %q 显示的内容，开头是 %q 的输出剩下的部分（%s），而不是 %q",
-			remoteCommands[1], remoteCommands[0], screen(second[:min(len(second), len(rest))]),
-			strings.TrimSpace(string(CannedOutput(remoteCommands[1])))))
+		shown := screen(second[:min(len(second), len(rest))])
+		whoami := strings.TrimSpace(string(CannedOutput(remoteCommands[1])))
+		drift := check("drift", driftOK, lab.T(
+			fmt.Sprintf("out of step: what the client showed for %q began with the rest of %q's output (%s), not with %q",
+				remoteCommands[1], remoteCommands[0], shown.En, whoami),
+			fmt.Sprintf("错位了：客户端为 %q 显示的内容，开头是 %q 的输出剩下的部分（%s），而不是 %q",
+				remoteCommands[1], remoteCommands[0], shown.Zh, whoami)))
 		if !driftOK {
 			drift = check("drift", false, lab.Tf(
 				"not shown with buf=%d: each answer fitted in one recv, so every answer happened to be in step",
 				"buf=%d 时看不到：每个回答一次 recv 就装下了，所以恰好都没有错位", buf))
 		}
+		drift = drift.On(answers[1].calls...)
 		var all []byte
 		for _, a := range answers {
 			all = append(all, a.raw...)
@@ -319,6 +384,10 @@ func remoteCmdFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		stream := check("stream", bytes.Equal(all, want), lab.T(
 			"no byte was lost or reordered: read end to end, the client got exactly the three outputs one after the other; only the boundaries between them were lost",
 			"没有丢失也没有乱序的字节：从头到尾连起来，客户端收到的正是三个输出首尾相接；丢掉的只是它们之间的边界"))
+		for _, a := range answers {
+			stream = stream.On(a.calls...)
+		}
+		stream = stream.On(drain...)
 		return []lab.Finding{cut, drift, stream, safe}
 	}
 
@@ -338,9 +407,13 @@ func remoteCmdFindings(t lab.Trace, p lab.Params) []lab.Finding {
 			"not shown with buf=%d: the %d-byte answer fitted in one recv",
 			"buf=%d 时看不到：%d 字节的回答一次 recv 就装下了", buf, len(big)))
 	}
+	cut = cut.On(answers[0].calls...)
 	step := check("in-step", inStep, lab.Tf(
 		"in step: with a %s header each answer was read in full before the next command, so %q showed %q",
 		"没有错位：有了 %s 报头，每个回答都在下一条命令之前完整读完，所以 %q 显示的是 %q",
 		framing, remoteCommands[1], strings.TrimSpace(string(answers[1].output))))
+	for _, a := range answers {
+		step = step.On(a.calls...)
+	}
 	return []lab.Finding{cut, step, safe}
 }
