@@ -86,7 +86,7 @@ func noteOn(anns []announced, match func(lab.Event) bool) (string, bool) {
 
 // TestNotesFollowTheirCalls: whatever a knob adds or removes before it, a
 // call's step note stays on that call. Demo 9 in every mode: the recv that
-// got ECONNRESET is announced with a reset note, the one that got b” with
+// got ECONNRESET is announced with a reset note, the one that got an empty read (EOF) with
 // the orderly one, the send that failed with EPIPE with the EPIPE note.
 func TestNotesFollowTheirCalls(t *testing.T) {
 	d, _ := Lookup("disconnect")

@@ -142,7 +142,7 @@ func (s *Side) Dial(addr string) (*Conn, error) {
 func (s *Side) dial(addr string, timeout time.Duration, call string, tracedPeer bool) (*Conn, error) {
 	id := s.run.rec.NewID()
 	sock := socketCall(isIPv6(addr), false)
-	if err := s.before(OpSocket, sock); err != nil {
+	if err := s.beforePrep(OpSocket, sock); err != nil {
 		return nil, err
 	}
 	if tracedPeer {

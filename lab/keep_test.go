@@ -191,3 +191,50 @@ func TestClockStandsStillWhilePaused(t *testing.T) {
 		t.Errorf("times %v %v %v, want 10ms 10ms 15ms", a.T, b.T, c.T)
 	}
 }
+
+// TestStepNamesTheCallItMeans: a step named before Dial names its
+// connect(), before Listen its listen(), not the socket() they start with.
+func TestStepNamesTheCallItMeans(t *testing.T) {
+	d := Demo{ID: 1, Slug: "named", Title: T("n", "n"), Brief: T("n", "n"),
+		Server: func(ctx context.Context, s *Side) error {
+			s.Key("listen-five")
+			ln, err := s.ListenBacklog("127.0.0.1:0", 5)
+			if err != nil {
+				return err
+			}
+			s.Signal("listening")
+			c, err := ln.Accept()
+			if err != nil {
+				return err
+			}
+			c.Close()
+			return ln.Close()
+		},
+		Client: func(ctx context.Context, s *Side) error {
+			s.Wait("listening")
+			s.Step("dial-it")
+			c, err := s.Dial(s.ServerAddr())
+			if err != nil {
+				return err
+			}
+			return c.Close()
+		},
+		Findings: func(Trace, Params) []Finding { return nil },
+	}
+	res, err := Run(context.Background(), d, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		step string
+		op   Op
+	}{{"listen-five", OpListen}, {"dial-it", OpConnect}} {
+		got := res.Trace.Step(c.step)
+		if len(got) != 1 || got[0].Op != c.op {
+			t.Errorf("step %s names %v, want one %s", c.step, got.Ops(), c.op)
+		}
+	}
+	if k := res.Trace.Step("listen-five"); len(k) == 1 && !k[0].Key {
+		t.Error("the listen() named by Key is not a key call")
+	}
+}

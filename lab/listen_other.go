@@ -17,7 +17,7 @@ import (
 func (s *Side) listenTCP(addr string, o ListenOptions) (net.Listener, int, error) {
 	id := s.run.rec.NewID()
 	call := socketCall(strings.HasPrefix(addr, "["), false)
-	if err := s.before(OpSocket, call); err != nil {
+	if err := s.beforePrep(OpSocket, call); err != nil {
 		return nil, id, err
 	}
 	bind := "bind(" + pyAddr(addr) + ")"
@@ -25,7 +25,7 @@ func (s *Side) listenTCP(addr string, o ListenOptions) (net.Listener, int, error
 		s.record(Event{Op: OpSocket, Conn: id, Call: call}, nil)
 		if o.Reuse {
 			const opt = "setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)"
-			if err := s.before(OpSetOpt, opt); err != nil {
+			if err := s.beforePrep(OpSetOpt, opt); err != nil {
 				return err
 			}
 			err := sockSetInt(c, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
@@ -34,7 +34,7 @@ func (s *Side) listenTCP(addr string, o ListenOptions) (net.Listener, int, error
 				return err
 			}
 		}
-		return s.before(OpBind, bind)
+		return s.beforePrep(OpBind, bind)
 	}}
 	l, err := lc.Listen(context.Background(), "tcp", addr)
 	if err != nil {

@@ -30,7 +30,7 @@ func (s *Side) listenTCP(addr string, o ListenOptions) (net.Listener, int, error
 	}
 	id := s.run.rec.NewID()
 	call := socketCall(family == syscall.AF_INET6, false)
-	if err := s.before(OpSocket, call); err != nil {
+	if err := s.beforePrep(OpSocket, call); err != nil {
 		return nil, id, err
 	}
 	fd, err := syscall.Socket(family, syscall.SOCK_STREAM, 0)
@@ -50,7 +50,7 @@ func (s *Side) listenTCP(addr string, o ListenOptions) (net.Listener, int, error
 
 	if o.Reuse {
 		const opt = "setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)"
-		if err := s.before(OpSetOpt, opt); err != nil {
+		if err := s.beforePrep(OpSetOpt, opt); err != nil {
 			return nil, id, err
 		}
 		err = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
@@ -61,7 +61,7 @@ func (s *Side) listenTCP(addr string, o ListenOptions) (net.Listener, int, error
 	}
 
 	call = "bind(" + pyAddr(addr) + ")"
-	if err := s.before(OpBind, call); err != nil {
+	if err := s.beforePrep(OpBind, call); err != nil {
 		return nil, id, err
 	}
 	if err := syscall.Bind(fd, sa); err != nil {

@@ -24,7 +24,7 @@ type PacketConn struct {
 func (s *Side) ListenPacket(addr string) (*PacketConn, error) {
 	id := s.run.rec.NewID()
 	sock := socketCall(isIPv6(addr), true)
-	if err := s.before(OpSocket, sock); err != nil {
+	if err := s.beforePrep(OpSocket, sock); err != nil {
 		return nil, err
 	}
 	// Go makes the socket and binds it in one call; its Control hook runs

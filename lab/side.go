@@ -121,10 +121,21 @@ func (s *Side) KeyNote(step string, t Text) {
 // before runs before every socket call: it takes the call's step name,
 // waits for the stepper (step mode, --slow) and remembers what the side is
 // about to do.
-func (s *Side) before(op Op, call string) error {
+func (s *Side) before(op Op, call string) error { return s.beforeCall(op, call, true) }
+
+// beforePrep is before for a call that prepares the one a demo names: the
+// socket() of a Dial or a Listen, the bind() of a Listen. It leaves the
+// step name for that call (the connect(), the listen()).
+func (s *Side) beforePrep(op Op, call string) error { return s.beforeCall(op, call, false) }
+
+func (s *Side) beforeCall(op Op, call string, takes bool) error {
 	s.mu.Lock()
-	st := s.pending
-	s.pending, s.current = step{}, st
+	var st step
+	if takes {
+		st = s.pending
+		s.pending = step{}
+	}
+	s.current = st
 	s.mu.Unlock()
 	if err := s.run.ctx.Err(); err != nil {
 		return context.Cause(s.run.ctx)

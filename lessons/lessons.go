@@ -4,11 +4,12 @@
 // step mode before each socket call.
 //
 // A steps file has one note per line, "side.op: text" for every call of that
-// kind, or "side.op.N: text" for the N-th one; blank lines and lines starting
-// with # are ignored:
+// kind, or "side.step: text" for the call the demo named so (Side.Step,
+// Side.Key: a name, not a position, so a knob that adds calls cannot move
+// a note); blank lines and lines starting with # are ignored:
 //
 //	server.accept: wait here until a client connects
-//	client.recv.2: the second read gets the rest
+//	server.merged: this recv gets both messages at once
 //
 // The package is linked to the demos by name only ("01-tcp-basic"), so it
 // depends on nothing but the standard library.
@@ -44,7 +45,7 @@ func Lesson(lang string, id int, slug string) (string, error) {
 }
 
 // Steps returns a demo's step notes in a language, by key ("server.accept",
-// "client.recv.2"). A demo without a steps file has none.
+// "server.merged"). A demo without a steps file has none.
 func Steps(lang string, id int, slug string) (map[string]string, error) {
 	b, err := fs.ReadFile(files, lang+"/"+Name(id, slug)+".steps")
 	if err != nil {
