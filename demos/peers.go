@@ -34,8 +34,11 @@ type PeerOptions struct {
 	// Backlog is serve's listen(backlog); 0 means the system's maximum.
 	Backlog int
 	Idle    time.Duration // drop a peer that makes no progress for this long; 0 = never
-	Dir     string        // file-upload: the folder uploads go into
-	Peer    *lab.Side     // the lane of the untraced peer; may be nil
+	// Timeout bounds each answer lab client waits for (a transfer still
+	// coming at 1 KiB/s or more is not cut); 0 = none.
+	Timeout time.Duration
+	Dir     string    // file-upload: the folder uploads go into
+	Peer    *lab.Side // the lane of the untraced peer; may be nil
 
 	// Ready, if set, is called once the server listens, with its address.
 	Ready func(addr net.Addr)
@@ -182,6 +185,9 @@ func dialPeer(s *lab.Side, opt PeerOptions) (*lab.Conn, error) {
 		return nil, err
 	}
 	conn.SetIdle(opt.Idle)
+	if opt.Timeout > 0 {
+		conn.PaceAnswers(lab.Pace{Total: opt.Timeout, MinRate: 1024, What: lab.T("the answer", "回答")})
+	}
 	if opt.Peer != nil {
 		opt.Peer.Note(lab.Tf("the server at %s is a program the lab does not trace: what it sends shows where the client receives it",
 			"%s 上的服务端是实验台不追踪的程序：它发来的字节显示在客户端收到它们的地方", opt.Addr))

@@ -53,6 +53,16 @@ func (c *Conn) Paced(p Pace) (done func()) {
 	return func() { ic.pace = Pace{} }
 }
 
+// PaceAnswers holds every answer of a request-and-answer peer to p: each
+// write (a request) starts a new answer, and the reads after it must keep
+// to p (lab client --timeout: a server that never answers, or trickles an
+// endless answer, is cut; a big answer still coming at MinRate is not).
+// Call it before the connection is used by more than one goroutine.
+func (c *Conn) PaceAnswers(p Pace) {
+	ic := c.limits()
+	ic.pace, ic.perAnswer, ic.start, ic.got = p, true, time.Now(), 0
+}
+
 // A LimitError is a read the lab cut off: the peer made no progress for the
 // idle limit, or was too slow for a Pace. It matches os.ErrDeadlineExceeded.
 type LimitError struct {
@@ -89,11 +99,19 @@ func (e *LimitError) Explain() Text {
 // for idle does not; and it holds the reads of a message to its Pace.
 type idleConn struct {
 	net.Conn
-	idle  time.Duration
-	pace  Pace
-	start time.Time // when the Pace began
-	got   int64     // bytes read since
-	paced bool      // the deadline of the read in progress is the Pace's
+	idle      time.Duration
+	pace      Pace
+	start     time.Time // when the Pace began
+	got       int64     // bytes read since
+	paced     bool      // the deadline of the read in progress is the Pace's
+	perAnswer bool      // each write starts the Pace again (PaceAnswers)
+}
+
+// newAnswer starts the Pace again when it paces each answer.
+func (c *idleConn) newAnswer() {
+	if c.perAnswer {
+		c.start, c.got = time.Now(), 0
+	}
 }
 
 // readDeadline is the earlier of the idle limit and the Pace's.
@@ -130,6 +148,7 @@ func (c *idleConn) Read(p []byte) (int, error) {
 }
 
 func (c *idleConn) Write(p []byte) (int, error) {
+	c.newAnswer()
 	if c.idle > 0 {
 		c.Conn.SetWriteDeadline(time.Now().Add(c.idle))
 	}
@@ -140,6 +159,7 @@ func (c *idleConn) Write(p []byte) (int, error) {
 // work); the write deadline moves forward first, so that call is limited
 // too.
 func (c *idleConn) SyscallConn() (syscall.RawConn, error) {
+	c.newAnswer() // Send writes through it
 	if c.idle > 0 {
 		c.Conn.SetWriteDeadline(time.Now().Add(c.idle))
 	}

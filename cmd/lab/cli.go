@@ -92,12 +92,19 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var ue *usageError
 	var fe *failError
 	var ie *interrupted
+	var fl *failure
 	switch {
 	case errors.As(err, &fe) && fe.quiet:
 		return exitFail
 	case errors.As(err, &ie):
 		fmt.Fprintf(stderr, "lab: %s\n", ie.msg.In(e.lang))
 		return ie.code
+	case errors.As(err, &fl):
+		fmt.Fprintf(stderr, "lab: error: %s\n", fl.msg.In(e.lang))
+		if !fl.hint.IsZero() {
+			fmt.Fprintf(stderr, "lab: hint: %s\n", fl.hint.In(e.lang))
+		}
+		return exitFail
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "lab: error: %s\n", ue.msg.In(e.lang))
 		if !ue.hint.IsZero() {
@@ -113,6 +120,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	return exitFail
 }
+
+// failure is a command that ran and failed (exit 1), said in the user's
+// language, with a hint when one helps.
+type failure struct {
+	msg, hint lab.Text
+	cause     error
+}
+
+func (e *failure) Error() string { return e.msg.En }
+func (e *failure) Unwrap() error { return e.cause }
 
 // interrupted is a command asked for a verdict (--check) that did not get
 // to give one: stopped by a signal (exit 130) or by q (exit 1).

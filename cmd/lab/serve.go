@@ -254,6 +254,7 @@ func (e *env) clientCmd(args []string) error {
 	var f peerFlags
 	f.register(fs)
 	connect := fs.String("connect", "", "the server's address, host:port")
+	timeout := fs.Duration("timeout", time.Minute, "give up on an answer that has not come within this long (one still coming at 1 KiB/s or more is not cut)")
 	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err
@@ -275,12 +276,24 @@ func (e *env) clientCmd(args []string) error {
 	defer ps.sink.Finish()
 	defer sess.Finish()
 	client := sess.Side(lab.Client, ps.params)
-	opt := demos.PeerOptions{Addr: *connect, Idle: f.idle, Peer: sess.Side(lab.Server, ps.params)}
+	if *timeout <= 0 {
+		return usage(lab.T("durations look like 300ms or 1m", "时长的写法如 300ms 或 1m"),
+			lab.T("--timeout must be positive", "--timeout 必须为正数"))
+	}
+	opt := demos.PeerOptions{Addr: *connect, Idle: f.idle, Timeout: *timeout, Peer: sess.Side(lab.Server, ps.params)}
 	err = ps.peer.Client(sess.Context(), client, opt)
 	if e.ctx.Err() != nil {
 		sess.Close()
 		fmt.Fprintln(e.stderr, lab.T("lab: stopped; sockets closed.", "lab：已停止；套接字已关闭。").In(l))
 		return nil
+	}
+	var le *lab.LimitError
+	if errors.As(err, &le) {
+		sess.End(ps.demo.Slug, nil, err)
+		return &failure{cause: err,
+			msg: join(lab.Tf("client %s: ", "client %s：", ps.demo.Name()), le.Explain()),
+			hint: lab.Tf("is the server at %s waiting for something else? lab serve %d shows what demo %d's server sends; --timeout and --idle change the limits",
+				"%s 上的服务端是不是在等别的东西？lab serve %d 会显示演示 %d 的服务端发什么；--timeout 和 --idle 可以调整时限", *connect, ps.demo.ID, ps.demo.ID)}
 	}
 	if err != nil {
 		sess.End(ps.demo.Slug, nil, err)

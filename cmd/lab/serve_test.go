@@ -346,3 +346,45 @@ func TestServeAndClient(t *testing.T) {
 		})
 	}
 }
+
+// TestClientTimeout: lab client gives up on an answer that has not come
+// within --timeout: a server that says nothing (but keeps the connection
+// open, so --idle alone would wait), and one that trickles an endless
+// answer a byte at a time. The error says which limit, in words.
+func TestClientTimeout(t *testing.T) {
+	englishEnv(t)
+	for _, name := range []string{"silent", "trickle"} {
+		demo := map[string]string{"silent": "1", "trickle": "3"}[name] // 3 reads until the server closes
+		t.Run(name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			stop := make(chan struct{})
+			defer close(stop)
+			go func() {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				defer c.Close()
+				for name == "trickle" {
+					select {
+					case <-stop:
+						return
+					case <-time.After(20 * time.Millisecond):
+						if _, err := c.Write([]byte("x")); err != nil {
+							return
+						}
+					}
+				}
+				<-stop
+			}()
+			code, _, stderr := runLab(t, "", "client", demo, "--connect", ln.Addr().String(), "--timeout", "300ms", "--idle", "30s")
+			if code != exitFail || !strings.Contains(stderr, "the answer did not arrive within 300ms") || strings.Count(stderr, "lab: error:") != 1 {
+				t.Errorf("exit %d, want %d and the answer's limit:\n%s", code, exitFail, stderr)
+			}
+		})
+	}
+}
