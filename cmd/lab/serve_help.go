@@ -17,7 +17,8 @@ address to connect to and traces what it does, each connection tagged [c1],
   --backlog N     listen(N): the accept queue (default: the system's maximum, net.core.somaxconn)
   --set k=v       the demo's knobs (e.g. --set framing=json for 10, --set proto=ack for 15)
   --dir DIR       file-upload: where files go (default: a new temporary folder, printed)
-  --format F, --full, --width N, --color C, --lang L   as for lab run
+  --format F      text, json, md or none (quiet)
+  --full, --show LIST, --width N, --color C, --lang L   as for lab run
 
 Demos with a server side: 1, 2, 3, 4, 5, 6, 7, 10, 14, 15. Frames are limited,
 bad clients get a ✗ in their lane and the server keeps serving the others.
@@ -34,7 +35,8 @@ Ctrl-C stops it, closes every socket and exits 0.
   --backlog N     listen(N)：accept 队列的长度（默认：系统允许的最大值 net.core.somaxconn）
   --set k=v       演示的参数（如演示 10 的 --set framing=json，演示 15 的 --set proto=ack）
   --dir 目录      file-upload：文件存放的位置（默认：新建一个临时文件夹并打印出来）
-  --format F、--full、--width N、--color C、--lang L   与 lab run 相同
+  --format F      text、json、md 或 none（安静）
+  --full、--show 列表、--width N、--color C、--lang L   与 lab run 相同
 
 有服务端的演示：1、2、3、4、5、6、7、10、14、15。每个帧都有大小上限，
 出错的客户端在自己那一栏得到 ✗，服务端继续为其他客户端服务。
@@ -48,15 +50,21 @@ wrong echo, a pickle that names a callable, which is refused and never run).
 
   --connect ADDR  the server, host:port (required)
   --idle DUR      give up when the server makes no progress for this long (default 30s)
+  --timeout DUR   give up on an answer that has not come within this long (default 1m);
+                  an answer still coming at 1 KiB/s or more is not cut
   --set k=v       the demo's knobs (e.g. --set msg=你好 for 1, --set msgs=a,b,q for 14)
-  --format F, --full, --width N, --color C, --lang L   as for lab run
+  --format F      text, json, md or none
+  --full, --show LIST, --width N, --color C, --lang L   as for lab run
 `, `lab client <N|slug> --connect 地址 针对任意服务端（lab serve N 或你自己的）运行演示 N
 的客户端并记录它。服务端的回答不符合演示的协议时（帧出错、回显不对、
 pickle 里点名了可调用对象：会被拒绝，绝不执行），以 1 退出并说明哪里不对。
 
   --connect 地址  服务端，主机:端口（必填）
   --idle 时长     服务端多久没有任何进展就放弃（默认 30s）
+  --timeout 时长  一个回答在这么久之内没来就放弃（默认 1m）；
+                  仍以每秒 1 KiB 以上的速度到达的回答不会被切断
   --set k=v       演示的参数（如演示 1 的 --set msg=你好，演示 14 的 --set msgs=a,b,q）
-  --format F、--full、--width N、--color C、--lang L   与 lab run 相同
+  --format F      text、json、md 或 none
+  --full、--show 列表、--width N、--color C、--lang L   与 lab run 相同
 `)
 )
