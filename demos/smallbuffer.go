@@ -119,8 +119,9 @@ func readAll(s *lab.Side, part, buf int, name func(got int)) ([][]byte, error) {
 	if err := s.Wait(fmt.Sprintf("sent-%d", part)); err != nil {
 		return nil, err
 	}
+	got := 0 // bytes read so far
 	var pieces [][]byte
-	for got := 0; ; {
+	for {
 		name(got)
 		data, err := conn.Recv(buf) // data = client.recv(7)
 		if err != nil {

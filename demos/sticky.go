@@ -152,11 +152,11 @@ func stickyServer(ctx context.Context, s *lab.Side) error {
 			s.KeyNote("segments", segmentsNote(in, len(stickyMessages(mode))))
 		}
 		s.Signal(barrier("queued", part, parts))
-		for i := 0; ; i++ {
-			if late && i == 0 {
-				// Every byte is queued: one recv gets them all.
-				s.KeyIf("read-queued", func(e lab.Event) bool { return e.N == total })
-			}
+		if late {
+			// Every byte is queued: the loop's first recv gets them all.
+			s.KeyIf("read-queued", func(e lab.Event) bool { return e.N == total })
+		}
+		for {
 			data, err := conn.Recv(1024) // data = conn.recv(1024)
 			if err != nil {
 				return err
@@ -234,13 +234,12 @@ func stickyClient(ctx context.Context, s *lab.Side) error {
 				return err
 			}
 		}
-		msgs := stickyMessages(mode)
-		for i, msg := range msgs {
+		for i, msg := range stickyMessages(mode) {
 			if mode == "sleep" && i > 0 {
 				s.Note(lab.Tf("time.sleep(%g): the writer pauses before its next send", "time.sleep(%g)：发送方在下一次发送前暂停", sleepGap.Seconds()))
 				time.Sleep(sleepGap)
 			}
-			if mode == "nagle" && i == len(msgs)-1 {
+			if mode == "nagle" && i == len(stickyMessages(mode))-1 {
 				s.Key("send-" + msg) // it returns at once; its bytes wait for the delayed ACK
 			} else {
 				s.Step("send-" + msg)

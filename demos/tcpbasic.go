@@ -51,11 +51,11 @@ func tcpBasicServer(ctx context.Context, s *lab.Side) error {
 	if _, err := conn.Send(upper(data)); err != nil { // conn.send(data.upper())
 		return err
 	}
-	if err := conn.Close(); err != nil { // conn.close()
+	if err := conn.Close(); err != nil {
 		return err
 	}
 	s.Step("stop-listening")
-	return ln.Close() // server.close()
+	return ln.Close()
 }
 
 func tcpBasicClient(ctx context.Context, s *lab.Side) error {
@@ -76,7 +76,7 @@ func tcpBasicClient(ctx context.Context, s *lab.Side) error {
 	if _, err := conn.Recv(1024); err != nil { // reply = client.recv(1024)
 		return err
 	}
-	return conn.Close() // client.close()
+	return conn.Close()
 }
 
 // socketCalls are the socket calls of a side (socket() included), without

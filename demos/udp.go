@@ -104,16 +104,9 @@ func udpClient(ctx context.Context, s *lab.Side) error {
 	if err != nil {
 		return err
 	}
-	msgs := udpMessages(s.Params)
-	for i, m := range msgs {
-		switch i {
-		case 0:
-			s.Step("first-datagram")
-		case len(msgs) - 3:
-			s.Step("send-empty")
-		case len(msgs) - 2:
-			s.Step("send-big")
-		}
+	name := udpSendSteps(s)
+	for _, m := range udpMessages(s.Params) {
+		name()
 		if _, err := pc.SendTo(m, server); err != nil { // client.sendto(msg, server_addr)
 			return err
 		}
@@ -125,6 +118,24 @@ func udpClient(ctx context.Context, s *lab.Side) error {
 		}
 	}
 	return pc.Close()
+}
+
+// udpSendSteps returns a func to call before each of the client's sendto
+// calls, in the order of udpMessages: it names the first datagram, the
+// empty one and the big one.
+func udpSendSteps(s *lab.Side) func() {
+	count, i := s.Params.Int("count"), 0
+	return func() {
+		switch i {
+		case 0:
+			s.Step("first-datagram")
+		case count:
+			s.Step("send-empty")
+		case count + 1:
+			s.Step("send-big")
+		}
+		i++
+	}
 }
 
 func udpFindings(t lab.Trace, p lab.Params) []lab.Finding {
