@@ -46,6 +46,7 @@ func smallBufferServer(ctx context.Context, s *lab.Side) error {
 		if err != nil {
 			return err
 		}
+		s.Step([]string{"send-message", "send-utf8"}[i])
 		if err := conn.SendAll([]byte(msg)); err != nil { // conn.sendall(msg.encode('utf-8'))
 			return err
 		}
@@ -54,6 +55,7 @@ func smallBufferServer(ctx context.Context, s *lab.Side) error {
 		}
 		s.Signal(fmt.Sprintf("sent-%d", i+1))
 	}
+	s.Step("stop-listening")
 	return ln.Close()
 }
 
@@ -64,13 +66,24 @@ func smallBufferClient(ctx context.Context, s *lab.Side) error {
 	buf := s.Params.Int("buf")
 	s.Section(lab.Tf("Part 1: read a message %d bytes at a time, until recv returns b''",
 		"第 1 部分：每次读 %d 个字节，直到 recv 返回 b''", buf))
-	if _, err := readAll(s, buf, "sent-1"); err != nil {
+	msg := s.Params.String("msg")
+	if _, err := readAll(s, 1, buf, func(got int) {
+		if got < len(msg) {
+			s.Key("read-piece")
+		} else {
+			s.Key("eof")
+		}
+	}); err != nil {
 		return err
 	}
 
 	s.Section(lab.Tf("Part 2: %q is %d bytes; read it %d bytes at a time",
 		"第 2 部分：%q 有 %d 个字节；每次读 %d 个", chineseHello, len(chineseHello), buf))
-	pieces, err := readAll(s, buf, "sent-2")
+	pieces, err := readAll(s, 2, buf, func(got int) {
+		if got < len(chineseHello) {
+			s.KeyIf("read-utf8", splitsChar)
+		}
+	})
 	if err != nil {
 		return err
 	}
@@ -80,26 +93,36 @@ func smallBufferClient(ctx context.Context, s *lab.Side) error {
 	}
 	s.Note(lab.Tf("decoding each piece on its own: %s (a character cut in two cannot be decoded)",
 		"把每一块单独解码：%s（被切成两半的字符无法解码）", strings.Join(alone, " + ")))
-	s.Note(lab.Tf("fix 1, decode after the whole message: b''.join(pieces).decode() = %q",
+	s.KeyNote("fix", lab.Tf("fix 1, decode after the whole message: b''.join(pieces).decode() = %q",
 		"修正 1，收完整条消息再解码：b''.join(pieces).decode() = %q", bytes.Join(pieces, nil)))
-	s.Note(lab.Tf("fix 2, carry the unfinished bytes to the next piece (an incremental decoder): %s",
+	s.KeyNote("fix", lab.Tf("fix 2, carry the unfinished bytes to the next piece (an incremental decoder): %s",
 		"修正 2，把没凑齐的字节留给下一块（增量解码器）：%s", strings.Join(quoteAll(decodeIncrementally(pieces)), " + ")))
 	return nil
 }
 
-// readAll connects, waits until the server has sent everything and closed
-// (so every byte is already queued), then reads buf bytes at a time until
-// recv returns empty: the tutorial's receive loop.
-func readAll(s *lab.Side, buf int, sent string) ([][]byte, error) {
-	conn, err := s.Dial(s.ServerAddr())
+// splitsChar says whether a read of part 2 cut a character in two: its
+// bytes are not valid UTF-8 on their own.
+func splitsChar(e lab.Event) bool { return e.N > 0 && !utf8.Valid(e.Data) }
+
+// readAll connects for part, waits until the server has sent everything and
+// closed (so every byte is already queued), then reads buf bytes at a time
+// until recv returns empty: the tutorial's receive loop. Before each read
+// it calls name with the bytes read so far, to name that read: the lab
+// knows how long the server's message is, so it can name the read that
+// will meet the end, although the loop learns it only from the empty read.
+func readAll(s *lab.Side, part, buf int, name func(got int)) ([][]byte, error) {
+	s.Step(fmt.Sprintf("open-part-%d", part))
+	conn, err := s.Dial(s.ServerAddr()) // client.connect(('127.0.0.1', port))
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Wait(sent); err != nil {
+	if err := s.Wait(fmt.Sprintf("sent-%d", part)); err != nil {
 		return nil, err
 	}
+	got := 0 // bytes read so far
 	var pieces [][]byte
 	for {
+		name(got)
 		data, err := conn.Recv(buf) // data = client.recv(7)
 		if err != nil {
 			return nil, err
@@ -108,7 +131,9 @@ func readAll(s *lab.Side, buf int, sent string) ([][]byte, error) {
 			break
 		}
 		pieces = append(pieces, data)
+		got += len(data)
 	}
+	s.Step(fmt.Sprintf("end-part-%d", part))
 	return pieces, conn.Close()
 }
 
@@ -164,13 +189,15 @@ func smallBufferFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		ok = ok && e.N == max(want, 0)
 	}
 	counts := reads.Counts()
+	data, last := reads, lab.Event{}
 	if len(counts) > 0 {
 		counts = counts[:len(counts)-1] // the last read is the empty one
+		data, last = reads[:len(reads)-1], reads.Last()
 	}
 	pieces := check("pieces", ok, lab.Tf(
 		"the %d-byte message arrived over %d recv(%d) calls returning %v bytes: never more than asked; the rest waited in the kernel for the next call",
 		"%d 字节的消息分 %d 次 recv(%d) 到达，分别返回 %v 字节：从不超过所要的数量，其余的在内核里等下一次调用",
-		len(msg), len(counts), buf, counts))
+		len(msg), len(counts), buf, counts)).On(data...)
 	if len(counts) == 1 {
 		pieces.Text = lab.Tf("the %d-byte message fitted in one recv(%d): a read returns what is there, up to what you ask; try --set buf=7 to see it arrive in pieces",
 			"%d 字节的消息一次 recv(%d) 就读完了：一次读取返回已有的数据，最多到你要的数量；试试 --set buf=7，看它分块到达",
@@ -178,22 +205,19 @@ func smallBufferFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	}
 	eof := check("eof", len(reads) > 0 && reads[len(reads)-1].N == 0, lab.T(
 		"then one more recv returned b'' (0 bytes) and the loop ended: the server had closed, which is how TCP says \"no more data\"",
-		"接着又一次 recv 返回 b''（0 字节），循环结束：服务端已经关闭，这就是 TCP 表达\"没有更多数据\"的方式"))
+		"接着又一次 recv 返回 b''（0 字节），循环结束：服务端已经关闭，这就是 TCP 表达\"没有更多数据\"的方式")).On(last)
 
 	zh := clientReads(t, 2)
-	split := 0
-	for _, e := range zh {
-		if e.N > 0 && !utf8.Valid(e.Data) {
-			split++
-		}
-	}
+	splits := zh.Filter(splitsChar)
+	split := len(splits)
 	garbled := check("split", split > 0, lab.Tf(
 		"%d of the %d pieces of %q were not valid UTF-8 on their own: a %d-byte read cut 3-byte characters in two",
 		"%[3]q 的 %[2]d 块中有 %[1]d 块单独看不是合法的 UTF-8：%[4]d 字节的读取把 3 字节的字符切成了两半",
-		split, len(zh)-1, chineseHello, buf))
+		split, len(zh)-1, chineseHello, buf)).On(splits...)
 	if split == 0 {
 		garbled.Text = lab.Tf("not shown with buf=%d: every read ended on a character boundary (each character here is 3 bytes); try --set buf=7",
 			"buf=%d 时看不到：每次读取都恰好停在字符边界上（这里每个字符 3 个字节）；试试 --set buf=7", buf)
+		garbled = garbled.On(zh...)
 	}
 	var zhPieces [][]byte
 	for _, e := range zh {
@@ -203,6 +227,6 @@ func smallBufferFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		strings.Join(decodeIncrementally(zhPieces), "") == chineseHello
 	fix := check("fix", fixed, lab.Tf(
 		"decoding after the whole message, or carrying partial bytes to the next piece, gives %q back intact",
-		"收完整条消息再解码，或者把不完整的字节留给下一块，都能完整得到 %q", chineseHello))
+		"收完整条消息再解码，或者把不完整的字节留给下一块，都能完整得到 %q", chineseHello)).On(zh...).At("fix")
 	return []lab.Finding{pieces, eof, garbled, fix}
 }

@@ -108,6 +108,7 @@ func stickyServer(ctx context.Context, s *lab.Side) error {
 		}
 		if mode == "nagle" {
 			// Delay the ACK of what arrives: the writer's Nagle waits for it.
+			s.Step("delay-ack")
 			if err := conn.SetQuickAck(false); err != nil && !unsupported(err) {
 				return err
 			}
@@ -125,6 +126,8 @@ func stickyServer(ctx context.Context, s *lab.Side) error {
 		} else {
 			reads := 0
 			for got := 0; got < total; reads++ {
+				// A read that got part of the bytes: the messages came apart.
+				s.KeyIf("read-promptly", func(e lab.Event) bool { return e.N > 0 && e.N < total })
 				data, err := conn.Recv(1024) // data = conn.recv(1024)
 				if err != nil {
 					return err
@@ -141,10 +144,18 @@ func stickyServer(ctx context.Context, s *lab.Side) error {
 				again = true
 			}
 		}
-		if _, err := conn.SegmentsReceived(); err != nil && !unsupported(err) {
+		in, err := conn.SegmentsReceived()
+		if err != nil && !unsupported(err) {
 			return err
 		}
+		if err == nil && mode != "sleep" {
+			s.KeyNote("segments", segmentsNote(in, len(stickyMessages(mode))))
+		}
 		s.Signal(barrier("queued", part, parts))
+		if late {
+			// Every byte is queued: the loop's first recv gets them all.
+			s.KeyIf("read-queued", func(e lab.Event) bool { return e.N == total })
+		}
 		for {
 			data, err := conn.Recv(1024) // data = conn.recv(1024)
 			if err != nil {
@@ -162,7 +173,23 @@ func stickyServer(ctx context.Context, s *lab.Side) error {
 			parts++
 		}
 	}
+	s.Step("stop-listening")
 	return ln.Close()
+}
+
+// segmentsNote says what the reader's count of data segments, read before
+// it reads a byte, tells about the writer's sends: where they merged.
+func segmentsNote(in, sends int) lab.Text {
+	switch {
+	case in == sends:
+		return lab.Tf("TCP_INFO before reading: %d data segments arrived for %d sends: the messages crossed the wire apart, so if one recv returns them together, they merged here, in the receive buffer",
+			"读取之前的 TCP_INFO：%[2]d 次 send 到达了 %[1]d 个携带数据的报文段：消息在线路上是分开走的，所以如果一次 recv 把它们一起返回，那就是在这里、在接收缓冲区里合并的", in, sends)
+	case in < sends:
+		return lab.Tf("TCP_INFO before reading: %d data segment(s) arrived for %d sends: the writer's kernel merged messages before they reached the wire",
+			"读取之前的 TCP_INFO：%[2]d 次 send 只到达了 %[1]d 个携带数据的报文段：发送方的内核在上线路之前就把消息合并了", in, sends)
+	}
+	return lab.Tf("TCP_INFO before reading: %d data segments arrived for %d sends",
+		"读取之前的 TCP_INFO：%[2]d 次 send 到达了 %[1]d 个携带数据的报文段", in, sends)
 }
 
 // stickyClient is the writer, the tutorial's client: connect, then send
@@ -189,6 +216,7 @@ func stickyClient(ctx context.Context, s *lab.Side) error {
 			return err
 		}
 		if nagleOn(s.Params) {
+			s.Step("nagle-on")
 			if err := conn.SetNoDelay(false); err != nil { // Nagle on, as in Python
 				return err
 			}
@@ -201,6 +229,7 @@ func stickyClient(ctx context.Context, s *lab.Side) error {
 		}
 		var counts []int // the kernel's segment counts on this connection
 		if mode == "cork" {
+			s.Step("cork")
 			if err := conn.SetCork(true); err != nil && !unsupported(err) {
 				return err
 			}
@@ -209,6 +238,11 @@ func stickyClient(ctx context.Context, s *lab.Side) error {
 			if mode == "sleep" && i > 0 {
 				s.Note(lab.Tf("time.sleep(%g): the writer pauses before its next send", "time.sleep(%g)：发送方在下一次发送前暂停", sleepGap.Seconds()))
 				time.Sleep(sleepGap)
+			}
+			if mode == "nagle" && i == len(stickyMessages(mode))-1 {
+				s.Key("send-" + msg) // it returns at once; its bytes wait for the delayed ACK
+			} else {
+				s.Step("send-" + msg)
 			}
 			if _, err := conn.Send([]byte(msg)); err != nil { // client.send(b'hello')
 				return err
@@ -223,6 +257,7 @@ func stickyClient(ctx context.Context, s *lab.Side) error {
 			}
 		}
 		if mode == "cork" {
+			s.Step("uncork")
 			if err := conn.SetCork(false); err != nil && !unsupported(err) {
 				return err
 			}
@@ -281,6 +316,12 @@ type stickyPart struct {
 	segsIn   int       // the reader's count, -1 if unknown
 	lastSend lab.Event // the writer's last send
 	queued   lab.Event // the reader's SIOCINQ note (Seq 0 if none)
+
+	// The events the findings point at.
+	sendEvs  lab.Trace // the writer's sends
+	recvEvs  lab.Trace // the reader's recvs that got bytes
+	segEvs   lab.Trace // the kernel's counts, both ends
+	segsNote lab.Event // the reader's key note on its count (Seq 0 if none)
 }
 
 // readStickyParts reads the parts of a run from the trace.
@@ -309,20 +350,28 @@ func readStickyParts(t lab.Trace, p lab.Params) []stickyPart {
 		}
 		sp.ok = true
 		cid, sid := conns[i].Conn, accepts[i].Conn
+		counted := false // the reader's count was just recorded: its note follows
 		for _, e := range t {
 			switch {
 			case e.Side == lab.Client && e.Conn == cid && e.Op == lab.OpSend && e.Err == "":
 				sp.sends = append(sp.sends, e.N)
 				sp.lastSend = e
+				sp.sendEvs = append(sp.sendEvs, e)
 			case e.Side == lab.Client && e.Conn == cid && e.Op == lab.OpSegments && e.Call == lab.CallSegsOut && e.Err == "":
 				sp.segsOut = append(sp.segsOut, e.Segs)
+				sp.segEvs = append(sp.segEvs, e)
 			case e.Side == lab.Server && e.Conn == sid && e.Op == lab.OpRecv && e.Err == "" && e.N > 0:
 				sp.recvs = append(sp.recvs, e.N)
 				sp.data += string(e.Data)
+				sp.recvEvs = append(sp.recvEvs, e)
 			case e.Side == lab.Server && e.Conn == sid && e.Op == lab.OpNote && e.Name == lab.NoteQueued:
 				sp.queued = e
 			case e.Side == lab.Server && e.Conn == sid && e.Op == lab.OpSegments && e.Call == lab.CallSegsIn && e.Err == "":
 				sp.segsIn = e.Segs
+				sp.segEvs = append(sp.segEvs, e)
+				counted = true
+			case counted && e.Side == lab.Server && e.Op == lab.OpNote && e.Step == "segments":
+				sp.segsNote, counted = e, false
 			}
 		}
 		out = append(out, sp)
@@ -348,7 +397,13 @@ func (sp stickyPart) merged(id string) lab.Finding {
 	return check(id, ok, lab.Tf(
 		"%d sends of %v bytes came out of %d recv(1024) call(s) returning %v: %q. TCP delivered the bytes in order but kept no boundary between the messages",
 		"%d 次 send（%v 字节）从 %d 次 recv(1024) 中取出，分别返回 %v：%q。TCP 按顺序交付了字节，却没有保留消息之间的边界",
-		len(sp.sends), sp.sends, len(sp.recvs), sp.recvs, sp.data))
+		len(sp.sends), sp.sends, len(sp.recvs), sp.recvs, sp.data)).On(sp.sendEvs...).On(sp.recvEvs...)
+}
+
+// counted is a finding read from the kernel's counts: it points at them and
+// at the reader's note on its count.
+func (sp stickyPart) counted(f lab.Finding) lab.Finding {
+	return f.On(sp.segEvs...).On(sp.segsNote)
 }
 
 func stickyFindings(t lab.Trace, p lab.Params) []lab.Finding {
@@ -362,15 +417,15 @@ func stickyFindings(t lab.Trace, p lab.Params) []lab.Finding {
 			ok := sp.segsFinal() == len(sp.sends) && sp.segsIn == len(sp.sends) && len(sp.recvs) == 1
 			text := lab.Tf(
 				"the kernel counted %d data segments sent and %d received (TCP_INFO): the messages crossed the wire apart and merged in the reader's receive buffer, where they waited together for one recv",
-				"内核统计发出 %d 个、收到 %d 个数据段（TCP_INFO）：两条消息在线路上是分开走的，是在接收方的接收缓冲区里合并的，一起等着一次 recv",
+				"内核统计发出 %d 个、收到 %d 个携带数据的报文段（TCP_INFO）：两条消息在线路上是分开走的，是在接收方的接收缓冲区里合并的，一起等着一次 recv",
 				sp.segsFinal(), sp.segsIn)
 			if sp.segsFinal() < len(sp.sends) {
 				text = lab.Tf(
 					"the kernel counted %d data segment(s) sent for %d sends (TCP_INFO): with nagle=on the writer's kernel merged them on the wire, so this run does not show the receiver's buffer merging",
-					"内核统计 %d 次发送只发出了 %d 个数据段（TCP_INFO）：nagle=on 时发送方内核在线路上合并了它们，所以这次没有展示接收缓冲区里的合并",
+					"内核统计 %[2]d 次发送只发出了 %[1]d 个携带数据的报文段（TCP_INFO）：nagle=on 时发送方内核在线路上合并了它们，所以这次没有展示接收缓冲区里的合并",
 					sp.segsFinal(), len(sp.sends))
 			}
-			out = append(out, check("where", ok, text))
+			out = append(out, sp.counted(check("where", ok, text)).On(sp.recvEvs...))
 		}
 	case "nagle":
 		out = append(out, sp.merged("merged"))
@@ -381,16 +436,16 @@ func stickyFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		out = append(out, sp.merged("merged"))
 		if sp.known() {
 			ok := sp.segsFinal() == 1 && sp.segsIn == 1
-			out = append(out, check("cork", ok, lab.Tf(
+			out = append(out, sp.counted(check("cork", ok, lab.Tf(
 				"the kernel counted %d data segment(s) sent and %d received for %d sends: TCP_CORK held the bytes until the writer uncorked, so the writer's own kernel merged the messages into one segment before the wire",
-				"%[3]d 次发送，内核统计发出 %[1]d 个、收到 %[2]d 个数据段：TCP_CORK 把字节扣住直到发送方解除，所以是发送方自己的内核在上线路之前把消息合成了一个分段",
-				sp.segsFinal(), sp.segsIn, len(sp.sends))))
+				"%[3]d 次发送，内核统计发出 %[1]d 个、收到 %[2]d 个携带数据的报文段：TCP_CORK 把字节扣住直到发送方解除，所以是发送方自己的内核在上线路之前把消息合成了一个报文段",
+				sp.segsFinal(), sp.segsIn, len(sp.sends)))))
 		}
 	case "sleep":
 		apart := check("apart", sp.ok && slices.Equal(sp.recvs, sp.sends) && len(sp.sends) == 2, lab.Tf(
 			"part 1: the writer slept %v between its sends and the reader was already waiting: %d recv calls returned %v bytes, the messages came apart",
 			"第 1 部分：发送方在两次发送之间睡了 %v，接收方已经在等：%d 次 recv 返回 %v 字节，消息分开到达",
-			sleepGap, len(sp.recvs), sp.recvs))
+			sleepGap, len(sp.recvs), sp.recvs)).On(sp.sendEvs...).On(sp.recvEvs...)
 		if !apart.OK {
 			apart.Text = lab.Tf("part 1: even with the writer sleeping %v between its sends, %d recv call(s) returned %v bytes: the reader was paused longer than the sleep on every attempt. A sleep does not decide when the reader reads",
 				"第 1 部分：即使发送方在两次发送之间睡了 %v，%d 次 recv 仍返回 %v 字节：每次尝试中接收方被暂停的时间都比睡眠长。睡眠决定不了接收方什么时候读",
@@ -421,7 +476,7 @@ func nagleFindings(sp stickyPart) []lab.Finding {
 	held := len(after) == 3 && slices.Equal(after, []int{1, 1, 1}) && sp.segsFinal() == 2 && sp.segsIn == 2
 	text := lab.Tf(
 		"the kernel counted 1 segment after sending \"x\", still 1 after \"hello\" and \"world\", and 2 once the reader had everything: segments [1, 10]. Nagle's algorithm held the small sends while \"x\" was unacknowledged and sent them together: this merge happened on the wire",
-		"发送 \"x\" 后内核计数为 1，发送 \"hello\" 和 \"world\" 后仍是 1，接收方收齐后为 2：分段为 [1, 10]。\"x\" 还没被确认时，Nagle 算法扣住了后面的小块数据，再一起发出：这次合并发生在线路上")
+		"发送 \"x\" 后内核计数为 1，发送 \"hello\" 和 \"world\" 后仍是 1，接收方收齐后为 2：两个报文段，分别是 1 和 10 字节。\"x\" 还没被确认时，Nagle 算法扣住了后面的小块数据，再一起发出：这次合并发生在线路上")
 	if !held {
 		text = lab.Tf(
 			"Nagle did not hold the sends this run: the kernel's counts after each send were %v and %d at the end (Nagle merging gives [1 1 1] then 2). With nagle=off every send leaves at once; in step mode a pause longer than the delayed ACK lets it come back first",
@@ -432,13 +487,13 @@ func nagleFindings(sp stickyPart) []lab.Finding {
 		text.En += fmt.Sprintf(" (connection %d: the earlier attempts were paused past the delayed ACK, see the notes)", sp.index)
 		text.Zh += fmt.Sprintf("（第 %d 个连接：之前的尝试被暂停得超过了延迟确认，见说明）", sp.index)
 	}
-	out := []lab.Finding{check("nagle", held, text)}
+	out := []lab.Finding{sp.counted(check("nagle", held, text))}
 	if held && sp.queued.Seq > 0 {
 		wait := sp.queued.T - sp.lastSend.T
 		out = append(out, check("stall", true, lab.Tf(
 			"the last send returned at once, but the bytes reached the reader about %.0f ms later: they waited for the delayed ACK of \"x\" (Linux delays an ACK by at least 40 ms). Nagle × delayed ACK is a classic latency trap",
 			"最后一次 send 立即返回，但字节大约 %.0f 毫秒后才到达接收方：它们在等 \"x\" 的延迟确认（Linux 至少延迟 40 毫秒）。Nagle 叠加延迟确认是一个经典的延迟陷阱",
-			float64(wait.Microseconds())/1000)))
+			float64(wait.Microseconds())/1000)).On(sp.lastSend, sp.queued))
 	}
 	return out
 }

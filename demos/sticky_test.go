@@ -1,9 +1,13 @@
 package demos
 
 import (
+	"fmt"
+	"io"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"socketlab/lab"
 )
@@ -107,6 +111,130 @@ func TestStickySegments(t *testing.T) {
 		}
 		if !slices.Equal(out, c.out) || !slices.Equal(in, c.in) {
 			t.Errorf("mode=%s: segments out %v in %v, want %v %v", c.mode, out, in, c.out, c.in)
+		}
+	}
+}
+
+// TestStickyNotesFollowTheirCalls: in every mode of demo 4, whatever calls
+// a mode adds (a first byte "x", socket options, a second connection, the
+// connections of a nagle retry), each step note stays on its call.
+func TestStickyNotesFollowTheirCalls(t *testing.T) {
+	d := sticky()
+	for _, sets := range [][]string{
+		{"mode=buffer"}, {"mode=nagle"}, {"mode=cork"}, {"mode=sleep"},
+		{"mode=nagle", "nagle=off"}, {"mode=buffer", "nagle=on"},
+	} {
+		t.Run(strings.Join(sets, ","), func(t *testing.T) {
+			checkStickyNotes(t, sets, announcements(t, d, sets...))
+		})
+	}
+	// A pause before every call longer than the delayed ACK defeats the
+	// nagle recipe: the writer retries on new connections, up to
+	// maxAttempts. The notes must stay on their calls on every one.
+	t.Run("nagle-retries", func(t *testing.T) {
+		if runtime.GOOS != "linux" {
+			t.Skip("the retries follow the segment counts of Linux's TCP_INFO")
+		}
+		slow := lab.NewStepper(strings.NewReader(""), io.Discard, lab.En, false, 60*time.Millisecond)
+		res := runDemo(t, d, lab.Options{Step: slow}, "mode=nagle")
+		if n := len(res.Trace.Calls(lab.Client, lab.OpConnect)); n != maxAttempts {
+			t.Fatalf("%d connections, want %d: the recipe should have failed on every attempt", n, maxAttempts)
+		}
+		checkStickyNotes(t, []string{"mode=nagle"}, recordedNotes(t, d, res.Trace))
+	})
+}
+
+// recordedNotes pairs each call of a trace with the note step mode shows
+// before it: the lookup by the side, step name and op the call recorded
+// (the announcements themselves are checked by announcements).
+func recordedNotes(t *testing.T, d lab.Demo, tr lab.Trace) []announced {
+	notes := notesOf(t, d)
+	var out []announced
+	for _, e := range tr {
+		if !e.Op.IsCall() || e.Side == lab.System {
+			continue
+		}
+		n, _ := notes(e.Side, e.Step, e.Op)
+		out = append(out, announced{n.En, e})
+	}
+	return out
+}
+
+// checkStickyNotes checks the notes of one run of demo 4: the note about the
+// merge is announced over the recv that got every message, and only there;
+// the note about a prompt read over the reads that got part of them; the
+// note about an empty read over the empty reads; each send's note names the
+// message it sends, each socket option's note the option and its value.
+func checkStickyNotes(t *testing.T, sets []string, anns []announced) {
+	t.Helper()
+	p, _ := lab.ParseParams(sticky().Knobs, sets)
+	total := len(strings.Join(stickyMessages(p.String("mode")), ""))
+	merged := 0
+	for _, a := range anns {
+		e, note := a.e, a.note
+		glued := strings.Contains(note, "glued together")
+		switch {
+		case e.Side == lab.Server && e.Op == lab.OpRecv:
+			if glued {
+				merged++
+			}
+			prompt := strings.Contains(note, "already waiting")
+			eof := strings.Contains(note, "b''")
+			switch {
+			case e.N == 0 && !eof, e.N > 0 && eof:
+				t.Errorf("%s → %d bytes was announced with %q", e.Call, e.N, note)
+			case glued && (e.N != total || !e.Key):
+				t.Errorf("the merge note was announced over a recv of %q (key %v), not of all %d bytes", e.Data, e.Key, total)
+			case e.N > 0 && e.N < total && !prompt:
+				t.Errorf("a prompt read of %q was announced with %q", e.Data, note)
+			}
+		case e.Side == lab.Client && e.Op == lab.OpSend:
+			if !strings.Contains(note, fmt.Sprintf("%q", e.Data)) {
+				t.Errorf("the send of %q was announced with %q", e.Data, note)
+			}
+		case e.Op == lab.OpSetOpt:
+			// setsockopt(IPPROTO_TCP, TCP_CORK, 1) → "TCP_CORK 1"
+			args := strings.Split(strings.TrimSuffix(e.Call, ")"), ", ")
+			if opt := args[len(args)-2] + " " + args[len(args)-1]; !strings.Contains(note, opt) {
+				t.Errorf("%s %s was announced with %q", e.Side, e.Call, note)
+			}
+		}
+		if glued && (e.Side != lab.Server || e.Op != lab.OpRecv) {
+			t.Errorf("the merge note was announced over %s %s", e.Side, e.Call)
+		}
+	}
+	if merged == 0 {
+		t.Error("no recv was announced with the merge note")
+	}
+}
+
+// TestStickyEvidence: each finding of demo 4 points at the key events a
+// learner should look at: the recv that got the messages merged (or, in
+// part 1 of sleep, the reads that got them apart), the reader's note on
+// the kernel's segment count, and in mode=nagle the last send, which
+// returned at once while its bytes waited.
+func TestStickyEvidence(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the segment counts come from Linux's TCP_INFO")
+	}
+	d := sticky()
+	for mode, want := range map[string]map[string][]string{
+		"buffer": {"merged": {"read-queued"}, "where": {"segments", "read-queued"}},
+		"nagle":  {"merged": {"send-world", "read-queued"}, "nagle": {"segments"}, "stall": {"send-world"}},
+		"cork":   {"merged": {"read-queued"}, "cork": {"segments"}},
+		"sleep":  {"apart": {"read-promptly"}, "hidden": {"read-queued"}},
+	} {
+		res := runDemo(t, d, lab.Options{}, "mode="+mode)
+		for id, steps := range want {
+			var got []string
+			for _, e := range keyCalls(evidenceOf(t, res, id)) {
+				if !slices.Contains(got, e.Step) {
+					got = append(got, e.Step)
+				}
+			}
+			if !slices.Equal(got, steps) {
+				t.Errorf("mode=%s: finding %s points at key events %v, want %v", mode, id, got, steps)
+			}
 		}
 	}
 }

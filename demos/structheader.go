@@ -3,6 +3,7 @@ package demos
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"math"
@@ -117,6 +118,7 @@ func structHeaderClient(ctx context.Context, s *lab.Side) error {
 			return err
 		}
 		marks := []lab.Mark{{From: 0, To: 4, Label: structHeaderLabel}, {From: 4, To: len(f), Label: structPayloadLabel}}
+		s.Step("send-" + msg)
 		if err := conn.SendParts(f, marks...); err != nil { // client.sendall(struct.pack('i', len(data)) + data)
 			return err
 		}
@@ -134,6 +136,7 @@ func structHeaderClient(ctx context.Context, s *lab.Side) error {
 	if err != nil {
 		return err
 	}
+	s.Step("send-big")
 	if err := conn.SendParts(f, lab.Mark{From: 0, To: 4, Label: structHeaderLabel}, lab.Mark{From: 4, To: len(f), Label: structPayloadLabel}); err != nil {
 		return err
 	}
@@ -144,8 +147,8 @@ func structHeaderClient(ctx context.Context, s *lab.Side) error {
 	s.Section(lab.Tf("Part 3: the limit of '%s': a length must fit in 4 bytes", "第 3 部分：'%s' 的上限：长度必须装进 4 个字节", format))
 	tooBig := int64(math.MaxInt32) + 1
 	if _, err := wire.AppendHeader(nil, order, int(tooBig)); err != nil { // struct.pack('i', 2**31) raises struct.error
-		s.Note(lab.Tf("framing %d bytes (2³¹) is refused from the length alone, before a byte is allocated or sent: %v",
-			"要给 %d 字节（2³¹）加报头，只看长度就被拒绝，不会分配或发送任何字节：%v", tooBig, err))
+		s.KeyNote("limit", lab.Tf("framing 2³¹ bytes is refused from the length alone, before a byte is allocated or sent: %v",
+			"要给 2³¹ 字节加报头，只看长度就被拒绝，不会分配或发送任何字节：%v", err))
 		if format == "i" {
 			s.Note(lab.T("Python refuses it too: struct.error: 'i' format requires -2147483648 <= number <= 2147483647",
 				"Python 同样拒绝：struct.error: 'i' format requires -2147483648 <= number <= 2147483647"))
@@ -191,18 +194,23 @@ func structHeaderServer(ctx context.Context, s *lab.Side) error {
 		return err
 	}
 	s.Signal("read-2")
+	s.Step("read-end")
 	if _, err := conn.Recv(buf); err != nil { // the writer closes: b''
 		return err
 	}
 	if err := conn.Close(); err != nil {
 		return err
 	}
+	s.Step("stop-listening")
 	return ln.Close()
 }
 
 // readFrame reads one message: exactly 4 header bytes, then exactly the
-// length they announce, at most buf bytes per recv.
+// length they announce, at most buf bytes per recv. The first recv of each
+// part is a key call: read-header, read-payload (the loop's further recvs,
+// when a part needs more than one, are the loop's and fold in the view).
 func readFrame(s *lab.Side, conn *lab.Conn, order wire.Order, format string, buf int) ([]byte, error) {
+	s.Key("read-header")
 	head, err := conn.RecvExactly(wire.HeaderSize, buf, structHeaderLabel) // head = recv_exactly(conn, 4)
 	if err != nil {
 		return nil, err
@@ -213,6 +221,9 @@ func readFrame(s *lab.Side, conn *lab.Conn, order wire.Order, format string, buf
 	}
 	s.Note(lab.Tf("struct.unpack('%s', % x) → %d: now read exactly %d bytes",
 		"struct.unpack('%s', % x) → %d：接下来恰好读 %d 个字节", format, head, n, n))
+	if n > 0 { // recv_exactly(conn, 0) makes no call
+		s.Key("read-payload")
+	}
 	return conn.RecvExactly(n, buf, structPayloadLabel) // data = recv_exactly(conn, n)
 }
 
@@ -224,11 +235,23 @@ func orderName(o wire.Order) lab.Text {
 	return lab.T("little-endian, x86 and ARM's native order: least significant byte first", "小端，x86 和 ARM 的本机字节序：低位字节在前")
 }
 
-// structFrame is one message as the reader's recv events show it.
+// structFrame is one message as the reader's recv events show it. Bytes
+// are kept only as far as the trace kept them (a stream's first
+// lab.StreamKeep bytes): a big payload is known by its count and digest.
 type structFrame struct {
 	header, payload []byte
-	recvs           []int // bytes of each recv, header and payload
-	payloadRecvs    int   // how many of them were payload
+	recvs           []int     // bytes of each recv, header and payload
+	payloadN        int       // payload bytes received (all of them, kept or not)
+	headerEvs       lab.Trace // the recvs of the header
+	payloadEvs      lab.Trace // the recvs of the payload
+}
+
+// last is the frame's last recv, or the zero Event.
+func (f structFrame) last() lab.Event {
+	if len(f.payloadEvs) > 0 {
+		return f.payloadEvs.Last()
+	}
+	return f.headerEvs.Last()
 }
 
 // readerFrames rebuilds the reader's messages from its labelled recvs.
@@ -238,25 +261,44 @@ func readerFrames(t lab.Trace) []structFrame {
 		if e.N == 0 || len(e.Marks) != 1 {
 			continue
 		}
-		switch e.Marks[0].Label {
+		m := e.Marks[0]
+		switch m.Label {
 		case structHeaderLabel:
 			if len(frames) == 0 || len(frames[len(frames)-1].header) == wire.HeaderSize {
 				frames = append(frames, structFrame{})
 			}
 			f := &frames[len(frames)-1]
-			f.header = append(f.header, e.Data...)
+			f.header = append(f.header, e.Part(m)...)
 			f.recvs = append(f.recvs, e.N)
+			f.headerEvs = append(f.headerEvs, e)
 		case structPayloadLabel:
 			if len(frames) == 0 {
 				continue
 			}
 			f := &frames[len(frames)-1]
-			f.payload = append(f.payload, e.Data...)
+			f.payload = append(f.payload, e.Part(m)...)
 			f.recvs = append(f.recvs, e.N)
-			f.payloadRecvs++
+			f.payloadN += e.N
+			f.payloadEvs = append(f.payloadEvs, e)
 		}
 	}
 	return frames
+}
+
+// structStream is the SHA-256 of every byte the writer of demo 5 sends: the
+// frames of part 1, then the big frame of part 2.
+func structStream(p lab.Params) [32]byte {
+	h := sha256.New()
+	order := structOrder(p)
+	for _, m := range structMessages {
+		f, _ := frame(order, []byte(m))
+		h.Write(f)
+	}
+	f, _ := frame(order, bigPayload(p.Int("size")))
+	h.Write(f)
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 func structHeaderFindings(t lab.Trace, p lab.Params) []lab.Finding {
@@ -269,17 +311,20 @@ func structHeaderFindings(t lab.Trace, p lab.Params) []lab.Finding {
 
 	// Part 1: the two frames waited merged, and still came out apart.
 	queued := -1
+	var queuedNote lab.Event
 	for _, e := range t {
 		if e.Side == lab.Server && e.Op == lab.OpNote && e.Name == lab.NoteQueued {
-			queued = e.N
+			queued, queuedNote = e.N, e
 			break
 		}
 	}
 	var got []string
 	var recvs []int
+	var part1 lab.Trace // the reader's recvs of part 1
 	for _, f := range frames[:len(structMessages)] {
 		got = append(got, string(f.payload))
 		recvs = append(recvs, f.recvs...)
+		part1 = append(append(part1, f.headerEvs...), f.payloadEvs...)
 	}
 	ok := fmt.Sprint(got) == fmt.Sprint(structMessages)
 	text := lab.Tf("the reader got the messages %q apart, with recv calls of %v bytes: the header said where each one ends",
@@ -290,7 +335,7 @@ func structHeaderFindings(t lab.Trace, p lab.Params) []lab.Finding {
 			"两帧（%d 字节）像演示 4 一样合并在接收缓冲区里，接收方仍然分别收到了消息 %q，recv 调用依次得到 %v 字节：报头说明了每条消息在哪里结束",
 			queued, got, recvs)
 	}
-	separated := check("separated", ok, text)
+	separated := check("separated", ok, text).On(queuedNote).On(part1...)
 
 	// Header bytes apart from payload bytes.
 	var headers, payloads int
@@ -304,19 +349,22 @@ func structHeaderFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	parts := check("parts", partsOK, lab.Tf(
 		"of those bytes the reader took %d as headers and %d as payload, and never read past a message: each recv asked only for what the current part still lacked",
 		"在这些字节里，接收方把 %d 个当作报头、%d 个当作数据，而且从不读过一条消息的结尾：每次 recv 只要当前这一部分还缺的字节",
-		headers, payloads))
+		headers, payloads)).On(part1...)
 
-	// Part 2: a message much larger than one recv.
+	// Part 2: a message much larger than one recv, and maybe than what the
+	// trace keeps of it: its count and the stream's digest say it is whole.
 	big := frames[len(structMessages)]
 	largest := 0
 	for _, n := range big.recvs {
 		largest = max(largest, n)
 	}
-	calls := big.payloadRecvs
-	whole := check("whole", bytes.Equal(big.payload, bigPayload(size)) && largest <= buf, lab.Tf(
-		"the %d-byte message arrived whole over %d payload recv calls, none larger than %d bytes: the receive-exactly loop kept asking until it had as many bytes as the header announced",
-		"%d 字节的消息分 %d 次 recv 完整收到，每次不超过 %d 字节：“恰好收满”的循环一直读，直到收到报头所说的字节数",
-		size, calls, buf))
+	calls := len(big.payloadEvs)
+	sum, want := big.last().Sum, structStream(p)
+	intact := big.payloadN == size && sum != nil && *sum == want
+	whole := check("whole", intact && largest <= buf, lab.Tf(
+		"the %d-byte message arrived whole (same SHA-256 as sent) over %d payload recv calls, none larger than %d bytes: the receive-exactly loop kept asking until it had all the header announced",
+		"%d 字节的消息完整收到（SHA-256 与发出的一致），分 %d 次 recv，每次不超过 %d 字节：“恰好收满”的循环一直读，直到收到报头所说的全部字节",
+		size, calls, buf)).On(t.Step("send-big")...).On(big.payloadEvs...)
 
 	// The byte order of the header on the wire.
 	h := frames[0].header
@@ -329,7 +377,7 @@ func structHeaderFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	orderFinding := check("order", bytes.Equal(h, wantHead), lab.Tf(
 		"struct.pack('%s', 5) put % x on the wire (%s). A reader that assumed the other order would read a length of %d: both ends must agree, and '!' (network order) is the same on every machine",
 		"struct.pack('%s', 5) 在线路上是 % x（%s）。如果接收方以为是另一种字节序，会读出长度 %d：两端必须一致，而 '!'（网络字节序）在任何机器上都一样",
-		format, h, orderName(order).En, misread))
+		format, h, orderName(order).En, misread)).On(t.Step("send-hello")...).On(frames[0].headerEvs...)
 	orderFinding.Text.Zh = fmt.Sprintf("struct.pack('%s', 5) 在线路上是 % x（%s）。如果接收方以为是另一种字节序，会读出长度 %d：两端必须一致，而 '!'（网络字节序）在任何机器上都一样",
 		format, h, orderName(order).Zh, misread)
 
@@ -338,7 +386,7 @@ func structHeaderFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	_, errOver := wire.AppendHeader(nil, order, int(int64(math.MaxInt32)+1))
 	limit := check("limit", errMax == nil && errors.Is(errOver, wire.ErrTooLarge), lab.T(
 		"the largest length a signed 4-byte header ('i') can carry is 2³¹−1 = 2147483647 bytes; the encoder refuses 2³¹ from the length alone, before allocating anything, as Python's struct.pack('i', 2**31) raises struct.error",
-		"有符号 4 字节报头（'i'）能表示的最大长度是 2³¹−1 = 2147483647 字节；编码器只看长度就拒绝 2³¹，不会先分配任何内存，就像 Python 的 struct.pack('i', 2**31) 会抛出 struct.error"))
+		"有符号 4 字节报头（'i'）能表示的最大长度是 2³¹−1 = 2147483647 字节；编码器只看长度就拒绝 2³¹，不会先分配任何内存，就像 Python 的 struct.pack('i', 2**31) 会抛出 struct.error")).At("limit")
 
 	return []lab.Finding{separated, parts, whole, orderFinding, limit}
 }

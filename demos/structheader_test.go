@@ -81,3 +81,87 @@ func TestStructHeaderRefusesHugeTraces(t *testing.T) {
 		t.Fatal("size=16MiB buf=1 ran; want an error naming the limit")
 	}
 }
+
+// TestStructHeaderEvidence: the key calls of demo 5 are the first recv of
+// each header and of each payload, and the note on the refused length;
+// each finding points at its own. A header split over two recvs (buf=2)
+// or an empty payload (size=0) must not move a name to another call.
+func TestStructHeaderEvidence(t *testing.T) {
+	for _, c := range []struct {
+		sets []string
+		keys []string // the key events, in order
+	}{
+		{nil, []string{"read-header", "read-payload", "read-header", "read-payload", "read-header", "read-payload", "limit"}},
+		{[]string{"size=0"}, []string{"read-header", "read-payload", "read-header", "read-payload", "read-header", "limit"}},
+		{[]string{"size=3", "buf=2"}, []string{"read-header", "read-payload", "read-header", "read-payload", "read-header", "read-payload", "limit"}},
+	} {
+		res := runDemo(t, structHeader(), lab.Options{}, c.sets...)
+		keys := keyCalls(res.Trace)
+		if got := steps(keys); !slices.Equal(got, c.keys) {
+			t.Errorf("%v: key events %v, want %v", c.sets, got, c.keys)
+		}
+		for _, e := range keys {
+			label := map[string]lab.Text{"read-header": structHeaderLabel, "read-payload": structPayloadLabel}[e.Step]
+			if e.Op == lab.OpRecv && (len(e.Marks) != 1 || e.Marks[0].Label != label) {
+				t.Errorf("%v: %s is a recv of %v", c.sets, e.Step, e.Marks)
+			}
+		}
+		for id, want := range map[string][]string{
+			"separated": {"read-header", "read-payload"},
+			"parts":     {"read-header", "read-payload"},
+			"whole":     {"read-payload"},
+			"order":     {"read-header"},
+			"limit":     {"limit"},
+		} {
+			var got []string
+			for _, e := range keyCalls(evidenceOf(t, res, id)) {
+				if !slices.Contains(got, e.Step) {
+					got = append(got, e.Step)
+				}
+			}
+			if id == "whole" && slices.Contains(c.sets, "size=0") {
+				want = nil // the big message has no payload recv at all
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%v: finding %s points at %v, want %v", c.sets, id, got, want)
+			}
+		}
+	}
+}
+
+// TestStructHeaderWholeReadsTheDigest: beyond the first lab.StreamKeep
+// bytes the trace keeps only the head of each recv, so "whole" must be
+// decided by the byte counts and the stream's SHA-256: a trace whose last
+// payload recv has another digest, or one byte fewer, does not pass.
+func TestStructHeaderWholeReadsTheDigest(t *testing.T) {
+	sets := []string{"size=1MiB", "buf=64KiB"}
+	p, err := lab.ParseParams(structHeader().Knobs, sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := runDemo(t, structHeader(), lab.Options{}, sets...)
+	if !findingOK(t, res, "whole") {
+		t.Fatal("whole did not hold on the real run")
+	}
+	big := readerFrames(res.Trace)[2]
+	if kept := len(big.payload); kept >= big.payloadN {
+		t.Fatalf("the trace kept %d of %d payload bytes: this test wants a trimmed stream", kept, big.payloadN)
+	}
+	last := big.payloadEvs.Last().Seq
+	for name, tamper := range map[string]func(*lab.Event){
+		"digest": func(e *lab.Event) { s := *e.Sum; s[0] ^= 1; e.Sum = &s },
+		"count":  func(e *lab.Event) { e.N--; e.Marks = []lab.Mark{{From: 0, To: e.N, Label: structPayloadLabel}} },
+	} {
+		tr := slices.Clone(res.Trace)
+		for i := range tr {
+			if tr[i].Seq == last {
+				tamper(&tr[i])
+			}
+		}
+		for _, f := range structHeaderFindings(tr, p) {
+			if f.ID == "whole" && f.OK {
+				t.Errorf("a trace with another %s passed: %s", name, f.Text.En)
+			}
+		}
+	}
+}

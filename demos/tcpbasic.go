@@ -38,10 +38,12 @@ func tcpBasicServer(ctx context.Context, s *lab.Side) error {
 		return err
 	}
 	s.Signal("listening")
+	s.Key("new-connection")
 	conn, err := ln.Accept() // conn, addr = server.accept()
 	if err != nil {
 		return err
 	}
+	s.Key("read-message")
 	data, err := conn.Recv(1024) // data = conn.recv(1024)
 	if err != nil {
 		return err
@@ -52,6 +54,7 @@ func tcpBasicServer(ctx context.Context, s *lab.Side) error {
 	if err := conn.Close(); err != nil {
 		return err
 	}
+	s.Step("stop-listening")
 	return ln.Close()
 }
 
@@ -69,23 +72,28 @@ func tcpBasicClient(ctx context.Context, s *lab.Side) error {
 	if _, err := conn.Send([]byte(msg)); err != nil { // client.send(msg.encode('utf-8'))
 		return err
 	}
+	s.Key("read-reply")
 	if _, err := conn.Recv(1024); err != nil { // reply = client.recv(1024)
 		return err
 	}
 	return conn.Close()
 }
 
-// socketOps keeps the socket calls of a side, without barriers and notes.
+// socketCalls are the socket calls of a side (socket() included), without
+// barriers, notes and the lab's own counters.
+func socketCalls(t lab.Trace, side lab.Role) lab.Trace {
+	return t.Filter(func(e lab.Event) bool { return e.Side == side && e.Op.IsCall() })
+}
+
+// socketOps names the socket calls of a side as the trace shows them.
 func socketOps(t lab.Trace, side lab.Role) []string {
 	var ops []string
-	for _, e := range t {
-		if e.Side == side && e.Op != lab.OpWait && e.Op != lab.OpSignal && e.Op != lab.OpNote {
-			name := e.Op.String()
-			if e.Op == lab.OpSetOpt {
-				name = "setsockopt" // the call's name, as the trace shows it
-			}
-			ops = append(ops, name)
+	for _, e := range socketCalls(t, side) {
+		name := e.Op.String()
+		if e.Op == lab.OpSetOpt {
+			name = "setsockopt" // the call's name, as the trace shows it
 		}
+		ops = append(ops, name)
 	}
 	return ops
 }
@@ -93,13 +101,14 @@ func socketOps(t lab.Trace, side lab.Role) []string {
 func tcpBasicFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	serverOps := socketOps(t, lab.Server)
 	clientOps := socketOps(t, lab.Client)
-	wantServer := []string{"setsockopt", "bind", "listen", "accept", "recv", "send", "close", "close"}
-	wantClient := []string{"connect", "send", "recv", "close"}
+	wantServer := []string{"socket", "bind", "listen", "accept", "recv", "send", "close", "close"}
+	wantClient := []string{"socket", "connect", "send", "recv", "close"}
 	seq := check("sequence",
 		slices.Equal(serverOps, wantServer) && slices.Equal(clientOps, wantClient),
 		lab.Tf("server: %s; client: %s",
 			"服务端：%s；客户端：%s",
-			strings.Join(serverOps, " → "), strings.Join(clientOps, " → ")))
+			strings.Join(serverOps, " → "), strings.Join(clientOps, " → "))).
+		On(socketCalls(t, lab.Server)...).On(socketCalls(t, lab.Client)...)
 
 	var addr lab.Finding
 	listen, accept, connect := t.Calls(lab.Server, lab.OpListen), t.Calls(lab.Server, lab.OpAccept), t.Calls(lab.Client, lab.OpConnect)
@@ -108,14 +117,14 @@ func tcpBasicFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		addr = check("addresses", ok, lab.Tf(
 			"the server listens on %s; the client's end is %s (its port picked by the kernel), which is exactly the address accept() returned: %s",
 			"服务端在 %s 监听；客户端这一端是 %s（端口由内核挑选），正是 accept() 返回的地址：%s",
-			listen[0].Local, connect[0].Local, accept[0].Peer))
+			listen[0].Local, connect[0].Local, accept[0].Peer)).On(listen[0], connect[0], accept[0])
 	} else {
 		addr = check("addresses", false, lab.T("the connection was not made", "连接没有建立"))
 	}
 
 	msg := []byte(p.String("msg"))
-	got := t.Calls(lab.Server, lab.OpRecv).Bytes()
-	reply := t.Calls(lab.Client, lab.OpRecv).Bytes()
+	recvs, replies := t.Calls(lab.Server, lab.OpRecv), t.Calls(lab.Client, lab.OpRecv)
+	got, reply := recvs.Bytes(), replies.Bytes()
 	chars := utf8.RuneCount(msg)
 	ok := bytes.Equal(got, msg) && bytes.Equal(reply, upper(msg))
 	var text lab.Text
@@ -128,5 +137,7 @@ func tcpBasicFindings(t lab.Trace, p lab.Params) []lab.Finding {
 			"%q 以 %d 个字节发送（ASCII 每个字符一个字节；试试 --set msg=你好，字节会比字符多）",
 			msg, len(msg))
 	}
-	return []lab.Finding{seq, addr, check("bytes", ok, text)}
+	sends := t.Filter(func(e lab.Event) bool { return e.Op == lab.OpSend && e.Err == "" })
+	bytesF := check("bytes", ok, text).On(sends...).On(recvs...).On(replies...)
+	return []lab.Finding{seq, addr, bytesF}
 }

@@ -60,6 +60,7 @@ func udpServer(ctx context.Context, s *lab.Side) error {
 	}
 	buf := s.Params.Int("buf")
 	for range s.Params.Int("count") {
+		s.Key("one-datagram")
 		data, addr, _, err := pc.RecvFrom(buf) // data, addr = server.recvfrom(1024)
 		if err != nil {
 			return err
@@ -70,14 +71,17 @@ func udpServer(ctx context.Context, s *lab.Side) error {
 	}
 	s.Note(lab.T("next: the empty datagram. In UDP, 0 bytes is a real message, not the end of anything.",
 		"接下来是空数据报。在 UDP 里，0 字节也是一条真实的消息，而不是结束。"))
+	s.Key("empty-datagram")
 	if _, _, _, err := pc.RecvFrom(buf); err != nil {
 		return err
 	}
 	s.Note(lab.Tf("next: a %d-byte datagram into a %d-byte buffer.", "接下来：%d 字节的数据报读进 %d 字节的缓冲区。",
 		s.Params.Int("size"), buf))
+	s.KeyIf("big-datagram", func(e lab.Event) bool { return e.Trunc })
 	if _, _, _, err := pc.RecvFrom(buf); err != nil {
 		return err
 	}
+	s.Step("end-marker")
 	if _, _, _, err := pc.RecvFrom(buf); err != nil { // the "end" marker
 		return err
 	}
@@ -100,7 +104,9 @@ func udpClient(ctx context.Context, s *lab.Side) error {
 	if err != nil {
 		return err
 	}
+	name := udpSendSteps(s)
 	for _, m := range udpMessages(s.Params) {
+		name()
 		if _, err := pc.SendTo(m, server); err != nil { // client.sendto(msg, server_addr)
 			return err
 		}
@@ -114,6 +120,24 @@ func udpClient(ctx context.Context, s *lab.Side) error {
 	return pc.Close()
 }
 
+// udpSendSteps returns a func to call before each of the client's sendto
+// calls, in the order of udpMessages: it names the first datagram, the
+// empty one and the big one.
+func udpSendSteps(s *lab.Side) func() {
+	count, i := s.Params.Int("count"), 0
+	return func() {
+		switch i {
+		case 0:
+			s.Step("first-datagram")
+		case count:
+			s.Step("send-empty")
+		case count + 1:
+			s.Step("send-big")
+		}
+		i++
+	}
+}
+
 func udpFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	msgs := udpMessages(p)
 	count, buf := p.Int("count"), p.Int("buf")
@@ -122,7 +146,7 @@ func udpFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	if len(got) != count+3 || len(sent) != count+3 {
 		return []lab.Finding{check("boundaries", false, lab.Tf(
 			"expected %d datagrams each way, saw %d sent and %d received",
-			"预期收发各 %d 个数据报，实际发送 %d 个、接收 %d 个", count+3, len(sent), len(got)))}
+			"预期收发各 %d 个数据报，实际发送 %d 个、接收 %d 个", count+3, len(sent), len(got))).On(sent...).On(got...)}
 	}
 
 	whole := true
@@ -135,26 +159,31 @@ func udpFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	boundaries := check("boundaries", whole, lab.Tf(
 		"%d sendto() calls, %d recvfrom() calls: each returned exactly one datagram (%s bytes), although all were queued together",
 		"%d 次 sendto()，%d 次 recvfrom()：每次正好返回一个数据报（%s 字节），尽管它们是一起排队的",
-		count, count, strings.Join(sizes, ", ")))
+		count, count, strings.Join(sizes, ", "))).On(sent[:count]...).At("one-datagram")
 
 	client := sent[0].Local
-	if bind := t.Calls(lab.Client, lab.OpBind); len(bind) == 1 {
+	bind := t.Calls(lab.Client, lab.OpBind)
+	if len(bind) == 1 {
 		client = bind[0].Local
 	}
+	replies := t.Calls(lab.Server, lab.OpSendTo)
 	addrOK := true
 	for _, e := range got {
 		addrOK = addrOK && e.Peer == client
 	}
+	for _, e := range replies {
+		addrOK = addrOK && e.Peer == client
+	}
 	address := check("address", addrOK, lab.Tf(
 		"no connection: every datagram came with the sender's address (%s), and the server replied to it",
-		"没有连接：每个数据报都带着发送者的地址（%s），服务端就按这个地址回复", client))
+		"没有连接：每个数据报都带着发送者的地址（%s），服务端就按这个地址回复", client)).On(bind...).On(got...).On(replies...)
 
 	empty := got[count]
 	endMark := []byte("end")[:min(3, buf)] // the marker, as cut by a tiny buffer
 	emptyOK := empty.N == 0 && empty.Err == "" && empty.Peer != "" && bytes.Equal(got[count+2].Data, endMark)
 	emptyF := check("empty", emptyOK, lab.Tf(
 		"the empty datagram arrived as n=0 with an address (%s), and the socket went on working: in UDP, 0 bytes is not EOF",
-		"空数据报以 n=0 到达，带着地址（%s），套接字照常工作：在 UDP 里 0 字节不是 EOF", empty.Peer))
+		"空数据报以 n=0 到达，带着地址（%s），套接字照常工作：在 UDP 里 0 字节不是 EOF", empty.Peer)).On(sent[count], empty, got[count+2])
 
 	big, end := got[count+1], got[count+2]
 	size := p.Int("size")
@@ -164,11 +193,11 @@ func udpFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		cut = check("truncated", ok, lab.Tf(
 			"the %d-byte datagram was cut to %d bytes (MSG_TRUNC); the other %d bytes were thrown away: the next recvfrom() returned the next datagram, %q",
 			"%d 字节的数据报被截断为 %d 字节（MSG_TRUNC）；其余 %d 字节被丢弃：下一次 recvfrom() 返回的是下一个数据报 %q",
-			size, big.N, size-big.N, end.Data))
+			size, big.N, size-big.N, end.Data)).On(sent[count+1], big, end)
 	} else {
 		cut = check("truncated", false, lab.Tf(
 			"the big datagram (%d bytes) fitted in the %d-byte buffer, so nothing was cut: set size above buf to see a datagram cut",
-			"大数据报（%d 字节）装得进 %d 字节的缓冲区，所以没有截断：把 size 设得比 buf 大才能看到截断", size, buf))
+			"大数据报（%d 字节）装得进 %d 字节的缓冲区，所以没有截断：把 size 设得比 buf 大才能看到截断", size, buf)).On(sent[count+1], big)
 	}
 	return []lab.Finding{boundaries, address, emptyF, cut}
 }

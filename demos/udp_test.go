@@ -1,0 +1,93 @@
+package demos
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"socketlab/lab"
+)
+
+// TestUdpEvidence: the key calls of demo 2 are the datagrams whose
+// boundaries the findings are about, and each finding points at them: every
+// small datagram (boundaries), the empty one (empty), and the big one only
+// when it was cut (truncated).
+func TestUdpEvidence(t *testing.T) {
+	for _, c := range []struct {
+		sets []string
+		cut  bool // the big datagram is cut
+	}{
+		{nil, true},
+		{[]string{"size=500"}, false},
+		{[]string{"buf=1", "count=1"}, true},
+		{[]string{"size=0"}, false},
+	} {
+		d, _ := Lookup("udp")
+		res := runDemo(t, d, lab.Options{}, c.sets...)
+		p, _ := lab.ParseParams(d.Knobs, c.sets)
+		want := slices.Repeat([]string{"one-datagram"}, p.Int("count"))
+		want = append(want, "empty-datagram")
+		if c.cut {
+			want = append(want, "big-datagram")
+		}
+		if got := steps(keyCalls(res.Trace)); !slices.Equal(got, want) {
+			t.Errorf("%v: key calls %v, want %v", c.sets, got, want)
+		}
+		for _, e := range keyCalls(res.Trace) {
+			if e.Side != lab.Server || e.Op != lab.OpRecvFrom {
+				t.Errorf("%v: key event %s %s", c.sets, e.Side, e.Call)
+			}
+		}
+		for id, want := range map[string]string{"boundaries": "one-datagram", "empty": "empty-datagram", "truncated": "big-datagram"} {
+			keys := keyCalls(evidenceOf(t, res, id))
+			if id == "truncated" && !c.cut {
+				if len(keys) > 0 {
+					t.Errorf("%v: truncated points at %v though nothing was cut", c.sets, steps(keys))
+				}
+				continue
+			}
+			if len(keys) == 0 || slices.ContainsFunc(keys, func(e lab.Event) bool { return e.Step != want }) {
+				t.Errorf("%v: finding %s points at key calls %v, want %s", c.sets, id, steps(keys), want)
+			}
+		}
+	}
+}
+
+// TestUdpNotesFollowTheirCalls: the step notes about the empty and the cut
+// datagram are announced over those very calls, whatever count, size and
+// buf make of the calls before them.
+func TestUdpNotesFollowTheirCalls(t *testing.T) {
+	d, _ := Lookup("udp")
+	for _, sets := range [][]string{nil, {"count=1"}, {"count=5", "size=10"}, {"buf=1"}} {
+		anns := announcements(t, d, sets...)
+		var cut, empty, whole int
+		for _, a := range anns {
+			if a.e.Side != lab.Server || a.e.Op != lab.OpRecvFrom {
+				continue
+			}
+			switch {
+			case a.e.Step == "big-datagram":
+				if !strings.Contains(a.note, "MSG_TRUNC") {
+					t.Errorf("%v: the big datagram was announced with %q", sets, a.note)
+				}
+				if a.e.Trunc {
+					cut++
+				}
+			case a.e.N == 0:
+				empty++
+				if !strings.Contains(a.note, "not EOF") {
+					t.Errorf("%v: the empty datagram was announced with %q", sets, a.note)
+				}
+			default:
+				whole++
+				if strings.Contains(a.note, "not EOF") {
+					t.Errorf("%v: %s → %d bytes was announced with %q", sets, a.e.Call, a.e.N, a.note)
+				}
+			}
+		}
+		p, _ := lab.ParseParams(d.Knobs, sets)
+		if empty != 1 || whole != p.Int("count")+1 || (cut == 1) != (p.Int("size") > p.Int("buf")) {
+			t.Errorf("%v: %d empty, %d other and %d cut datagrams announced", sets, empty, whole, cut)
+		}
+	}
+}
