@@ -101,7 +101,7 @@ func (r *Text) cell(it view.Item, w int) []line {
 			add(r.pal.warn, r.tr(lab.Tf("✂ cut: the datagram was longer than %d; the rest is lost (MSG_TRUNC)",
 				"✂ 被截断：数据报比 %d 长，其余部分丢失（MSG_TRUNC）", e.Req)))
 		}
-		out = append(out, r.payload(e, w)...)
+		out = append(out, r.bytesOf(it, w)...)
 	case lab.OpSend, lab.OpSendAll, lab.OpSendTo:
 		text := fmt.Sprintf("%s → %s/%s", e.Call, thousands(int64(e.N)), r.bytesWord(e.Req))
 		if e.Op == lab.OpSendTo {
@@ -118,7 +118,7 @@ func (r *Text) cell(it view.Item, w int) []line {
 		if e.N < e.Req && (e.N > 0 || e.Err == "") {
 			add(r.pal.warn, r.tr(lab.Tf("short: only %s of %s bytes were taken", "不足：只交出了 %s / %s 个字节", thousands(int64(e.N)), thousands(int64(e.Req)))))
 		}
-		out = append(out, r.payload(e, w)...)
+		out = append(out, r.bytesOf(it, w)...)
 	case lab.OpBind:
 		add(head, id+e.Call)
 		if e.Local != "" {
@@ -175,6 +175,21 @@ func (r *Text) cell(it view.Item, w int) []line {
 		out = append(out, r.errLines(e, w)...)
 	}
 	return out
+}
+
+// bytesOf is an event's bytes as the item asks: in full, or for a compact
+// item (a like call after the first of its run) one b'…' line.
+func (r *Text) bytesOf(it view.Item, w int) []line {
+	e := it.Event
+	if !it.Compact || e.N == 0 || len(e.Data) == 0 {
+		return r.payload(e, w)
+	}
+	shown := e.Data[:min(len(e.Data), viewBytes(r.o.Width))]
+	repr := PyBytes(shown)
+	if len(shown) < e.N {
+		repr = repr[:len(repr)-1] + "…"
+	}
+	return []line{{repr, nil}}
 }
 
 // payload shows the bytes of a data event: Python's repr, the UTF-8 reading

@@ -60,6 +60,9 @@ type Item struct {
 
 	Right       bool // in the right-hand lane (the server's, or upstream for a proxy)
 	FacesServer bool // the socket has the server at its other end: its sends flow right
+	// Compact asks for the call line and one line of bytes only: a like
+	// call after the first of its run, whose bytes the first showed in full.
+	Compact bool
 }
 
 // Fold is a run of like calls drawn as one line: "⋯ 1,021 more recv(1024)
@@ -129,9 +132,12 @@ func (v *View) Shows(detail string) bool { return v.show[detail] }
 
 // Foldable reports whether e may fold into a run of like calls: a data call
 // that moved bytes, without an error, a cut, a name or a marker.
-func Foldable(e lab.Event) bool {
-	return e.Op.IsData() && e.Err == "" && e.N > 0 && !e.Trunc && e.Step == "" && !e.Key
-}
+func Foldable(e lab.Event) bool { return like(e) && e.Step == "" && !e.Key }
+
+// like reports whether e is a data call that moved bytes without an error
+// or a cut: one of a run, drawn or folded. A named or key one is always
+// drawn, and counts as one of the run's drawn calls.
+func like(e lab.Event) bool { return e.Op.IsData() && e.Err == "" && e.N > 0 && !e.Trunc }
 
 // Push takes the next event and returns what can be drawn now.
 func (v *View) Push(e lab.Event) []Item {
@@ -144,7 +150,7 @@ func (v *View) Push(e lab.Event) []Item {
 	if d := e.DetailOf(); d != "" && !v.show[d] {
 		return nil
 	}
-	if !v.o.Full && Foldable(e) {
+	if !v.o.Full && like(e) {
 		return v.fold(e, right, faces)
 	}
 	out := v.flush()
@@ -152,17 +158,23 @@ func (v *View) Push(e lab.Event) []Item {
 	it := Item{Kind: Draw, Event: e, Right: right, FacesServer: faces}
 	switch {
 	case e.Key:
-		m, ok := v.markers[e.Step]
-		if !ok {
-			m = len(v.markers) + 1
-			v.markers[e.Step] = m
-		}
-		v.marked[e.Seq] = m
-		it.Marker = m
+		it.Marker = v.mark(e)
 	case e.Op == lab.OpFinding:
 		it.Markers = v.markersOf(e.Evidence)
 	}
 	return append(out, it)
+}
+
+// mark returns the marker of key event e: its step's, given in the order
+// the key steps first appear.
+func (v *View) mark(e lab.Event) int {
+	m, ok := v.markers[e.Step]
+	if !ok {
+		m = len(v.markers) + 1
+		v.markers[e.Step] = m
+	}
+	v.marked[e.Seq] = m
+	return m
 }
 
 // markersOf are the distinct markers of the events seqs, in order.
@@ -189,11 +201,15 @@ func (v *View) fold(e lab.Event, right, faces bool) []Item {
 		v.order = append(v.order, k)
 	}
 	r.last = e
-	if r.shown < FoldAt {
+	if named := !Foldable(e); named || r.shown < FoldAt {
 		r.shown++
 		// A call drawn here comes after what the runs folded so far.
 		out = append(out, v.flush()...)
-		return append(out, Item{Kind: Draw, Event: e, Right: right, FacesServer: faces})
+		it := Item{Kind: Draw, Event: e, Right: right, FacesServer: faces, Compact: r.shown > 1 && !named}
+		if e.Key {
+			it.Marker = v.mark(e)
+		}
+		return append(out, it)
 	}
 	f := &r.fold
 	if f.Calls == 0 {

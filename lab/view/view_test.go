@@ -18,6 +18,9 @@ func kinds(items []Item) string {
 		switch it.Kind {
 		case Draw:
 			s := fmt.Sprintf("D%d", it.Event.Seq)
+			if it.Compact {
+				s += "c"
+			}
 			if it.Marker > 0 {
 				s += fmt.Sprintf("m%d", it.Marker)
 			}
@@ -59,30 +62,34 @@ func TestFold(t *testing.T) {
 	}{
 		{"four are drawn, the rest fold",
 			[]lab.Event{recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1), {Side: lab.Server, Op: lab.OpClose, Conn: 3}},
-			"D1 D2 D3 D4 F5-6 D7"},
+			"D1 D2c D3c D4c F5-6 D7"},
 		{"two sockets fold side by side",
 			[]lab.Event{recv(3, 1), recv(4, 1), recv(3, 1), recv(4, 1), recv(3, 1), recv(4, 1), recv(3, 1), recv(4, 1), recv(3, 1), recv(4, 1)},
-			"D1 D2 D3 D4 D5 D6 D7 D8 F9-9 F10-10"},
+			"D1 D2 D3c D4c D5c D6c D7c D8c F9-9 F10-10"},
 		{"another call on the same socket is a run of its own",
 			[]lab.Event{recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1),
 				{Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(4)", Req: 4, N: 4}, recv(3, 1)},
-			"D1 D2 D3 D4 F5-5 D6 F7-7"},
+			"D1 D2c D3c D4c F5-5 D6 F7-7"},
 		{"an EOF, an error, a cut and a key call never fold",
 			[]lab.Event{recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 0),
 				recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1), {Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(1024)", Err: "reset"}},
-			"D1 D2 D3 D4 D5 D6 D7 D8 D9 D10"},
+			"D1 D2c D3c D4c D5 D6 D7c D8c D9c D10"},
 		{"an event that is not a like call starts the runs again",
 			[]lab.Event{recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1), {Side: lab.Server, Op: lab.OpNote},
 				recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1)},
-			"D1 D2 D3 D4 F5-5 D6 D7 D8 D9 D10 F11-11"},
+			"D1 D2c D3c D4c F5-5 D6 D7 D8c D9c D10c F11-11"},
 		{"a named call is drawn, and ends the run",
 			[]lab.Event{recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1),
 				{Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(1024)", N: 2, Step: "merged", Key: true}},
-			"D1 D2 D3 D4 F5-5 D6m1"},
+			"D1 D2c D3c D4c F5-5 D6m1"},
+		{"a named call counts as one of its run's drawn calls",
+			[]lab.Event{{Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(1024)", N: 1, Step: "first", Key: true},
+				recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1)},
+			"D1m1 D2c D3c D4c F5-6"},
 		{"forks fold apart",
 			[]lab.Event{recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1), recv(3, 1),
 				{Side: lab.Server, Who: "c2", Op: lab.OpRecv, Conn: 3, Call: "recv(1024)", N: 1}},
-			"D1 D2 D3 D4 F5-5 D6"},
+			"D1 D2c D3c D4c F5-5 D6"},
 		{"a folded call of a transfer is progress",
 			[]lab.Event{
 				{Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", N: 9, Total: 45, Done: 9},
@@ -90,7 +97,7 @@ func TestFold(t *testing.T) {
 				{Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", N: 9, Total: 45, Done: 27},
 				{Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", N: 9, Total: 45, Done: 36},
 				{Side: lab.Client, Op: lab.OpSendAll, Conn: 2, Call: "sendall()", N: 9, Total: 45, Done: 45}},
-			"D1 D2 D3 D4 P5 F5-5"},
+			"D1 D2c D3c D4c P5 F5-5"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := push(New(Options{}), tc.evs); got != tc.want {
@@ -103,7 +110,7 @@ func TestFold(t *testing.T) {
 	for range 6 {
 		evs = append(evs, recv(3, 1))
 	}
-	if got := push(New(Options{Full: true}), evs); got != "D1 D2 D3 D4 D5 D6" {
+	if got := push(New(Options{Full: true}), evs); got != "D1 D2 D3 D4 D5 D6" { // nothing compact either
 		t.Errorf("--full: %s", got)
 	}
 }
@@ -210,7 +217,7 @@ func TestHide(t *testing.T) {
 	for range 5 {
 		run = append(run, recv(3, 1), lab.Event{Side: lab.Server, Op: lab.OpSignal, Name: "x"})
 	}
-	if got := push(New(Options{}), run); got != "D1 D3 D5 D7 F9-9" {
+	if got := push(New(Options{}), run); got != "D1 D3c D5c D7c F9-9" {
 		t.Errorf("barriers between like calls: %s", got)
 	}
 }
