@@ -67,6 +67,7 @@ func backlogServer(ctx context.Context, s *lab.Side) error {
 	s.Note(lab.T("now the server accepts: each accept() takes the oldest connection off the queue",
 		"现在服务端开始 accept：每次 accept() 从队列头取走最早的连接"))
 	for range fits {
+		s.Key("drain")
 		conn, err := ln.Accept() // conn, addr = server.accept()
 		if err != nil {
 			return err
@@ -81,6 +82,7 @@ func backlogServer(ctx context.Context, s *lab.Side) error {
 	if _, _, err := ln.AcceptQueue(); err != nil && !errors.Is(err, errors.ErrUnsupported) {
 		return err
 	}
+	s.Step("stop-listening")
 	if err := ln.Close(); err != nil {
 		return err
 	}
@@ -103,6 +105,9 @@ func backlogClient(ctx context.Context, s *lab.Side) error {
 		if err != nil {
 			return err
 		}
+		// A send that succeeds shows the connection is established,
+		// although the server has not called accept().
+		c.Key("greet")
 		if _, err := conn.Send(greeting(i)); err != nil { // c.send(b'hello ...')
 			return err
 		}
@@ -125,7 +130,14 @@ func backlogClient(ctx context.Context, s *lab.Side) error {
 					errs[k] = conn.Close()
 					return
 				}
-				if lab.Classify(err) != lab.ClassTimeout && lab.Classify(err) != lab.ClassRefused {
+				switch lab.Classify(err) {
+				case lab.ClassTimeout:
+					c.KeyNote("hang", lab.Tf("no answer: the queue was full, so Linux dropped the SYN and connect() gave up after %v. Not refused: no RST came back",
+						"没有回应：队列满了，Linux 丢弃了 SYN，connect() 在 %v 后放弃。不是被拒绝：没有收到 RST", dialTimeout))
+				case lab.ClassRefused:
+					c.KeyNote("hang", lab.T("refused: this system answered the SYN of a full queue with RST (Linux would have let it hang)",
+						"被拒绝：这个系统对满队列的 SYN 回了 RST（Linux 会让它挂着）"))
+				default:
 					errs[k] = err
 				}
 			})
@@ -160,21 +172,30 @@ func backlogFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		firstAccept = accepts[0].Seq
 	}
 	var ok, timedOut, refused int
+	var queuedConns, failed lab.Trace
 	for _, e := range connects {
 		switch {
 		case e.Err == "" && e.Seq < firstAccept:
 			ok++
+			queuedConns = append(queuedConns, e)
 		case lab.ClassOf(e.Errno) == lab.ClassTimeout:
 			timedOut++
+			failed = append(failed, e)
 		case lab.ClassOf(e.Errno) == lab.ClassRefused:
 			refused++
+			failed = append(failed, e)
 		}
 	}
 	queues := t.Filter(func(e lab.Event) bool { return e.Op == lab.OpNote && e.Name == lab.NoteAcceptQueue })
 	linux := runtime.GOOS == "linux"
 
+	// Each queued client's greeting was taken whole before any accept().
+	greets := t.Step("greet")
+	qOK := ok == fits && len(greets) == fits
+	for _, e := range greets {
+		qOK = qOK && e.Err == "" && e.N == e.Req && e.Seq < firstAccept
+	}
 	qText := ""
-	qOK := ok == fits
 	if linux {
 		qOK = qOK && len(queues) == 2 && queues[0].N == fits && queues[0].Req == bl && queues[1].N == 0
 		if len(queues) > 0 {
@@ -184,7 +205,10 @@ func backlogFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	queued := check("queued", qOK, lab.Tf(
 		"listen(%d) with nobody calling accept(): %d connect() calls completed anyway; the kernel did the handshakes and queued them, and each client could even send.%s",
 		"listen(%d) 并且没有人调用 accept()：仍有 %d 次 connect() 成功了；握手由内核完成，连接排在队列里，每个客户端甚至都能发送数据。%s",
-		bl, ok, qText))
+		bl, ok, qText)).On(queuedConns...).At("greet")
+	if len(queues) > 0 {
+		queued = queued.On(queues[0])
+	}
 
 	rest := clients - fits
 	var hang lab.Finding
@@ -204,6 +228,9 @@ func backlogFindings(t lab.Trace, p lab.Params) []lab.Finding {
 			"其余 %d 次 connect 在这个系统上有 %d 次超时、%d 次被拒绝（Linux 让它们全部挂着；Windows 以 WinError 10061 拒绝）",
 			rest, timedOut, refused))
 	}
+	if rest > 0 {
+		hang = hang.On(failed...).At("hang")
+	}
 
 	got := 0
 	reads := t.Calls(lab.Server, lab.OpRecv)
@@ -215,6 +242,6 @@ func backlogFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	drain := check("drain", len(accepts) == fits && got == fits, lab.Tf(
 		"then the server called accept() %d times and took the queued connections in order; each recv found the greeting its client had sent before being accepted",
 		"随后服务端调用了 %d 次 accept()，按顺序取走排队的连接；每次 recv 都读到了客户端在被 accept 之前就发出的问候",
-		len(accepts)))
+		len(accepts))).At("drain").On(reads...)
 	return []lab.Finding{queued, hang, drain}
 }

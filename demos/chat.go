@@ -54,6 +54,7 @@ func chatServer(ctx context.Context, s *lab.Side) error {
 	if err != nil {
 		return err
 	}
+	s.Key("welcome")
 	if err := conn.SendAll([]byte(chatWelcome)); err != nil { // conn.sendall(bytes(welcome, encoding='utf-8'))
 		return err
 	}
@@ -65,6 +66,7 @@ func chatServer(ctx context.Context, s *lab.Side) error {
 		if len(data) == 0 || string(data) == "q" { // if ret == 'q': break
 			break
 		}
+		s.Key("echo")
 		if err := conn.SendAll(append(data, chatSuffix...)); err != nil { // conn.sendall(bytes(ret + ",你好", encoding='utf-8'))
 			return err
 		}
@@ -72,6 +74,7 @@ func chatServer(ctx context.Context, s *lab.Side) error {
 	if err := conn.Close(); err != nil {
 		return err
 	}
+	s.Step("stop-listening")
 	return ln.Close()
 }
 
@@ -134,6 +137,7 @@ func chatClient(ctx context.Context, s *lab.Side) error {
 	if err != nil {
 		return err
 	}
+	s.Step("read-welcome")
 	if _, err := conn.Recv(1024); err != nil { // print(str(client.recv(1024), encoding='utf-8'))
 		return err
 	}
@@ -143,16 +147,21 @@ func chatClient(ctx context.Context, s *lab.Side) error {
 		if err != nil {
 			return err
 		}
+		if msg == "q" {
+			s.Key("quit")
+		}
 		if err := conn.SendAll([]byte(msg)); err != nil { // client.sendall(bytes(message, encoding='utf-8'))
 			return err
 		}
 		if msg == "q" { // if message == 'q': break
 			break
 		}
+		s.Step("answer")
 		if _, err := conn.Recv(1024); err != nil { // print(str(client.recv(1024), encoding='utf-8'))
 			return err
 		}
 	}
+	s.Step("hung-up")
 	if _, err := conn.Recv(1024); err != nil { // the server hangs up: b''
 		return err
 	}
@@ -164,11 +173,12 @@ func chatFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	reads := t.Calls(lab.Client, lab.OpRecv)
 	welcome := check("welcome", len(reads) > 0 && string(reads[0].Data) == chatWelcome, lab.T(
 		"the server spoke first: its welcome was the client's first recv(1024), before the client sent anything",
-		"服务端先开口：客户端的第一次 recv(1024) 收到的就是欢迎语，那时客户端还什么都没发"))
+		"服务端先开口：客户端的第一次 recv(1024) 收到的就是欢迎语，那时客户端还什么都没发")).At("welcome", "read-welcome")
 
 	// Pair each message with the read after it.
 	ok, pairs, chars, bytes := len(sent) > 0, 0, 0, 0
 	var example string
+	var first []lab.Event // the first message's echo and the read of it
 	for i, e := range sent {
 		if string(e.Data) == "q" {
 			break
@@ -186,22 +196,28 @@ func chatFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		if i == 0 {
 			example = want
 			chars, bytes = utf8.RuneCountInString(want), len(want)
+			first = append(first, reply)
+			for _, e := range t.Step("echo") {
+				if e.Seq < reply.Seq {
+					first = append(first, e)
+				}
+			}
 		}
 	}
 	echo := check("echo", ok && pairs > 0, lab.Tf(
 		"each of the %d messages came back with \",你好\" added, one answer per recv(1024): the two sides took turns, so no answer ran into the next",
-		"%d 条消息都加上“,你好”送了回来，每次 recv(1024) 一个回答：双方轮流说话，所以回答之间没有粘在一起", pairs))
+		"%d 条消息都加上“,你好”送了回来，每次 recv(1024) 一个回答：双方轮流说话，所以回答之间没有粘在一起", pairs)).At("echo", "answer")
 	if pairs == 0 {
 		echo.Text = lab.T("no message was sent before q; try --set msgs=hello,q", "q 之前没有发送任何消息；试试 --set msgs=hello,q")
 	}
 	utf := check("utf8", pairs > 0 && bytes > chars, lab.Tf(
 		"%q is %d characters but %d bytes on the wire: each Chinese character is 3 bytes of UTF-8 (the suffix \",你好\" alone is 7)",
 		"%q 有 %d 个字符，但在线路上是 %d 个字节：每个汉字是 3 个字节的 UTF-8（后缀“,你好”本身就有 7 个字节）",
-		example, chars, bytes))
+		example, chars, bytes)).On(first...)
 
 	quit := len(sent) > 0 && string(sent[len(sent)-1].Data) == "q" && len(reads) > 0 && reads[len(reads)-1].N == 0
 	q := check("quit", quit, lab.T(
 		"the client sent \"q\"; the server left its loop and closed, so the client's last recv returned b''",
-		"客户端发送“q”；服务端退出循环并关闭连接，于是客户端最后一次 recv 返回 b''"))
+		"客户端发送“q”；服务端退出循环并关闭连接，于是客户端最后一次 recv 返回 b''")).At("quit", "hung-up")
 	return []lab.Finding{welcome, echo, utf, q}
 }

@@ -72,3 +72,44 @@ func TestChatTypedWithStepper(t *testing.T) {
 		t.Errorf("sent %q", got)
 	}
 }
+
+// TestChatNotesFollowTheirCalls: the script decides how many messages go
+// back and forth, and each note stays on its call: the welcome note on the
+// server's first sendall, the echo note on each answer, the quit note on
+// the client's "q" and the hang-up note on the read that got EOF.
+func TestChatNotesFollowTheirCalls(t *testing.T) {
+	for _, msgs := range []string{"q", "a,q", "hello,吃了吗？,x"} {
+		t.Run(msgs, func(t *testing.T) {
+			anns := announcements(t, chat(), "msgs="+msgs)
+			welcomed := false
+			for _, a := range anns {
+				e, note := a.e, a.note
+				var want string
+				switch {
+				case e.Side == lab.Server && e.Op == lab.OpSendAll && !welcomed:
+					welcomed, want = true, "speaks first"
+				case e.Side == lab.Server && e.Op == lab.OpSendAll:
+					want = `+ ",你好"`
+				case e.Side == lab.Client && e.Op == lab.OpSendAll && string(e.Data) == "q":
+					want = `sends "q"`
+				case e.Side == lab.Client && e.Op == lab.OpSendAll:
+					want = "one message"
+				case e.Side == lab.Client && e.Op == lab.OpRecv && e.N == 0:
+					want = "b''"
+				case e.Side == lab.Client && e.Op == lab.OpRecv && string(e.Data) == chatWelcome:
+					want = "gets the welcome"
+				case e.Side == lab.Client && e.Op == lab.OpRecv:
+					want = "reads the answer"
+				default:
+					continue
+				}
+				if !strings.Contains(note, want) {
+					t.Errorf("%s %s %q announced with %q, want a note about %s", e.Side, e.Call, e.Data, note, want)
+				}
+			}
+			if !welcomed {
+				t.Error("no welcome")
+			}
+		})
+	}
+}

@@ -168,6 +168,7 @@ func uploadServer(ctx context.Context, s *lab.Side) error {
 		return err
 	}
 	s.Signal("listening")
+	s.Step("ack-client")
 	conn, err := ln.Accept() // conn, address = server.accept()
 	if err != nil {
 		return err
@@ -175,6 +176,7 @@ func uploadServer(ctx context.Context, s *lab.Side) error {
 	if err := receiveWithAck(s, conn, root); err != nil {
 		return err
 	}
+	s.Step("json-client")
 	conn, err = ln.Accept()
 	if err != nil {
 		return err
@@ -186,6 +188,7 @@ func uploadServer(ctx context.Context, s *lab.Side) error {
 	if err := checkFolder(s, dir, append(stored, uploadAsIs)); err != nil {
 		return err
 	}
+	s.Step("stop-listening")
 	return ln.Close()
 }
 
@@ -193,6 +196,7 @@ func uploadServer(ctx context.Context, s *lab.Side) error {
 // acknowledgement, then exactly that many bytes. Its one addition is the
 // receipt at the end: the SHA-256 of what it stored.
 func receiveWithAck(s *lab.Side, conn *lab.Conn, root *os.Root) error {
+	s.Key("size")
 	head, err := conn.Recv(1024) // file_size = int(str(conn.recv(1024), encoding='utf-8'))
 	if err != nil {
 		return err
@@ -203,6 +207,7 @@ func receiveWithAck(s *lab.Side, conn *lab.Conn, root *os.Root) error {
 		conn.Close()
 		return fmt.Errorf("upload 1: %q is not a size from 0 to %d", head, uploadMax)
 	}
+	s.Step("ack")
 	if err := conn.SendAll([]byte(uploadAck)); err != nil { // conn.sendall(bytes("1001", encoding='utf-8'))
 		return err
 	}
@@ -219,6 +224,7 @@ func receiveWithAck(s *lab.Side, conn *lab.Conn, root *os.Root) error {
 	}
 	s.Note(lab.Tf("stored %d bytes as %s, sha256 %s…; the receipt sends this SHA-256 back",
 		"已把 %d 字节存为 %s，sha256 为 %s…；回执把这个 SHA-256 发回去", size, uploadAsIs, sum[:16]))
+	s.Key("receipt")
 	if err := conn.SendParts([]byte(sum), lab.Mark{From: 0, To: len(sum), Label: labelReceipt}); err != nil {
 		return err
 	}
@@ -257,6 +263,7 @@ func receiveBody(conn *lab.Conn, w io.Writer, size int64) (string, error) {
 func receivePuts(s *lab.Side, conn *lab.Conn, root *os.Root, dir string, start time.Time) ([]string, error) {
 	var stored []string
 	for {
+		s.Step("read-length")
 		head, err := conn.RecvExactly(wire.HeaderSize, 0, labelLength) // head_struct = self.conn.recv(4)
 		if len(head) == 0 && errors.Is(err, io.ErrUnexpectedEOF) {     // if not head_struct: break
 			break
@@ -268,6 +275,7 @@ func receivePuts(s *lab.Side, conn *lab.Conn, root *os.Root, dir string, start t
 		if err != nil {
 			return stored, refuseAndClose(conn, err)
 		}
+		s.Step("read-header")
 		obj, err := conn.RecvExactly(n, 0, labelJSON) // head_json = self.conn.recv(head_len).decode(self.coding)
 		if err != nil {
 			return stored, err
@@ -286,6 +294,7 @@ func receivePuts(s *lab.Side, conn *lab.Conn, root *os.Root, dir string, start t
 				return stored, err
 			}
 			reply.Extra = map[string]json.RawMessage{"status": json.RawMessage(`"refused"`), "error": jsonString(err.Error())}
+			s.Key("refuse")
 		} else {
 			f, err := root.Create(name) // with open(file_path, 'wb') as f:
 			if err != nil {
@@ -302,6 +311,7 @@ func receivePuts(s *lab.Side, conn *lab.Conn, root *os.Root, dir string, start t
 			s.Note(lab.Tf("stored %d bytes as %s, sha256 %s…", "已把 %d 字节存为 %s，sha256 为 %s…", h.DataSize, name, sum[:16]))
 			reply.FileSize, reply.SHA256 = h.DataSize, sum
 			reply.Extra = map[string]json.RawMessage{"status": json.RawMessage(`"stored"`)}
+			s.Step("stored")
 		}
 		if err := sendReply(conn, reply); err != nil {
 			return stored, err
@@ -411,12 +421,14 @@ func uploadClient(ctx context.Context, s *lab.Side) error {
 	if err != nil {
 		return err
 	}
+	s.Step("size")
 	if err := conn.SendAll([]byte(strconv.FormatInt(size, 10))); err != nil { // client.sendall(bytes(str(file_size), encoding='utf-8'))
 		return err
 	}
 	// client.recv(1024) in the tutorial; exactly 4 bytes here, because an
 	// empty file's receipt follows the ack at once and recv(1024) could
 	// take both (demo 4's sticky packets).
+	s.Key("ack")
 	ack, err := conn.RecvExactly(len(uploadAck), 0, labelAck)
 	if err != nil {
 		return err
@@ -429,6 +441,7 @@ func uploadClient(ctx context.Context, s *lab.Side) error {
 	}
 	var receipt []byte
 	for {
+		s.Step("read-receipt")
 		data, err := conn.Recv(1024) // the lab's receipt, until the server closes
 		if err != nil {
 			return err
@@ -452,11 +465,13 @@ func uploadClient(ctx context.Context, s *lab.Side) error {
 	if err != nil {
 		return err
 	}
+	s.Key("put-header")
 	if err := put(s, conn, name, size, contentSHA(size), &content{size: size}); err != nil {
 		return err
 	}
 	s.Section(lab.Tf("Upload 3: a name that climbs out of the folder, %q", "上传 3：一个爬出文件夹的名字，%q", hostileName))
 	sum := sha256.Sum256(hostileBody)
+	s.Step("hostile-header")
 	if err := put(s, conn, hostileName, int64(len(hostileBody)), hex.EncodeToString(sum[:]), bytes.NewReader(hostileBody)); err != nil {
 		return err
 	}
@@ -480,7 +495,7 @@ func putHeader(name string, size int64, sum string) []byte {
 }
 
 // put sends one file behind a JSON header without waiting, then reads the
-// server's reply.
+// server's reply. The header's sendall is the call the caller named last.
 func put(s *lab.Side, conn *lab.Conn, name string, size int64, sum string, body io.Reader) error {
 	head := putHeader(name, size, sum)
 	// self.client.send(struct.pack('i', len(head_bytes))); self.client.send(head_bytes)
@@ -491,6 +506,7 @@ func put(s *lab.Side, conn *lab.Conn, name string, size int64, sum string, body 
 	if err := sendFile(conn, body, size); err != nil { // for line in f: self.client.send(line)
 		return err
 	}
+	s.Step("reply-length")
 	b, err := conn.RecvExactly(wire.HeaderSize, 0, labelLength)
 	if err != nil {
 		return err
@@ -499,6 +515,7 @@ func put(s *lab.Side, conn *lab.Conn, name string, size int64, sum string, body 
 	if err != nil {
 		return err
 	}
+	s.Step("reply")
 	if b, err = conn.RecvExactly(n, 0, labelReceipt); err != nil {
 		return err
 	}
@@ -602,21 +619,24 @@ func replies(c lab.Trace) []putReply {
 	}
 }
 
-// sentHeaders decodes the put headers the client sent, with the seq of the
-// sendall that carried each.
-func sentHeaders(c lab.Trace) ([]wire.JSONHeader, []int) {
-	var hs []wire.JSONHeader
-	var seqs []int
-	for _, e := range ops(c, lab.OpSendAll) {
-		if len(e.Marks) != 2 {
-			continue
-		}
-		h, err := wire.ParseJSON(e.Data[wire.HeaderSize:], uploadMax)
-		if err == nil {
-			hs, seqs = append(hs, h), append(seqs, e.Seq)
-		}
+// putHeaders are the client's sendall calls that carried a put's header
+// (the demo names them), in order.
+func putHeaders(c lab.Trace) lab.Trace {
+	return c.Filter(func(e lab.Event) bool {
+		return e.Op == lab.OpSendAll && (e.Step == "put-header" || e.Step == "hostile-header")
+	})
+}
+
+// parsePut decodes the header a put's sendall carried, if the trace kept
+// all of it: a stream's first 64 KiB always are, and a header is the first
+// thing on its connection; the one after a big file may have been cut to
+// its first bytes.
+func parsePut(e lab.Event) (wire.JSONHeader, bool) {
+	if len(e.Marks) != 2 || len(e.Data) < e.N {
+		return wire.JSONHeader{}, false
 	}
-	return hs, seqs
+	h, err := wire.ParseJSON(e.Part(e.Marks[1]), uploadMax)
+	return h, err == nil
 }
 
 func uploadFindings(t lab.Trace, p lab.Params) []lab.Finding {
@@ -645,8 +665,10 @@ func uploadFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	ack := check("ack", alone && waited, lab.Tf(
 		"upload 1: the server's first recv(1024) got b'%s', the size alone, because the client sent no byte of the file before it had read the ack b'%s'; the wait cost one round trip (%.3f ms from sending the size to reading the ack)",
 		"上传 1：服务端第一次 recv(1024) 收到 b'%s'，只有大小，因为客户端读到确认 b'%s' 之前没有发出文件的任何字节；这次等待花了一个往返（从发出大小到读到确认共 %.3f 毫秒）",
-		digits, uploadAck, float64(rtt.Microseconds())/1000))
+		digits, uploadAck, float64(rtt.Microseconds())/1000)).At("size", "ack")
 
+	// The receipt is a small stream of its own, kept whole; the file is
+	// checked by its count and by the SHA-256 the server computed.
 	var receipt string
 	if len(recvs) > 1 {
 		receipt = string(recvs[1:].Bytes())
@@ -658,10 +680,10 @@ func uploadFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	whole := check("whole", got == size && receipt == want, lab.Tf(
 		"upload 1: the server read %d bytes after the size in %d recv calls, exactly as many as announced, and its receipt's SHA-256 %s… is the SHA-256 of the file the client sent: the file arrived whole",
 		"上传 1：服务端在大小之后用 %[2]d 次 recv 读了 %[1]d 个字节，正好是声明的数量，回执里的 SHA-256 %[3]s… 就是客户端所发文件的 SHA-256：文件完整到达",
-		got, max(len(srecvs)-1, 0), want[:16]))
+		got, max(len(srecvs)-1, 0), want[:16])).At("receipt", "read-receipt")
 
 	// Uploads 2 and 3: JSON headers, no waiting, a reply each.
-	heads, seqs := sentHeaders(parts.jsonConn)
+	heads := putHeaders(parts.jsonConn)
 	reps := replies(parts.jsonConn)
 	if len(heads) != 2 || len(reps) != 2 {
 		bad := lab.T("the client did not send two puts and read two replies", "客户端没有发出两个 put 并读到两个回复")
@@ -672,9 +694,9 @@ func uploadFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	firstRecv, lastBody := 0, 0
 	for _, e := range parts.jsonConn {
 		switch {
-		case e.Op == lab.OpRecv && e.Seq > seqs[0] && firstRecv == 0:
+		case e.Op == lab.OpRecv && e.Seq > heads[0].Seq && firstRecv == 0:
 			firstRecv = e.Seq
-		case e.Op == lab.OpSendAll && e.Seq > seqs[0] && e.Seq < seqs[1]:
+		case e.Op == lab.OpSendAll && e.Seq > heads[0].Seq && e.Seq < heads[1].Seq:
 			lastBody = e.Seq
 		}
 	}
@@ -687,29 +709,24 @@ func uploadFindings(t lab.Trace, p lab.Params) []lab.Finding {
 			"not shown with name=%q: the server refused that name (see below); with a plain name such as notes.txt it stores the file",
 			"name=%q 时看不到：服务端拒绝了这个名字（见下）；用 notes.txt 这样的普通名字，它就会存下文件", name))
 	} else {
-		header = check("header", noWait && heads[0].FileName == name && heads[0].SHA256 == want &&
+		h, parsed := parsePut(heads[0])
+		header = check("header", parsed && noWait && h.FileName == name && h.DataSize == size && h.SHA256 == want &&
 			first.status == "stored" && first.h.FileName == name && first.h.SHA256 == want, lab.Tf(
 			"upload 2: one JSON header carried the name %q, the size %d and the SHA-256; the client sent the file right behind it without waiting for anything, and the server's reply says it stored the file with that same SHA-256",
 			"上传 2：一个 JSON 报头带上了文件名 %q、大小 %d 和 SHA-256；客户端紧接着发出文件，什么也不等，服务端的回复说它存下了文件，SHA-256 完全相同",
-			name, size))
+			name, size)).At("put-header", "stored")
 	}
 
-	// Refusals: every unsafe name was refused, its bytes discarded (the
-	// server read every announced byte and stayed in step), nothing written.
+	// Refusals: every unsafe name was refused (the server's replies echo
+	// the names it read), its bytes discarded: the server read every byte
+	// the client sent on the connection, the same count and the same
+	// SHA-256, so it stayed in step; and nothing was written outside.
 	var unsafeNames []string
 	refusedOK := true
-	var announced int64
-	for i, h := range heads {
-		hlen := 0
-		for _, e := range ops(parts.jsonConn, lab.OpSendAll) {
-			if e.Seq == seqs[i] {
-				hlen = e.N
-			}
-		}
-		announced += int64(hlen) + h.DataSize
-		if _, err := wire.SafeName(h.FileName); err != nil {
-			unsafeNames = append(unsafeNames, strconv.Quote(h.FileName))
-			refusedOK = refusedOK && reps[i].status == "refused" && reps[i].h.FileName == h.FileName &&
+	for i, n := range []string{name, hostileName} {
+		if _, err := wire.SafeName(n); err != nil {
+			unsafeNames = append(unsafeNames, strconv.Quote(n))
+			refusedOK = refusedOK && reps[i].status == "refused" && reps[i].h.FileName == n &&
 				strings.Contains(reps[i].why, wire.ErrUnsafeName.Error())
 		}
 	}
@@ -719,10 +736,11 @@ func uploadFindings(t lab.Trace, p lab.Params) []lab.Finding {
 			notes++
 		}
 	}
-	inStep := moved(ops(parts.jsonServ, lab.OpRecv)) == announced
+	sent, read := ops(parts.jsonConn, lab.OpSendAll), ops(parts.jsonServ, lab.OpRecv)
+	inStep := moved(read) == moved(sent) && sumOf(read) == sumOf(sent)
 	refused := check("refused", refusedOK && inStep && notes == len(unsafeNames) && len(unsafeNames) > 0, lab.Tf(
-		"refused %s, each with a clear error (the last: %s); the server still read and discarded the file's bytes, so it stayed in step with the stream (it read exactly the %d bytes announced on the connection), and nothing was written outside its folder",
-		"拒绝了 %s，每次都给出明确的错误（最后一次：%s）；服务端仍然读出并丢弃了文件的字节，所以和数据流保持同步（它在这个连接上正好读了声明的 %d 个字节），文件夹之外什么也没写",
-		strings.Join(unsafeNames, ", "), reps[len(reps)-1].why, announced))
+		"refused %s, each with a clear error (the last: %s); the server still read and discarded the file's bytes, so it stayed in step with the stream (it read exactly the %d bytes the client sent on the connection), and nothing was written outside its folder",
+		"拒绝了 %s，每次都给出明确的错误（最后一次：%s）；服务端仍然读出并丢弃了文件的字节，所以和数据流保持同步（它在这个连接上正好读了客户端发出的 %d 个字节），文件夹之外什么也没写",
+		strings.Join(unsafeNames, ", "), reps[len(reps)-1].why, moved(sent))).At("refuse", "hostile-header")
 	return []lab.Finding{ack, whole, header, refused}
 }

@@ -9,6 +9,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -92,6 +93,7 @@ func httpClient(ctx context.Context, s *lab.Side) error {
 	headers := "Host: " + addr + "\r\nUser-Agent: socketlab\r\nConnection: close\r\n"
 	req := []byte(line + headers + "\r\n")
 	a, b := len(line), len(line)+len(headers)
+	s.Key("request")
 	if err := conn.SendParts(req, // client.sendall(b'GET / HTTP/1.1\r\nHost: ...\r\n\r\n')
 		lab.Mark{From: 0, To: a, Label: httpMarkLine},
 		lab.Mark{From: a, To: b, Label: httpMarkHdrs},
@@ -99,9 +101,12 @@ func httpClient(ctx context.Context, s *lab.Side) error {
 		return err
 	}
 
-	// Read until the blank line: the head's end is a delimiter.
+	// Read until the blank line: the head's end is a delimiter. The read
+	// that completes it is the key call (it may start in the read before).
 	var got []byte
 	for bytes.Index(got, []byte("\r\n\r\n")) < 0 {
+		tail := slices.Clip(got[max(0, len(got)-3):])
+		s.KeyIf("read-head", func(e lab.Event) bool { return bytes.Contains(append(tail, e.Data...), []byte("\r\n\r\n")) })
 		data, err := conn.Recv(1024) // data = client.recv(1024)
 		if err != nil {
 			return err
@@ -141,7 +146,7 @@ func httpClient(ctx context.Context, s *lab.Side) error {
 				return errors.New("response body longer than 1 MiB")
 			}
 		}
-		s.Note(lab.Tf("no Content-Length: the body (%d bytes) ran until the server closed the connection",
+		s.KeyNote("body", lab.Tf("no Content-Length: the body (%d bytes) ran until the server closed the connection",
 			"没有 Content-Length：正文（%d 字节）一直持续到服务端关闭连接", len(body)))
 		return conn.Close()
 	}
@@ -156,9 +161,10 @@ func httpClient(ctx context.Context, s *lab.Side) error {
 		}
 		body = append(body, data...)
 	}
-	s.Note(lab.Tf("Content-Length: %d, so the body is bytes %d to %d: %q; nothing in the body needs escaping",
+	s.KeyNote("body", lab.Tf("Content-Length: %d, so the body is bytes %d to %d: %q; nothing in the body needs escaping",
 		"Content-Length: %d，所以正文是第 %d 到第 %d 个字节：%q；正文里什么都不需要转义",
 		length, end, end+length, body[:length]))
+	s.Step("closed")
 	if _, err := conn.Recv(1024); err != nil { // Connection: close: b''
 		return err
 	}
@@ -187,7 +193,7 @@ func httpFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	reqOK := bytes.HasPrefix(sent, []byte("GET "+p.String("path")+" HTTP/1.1\r\n")) && bytes.HasSuffix(sent, []byte("\r\n\r\n"))
 	request := check("request", reqOK, lab.Tf(
 		"the request is plain text the client wrote itself: %d bytes, every line ending in \\r\\n and an empty line at the end",
-		"请求是客户端自己写出的纯文本：%d 个字节，每行以 \\r\\n 结尾，最后是一个空行", len(sent)))
+		"请求是客户端自己写出的纯文本：%d 个字节，每行以 \\r\\n 结尾，最后是一个空行", len(sent))).At("request")
 
 	lines, body, length, ok := httpResponse(t)
 	allCRLF := ok && len(lines) > 1 && strings.HasPrefix(lines[0], "HTTP/1.1 ")
@@ -198,11 +204,11 @@ func httpFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	head := check("delimiter", allCRLF, lab.Tf(
 		"the response head is %d lines, each ended by \\r\\n, from %q on; the first empty line (\\r\\n\\r\\n) ends it: a delimiter, so the reader had to look at every byte to find it",
 		"响应头有 %d 行，从 %q 开始，每行以 \\r\\n 结尾；第一个空行（\\r\\n\\r\\n）结束响应头：这是分隔符，读取方必须逐字节查找它",
-		len(lines), status))
+		len(lines), status)).At("read-head")
 	frame := check("length", ok && length >= 0 && len(body) == length && bytes.Equal(body, []byte(httpBody)) == (p.String("path") == "/"), lab.Tf(
 		"Content-Length: %d framed the body: exactly %d bytes followed the blank line, then the server closed (Connection: close)",
 		"Content-Length: %d 划出了正文：空行之后正好有 %d 个字节，然后服务端关闭了连接（Connection: close）",
-		length, len(body)))
+		length, len(body))).At("body", "closed")
 	if ok && length < 0 {
 		frame.Text = lab.Tf("no Content-Length in this response (%q): its %d-byte body ran until the server closed, so only the close marked its end",
 			"这个响应（%q）没有 Content-Length：%d 字节的正文一直持续到服务端关闭，只有关闭连接才标出了它的结尾", status, len(body))

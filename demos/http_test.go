@@ -32,6 +32,14 @@ func TestHTTPPaths(t *testing.T) {
 						t.Errorf("finding %s ok = %v, want %v: %s", f.ID, f.OK, want, f.Text.En)
 					}
 				}
+				// The key read of the head is the one that completed the
+				// blank line: the last read of the head.
+				head := res.Trace.Step("read-head")
+				for i, e := range head {
+					if e.Key != (i == len(head)-1) {
+						t.Errorf("read %d of %d of the head: key = %v", i+1, len(head), e.Key)
+					}
+				}
 			}
 		})
 	}

@@ -3,6 +3,8 @@ package demos
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"fmt"
 	"runtime"
 	"time"
 
@@ -59,14 +61,16 @@ func sendallServer(ctx context.Context, s *lab.Side) error {
 			"getsockopt(SO_RCVBUF) 返回 %d：内核把请求的值翻倍，留出自己记账用的空间", got))
 	}
 	s.Signal("listening")
-	for i, barrier := range []string{"read-1", "read-2"} {
+	size := s.Params.Int("size")
+	for i := 1; i <= 2; i++ {
 		conn, err := ln.Accept() // conn, addr = server.accept()
 		if err != nil {
 			return err
 		}
 		s.Note(lab.T("the server does not read yet: the client's bytes pile up in the buffers until they are full",
 			"服务端暂时不读：客户端的字节堆在缓冲区里，直到缓冲区满"))
-		if err := s.Wait(barrier); err != nil {
+		s.Signal(fmt.Sprintf("accepted-%d", i))
+		if err := s.Wait(fmt.Sprintf("read-%d", i)); err != nil {
 			return err
 		}
 		total := 0
@@ -78,13 +82,19 @@ func sendallServer(ctx context.Context, s *lab.Side) error {
 			if len(data) == 0 {
 				break
 			}
-			total += len(data)
+			if total += len(data); total >= size {
+				// Only for the trace: the client closes once every byte
+				// is read, so the reads are not cut up by its close.
+				s.Signal(fmt.Sprintf("all-read-%d", i))
+			}
 		}
-		s.Note(lab.Tf("connection %d: %d bytes arrived, then b''", "连接 %d：收到 %d 个字节，然后是 b''", i+1, total))
+		s.KeyNote("arrived", lab.Tf("connection %d: %d bytes arrived, then b''", "连接 %d：收到 %d 个字节，然后是 b''", i, total))
 		if err := conn.Close(); err != nil {
 			return err
 		}
+		s.Signal(fmt.Sprintf("served-%d", i))
 	}
+	s.Step("stop-listening")
 	return ln.Close()
 }
 
@@ -95,7 +105,7 @@ func sendallClient(ctx context.Context, s *lab.Side) error {
 	data := sendallData(s.Params.Int("size"))
 
 	s.Section(lab.Tf("Part 1: one send() of %d bytes to a server that does not read", "第 1 部分：向不读数据的服务端 send() 一次 %d 个字节", len(data)))
-	conn, err := dialSmall(s)
+	conn, err := dialSmall(s, 1)
 	if err != nil {
 		return err
 	}
@@ -104,6 +114,7 @@ func sendallClient(ctx context.Context, s *lab.Side) error {
 			"在 Windows 上实验台的 send() 就是 Go 的 Write，它会循环直到发完：无法展示单次 send() 发不完的情形，所以服务端一开始就读"))
 		s.Signal("read-1")
 	}
+	s.KeyIf("short-send", func(e lab.Event) bool { return e.N < e.Req })
 	n, err := conn.Send(data) // n = client.send(data)
 	if err != nil {
 		return err
@@ -122,16 +133,25 @@ func sendallClient(ctx context.Context, s *lab.Side) error {
 		}
 		sent += n
 	}
+	if err := s.Wait("all-read-1"); err != nil {
+		return err
+	}
 	if err := conn.Close(); err != nil {
+		return err
+	}
+	if err := s.Wait("served-1"); err != nil { // the server has seen b'' and closed
 		return err
 	}
 
 	s.Section(lab.Tf("Part 3: a new connection; Go's Write with a %v write deadline, the server not reading",
 		"第 3 部分：新的连接；Go 的 Write 带 %v 写超时，服务端不读", sendallDeadline))
-	conn, err = dialSmall(s)
+	conn, err = dialSmall(s, 2)
 	if err != nil {
 		return err
 	}
+	s.KeyIf("deadline-write", func(e lab.Event) bool {
+		return e.N > 0 && e.N < e.Req && lab.ClassOf(e.Errno) == lab.ClassTimeout
+	})
 	n, err = conn.WriteTimeout(data, sendallDeadline) // client.settimeout(0.1); client.sendall(data)
 	if lab.Classify(err) != lab.ClassTimeout {
 		if err == nil {
@@ -148,15 +168,31 @@ func sendallClient(ctx context.Context, s *lab.Side) error {
 	}
 	s.Signal("read-2")
 	if n < len(data) {
+		s.Key("write-rest")
 		if _, err := conn.Write(data[n:]); err != nil { // client.sendall(data[n:])
 			return err
 		}
 	}
+	if err := s.Wait("all-read-2"); err != nil {
+		return err
+	}
 	return conn.Close()
 }
 
-// dialSmall connects and shrinks the send buffer.
-func dialSmall(s *lab.Side) (*lab.Conn, error) {
+// sumOf is the SHA-256 of the stream the events read or wrote, as the last
+// of them that moved bytes recorded it; zero if none did.
+func sumOf(t lab.Trace) [32]byte {
+	for i := len(t) - 1; i >= 0; i-- {
+		if t[i].Sum != nil {
+			return *t[i].Sum
+		}
+	}
+	return [32]byte{}
+}
+
+// dialSmall connects, shrinks the send buffer, and waits until the server
+// has accepted connection part.
+func dialSmall(s *lab.Side, part int) (*lab.Conn, error) {
 	conn, err := s.Dial(s.ServerAddr()) // client.connect(('127.0.0.1', port))
 	if err != nil {
 		return nil, err
@@ -164,7 +200,7 @@ func dialSmall(s *lab.Side) (*lab.Conn, error) {
 	if _, err := conn.SetSendBuffer(sendallBuf); err != nil { // client.setsockopt(SOL_SOCKET, SO_SNDBUF, 4096)
 		return nil, err
 	}
-	return conn, nil
+	return conn, s.Wait(fmt.Sprintf("accepted-%d", part))
 }
 
 func sendallFindings(t lab.Trace, p lab.Params) []lab.Finding {
@@ -187,7 +223,7 @@ func sendallFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		short = check("short", true, lab.Tf(
 			"a single send() of %d bytes to a peer that was not reading returned %d: a short count, no error. The caller must send the rest itself",
 			"向一个不读数据的对端 send() %d 个字节，返回 %d：发不完，也没有错误。剩下的必须由调用者自己再发",
-			sends[0].Req, sends[0].N))
+			sends[0].Req, sends[0].N)).On(sends[0])
 	} else {
 		first := 0
 		if len(sends) > 0 {
@@ -207,7 +243,7 @@ func sendallFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	loop := check("loop", ok && total == size, lab.Tf(
 		"a loop of %d send() calls, each passing what was not yet taken, sent all %d bytes: that loop is sendall()",
 		"%d 次 send() 组成的循环，每次都把还没被收下的部分交出去，发完了全部 %d 个字节：这个循环就是 sendall()",
-		len(sends), size))
+		len(sends), size)).On(sends...)
 	if len(sends) == 1 && total == size {
 		loop.Text = lab.T("not shown: the first send() took everything, so no loop was needed; try a larger --set size",
 			"看不到：第一次 send() 就全部收下了，不需要循环；试试更大的 --set size")
@@ -218,7 +254,7 @@ func sendallFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		deadline = check("deadline", true, lab.Tf(
 			"with a %v write deadline, Go's Write returned %d of %d bytes and a timeout error: a partial write, with the count",
 			"带 %v 写超时的 Go Write 返回 %d / %d 个字节和一个超时错误：写了一部分，并且给出了数量",
-			sendallDeadline, writes[0].N, writes[0].Req))
+			sendallDeadline, writes[0].N, writes[0].Req)).On(writes[0])
 	} else {
 		deadline = check("deadline", false, lab.T(
 			"not shown: the deadline did not stop the write part way (everything fit, or nothing did); try a larger --set size",
@@ -230,16 +266,19 @@ func sendallFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	}
 	write := check("write", goWrite, lab.T(
 		"without a deadline, one call to Go's Write took everything left: it loops over short writes for you, like sendall()",
-		"没有超时时，一次 Go 的 Write 调用就交出了剩下的全部：它替你处理发不完的情况，就像 sendall()"))
+		"没有超时时，一次 Go 的 Write 调用就交出了剩下的全部：它替你处理发不完的情况，就像 sendall()")).On(writes.Last())
 
+	// The trace keeps only the first bytes of a big stream: compare the
+	// count and the SHA-256 of everything the server read with the payload.
+	want := sha256.Sum256(data)
 	arrived := len(accepts) == 2
 	for i := range 2 {
 		got := on(lab.Server, lab.OpRecv, accepts, i)
-		arrived = arrived && bytes.Equal(got.Bytes(), data)
+		arrived = arrived && moved(got) == int64(size) && got.Last().N == 0 && got.Last().Err == "" && sumOf(got) == want
 	}
 	all := check("arrived", arrived, lab.Tf(
 		"once the server read, all %d bytes arrived on each connection, in order, none lost: a short send loses nothing, it just has not sent yet",
 		"服务端开始读之后，每个连接上的 %d 个字节都按顺序到达，一个不少：send 发不完不会丢数据，只是还没发",
-		size))
+		size)).At("arrived")
 	return []lab.Finding{short, loop, deadline, write, all}
 }
