@@ -111,11 +111,11 @@ func (r *Text) cell(it view.Item, w int) []line {
 		if e.Req == 0 && e.Err == "" {
 			add(nil, "b''")
 		}
-		if e.Waited {
+		if e.Waited && !it.Compact {
 			add(nil, r.tr(lab.T("(the buffers were full: this call waited until the peer read)",
 				"（缓冲区满了：这次调用一直等到对方读取才继续）")))
 		}
-		if e.N < e.Req && (e.N > 0 || e.Err == "") {
+		if e.N < e.Req && (e.N > 0 || e.Err == "") && !it.Compact { // a compact call's count says it
 			add(r.pal.warn, r.tr(lab.Tf("short: only %s of %s bytes were taken", "不足：只交出了 %s / %s 个字节", thousands(int64(e.N)), thousands(int64(e.Req)))))
 		}
 		out = append(out, r.bytesOf(it, w)...)

@@ -21,10 +21,13 @@ func (r *Text) foldCell(f view.Fold) []line {
 // foldLines lays a fold out in lines at most w cells wide, tagged with the
 // program's fork when it has one.
 func foldLines(f view.Fold, l lab.Lang, w int) []line {
-	text := FoldText(f, l)
 	prefix := ""
 	if f.Who != "" {
 		prefix = "[" + f.Who + "] "
+	}
+	text := FoldText(f, l)
+	if Width(text) > w-Width(prefix)-2 {
+		text = foldShort(f, l) // without the sizes of each, it may fit one line
 	}
 	var cell []line
 	for i, s := range Wrap(text, w-Width(prefix)-2) {
@@ -58,6 +61,18 @@ func FoldText(f view.Fold, l lab.Lang) string {
 	}
 	return fmt.Sprintf("⋯ %s more %s %s, %s bytes, %s each (%s)",
 		thousands(int64(f.Calls)), f.Call, calls, thousands(f.Bytes), each, seqs)
+}
+
+// foldShort is FoldText without how many bytes each call moved.
+func foldShort(f view.Fold, l lab.Lang) string {
+	seqs := fmt.Sprintf("seq %d", f.First)
+	if f.Last != f.First {
+		seqs = fmt.Sprintf("seq %d–%d", f.First, f.Last)
+	}
+	if l == lab.Zh {
+		return fmt.Sprintf("⋯ 又 %s 次 %s，%s 字节，%s", thousands(int64(f.Calls)), f.Call, thousands(f.Bytes), seqs)
+	}
+	return fmt.Sprintf("⋯ %s more %s, %s B, %s", thousands(int64(f.Calls)), f.Call, thousands(f.Bytes), seqs)
 }
 
 // drawBar draws, on a terminal, a progress bar for a folded call that is part

@@ -231,7 +231,7 @@ func TestProgressBar(t *testing.T) {
 				t.Error("the bar was not erased before the next line")
 			}
 		}
-		if !strings.Contains(unwrap(out), "⋯ 2 more sendall() calls, 200 bytes, 100 each (seq 5–6)") {
+		if !strings.Contains(unwrap(out), "⋯ 2 more sendall(), 200 B, seq 5–6") {
 			t.Errorf("live=%v: no fold line:\n%s", live, out)
 		}
 	}
