@@ -338,7 +338,7 @@ func TestBadInputChinese(t *testing.T) {
 		{[]string{"help", "nosuch"}, `没有关于 "nosuch" 的帮助`, "帮助主题：run、list", false, false},
 		{[]string{"serve", "8"}, "演示 8 loops 没有可以单独运行的服务端", "可以和真实对端连接的演示：1 tcp-basic", false, false},
 		{[]string{"serve", "1", "--listen", "127.0.0.1"}, `--listen "127.0.0.1" 不是地址：`, "地址的写法如 127.0.0.1:9000", false, true},
-		{[]string{"serve", "1", "--count", "-1"}, "--count -1 或 --max 64 超出范围", "--count 不小于 0", false, false},
+		{[]string{"serve", "1", "--count", "-1"}, "--count -1 超出范围", "--count 为 0（一直运行到 Ctrl-C）或更大", false, false},
 		{[]string{"serve", "15", "--set", "proto=ftp"}, `proto="ftp" 不是可选的值`, "的参数：", false, false},
 		{[]string{"client", "1"}, "client 需要 --connect", "（即 lab serve 打印出的地址）", false, false},
 		{[]string{"client", "1", "--connect", "127.0.0.1:0"}, "端口必须是 1 到 65535 之间的数字", "（即 lab serve 打印出的地址）", false, false},

@@ -11,14 +11,46 @@ package main
 
 import (
 	"context"
+	"errors"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"golang.org/x/term"
 )
 
+// main stops the commands the same way on Ctrl-C, SIGTERM, and a closed
+// output pipe (lab run 15 | head -3): the context ends, sockets close and
+// temporary folders are removed, instead of the process dying mid-write.
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGPIPE)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(ctx)
+	// A write to a closed stdout fails with EPIPE instead of killing the
+	// process, and ends the command. (Notify on SIGPIPE would do that too,
+	// but for every socket as well: demo 9's write to a departed client.)
+	signal.Ignore(syscall.SIGPIPE)
+	var stdout io.Writer = os.Stdout
+	if !term.IsTerminal(int(os.Stdout.Fd())) {
+		stdout = &pipeWatch{w: os.Stdout, closed: cancel}
+	}
+	code := run(ctx, os.Args[1:], os.Stdin, stdout, os.Stderr)
+	cancel()
 	stop()
 	os.Exit(code)
+}
+
+// pipeWatch passes writes on to w and calls closed once a write finds the
+// reader gone.
+type pipeWatch struct {
+	w      io.Writer
+	closed func()
+}
+
+func (p *pipeWatch) Write(b []byte) (int, error) {
+	n, err := p.w.Write(b)
+	if errors.Is(err, syscall.EPIPE) {
+		p.closed()
+	}
+	return n, err
 }
