@@ -110,3 +110,14 @@ func entries(t *testing.T, dir string) []string {
 	}
 	return names
 }
+
+// TestSocketEPIPEIsNotStdout: a write to a departed peer (demo 9's
+// write-after-close) fails with EPIPE on that socket only: the real
+// program, stdout on a pipe, runs to its verdict.
+func TestSocketEPIPEIsNotStdout(t *testing.T) {
+	cmd := labCommand(t, "run", "9", "--set", "mode=write-after-close", "--check")
+	out, err := cmd.Output()
+	if err != nil || !strings.Contains(string(out), "all 2 findings hold") {
+		t.Errorf("exit %v:\n%s", err, out)
+	}
+}
