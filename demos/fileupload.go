@@ -680,7 +680,7 @@ func uploadFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	whole := check("whole", got == size && receipt == want, lab.Tf(
 		"upload 1: the server read %d bytes after the size in %d recv calls, exactly as many as announced, and its receipt's SHA-256 %s… is the SHA-256 of the file the client sent: the file arrived whole",
 		"上传 1：服务端在大小之后用 %[2]d 次 recv 读了 %[1]d 个字节，正好是声明的数量，回执里的 SHA-256 %[3]s… 就是客户端所发文件的 SHA-256：文件完整到达",
-		got, max(len(srecvs)-1, 0), want[:16])).At("receipt", "read-receipt")
+		got, max(srecvs.CallCount()-1, 0), want[:16])).At("receipt", "read-receipt")
 
 	// Uploads 2 and 3: JSON headers, no waiting, a reply each.
 	heads := putHeaders(parts.jsonConn)

@@ -235,7 +235,7 @@ func sendallFindings(t lab.Trace, p lab.Params) []lab.Finding {
 			first, size))
 	}
 
-	total, ok := 0, len(sends) >= 2
+	total, ok := 0, sends.CallCount() >= 2
 	for _, e := range sends {
 		total += e.N
 		ok = ok && e.Err == ""
@@ -243,8 +243,8 @@ func sendallFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	loop := check("loop", ok && total == size, lab.Tf(
 		"a loop of %d send() calls, each passing what was not yet taken, sent all %d bytes: that loop is sendall()",
 		"%d 次 send() 组成的循环，每次都把还没被收下的部分交出去，发完了全部 %d 个字节：这个循环就是 sendall()",
-		len(sends), size)).On(sends...)
-	if len(sends) == 1 && total == size {
+		sends.CallCount(), size)).On(sends...)
+	if sends.CallCount() == 1 && total == size {
 		loop.Text = lab.T("not shown: the first send() took everything, so no loop was needed; try a larger --set size",
 			"看不到：第一次 send() 就全部收下了，不需要循环；试试更大的 --set size")
 	}

@@ -175,6 +175,13 @@ type Event struct {
 	// so findings can compare whole streams without keeping them.
 	Sum *[32]byte
 
+	// Calls and Through: in the trace findings read, an event that stands
+	// for Calls like calls of a long run (KeepCalls), the last of which was
+	// seq Through; N and Req are their sums, Data the first one's head,
+	// Sum the last one's. 0 for an event that is one call.
+	Calls   int
+	Through int
+
 	Run *RunInfo // OpRun: what was run
 }
 

@@ -238,3 +238,44 @@ func TestStepNamesTheCallItMeans(t *testing.T) {
 		t.Error("the listen() named by Key is not a key call")
 	}
 }
+
+// TestKeepCallsAggregates: past KeepCalls like calls of one run, the trace
+// keeps one event standing for the rest (Calls, Through, N and Req summed,
+// the last Sum), so a million small calls do not cost a million events;
+// another kind of call on the socket ends that event, CallCount still
+// counts every call, and the sink got every event.
+func TestKeepCallsAggregates(t *testing.T) {
+	n := 0
+	r := NewRecorder(nil, SinkFunc(func(Event) { n++ }))
+	send := func() Event {
+		return r.Record(Event{Side: Client, Op: OpSend, Conn: 2, Call: "send()", Req: 2, N: 1, Data: []byte("x")})
+	}
+	for range KeepCalls + 100 {
+		send()
+	}
+	r.Record(Event{Side: Client, Op: OpSend, Conn: 2, Call: "send()", Req: 1, N: 1, Data: []byte("k"), Step: "named"})
+	for range 50 {
+		send()
+	}
+	last := send()
+	tr := r.Events()
+	if n != KeepCalls+152 {
+		t.Errorf("the sink got %d events, want every one", n)
+	}
+	if len(tr) != KeepCalls+3 {
+		t.Fatalf("the trace kept %d events, want %d one by one, the named one and two standing for the rest", len(tr), KeepCalls)
+	}
+	a, b := tr[KeepCalls], tr[KeepCalls+2]
+	if a.Calls != 100 || a.N != 100 || a.Req != 200 || a.Through != a.Seq+99 {
+		t.Errorf("the first standing event: calls %d n %d req %d through %d (seq %d)", a.Calls, a.N, a.Req, a.Through, a.Seq)
+	}
+	if b.Calls != 51 || b.Through != last.Seq || b.Sum != last.Sum {
+		t.Errorf("the second standing event: calls %d through %d, want 51 through %d", b.Calls, b.Through, last.Seq)
+	}
+	if got := tr.CallCount(); got != KeepCalls+152 {
+		t.Errorf("CallCount %d, want every call", got)
+	}
+	if got := tr.Moved(); got != KeepCalls+152 {
+		t.Errorf("Moved %d bytes", got)
+	}
+}

@@ -28,13 +28,17 @@ type ByteSink interface {
 // Memory: a run may move gigabytes, and the findings read the finished
 // trace. The recorder hands every event to the sink as it is recorded,
 // with the bytes the sink needs, and keeps for the trace only what
-// findings need: every event, with all the bytes of a stream's first
-// StreamKeep bytes and, after that, the first HeadKeep bytes of each call.
-// Event.Sum still covers every byte of the stream, and N says how many
-// moved. Keep.All keeps everything (--full).
+// findings need: all the bytes of a stream's first StreamKeep bytes and,
+// after that, the first HeadKeep bytes of each call; and of a run of more
+// than KeepCalls like calls (one kind of call on one socket, each of which
+// moved bytes without an error, a cut or a name), one event that stands
+// for the rest of them (Event.Calls, Event.Through). Event.Sum still covers
+// every byte of the stream, and N how many moved. Keep.All keeps
+// everything (--full).
 const (
 	StreamKeep = 64 << 10
 	HeadKeep   = 64
+	KeepCalls  = 4096
 )
 
 // Keep says how much of the bytes the trace keeps in memory.
@@ -59,6 +63,8 @@ type Recorder struct {
 	keep   Keep
 	digest bool                // compute Event.Sum for TCP data calls
 	kept   map[streamKey]int64 // bytes of each stream kept in full so far
+	runs   map[runKey]*keptRun // like calls of each run kept so far
+	last   map[ownerKey]int    // index in events of each socket's last event
 	lastT  time.Duration       // the time of the last event: time never goes back
 	queue  *Queue              // the sink's queue, if it has one (Flush)
 
@@ -73,13 +79,34 @@ type streamKey struct {
 	in   bool
 }
 
+// ownerKey is one program's socket; runKey one kind of call on it.
+type ownerKey struct {
+	side Role
+	who  string
+	conn int
+}
+
+type runKey struct {
+	ownerKey
+	op   Op
+	call string
+}
+
+// keptRun counts the like calls of a run the trace kept one by one, and
+// where the event standing for the later ones is (-1: none yet).
+type keptRun struct {
+	n   int
+	agg int
+}
+
 // NewRecorder returns a recorder whose clock starts now. A nil now means
 // time.Now; a nil sink keeps the events without showing them.
 func NewRecorder(now func() time.Time, sink Sink) *Recorder {
 	if now == nil {
 		now = time.Now
 	}
-	r := &Recorder{now: now, start: now(), sink: sink, kept: map[streamKey]int64{}, needs: -1}
+	r := &Recorder{now: now, start: now(), sink: sink, kept: map[streamKey]int64{}, needs: -1,
+		runs: map[runKey]*keptRun{}, last: map[ownerKey]int{}}
 	if sink == nil {
 		r.needs = 0
 	}
@@ -116,7 +143,7 @@ func (r *Recorder) Record(e Event) Event {
 		r.onRec()
 	}
 	if !r.forget {
-		r.events = append(r.events, r.trimmed(e))
+		r.keepEvent(e)
 	}
 	if r.sink != nil {
 		r.sink.Emit(e)
@@ -132,6 +159,43 @@ func (r *Recorder) elapsed() time.Duration {
 		now = r.pausedAt
 	}
 	return now.Sub(r.start) - r.paused
+}
+
+// keepEvent adds e to the trace, as keep.go's rules say: trimmed, and a
+// like call past KeepCalls of its run merged into the event standing for
+// the rest of the run (the last event of its socket, or a new one).
+func (r *Recorder) keepEvent(e Event) {
+	o := ownerKey{e.Side, e.Who, e.Conn}
+	if r.keep.All || !e.Op.IsData() || e.Err != "" || e.N == 0 || e.Trunc || e.Step != "" || e.Key {
+		r.last[o] = len(r.events)
+		r.events = append(r.events, r.trimmed(e))
+		return
+	}
+	k := runKey{o, e.Op, e.Call}
+	run := r.runs[k]
+	if run == nil {
+		run = &keptRun{agg: -1}
+		r.runs[k] = run
+	}
+	if run.n < KeepCalls {
+		run.n++
+		r.last[o] = len(r.events)
+		r.events = append(r.events, r.trimmed(e))
+		return
+	}
+	if run.agg >= 0 && r.last[o] == run.agg {
+		a := &r.events[run.agg]
+		a.Calls++
+		a.N += e.N
+		a.Req += e.Req
+		a.Through, a.Sum, a.Done, a.Waited = e.Seq, e.Sum, e.Done, a.Waited || e.Waited
+		return
+	}
+	a := r.trimmed(e)
+	a.Calls, a.Through, a.Marks = 1, e.Seq, nil
+	run.agg = len(r.events)
+	r.last[o] = run.agg
+	r.events = append(r.events, a)
 }
 
 // trimmed is e as the trace keeps it: all its bytes while its stream is

@@ -134,7 +134,7 @@ func TestServeRefusesBeyondMax(t *testing.T) {
 	}
 	done := make(chan ServeStats, 1)
 	go func() {
-		st, _ := ln.Serve(ServeOptions{Max: 2, Count: 4}, echoHandler)
+		st, _ := ln.Serve(ServeOptions{Max: 2}, echoHandler)
 		done <- st
 	}()
 	addr := ln.Addr().String()
@@ -173,6 +173,7 @@ func TestServeRefusesBeyondMax(t *testing.T) {
 		if fourth, err = net.Dial("tcp", addr); err != nil {
 			t.Fatal(err)
 		}
+		fourth.SetDeadline(time.Now().Add(5 * time.Second))
 		if roundTrip(fourth) == nil {
 			break
 		}
@@ -185,6 +186,7 @@ func TestServeRefusesBeyondMax(t *testing.T) {
 	}
 	fourth.Close()
 	open[1].Close()
+	sess.Close()
 	st := <-done
 	if st.Refused < 1 || st.Conns < 4 {
 		t.Errorf("stats %+v, want at least one refused of 4", st)

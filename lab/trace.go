@@ -46,6 +46,25 @@ func (t Trace) Bytes() []byte {
 	return b
 }
 
+// CallCount is how many calls the events stand for: an event that stands
+// for a long run of like calls (Event.Calls) counts them all.
+func (t Trace) CallCount() int {
+	n := 0
+	for _, e := range t {
+		n += max(e.Calls, 1)
+	}
+	return n
+}
+
+// Moved is how many bytes the events moved.
+func (t Trace) Moved() int64 {
+	var n int64
+	for _, e := range t {
+		n += int64(e.N)
+	}
+	return n
+}
+
 // Counts returns each event's N.
 func (t Trace) Counts() []int {
 	out := make([]int, len(t))
