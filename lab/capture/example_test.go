@@ -31,6 +31,20 @@ func ExampleDecode() {
 	// layers: 08 00 | 20 bytes of IPv4 | 40 bytes of TCP | 0 of payload
 }
 
+func ExampleTracker() {
+	tr := capture.NewTracker()
+	for _, h := range handshake {
+		frame, _ := hex.DecodeString(h)
+		p, _ := capture.Decode(frame)
+		s := tr.Track(&p)
+		fmt.Printf("%v: %v\n", s.From, s)
+	}
+	// Output:
+	// client: 60993 → 45391 [SYN] Seq=0 Win=65495 Len=0 MSS=65495 SACK_PERM TSval=1166913319 TSecr=0 WS=1024
+	// server: 45391 → 60993 [SYN, ACK] Seq=0 Ack=1 Win=65483 Len=0 MSS=65495 SACK_PERM TSval=3216300576 TSecr=1166913319 WS=1024
+	// client: 60993 → 45391 [ACK] Seq=1 Ack=1 Win=65536 Len=0 TSval=1166913319 TSecr=3216300576
+}
+
 func ExampleFlags_String() {
 	fmt.Println(capture.SYN|capture.ACK, "|", capture.FIN|capture.ACK, "|", capture.RST)
 	// Output: SYN, ACK | FIN, ACK | RST

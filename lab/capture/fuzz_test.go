@@ -31,6 +31,7 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("payload %d of %d bytes, %d SACK blocks", len(p.Payload), p.PayloadLen, p.Options.NSACK)
 		}
 		_ = p.Options.String()
+		_ = NewTracker().Track(&p).String()
 
 		if p.Cut() || p.Version == 6 && len(p.Net) != IPv6Len || p.HopLimit == 0 {
 			return // build writes neither cut frames nor extension headers
