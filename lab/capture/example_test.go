@@ -49,3 +49,10 @@ func ExampleFlags_String() {
 	fmt.Println(capture.SYN|capture.ACK, "|", capture.FIN|capture.ACK, "|", capture.RST)
 	// Output: SYN, ACK | FIN, ACK | RST
 }
+
+func ExampleDiff() {
+	before := capture.Info{State: capture.Established, SegsOut: 3, SegsIn: 2}
+	after := capture.Info{State: capture.Established, SegsOut: 4, DataSegsOut: 1, SegsIn: 3, BytesSent: 5, BytesAcked: 5}
+	fmt.Println(capture.Diff(before, after))
+	// Output: 1 data segment out (5 bytes), 1 other segment in, 5 bytes acked
+}
