@@ -12,6 +12,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+func fallback() string { return Fallback }
+
 // Snapshot reads TCP_INFO of a TCP socket, such as a *net.TCPConn.
 func Snapshot(c syscall.Conn) (Info, error) {
 	rc, err := c.SyscallConn()

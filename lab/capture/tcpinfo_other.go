@@ -9,6 +9,8 @@ import (
 	"syscall"
 )
 
+func fallback() string { return "none: the trace shows the socket calls only" }
+
 func errNoTCPInfo() error {
 	return fmt.Errorf("capture: TCP_INFO as the lab reads it needs Linux, this is %s: %w", runtime.GOOS, errors.ErrUnsupported)
 }
