@@ -1,6 +1,6 @@
 // Package capture shows the TCP and UDP segments the kernel sent for a
 // demo's sockets: it captures them on the loopback interface, decodes them
-// by hand and numbers them as Wireshark does.
+// by hand, numbers them as Wireshark does and writes them as pcapng.
 //
 //	socket calls of the demo           the kernel, on lo
 //	 connect() ─────────────────────▶  SYN, SYN-ACK, ACK ─┐ tap (AF_PACKET,
@@ -9,7 +9,7 @@
 //	                                                       │
 //	 Capture.Drain() just before a call is recorded ◀──────┘ every segment
 //	   └▶ Decode ─▶ Packet ─▶ Tracker (relative seq/ack, which end sent it)
-//	                            └▶ the trace (side "wire")
+//	                            └▶ the trace (side "wire"), Pcapng (--pcap)
 //
 // Delivery on lo is synchronous: when connect() returns, its three segments
 // are already queued on the capture, so draining it before recording each
@@ -23,5 +23,5 @@
 // reads TCP_INFO (state, segments, bytes acknowledged, windows, RTT) and
 // [ProcState] reads a closed socket's state (TIME_WAIT) from /proc/net/tcp.
 // Elsewhere than Linux, Open, Snapshot and ProcState return errors that
-// wrap [errors.ErrUnsupported]; decoding and tracking work everywhere.
+// wrap [errors.ErrUnsupported]; decoding, tracking and pcapng work everywhere.
 package capture
