@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -246,4 +247,92 @@ func unwrap(s string) string {
 		b.WriteByte(' ')
 	}
 	return b.String()
+}
+
+// hexRow matches a hex row of the text trace, wherever it sits in its lane.
+var hexRow = regexp.MustCompile(`([0-9a-f]{4,8})  ((?:[0-9a-f ]{2} ?)+) \|(.*)\|$`)
+
+// TestTextHexFollowsTheStream draws the same bytes as recv calls of every
+// chunk size and overlays the hex rows the trace shows by their offsets:
+// the picture must be the same whatever the chunking, as hex.Dumper's is.
+// (With the stream offset dropped, every chunk would start at 0000.)
+func TestTextHexFollowsTheStream(t *testing.T) {
+	data := []byte("The quick brown fox jumps over the lazy dog; 你好，世界! 0123456789")
+	picture := func(stride int) map[string][]rune {
+		var b bytes.Buffer
+		r := NewText(&b, Options{Lang: lab.En, Width: 120, Full: true})
+		seq := 0
+		for off := 0; off < len(data); off += stride {
+			chunk := data[off:min(off+stride, len(data))]
+			seq++
+			r.Emit(lab.Event{Seq: seq, Side: lab.Server, Op: lab.OpRecv, Conn: 3, Call: "recv(64)", Req: 64, N: len(chunk), Data: chunk, Offset: int64(off)})
+		}
+		r.Finish()
+		rows := map[string][]rune{}
+		for _, line := range strings.Split(b.String(), "\n") {
+			m := hexRow.FindStringSubmatch(line)
+			if m == nil {
+				continue
+			}
+			cells := []rune(m[2] + "|" + m[3])
+			have := rows[m[1]]
+			if have == nil {
+				have = []rune(strings.Repeat(" ", len(cells)))
+			}
+			for i, c := range cells {
+				if c != ' ' && i < len(have) {
+					have[i] = c
+				}
+			}
+			rows[m[1]] = have
+		}
+		return rows
+	}
+	whole := picture(len(data))
+	if len(whole) < 4 {
+		t.Fatalf("only %d hex rows for %d bytes", len(whole), len(data))
+	}
+	for stride := 1; stride < len(data); stride++ {
+		got := picture(stride)
+		for label, row := range whole {
+			if string(got[label]) != string(row) {
+				t.Fatalf("stride %d: row %s is %q, want %q", stride, label, string(got[label]), string(row))
+			}
+		}
+		if len(got) != len(whole) {
+			t.Fatalf("stride %d: %d rows, want %d", stride, len(got), len(whole))
+		}
+	}
+}
+
+// TestNoWidthPanics: every width, however odd, draws the fixture and the
+// proxy fixture without a panic and within the width (40 at the least).
+func TestNoWidthPanics(t *testing.T) {
+	for _, l := range []lab.Lang{lab.En, lab.Zh} {
+		for w := -5; w <= 300; w++ {
+			for _, evs := range [][]lab.Event{fixture(), proxyFixture()} {
+				var b bytes.Buffer
+				r := NewText(&b, Options{Lang: l, Width: w, Full: w%2 == 0})
+				for _, e := range evs {
+					r.Emit(e)
+				}
+				r.Finish()
+				limit := max(w, 40)
+				if w <= 0 {
+					limit = 120
+				}
+				for _, line := range strings.Split(b.String(), "\n") {
+					if Width(line) > limit {
+						t.Fatalf("%s width %d: %q is %d cells", l, w, line, Width(line))
+					}
+				}
+				var m bytes.Buffer
+				md := NewMarkdown(&m, Options{Lang: l, Width: w})
+				for _, e := range evs {
+					md.Emit(e)
+				}
+				md.Finish()
+			}
+		}
+	}
 }
