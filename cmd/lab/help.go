@@ -111,7 +111,7 @@ Ctrl-C 停止代理，关闭所有套接字，以 0 退出。
 	"serve":  serveHelp,
 	"client": clientHelp,
 	"lesson": lab.T(`lab lesson <N|slug> [--lang en|zh] prints the lesson of a demo.
-`, `lab lesson <N|slug> [--lang en|zh] 显示一个演示的课程。
+`, `lab lesson <N|slug> [--lang en|zh] 显示一个演示的讲解。
 `),
 }
 

@@ -180,7 +180,7 @@ func (m *session) demo(d lab.Demo) error {
 					func() error { return m.knobs(d) }})
 			}
 			return append(cs,
-				choice{menu.Item{Label: m.text("Read its lesson", "阅读课程"), Detail: same(fmt.Sprintf("lab lesson %d", d.ID))},
+				choice{menu.Item{Label: m.text("Read its lesson", "阅读讲解"), Detail: same(fmt.Sprintf("lab lesson %d", d.ID))},
 					func() error { return m.lesson(d) }},
 				choice{item: menu.Item{Label: m.text("Back", "返回"), Detail: m.text("back to the list of demos", "返回演示列表")}},
 			)
