@@ -111,8 +111,10 @@ type choice struct {
 	do   func() error
 }
 
-// pick shows choices until one with a nil do is chosen.
-func (m *session) pick(title func() string, choices func() []choice) error {
+// pick shows choices until one with a nil do is chosen, or the learner goes
+// back (Esc, Backspace, ←, q below the top level). top is the top level,
+// where q quits.
+func (m *session) pick(top bool, title func() string, choices func() []choice) error {
 	cursor := 0
 	for {
 		cs := choices()
@@ -120,17 +122,20 @@ func (m *session) pick(title func() string, choices func() []choice) error {
 		for i, c := range cs {
 			items[i] = c.item
 		}
-		i, err := m.t.Select(title(), items, cursor)
+		i, err := m.t.Select(menu.Menu{Title: title(), Items: items, Cursor: cursor, Top: top})
+		if errors.Is(err, menu.ErrBack) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
 		if cs[i].do == nil {
 			return nil
 		}
+		cursor = i
 		if err := cs[i].do(); err != nil {
 			return err
 		}
-		cursor = i
 	}
 }
 
@@ -143,12 +148,12 @@ func (m *session) demos() error {
 	if len(all) > 0 {
 		idw = len(strconv.Itoa(all[len(all)-1].ID))
 	}
-	err := m.pick(func() string { return m.text("Socket Lab — choose a demo", "Socket Lab — 选择一个演示") },
+	err := m.pick(true, func() string { return m.text("Socket Lab — choose a demo", "Socket Lab — 选择一个演示") },
 		func() []choice {
 			var cs []choice
 			for _, d := range all {
 				cs = append(cs, choice{
-					item: menu.Item{Label: fmt.Sprintf("%*d  %s", idw, d.ID, d.Title.In(m.s.lang)), Detail: d.Brief.In(m.s.lang)},
+					item: menu.Item{Label: fmt.Sprintf("%*d  %s", idw, d.ID, d.Title.In(m.s.lang)), Detail: d.Brief.In(m.s.lang), Number: d.ID},
 					do:   func() error { return m.demo(d) },
 				})
 			}
@@ -167,7 +172,7 @@ func (m *session) demos() error {
 // its lesson.
 func (m *session) demo(d lab.Demo) error {
 	same := func(cmd string) string { return m.text("same as: ", "等同于：") + cmd }
-	return m.pick(func() string { return fmt.Sprintf("%d %s — %s", d.ID, d.Slug, d.Title.In(m.s.lang)) },
+	return m.pick(false, func() string { return fmt.Sprintf("%d %s — %s", d.ID, d.Slug, d.Title.In(m.s.lang)) },
 		func() []choice {
 			run := runCommand(d, m.paramsOf(d))
 			cs := []choice{
@@ -182,7 +187,8 @@ func (m *session) demo(d lab.Demo) error {
 			return append(cs,
 				choice{menu.Item{Label: m.text("Read its lesson", "阅读讲解"), Detail: same(fmt.Sprintf("lab lesson %d", d.ID))},
 					func() error { return m.lesson(d) }},
-				choice{item: menu.Item{Label: m.text("Back", "返回"), Detail: m.text("back to the list of demos", "返回演示列表")}},
+				choice{item: menu.Item{Label: m.text("Back", "返回"),
+					Detail: m.text("back to the list of demos (Esc, ←, Backspace and q go back too)", "返回演示列表（也可按 Esc、←、退格键或 q）")}},
 			)
 		})
 }
@@ -243,7 +249,7 @@ func (m *session) lesson(d lab.Demo) error {
 
 // knobs lists d's knobs with their values; choosing one asks for a value.
 func (m *session) knobs(d lab.Demo) error {
-	return m.pick(func() string { return m.text("Knobs of ", "参数：") + d.Name() },
+	return m.pick(false, func() string { return m.text("Knobs of ", "参数：") + d.Name() },
 		func() []choice {
 			p := m.paramsOf(d)
 			var cs []choice

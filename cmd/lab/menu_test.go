@@ -440,7 +440,8 @@ func (lt *labTerm) checkMenu(l lab.Lang, cooked *term.State) {
 }
 
 // TestMenuRun is the walk: open the menu, move, choose demo 1, run
-// it, read "What happened", go back, quit with q.
+// it, read "What happened", go back to the demo's menu, then with q to the
+// top, and quit with q.
 func TestMenuRun(t *testing.T) {
 	cooked := cookedState(t)
 	for _, tc := range []struct {
@@ -468,6 +469,8 @@ func TestMenuRun(t *testing.T) {
 			lt.waitFor(lab.T("What happened", "发生了什么").In(l), lab.T("Press Enter to return to the menu.", "按回车键返回菜单。").In(l))
 			lt.send(keyEnter)
 			lt.waitFor("▸ " + lab.T("Run", "运行").In(l))
+			lt.send("q")
+			lt.waitFor("▸  1  ")
 			lt.send("q")
 			lt.checkClean(cooked)
 		})
@@ -679,4 +682,86 @@ func TestMenuCheck(t *testing.T) {
 			t.Errorf("%s: check(port=8080) = %v", tt.lang, err)
 		}
 	}
+}
+
+// TestMenuBack: Esc, Backspace, ← and q go back one level from every
+// submenu; at the top the back keys do nothing and q quits.
+func TestMenuBack(t *testing.T) {
+	cooked := cookedState(t)
+	top := "Socket Lab — choose a demo"
+	for _, tc := range []struct {
+		name string
+		key  string
+	}{
+		{"esc", "\x1b"},
+		{"backspace", keyBack},
+		{"left", "\x1b[D"},
+		{"q", "q"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lt := startLab(t, 80, 24, nil)
+			lt.checkMenu(lab.En, cooked)
+			lt.send(keyEnter)
+			lt.waitFor("1 tcp-basic — ", "▸ Run", "Esc/←/q: back")
+			lt.send(keyDown + keyDown)
+			lt.waitFor("▸ Change its knobs")
+			lt.send(keyEnter)
+			lt.waitFor("Knobs of 1 tcp-basic", "▸ msg = ")
+			lt.send(tc.key) // knobs → the demo's menu, its cursor where it was
+			lt.waitFor("1 tcp-basic — ", "▸ Change its knobs")
+			lt.send(tc.key) // the demo's menu → the top
+			lt.waitFor(top, "▸  1  ")
+			lt.send(keyDown)
+			lt.waitFor("▸  2  ")
+			if tc.key != "q" {
+				// At the top a back key does nothing: the lab is still
+				// there, and the next key moves the cursor.
+				lt.send(tc.key)
+				lt.send(keyDown)
+				lt.waitFor("▸  3  ")
+				lt.send("q")
+			} else {
+				lt.send(tc.key)
+			}
+			lt.checkClean(cooked)
+		})
+	}
+}
+
+// TestMenuNumbers: typing a demo's number in the demo list opens it: a
+// number no longer one starts with at once, a two-digit one as typed, one
+// that could go on with Enter or after a moment; a number with no demo
+// does nothing.
+func TestMenuNumbers(t *testing.T) {
+	cooked := cookedState(t)
+	all := demos.All()
+	last := all[len(all)-1]
+	if last.ID < 10 {
+		t.Skip("no two-digit demo numbers")
+	}
+	lt := startLab(t, 120, 40, nil, "LANG=zh_CN.UTF-8")
+	lt.checkMenu(lab.Zh, cooked)
+	lt.waitFor(fmt.Sprintf("回车或 %d–%d：选择", all[0].ID, last.ID))
+	title := func(d lab.Demo) string { return fmt.Sprintf("%d %s — %s", d.ID, d.Slug, d.Title.Zh) }
+	for _, tc := range []struct {
+		keys string
+		want lab.Demo
+	}{
+		{"7", all[6]},
+		{strconv.Itoa(last.ID), last},
+		{"1" + keyEnter, all[0]},
+		{"1", all[0]}, // waits a moment for a second digit, then opens 1
+	} {
+		lt.send(tc.keys)
+		lt.waitFor(title(tc.want), "▸ 运行")
+		lt.send("\x1b")
+		lt.waitFor("Socket Lab — 选择一个演示", fmt.Sprintf("▸ %*d  %s", len(strconv.Itoa(last.ID)), tc.want.ID, tc.want.Title.Zh))
+	}
+	// No demo 0: the number and its Enter do nothing, and the lab is still
+	// at the top.
+	lt.send("0" + keyEnter)
+	lt.send(keyDown)
+	lt.waitFor(fmt.Sprintf("▸ %*d  ", len(strconv.Itoa(last.ID)), all[1].ID))
+	lt.send("q")
+	lt.checkClean(cooked)
 }

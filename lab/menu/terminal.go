@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"text/template"
+	"time"
 
 	"github.com/manifoldco/promptui"
 	"golang.org/x/term"
@@ -25,6 +28,10 @@ var ErrQuit = errors.New("quit")
 type Item struct {
 	Label  string // one line, cut to the terminal's width
 	Detail string // shown under the menu while the item is active, wrapped
+	// Number, when not 0, chooses the item when it is typed. A number that
+	// a longer one starts with (1 of 12) waits a moment for the next
+	// digit; Enter ends it at once.
+	Number int
 }
 
 // Field is a value the learner types.
@@ -156,29 +163,61 @@ func (t *Terminal) readLine(in io.Reader) (string, error) {
 	}
 }
 
-// Select shows title and items and returns the index of the chosen item,
-// starting with the cursor on item cursor.
-func (t *Terminal) Select(title string, items []Item, cursor int) (int, error) {
+// Menu is a list of items to choose one from.
+type Menu struct {
+	Title  string
+	Items  []Item
+	Cursor int // the item the cursor starts on
+	// Top is the top level: q quits, and the back keys do nothing. Below
+	// it, Esc, Backspace, ← and q go back (Select returns ErrBack).
+	Top bool
+}
+
+// ErrBack is returned by Select when the learner goes back one level.
+var ErrBack = errors.New("back")
+
+// numberWait is how long a typed number waits for its next digit.
+const numberWait = 800 * time.Millisecond
+
+// Select shows m and returns the index of the chosen item.
+func (t *Terminal) Select(m Menu) (int, error) {
 	if err := t.rawMode(); err != nil {
 		return 0, err
 	}
-	in, out := t.keys.menuReader(t.ctx), t.output()
+	keys := &menuKeys{top: m.Top, wait: numberWait}
+	for i, it := range m.Items {
+		if it.Number != 0 {
+			if keys.numbers == nil {
+				keys.numbers = map[int]int{}
+			}
+			keys.numbers[it.Number] = i
+		}
+	}
+	in := t.keys.menuReader(t.ctx, keys)
+	out := t.output()
 	defer in.Close()
 	defer out.Close()
 	cols, rows := t.size()
-	size := visible(items, cols, rows)
+	size := visible(m.Items, cols, rows)
 	s := &promptui.Select{
-		Label:        title,
-		Items:        items,
+		Label:        m.Title,
+		Items:        m.Items,
 		Size:         size,
 		HideSelected: true,
-		Templates:    t.selectTemplates(),
+		Templates:    t.selectTemplates(t.keyHelp(m.Top, keys.numbers)),
 		Stdin:        in,
 		Stdout:       out,
 	}
-	i, _, err := s.RunCursorAt(cursor, max(0, cursor-size+1))
-	if err == nil && in.quit.Load() {
-		return 0, ErrQuit
+	i, _, err := s.RunCursorAt(m.Cursor, max(0, m.Cursor-size+1))
+	if err == nil {
+		switch {
+		case in.quit.Load():
+			return 0, ErrQuit
+		case in.back.Load():
+			return 0, ErrBack
+		case in.jump.Load() > 0:
+			return int(in.jump.Load() - 1), nil
+		}
 	}
 	return i, t.ended(err)
 }
@@ -311,11 +350,34 @@ func (t *Terminal) paint(code, s string) string {
 	return "\x1b[" + code + "m" + s + "\x1b[0m"
 }
 
-var keyHelp = lab.T("↑/↓ move · Enter: choose · q: quit", "↑/↓ 移动 · 回车：选择 · q：退出")
+// keyHelp is the line of key help above a menu: how to move, how to choose
+// (Enter, or the numbers), and how to go back or quit (top). short leaves
+// out how to move, for a narrow terminal.
+func (t *Terminal) keyHelp(top bool, numbers map[int]int) (help, short string) {
+	choose := lab.T("Enter: choose", "回车：选择")
+	if len(numbers) > 0 {
+		lo, hi := math.MaxInt, math.MinInt
+		for n := range numbers {
+			lo, hi = min(lo, n), max(hi, n)
+		}
+		nums := strconv.Itoa(lo)
+		if hi > lo {
+			nums += "–" + strconv.Itoa(hi)
+		}
+		choose = lab.Tf("Enter or %s: choose", "回车或 %s：选择", nums)
+	}
+	leave := lab.T("Esc/←/q: back", "Esc/←/q：返回")
+	if top {
+		leave = lab.T("q: quit", "q：退出")
+	}
+	short = choose.In(t.Lang) + " · " + leave.In(t.Lang)
+	return lab.T("↑/↓ move", "↑/↓ 移动").In(t.Lang) + " · " + short, short
+}
 
 // selectTemplates draws every line of a Select through funcs that cut it to
-// the terminal's width now and add colour only when it is on.
-func (t *Terminal) selectTemplates() *promptui.SelectTemplates {
+// the terminal's width now and add colour only when it is on; help and
+// short are the key help, and a shorter one for when it does not fit.
+func (t *Terminal) selectTemplates(help, short string) *promptui.SelectTemplates {
 	line := func() int { c, _ := t.size(); return LineCols(c) }
 	label := func() int { c, _ := t.size(); return LabelCols(c) }
 	return &promptui.SelectTemplates{
@@ -329,7 +391,12 @@ func (t *Terminal) selectTemplates() *promptui.SelectTemplates {
 			"title":    func(s string) string { return t.paint(bold, Fit(s, line())) },
 			"active":   func(s string) string { return t.paint(cyan, "▸ "+Fit(s, label())) },
 			"inactive": func(s string) string { return "  " + Fit(s, label()) },
-			"help":     func() string { return t.paint(faint, Fit(keyHelp.In(t.Lang), line())) },
+			"help": func() string {
+				if render.Width(help) > line() {
+					return t.paint(faint, Fit(short, line()))
+				}
+				return t.paint(faint, help)
+			},
 			"detail": func(s string) string {
 				lines := wrap(s, line()-2, maxDetail)
 				for i, l := range lines {
