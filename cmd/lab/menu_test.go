@@ -765,3 +765,53 @@ func TestMenuNumbers(t *testing.T) {
 	lt.send("q")
 	lt.checkClean(cooked)
 }
+
+// TestMenuKnobHelp: the knob editor shows a knob's whole help, wrapped to
+// the terminal (which the knob list, with its few lines of detail, cannot),
+// and erases all of it once a value is accepted. Then Ctrl-C in the editor
+// (cooked mode, where it is a signal) quits the lab cleanly.
+func TestMenuKnobHelp(t *testing.T) {
+	cooked := cookedState(t)
+	d, err := demos.Lookup("sticky")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mode lab.Knob
+	for _, k := range d.Knobs {
+		if k.Name == "mode" {
+			mode = k
+		}
+	}
+	for _, l := range []lab.Lang{lab.En, lab.Zh} {
+		t.Run(string(l), func(t *testing.T) {
+			lt := startLab(t, 60, 24, []string{"--lang", string(l)})
+			lt.checkMenu(l, cooked)
+			lt.send(strconv.Itoa(d.ID))
+			lt.waitFor("▸ " + lab.T("Run", "运行").In(l))
+			lt.send(keyDown + keyDown)
+			lt.waitFor("▸ " + lab.T("Change its knobs", "修改参数").In(l))
+			lt.send(keyEnter)
+			lt.waitFor("▸ mode = buffer")
+			lt.send(keyEnter)
+			lt.waitFor(lab.T("Enter alone keeps buffer", "直接回车保留 buffer").In(l), "  mode = ")
+			lt.mu.Lock()
+			shown := strings.Join(strings.Fields(lt.scr.String()), "")
+			lt.mu.Unlock()
+			if help := strings.Join(strings.Fields(mode.Help.In(l)), ""); !strings.Contains(shown, help) {
+				lt.fail("the editor does not show the whole help %q", mode.Help.In(l))
+			}
+			lt.send("cork" + keyEnter)
+			lt.waitFor("▸ mode = cork")
+			lt.mu.Lock()
+			screen := lt.scr.String()
+			lt.mu.Unlock()
+			if strings.Contains(screen, lab.T("Enter alone keeps", "直接回车保留").In(l)) || strings.Contains(screen, "  mode = \n") {
+				lt.fail("the editor's lines were not all erased")
+			}
+			lt.send(keyEnter)
+			lt.waitFor("  mode = ")
+			lt.send(keyCtrlC)
+			lt.checkClean(cooked)
+		})
+	}
+}

@@ -76,8 +76,8 @@ func TestDetailLinesFit(t *testing.T) {
 	detail := term.selectTemplates(term.keyHelp(true, nil)).FuncMap["detail"].(func(string) string)
 	got := detail(strings.Repeat("socket → bind → listen → accept；connect；一次 send、一次 recv、close ", 6))
 	lines := strings.Split(got, "\n")
-	if len(lines) != maxDetail {
-		t.Errorf("detail has %d lines, want %d:\n%s", len(lines), maxDetail, got)
+	if len(lines) != maxDetail(24) {
+		t.Errorf("detail has %d lines, want %d:\n%s", len(lines), maxDetail(24), got)
 	}
 	for _, l := range lines {
 		if render.Width(l) > 79 {

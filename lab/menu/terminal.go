@@ -225,8 +225,10 @@ func (t *Terminal) Select(m Menu) (int, error) {
 // Input asks for a value until f.Check accepts it. It reads a line in
 // cooked mode, so the terminal does the editing (backspace, Ctrl-U) and
 // shows what is typed; promptui's Prompt is not used because it draws from
-// two goroutines at once on every Enter. The lines it printed are erased
-// when a value is accepted.
+// two goroutines at once on every Enter. The intro is wrapped to the
+// terminal's width, not cut. A line that starts with Esc (Esc or ←, then
+// Enter) keeps the value, as Enter alone does. The lines it printed are
+// erased when a value is accepted.
 func (t *Terminal) Input(f Field) (string, error) {
 	in, err := t.Lines()
 	if err != nil {
@@ -234,14 +236,20 @@ func (t *Terminal) Input(f Field) (string, error) {
 	}
 	defer in.Close()
 	cols, _ := t.size()
+	rows := 0
 	for i, l := range f.Intro {
-		l = Fit(l, LineCols(cols))
-		if i == 0 {
-			l = t.paint(bold, l)
+		lines := wrap(l, LineCols(cols), 0)
+		if len(lines) == 0 {
+			lines = []string{""}
 		}
-		io.WriteString(t.out, l+"\n")
+		for _, w := range lines {
+			if i == 0 {
+				w = t.paint(bold, w)
+			}
+			io.WriteString(t.out, w+"\n")
+			rows++
+		}
 	}
-	rows := len(f.Intro)
 	ask := "  " + Fit(f.Label, LineCols(cols)/2) + " = "
 	for {
 		io.WriteString(t.out, t.paint(bold, ask))
@@ -249,8 +257,8 @@ func (t *Terminal) Input(f Field) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		rows += (render.Width(ask+v) + cols - 1) / cols
-		if v == "" {
+		rows += max(1, (render.Width(ask)+echoWidth(v)+cols-1)/cols)
+		if v == "" || v[0] == keyEsc {
 			v = f.Value
 		}
 		err = f.Check(v)
@@ -261,6 +269,20 @@ func (t *Terminal) Input(f Field) (string, error) {
 		io.WriteString(t.out, "  "+t.paint(red, Fit("» "+err.Error(), LineCols(cols)-2))+"\n")
 		rows++
 	}
+}
+
+// echoWidth is how many cells a terminal in cooked mode takes to echo the
+// line v: a control character shows as two (^[).
+func echoWidth(v string) int {
+	w := 0
+	for _, r := range v {
+		if r < 0x20 || r == 0x7f {
+			w += 2
+		} else {
+			w += render.Width(string(r))
+		}
+	}
+	return w
 }
 
 // output is promptui's screen for one prompt: no bells, and closed when the
@@ -315,18 +337,20 @@ func (t *Terminal) size() (cols, rows int) {
 }
 
 // Lines of a Select besides its items: the key help and the title above,
-// at most maxDetail lines of detail below, and one to spare.
-const (
-	maxDetail  = 3
-	selectRest = 3
-)
+// at most maxDetail(rows) lines of detail below, and one to spare.
+const selectRest = 3
+
+// maxDetail is how many lines an item's detail may take on a terminal rows
+// high: 3, and up to 6 on a tall one, so that a long knob help is seen
+// whole.
+func maxDetail(rows int) int { return max(3, min(6, rows/6)) }
 
 // visible is how many items a Select shows at once: all of them if the
 // terminal has the rows, else as many as fit (at least 3).
 func visible(items []Item, cols, rows int) int {
 	detail := 1
 	for _, it := range items {
-		detail = max(detail, len(wrap(it.Detail, LineCols(cols)-2, maxDetail)))
+		detail = max(detail, len(wrap(it.Detail, LineCols(cols)-2, maxDetail(rows))))
 	}
 	return max(1, min(len(items), max(3, rows-selectRest-detail)))
 }
@@ -398,7 +422,8 @@ func (t *Terminal) selectTemplates(help, short string) *promptui.SelectTemplates
 				return t.paint(faint, help)
 			},
 			"detail": func(s string) string {
-				lines := wrap(s, line()-2, maxDetail)
+				_, rows := t.size()
+				lines := wrap(s, line()-2, maxDetail(rows))
 				for i, l := range lines {
 					lines[i] = "  " + t.paint(faint, l)
 				}
