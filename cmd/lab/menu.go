@@ -233,7 +233,10 @@ func (m *session) run(d lab.Demo, step bool) error {
 	return m.t.Pause(m.text("Press Enter to return to the menu.", "按回车键返回菜单。"))
 }
 
-// lesson prints d's lesson and waits for Enter.
+// lesson shows d's lesson on a cleared screen, wrapped to the terminal's
+// width now: in the pager when it is longer than the screen (back to the
+// menu when the learner leaves it), else printed, and then it waits for
+// Enter.
 func (m *session) lesson(d lab.Demo) error {
 	if err := m.t.Cooked(); err != nil {
 		return err
@@ -242,9 +245,16 @@ func (m *session) lesson(d lab.Demo) error {
 	if err != nil {
 		fmt.Fprintf(m.e.stderr, "lab: error: %v\n", err)
 	} else {
-		io.WriteString(m.e.stdout, "\n"+styleMarkdown(reflow(text, m.s.width), m.s))
+		cols, _ := m.t.Size()
+		m.t.Clear()
+		paged, err := m.t.Page(styleMarkdown(reflow(text, cols), m.s), m.e.pager(), 2)
+		if paged || err != nil {
+			return err
+		}
+		io.WriteString(m.e.stdout, "\n")
 	}
-	return m.t.Pause(m.text("Press Enter to return to the menu.", "按回车键返回菜单。"))
+	_, err = m.t.Ask(m.text("Press Enter to return to the menu.", "按回车键返回菜单。"), "")
+	return err
 }
 
 // knobs lists d's knobs with their values; choosing one asks for a value.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -265,7 +266,13 @@ type labTerm struct {
 // extra environment variables.
 func startLab(t *testing.T, cols, rows int, args []string, env ...string) *labTerm {
 	t.Helper()
-	cmd := labCommand(t, args...)
+	return startIn(t, cols, rows, labCommand(t, args...), env...)
+}
+
+// startIn runs cmd in a pseudo-terminal cols×rows, with extra environment
+// variables.
+func startIn(t *testing.T, cols, rows int, cmd *exec.Cmd, env ...string) *labTerm {
+	t.Helper()
 	cmd.Env = append(cmd.Env, "TERM=xterm-256color")
 	cmd.Env = append(cmd.Env, env...)
 	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(cols), Rows: uint16(rows)})
@@ -405,6 +412,22 @@ func cookedState(t *testing.T) *term.State {
 // line wrapped and no bell rang on the way.
 func (lt *labTerm) checkClean(cooked *term.State) {
 	lt.t.Helper()
+	lt.checkRestored(cooked)
+	lt.mu.Lock()
+	defer lt.mu.Unlock()
+	if len(lt.scr.wraps) > 0 {
+		lt.t.Errorf("%d lines wrapped at %d columns, the first: %q", len(lt.scr.wraps), lt.scr.cols, lt.scr.wraps[0])
+	}
+	if i := bytes.IndexByte(lt.raw, '\a'); i >= 0 {
+		lt.t.Errorf("a bell rang: %q", lt.raw[max(0, i-40):i+1])
+	}
+}
+
+// checkRestored checks the lab exited 0 and left the terminal as it found
+// it: cooked mode, the cursor shown. (A lesson printed straight to the
+// terminal may have lines that wrap: its code is not re-flowed.)
+func (lt *labTerm) checkRestored(cooked *term.State) {
+	lt.t.Helper()
 	if code := lt.exit(); code != 0 {
 		lt.fail("exit code %d, want 0", code)
 	}
@@ -416,12 +439,6 @@ func (lt *labTerm) checkClean(cooked *term.State) {
 	defer lt.mu.Unlock()
 	if !lt.scr.cursorOn {
 		lt.t.Errorf("the cursor was left hidden")
-	}
-	if len(lt.scr.wraps) > 0 {
-		lt.t.Errorf("%d lines wrapped at %d columns, the first: %q", len(lt.scr.wraps), lt.scr.cols, lt.scr.wraps[0])
-	}
-	if i := bytes.IndexByte(lt.raw, '\a'); i >= 0 {
-		lt.t.Errorf("a bell rang: %q", lt.raw[max(0, i-40):i+1])
 	}
 }
 
@@ -560,20 +577,29 @@ func TestMenuStep(t *testing.T) {
 	lt.checkClean(cooked)
 }
 
-// TestMenuLesson prints a lesson, then quits with Ctrl-C while the lab waits
-// for Enter in cooked mode (where Ctrl-C is a signal).
+// TestMenuLesson prints a lesson that fits on the screen (a tall one): no
+// pager, even with PAGER set; then it quits with Ctrl-C.
 func TestMenuLesson(t *testing.T) {
 	cooked := cookedState(t)
-	lt := startLab(t, 120, 40, nil)
+	pager, paged := pagerScript(t)
+	lt := startLab(t, 120, 200, nil, "PAGER="+pager)
 	lt.checkMenu(lab.En, cooked)
 	lt.send(keyEnter)
 	lt.waitFor("▸ Run")
 	lt.send(keyDown + keyDown + keyDown)
 	lt.waitFor("▸ Read its lesson", "same as: lab lesson 1")
 	lt.send(keyEnter)
-	lt.waitFor("# 1 tcp-basic — A first TCP conversation", "Press Enter to return to the menu.")
+	lt.waitFor("# 1 tcp-basic — A first TCP conversation", "## Python next to Go", "Press Enter to return to the menu.")
 	lt.send(keyCtrlC)
 	lt.checkClean(cooked)
+	if _, err := os.Stat(paged); err == nil {
+		t.Errorf("a lesson that fits on the screen went to the pager")
+	}
+	lt.mu.Lock()
+	defer lt.mu.Unlock()
+	if top := lt.scr.row(0); !strings.HasPrefix(top, "# 1 tcp-basic") {
+		t.Errorf("the screen was not cleared for the lesson: its first row is %q", top)
+	}
 }
 
 // TestMenuWithoutTerminal: bare "lab" with a pipe on stdin prints the list
@@ -683,6 +709,46 @@ func TestMenuCheck(t *testing.T) {
 		}
 	}
 }
+
+// pagerScript writes a pager under t.TempDir() for PAGER: it keeps what it
+// is given in the file paged and says on the screen how many lines it got.
+func pagerScript(t *testing.T) (pager, paged string) {
+	t.Helper()
+	dir := t.TempDir()
+	pager, paged = filepath.Join(dir, "pager"), filepath.Join(dir, "paged")
+	script := fmt.Sprintf("#!/bin/sh\ncat > '%s'\necho \"test pager: $(wc -l < '%s') lines\"\n", paged, paged)
+	if err := os.WriteFile(pager, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return pager, paged
+}
+
+// TestMenuPagerCtrlC: Ctrl-C in the pager goes to the pager alone (less
+// uses it to stop a search); the lab stays, and the menu comes back.
+func TestMenuPagerCtrlC(t *testing.T) {
+	cooked := cookedState(t)
+	pager := filepath.Join(t.TempDir(), "pager")
+	script := "#!/bin/sh\ncat > /dev/null\necho 'waiting pager'\nread line < /dev/tty\n"
+	if err := os.WriteFile(pager, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	lt := startLab(t, 80, 24, nil, "PAGER="+pager)
+	lt.checkMenu(lab.En, cooked)
+	lt.send(keyEnter)
+	lt.waitFor("▸ Run")
+	lt.send(keyDown + keyDown + keyDown + keyEnter)
+	lt.waitFor("waiting pager")
+	lt.send(keyCtrlC) // the terminal sends SIGINT to its foreground job
+	lt.waitFor("▸ Read its lesson")
+	lt.send("q")
+	lt.waitFor("▸  1  ")
+	lt.send("q")
+	lt.checkClean(cooked)
+}
+
+// noLess is a PATH with no less on it (and nothing else), so that with
+// PAGER unset the lab uses its built-in pager.
+func noLess(t *testing.T) string { return "PATH=" + t.TempDir() }
 
 // TestMenuBack: Esc, Backspace, ← and q go back one level from every
 // submenu; at the top the back keys do nothing and q quits.
@@ -814,4 +880,119 @@ func TestMenuKnobHelp(t *testing.T) {
 			lt.checkClean(cooked)
 		})
 	}
+}
+
+// TestMenuLessonPager: a lesson longer than the screen goes to $PAGER,
+// colours and all, and leaving the pager goes back to the menu; with no
+// PAGER and no less, to the built-in pager, whose keys and status line are
+// in the learner's language.
+func TestMenuLessonPager(t *testing.T) {
+	cooked := cookedState(t)
+	pager, paged := pagerScript(t)
+	lt := startLab(t, 80, 24, nil, "PAGER="+pager)
+	lt.checkMenu(lab.En, cooked)
+	lt.send(keyEnter)
+	lt.waitFor("▸ Run")
+	lt.send(keyDown + keyDown + keyDown + keyEnter)
+	lt.waitFor("test pager: ", "▸ Read its lesson")
+	b, err := os.ReadFile(paged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "\x1b[1;36m# 1 tcp-basic — A first TCP conversation") {
+		t.Errorf("the pager was not given the lesson in colour:\n%q", b[:min(len(b), 200)])
+	}
+	lt.send("q")
+	lt.waitFor("▸  1  ")
+	lt.send("q")
+	lt.checkClean(cooked)
+
+	for _, l := range []lab.Lang{lab.En, lab.Zh} {
+		t.Run("builtin-"+string(l), func(t *testing.T) {
+			lt := startLab(t, 80, 24, []string{"--lang", string(l)}, noLess(t))
+			lt.checkMenu(l, cooked)
+			lt.send(keyEnter)
+			lt.waitFor("▸ " + lab.T("Run", "运行").In(l))
+			lt.send(keyDown + keyDown + keyDown)
+			lt.waitFor("▸ " + lab.T("Read its lesson", "阅读讲解").In(l))
+			lt.send(keyEnter)
+			at := func(from, to int) string {
+				return lab.Tf("lines %d–%d of ", "第 %d–%d 行，共 ", from, to).In(l)
+			}
+			lt.waitFor("# 1 tcp-basic", at(1, 23), lab.T("space/b: page down/up · Enter: one line · q: quit",
+				"空格/b：下一页/上一页 · 回车：下一行 · q：退出").In(l))
+			for _, step := range []struct {
+				key      string
+				from, to int
+			}{{" ", 24, 46}, {"f", 47, 69}, {"b", 24, 46}, {keyEnter, 25, 47}, {"j", 26, 48}, {keyDown, 27, 49}, {"k", 26, 48}, {"g", 1, 23}} {
+				lt.send(step.key)
+				lt.waitFor(at(step.from, step.to))
+			}
+			lt.send("G")
+			lt.waitFor(lab.T("(end)", "（完）").In(l))
+			lt.send("q")
+			lt.waitFor("▸ " + lab.T("Read its lesson", "阅读讲解").In(l))
+			lt.send("q")
+			lt.waitFor("▸  1  ")
+			lt.send("q")
+			lt.checkClean(cooked)
+		})
+	}
+}
+
+// TestLessonPager is "lab lesson N" in a terminal: a long lesson goes to the
+// pager, unless --no-pager; one that fits is printed; piped, it never pages.
+func TestLessonPager(t *testing.T) {
+	cooked := cookedState(t)
+	pager, paged := pagerScript(t)
+	wasPaged := func() bool {
+		_, err := os.Stat(paged)
+		os.Remove(paged)
+		return err == nil
+	}
+
+	lt := startLab(t, 80, 24, []string{"lesson", "1"}, "PAGER="+pager)
+	lt.waitFor("test pager: ")
+	lt.checkClean(cooked)
+	if !wasPaged() {
+		t.Errorf("lab lesson 1 in a terminal did not page")
+	}
+
+	for _, tc := range []struct {
+		name       string
+		rows       int
+		args, want []string
+	}{
+		{"no-pager", 24, []string{"lesson", "1", "--no-pager"}, []string{"# 1 tcp-basic", "## Common mistakes"}},
+		{"fits", 200, []string{"lesson", "1"}, []string{"# 1 tcp-basic", "## Common mistakes"}},
+	} {
+		lt := startLab(t, 80, tc.rows, tc.args, "PAGER="+pager)
+		lt.waitFor(tc.want...)
+		lt.checkRestored(cooked)
+		if wasPaged() {
+			t.Errorf("%s: lab %s paged", tc.name, strings.Join(tc.args, " "))
+		}
+	}
+
+	// Piped: stdin and stderr are the terminal, stdout is not.
+	cmd := exec.Command("sh", "-c", `"$0" lesson 1 --lang zh | cat`, os.Args[0])
+	cmd.Env = labCommand(t).Env
+	lt = startIn(t, 80, 24, cmd, "PAGER="+pager)
+	lt.waitFor("# 1 tcp-basic", "## 常见错误")
+	lt.checkRestored(cooked)
+	if wasPaged() {
+		t.Errorf("lab lesson 1 | cat paged")
+	}
+	if strings.Contains(string(lt.raw), "\x1b[") {
+		t.Errorf("lab lesson 1 | cat wrote terminal codes: colour or a pager")
+	}
+
+	// The built-in pager, for lab lesson: the same keys, and the terminal
+	// restored after.
+	lt = startLab(t, 80, 24, []string{"lesson", "1", "--lang", "zh"}, noLess(t))
+	lt.waitFor("第 1–23 行，共 ", "q：退出")
+	lt.send(" ")
+	lt.waitFor("第 24–46 行，共 ")
+	lt.send("q")
+	lt.checkClean(cooked)
 }

@@ -18,7 +18,11 @@
 //
 // A [Terminal] keeps raw mode from one menu to the next and uses cooked mode
 // for everything else (a run's trace, step mode's line-based keys, typed
-// values, "press Enter"); Close restores the terminal as Open found it.
+// values); Close restores the terminal as Open found it.
+//
+// [Terminal.Page] shows a long text through the learner's pager, with the
+// lab's own reading of the terminal paused meanwhile ([Keys.Pause]), or
+// through a small built-in one; a text that fits is printed as it is.
 //
 // The package knows nothing about demos: it shows [Item] labels and asks for
 // [Field] values; the command line decides what they mean.
