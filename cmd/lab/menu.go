@@ -203,8 +203,10 @@ func (m *session) paramsOf(d lab.Demo) lab.Params {
 	return p
 }
 
-// run runs d the way "lab run" does, then waits for Enter. In step mode the
-// keys are lines (Enter, c, q) read in cooked mode; q ends the run, not the lab.
+// run runs d the way "lab run" does on a cleared screen, keeping what it
+// prints, then waits for Enter; a run longer than the screen can be read
+// again in the pager (p). In step mode the keys are lines (Enter, c, q)
+// read in cooked mode; q ends the run, not the lab.
 func (m *session) run(d lab.Demo, step bool) error {
 	in, err := m.t.Lines()
 	if err != nil {
@@ -215,8 +217,9 @@ func (m *session) run(d lab.Demo, step bool) error {
 	e := *m.e
 	e.stdin = in
 	f := runFlags{step: step, format: "text", timeout: lab.DefaultIdle, typing: true}
-	fmt.Fprintln(e.stdout)
-	out := &lockedWriter{w: e.stdout}
+	m.t.Clear()
+	kept := &transcript{}
+	out := &lockedWriter{w: io.MultiWriter(e.stdout, kept)}
 	sk := render.NewText(out, render.Options{Lang: s.lang, Width: s.width, Color: s.color, Live: s.tty})
 	_, err = e.runOne(d, m.paramsOf(d), f, s, out, sk)
 	sk.Finish()
@@ -230,7 +233,29 @@ func (m *session) run(d lab.Demo, step bool) error {
 	case err != nil:
 		fmt.Fprintf(e.stderr, "lab: error: %s%v\n", lab.Tf("demo %s: ", "演示 %s：", d.Name()).In(m.s.lang), err)
 	}
-	return m.t.Pause(m.text("Press Enter to return to the menu.", "按回车键返回菜单。"))
+	return m.again(kept)
+}
+
+// again waits for Enter after a run; when the run did not fit on the
+// screen, p shows it again in the pager, from its first line.
+func (m *session) again(kept *transcript) error {
+	text := kept.Text(m.s.lang)
+	io.WriteString(m.e.stdout, "\n") // cooked: a blank line under the run
+	for {
+		cols, rows := m.t.Size()
+		if menu.TextRows(text, cols) <= rows-2 {
+			_, err := m.t.Ask(m.text("Press Enter to return to the menu.", "按回车键返回菜单。"), "")
+			return err
+		}
+		k, err := m.t.Ask(m.text("Enter: back to the menu · p: read the run again in the pager",
+			"回车：返回菜单 · p：在分页器中重看本次运行"), "pP")
+		if err != nil || k == 0 {
+			return err
+		}
+		if _, err := m.t.Page(text, m.e.pager(), 0); err != nil {
+			return err
+		}
+	}
 }
 
 // lesson shows d's lesson on a cleared screen, wrapped to the terminal's

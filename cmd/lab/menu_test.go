@@ -483,7 +483,7 @@ func TestMenuRun(t *testing.T) {
 			lt.send(keyEnter)
 			lt.waitFor("1 tcp-basic — ", "▸ "+lab.T("Run", "运行").In(l), lab.T("same as: lab run 1", "等同于：lab run 1").In(l))
 			lt.send(keyEnter)
-			lt.waitFor(lab.T("What happened", "发生了什么").In(l), lab.T("Press Enter to return to the menu.", "按回车键返回菜单。").In(l))
+			lt.waitFor(lab.T("What happened", "发生了什么").In(l), backPrompt.In(l))
 			lt.send(keyEnter)
 			lt.waitFor("▸ " + lab.T("Run", "运行").In(l))
 			lt.send("q")
@@ -545,7 +545,7 @@ func TestMenuKnobs(t *testing.T) {
 	lt.send(keyUp + keyUp)
 	lt.waitFor("▸ Run", "same as: lab run 1 --set msg=ping")
 	lt.send(keyEnter)
-	lt.waitFor("PING", "What happened", "Press Enter to return to the menu.")
+	lt.waitFor("PING", "What happened", backPrompt.En)
 	lt.send(keyEnter)
 	lt.waitFor("▸ Run")
 	lt.send(keyCtrlD)
@@ -570,12 +570,16 @@ func TestMenuStep(t *testing.T) {
 	lt.send(keyEnter)
 	lt.waitFor(lab.StepKeys.Zh)
 	lt.send("q" + keyEnter)
-	lt.waitFor("lab：已停止；套接字已关闭。", "按回车键返回菜单。")
+	lt.waitFor("lab：已停止；套接字已关闭。", backPrompt.Zh)
 	lt.send(keyEnter)
 	lt.waitFor("▸ 单步运行")
 	lt.send(keyCtrlC)
 	lt.checkClean(cooked)
 }
+
+// backPrompt is said after a run or a lesson, whether or not it offers the
+// pager.
+var backPrompt = lab.T("to the menu", "返回菜单")
 
 // TestMenuLesson prints a lesson that fits on the screen (a tall one): no
 // pager, even with PAGER set; then it quits with Ctrl-C.
@@ -882,6 +886,74 @@ func TestMenuKnobHelp(t *testing.T) {
 	}
 }
 
+// TestMenuRunPager: a run longer than the screen can be read again in the
+// pager (p), as it was printed: colours kept, nothing else of the
+// terminal's codes. The screen is cleared before a run, so the trace
+// starts on the first row; a run that fits offers no pager.
+func TestMenuRunPager(t *testing.T) {
+	cooked := cookedState(t)
+	pager, paged := pagerScript(t)
+	lt := startLab(t, 80, 24, nil, "PAGER="+pager)
+	lt.checkMenu(lab.En, cooked)
+	lt.send(keyEnter)
+	lt.waitFor("▸ Run")
+	lt.send(keyEnter)
+	lt.waitFor("What happened", "Enter: back to the menu · p: read the run again in the pager")
+	lt.send("p")
+	lt.waitFor("test pager: ", " lines", "Enter: back to the menu · p: read")
+	b, err := os.ReadFile(paged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	if !strings.HasPrefix(render.StripANSI(text), "1 tcp-basic — A first TCP conversation\n") || !strings.Contains(text, "What happened") {
+		t.Errorf("the pager was not given the run:\n%s", text)
+	}
+	if !strings.Contains(text, "\x1b[") {
+		t.Errorf("the run's colours were not kept for the pager")
+	}
+	if codes := regexp.MustCompile(`\x1b\[[0-9;?]*[^0-9;?m]`).FindString(text); codes != "" {
+		t.Errorf("the pager was given a terminal code %q", codes)
+	}
+	lt.send(keyEnter)
+	lt.waitFor("▸ Run")
+	lt.send("q")
+	lt.waitFor("▸  1  ")
+	lt.send("q")
+	lt.checkClean(cooked)
+
+	// In a tall terminal, with the lesson on the screen first: the run
+	// starts on the first row, and does not offer the pager.
+	lt = startLab(t, 120, 200, nil, "PAGER="+pager)
+	lt.checkMenu(lab.En, cooked)
+	lt.send(keyEnter)
+	lt.waitFor("▸ Run")
+	lt.send(keyDown + keyDown + keyDown)
+	lt.waitFor("▸ Read its lesson")
+	lt.send(keyEnter)
+	lt.waitFor("## Common mistakes", "Press Enter to return to the menu.")
+	lt.send(keyEnter)
+	lt.waitFor("▸ Read its lesson")
+	lt.send(keyUp + keyUp + keyUp)
+	lt.waitFor("▸ Run")
+	lt.send(keyEnter)
+	lt.waitFor("What happened", "Press Enter to return to the menu.")
+	lt.mu.Lock()
+	first := lt.scr.row(0)
+	lt.mu.Unlock()
+	if first != "1 tcp-basic — A first TCP conversation" {
+		lt.fail("the screen was not cleared before the run: its first row is %q", first)
+	}
+	lt.send("p") // nothing
+	lt.send(keyEnter)
+	lt.waitFor("▸ Run")
+	lt.send(keyCtrlD)
+	lt.checkClean(cooked)
+	if _, err := os.ReadFile(paged); err != nil {
+		t.Fatal(err) // from the first part: still there
+	}
+}
+
 // TestMenuLessonPager: a lesson longer than the screen goes to $PAGER,
 // colours and all, and leaving the pager goes back to the menu; with no
 // PAGER and no less, to the built-in pager, whose keys and status line are
@@ -995,4 +1067,29 @@ func TestLessonPager(t *testing.T) {
 	lt.waitFor("第 24–46 行，共 ")
 	lt.send("q")
 	lt.checkClean(cooked)
+}
+
+// TestPagerTranscript: what a run printed is kept as a pager shows it: a
+// line redrawn in place (the progress bar) as last drawn, colours kept,
+// other codes dropped, whatever the chunks.
+func TestPagerTranscript(t *testing.T) {
+	out := "a \x1b[36mcyan\x1b[0m line\n\r\x1b[K[#   ] 10%\r\x1b[K[### ] 90%\r\x1b[Kdone\nlast"
+	want := "a \x1b[36mcyan\x1b[0m line\ndone\nlast\n"
+	for _, stride := range []int{1, 2, 3, 7, len(out)} {
+		var tr transcript
+		for i := 0; i < len(out); i += stride {
+			tr.Write([]byte(out[i:min(len(out), i+stride)]))
+		}
+		if got := tr.Text(lab.En); got != want {
+			t.Errorf("stride %d: kept %q, want %q", stride, got, want)
+		}
+	}
+	var tr transcript
+	for i := range maxKept + 5 {
+		fmt.Fprintf(&tr, "%d\n", i)
+	}
+	got := tr.Text(lab.Zh)
+	if !strings.HasPrefix(got, "⋯ 本次运行的前 5 行没有保留\n5\n") || !strings.HasSuffix(got, fmt.Sprintf("\n%d\n", maxKept+4)) {
+		t.Errorf("a long run kept %q … %q", got[:40], got[len(got)-20:])
+	}
 }

@@ -131,21 +131,6 @@ func (t *Terminal) Lines() (io.ReadCloser, error) {
 	return t.keys.Reader(t.ctx), nil
 }
 
-// Pause shows msg and waits for Enter. Keys typed before it are dropped.
-func (t *Terminal) Pause(msg string) error {
-	in, err := t.Lines()
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	cols, _ := t.size()
-	if _, err := io.WriteString(t.out, "\n"+t.paint(bold, Fit(msg, LineCols(cols)-1))+" "); err != nil {
-		return err
-	}
-	_, err = t.readLine(in)
-	return err
-}
-
 // readLine reads one line in cooked mode. The end of input (Ctrl-D) and the
 // end of the context (Ctrl-C is a signal in cooked mode) are ErrQuit.
 func (t *Terminal) readLine(in io.Reader) (string, error) {
