@@ -344,6 +344,7 @@ func (e *env) lesson(args []string) error {
 	fs := flag.NewFlagSet("lesson", flag.ContinueOnError)
 	var c common
 	c.register(fs)
+	noPager := fs.Bool("no-pager", false, "print the lesson without a pager")
 	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err
@@ -364,8 +365,7 @@ func (e *env) lesson(args []string) error {
 	if err != nil {
 		return err
 	}
-	_, err = io.WriteString(e.stdout, styleMarkdown(reflow(text, s.width), s))
-	return err
+	return e.showLesson(styleMarkdown(reflow(text, s.width), s), s, *noPager)
 }
 
 // runFlags are the flags of "lab run".

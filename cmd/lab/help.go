@@ -24,7 +24,7 @@ usage:
               [--lang en|zh] [--width N] [--full] [--show LIST] [--save FILE]
               [--timeout DUR]
   lab replay  FILE [--format text|json|md] [--step] [--slow DUR] [--width N] [--lang en|zh]
-  lab lesson  <N|slug> [--lang en|zh]
+  lab lesson  <N|slug> [--lang en|zh] [--no-pager]
   lab serve   <N|slug> [--listen ADDR] [--count N] [--idle DUR] [--set key=value]...
   lab client  <N|slug> --connect ADDR [--idle DUR] [--set key=value]...
   lab proxy   --upstream ADDR [--listen ADDR] [--slice N] [--delay DUR] [--merge DUR]
@@ -43,7 +43,7 @@ exit codes: 0 success · 1 a run failed or --check found a finding missing · 2 
               [--lang en|zh] [--width 列数] [--full] [--show 列表] [--save 文件]
               [--timeout 时长]
   lab replay  文件 [--format text|json|md] [--step] [--slow 时长] [--width 列数] [--lang en|zh]
-  lab lesson  <N|slug> [--lang en|zh]
+  lab lesson  <N|slug> [--lang en|zh] [--no-pager]
   lab serve   <N|slug> [--listen 地址] [--count N] [--idle 时长] [--set 参数=值]...
   lab client  <N|slug> --connect 地址 [--idle 时长] [--set 参数=值]...
   lab proxy   --upstream 地址 [--listen 地址] [--slice N] [--delay 时长] [--merge 时长]
@@ -150,8 +150,27 @@ lab) is refused with its line number, exit 2.
 `),
 	"serve":  serveHelp,
 	"client": clientHelp,
-	"lesson": lab.T(`lab lesson <N|slug> [--lang en|zh] prints the lesson of a demo.
-`, `lab lesson <N|slug> [--lang en|zh] 显示一个演示的课程。
+	"lesson": lab.T(`lab lesson <N|slug> [--lang en|zh] [--no-pager] prints the lesson of a demo.
+
+In a terminal, a lesson longer than the screen goes through $PAGER, or less -R
+when PAGER is unset, or else a small built-in pager (space/f: next page,
+b: back, Enter/j: one line, q: quit). Piped (lab lesson 3 | cat) it is
+printed as it is, never paged.
+
+  --no-pager      print it without a pager, even in a terminal
+  --width N       columns to wrap it to
+  --color C       auto (default), always, never
+  --lang L        en or zh
+`, `lab lesson <N|slug> [--lang en|zh] [--no-pager] 显示一个演示的讲解。
+
+在终端里，比一屏长的讲解交给 $PAGER 分页显示；没有设置 PAGER 时用 less -R；
+没有 less 时用内置的简单分页器（空格/f：下一页，b：上一页，回车/j：下一行，
+q：退出）。输出到管道时（lab lesson 3 | cat）原样打印，从不分页。
+
+  --no-pager      不用分页器，即使在终端里也直接打印
+  --width N       按多少列折行
+  --color C       auto（默认）、always、never
+  --lang L        en 或 zh
 `),
 }
 

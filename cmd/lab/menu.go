@@ -111,8 +111,10 @@ type choice struct {
 	do   func() error
 }
 
-// pick shows choices until one with a nil do is chosen.
-func (m *session) pick(title func() string, choices func() []choice) error {
+// pick shows choices until one with a nil do is chosen, or the learner goes
+// back (Esc, Backspace, ←, q below the top level). top is the top level,
+// where q quits.
+func (m *session) pick(top bool, title func() string, choices func() []choice) error {
 	cursor := 0
 	for {
 		cs := choices()
@@ -120,17 +122,20 @@ func (m *session) pick(title func() string, choices func() []choice) error {
 		for i, c := range cs {
 			items[i] = c.item
 		}
-		i, err := m.t.Select(title(), items, cursor)
+		i, err := m.t.Select(menu.Menu{Title: title(), Items: items, Cursor: cursor, Top: top})
+		if errors.Is(err, menu.ErrBack) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
 		if cs[i].do == nil {
 			return nil
 		}
+		cursor = i
 		if err := cs[i].do(); err != nil {
 			return err
 		}
-		cursor = i
 	}
 }
 
@@ -143,12 +148,12 @@ func (m *session) demos() error {
 	if len(all) > 0 {
 		idw = len(strconv.Itoa(all[len(all)-1].ID))
 	}
-	err := m.pick(func() string { return m.text("Socket Lab — choose a demo", "Socket Lab — 选择一个演示") },
+	err := m.pick(true, func() string { return m.text("Socket Lab — choose a demo", "Socket Lab — 选择一个演示") },
 		func() []choice {
 			var cs []choice
 			for _, d := range all {
 				cs = append(cs, choice{
-					item: menu.Item{Label: fmt.Sprintf("%*d  %s", idw, d.ID, d.Title.In(m.s.lang)), Detail: d.Brief.In(m.s.lang)},
+					item: menu.Item{Label: fmt.Sprintf("%*d  %s", idw, d.ID, d.Title.In(m.s.lang)), Detail: d.Brief.In(m.s.lang), Number: d.ID},
 					do:   func() error { return m.demo(d) },
 				})
 			}
@@ -167,7 +172,7 @@ func (m *session) demos() error {
 // its lesson.
 func (m *session) demo(d lab.Demo) error {
 	same := func(cmd string) string { return m.text("same as: ", "等同于：") + cmd }
-	return m.pick(func() string { return fmt.Sprintf("%d %s — %s", d.ID, d.Slug, d.Title.In(m.s.lang)) },
+	return m.pick(false, func() string { return fmt.Sprintf("%d %s — %s", d.ID, d.Slug, d.Title.In(m.s.lang)) },
 		func() []choice {
 			run := runCommand(d, m.paramsOf(d))
 			cs := []choice{
@@ -180,9 +185,10 @@ func (m *session) demo(d lab.Demo) error {
 					func() error { return m.knobs(d) }})
 			}
 			return append(cs,
-				choice{menu.Item{Label: m.text("Read its lesson", "阅读课程"), Detail: same(fmt.Sprintf("lab lesson %d", d.ID))},
+				choice{menu.Item{Label: m.text("Read its lesson", "阅读讲解"), Detail: same(fmt.Sprintf("lab lesson %d", d.ID))},
 					func() error { return m.lesson(d) }},
-				choice{item: menu.Item{Label: m.text("Back", "返回"), Detail: m.text("back to the list of demos", "返回演示列表")}},
+				choice{item: menu.Item{Label: m.text("Back", "返回"),
+					Detail: m.text("back to the list of demos (Esc, ←, Backspace and q go back too)", "返回演示列表（也可按 Esc、←、退格键或 q）")}},
 			)
 		})
 }
@@ -197,8 +203,10 @@ func (m *session) paramsOf(d lab.Demo) lab.Params {
 	return p
 }
 
-// run runs d the way "lab run" does, then waits for Enter. In step mode the
-// keys are lines (Enter, c, q) read in cooked mode; q ends the run, not the lab.
+// run runs d the way "lab run" does on a cleared screen, keeping what it
+// prints, then waits for Enter; a run longer than the screen can be read
+// again in the pager (p). In step mode the keys are lines (Enter, c, q)
+// read in cooked mode; q ends the run, not the lab.
 func (m *session) run(d lab.Demo, step bool) error {
 	in, err := m.t.Lines()
 	if err != nil {
@@ -209,8 +217,9 @@ func (m *session) run(d lab.Demo, step bool) error {
 	e := *m.e
 	e.stdin = in
 	f := runFlags{step: step, format: "text", timeout: lab.DefaultIdle, typing: true}
-	fmt.Fprintln(e.stdout)
-	out := &lockedWriter{w: e.stdout}
+	m.t.Clear()
+	kept := &transcript{}
+	out := &lockedWriter{w: io.MultiWriter(e.stdout, kept)}
 	sk := render.NewText(out, render.Options{Lang: s.lang, Width: s.width, Color: s.color, Live: s.tty})
 	_, err = e.runOne(d, m.paramsOf(d), f, s, out, sk)
 	sk.Finish()
@@ -224,10 +233,35 @@ func (m *session) run(d lab.Demo, step bool) error {
 	case err != nil:
 		fmt.Fprintf(e.stderr, "lab: error: %s%v\n", lab.Tf("demo %s: ", "演示 %s：", d.Name()).In(m.s.lang), err)
 	}
-	return m.t.Pause(m.text("Press Enter to return to the menu.", "按回车键返回菜单。"))
+	return m.again(kept)
 }
 
-// lesson prints d's lesson and waits for Enter.
+// again waits for Enter after a run; when the run did not fit on the
+// screen, p shows it again in the pager, from its first line.
+func (m *session) again(kept *transcript) error {
+	text := kept.Text(m.s.lang)
+	io.WriteString(m.e.stdout, "\n") // cooked: a blank line under the run
+	for {
+		cols, rows := m.t.Size()
+		if menu.TextRows(text, cols) <= rows-2 {
+			_, err := m.t.Ask(m.text("Press Enter to return to the menu.", "按回车键返回菜单。"), "")
+			return err
+		}
+		k, err := m.t.Ask(m.text("Enter: back to the menu · p: read the run again in the pager",
+			"回车：返回菜单 · p：在分页器中重看本次运行"), "pP")
+		if err != nil || k == 0 {
+			return err
+		}
+		if _, err := m.t.Page(text, m.e.pager(), 0); err != nil {
+			return err
+		}
+	}
+}
+
+// lesson shows d's lesson on a cleared screen, wrapped to the terminal's
+// width now: in the pager when it is longer than the screen (back to the
+// menu when the learner leaves it), else printed, and then it waits for
+// Enter.
 func (m *session) lesson(d lab.Demo) error {
 	if err := m.t.Cooked(); err != nil {
 		return err
@@ -236,14 +270,21 @@ func (m *session) lesson(d lab.Demo) error {
 	if err != nil {
 		fmt.Fprintf(m.e.stderr, "lab: error: %v\n", err)
 	} else {
-		io.WriteString(m.e.stdout, "\n"+styleMarkdown(reflow(text, m.s.width), m.s))
+		cols, _ := m.t.Size()
+		m.t.Clear()
+		paged, err := m.t.Page(styleMarkdown(reflow(text, cols), m.s), m.e.pager(), 2)
+		if paged || err != nil {
+			return err
+		}
+		io.WriteString(m.e.stdout, "\n")
 	}
-	return m.t.Pause(m.text("Press Enter to return to the menu.", "按回车键返回菜单。"))
+	_, err = m.t.Ask(m.text("Press Enter to return to the menu.", "按回车键返回菜单。"), "")
+	return err
 }
 
 // knobs lists d's knobs with their values; choosing one asks for a value.
 func (m *session) knobs(d lab.Demo) error {
-	return m.pick(func() string { return m.text("Knobs of ", "参数：") + d.Name() },
+	return m.pick(false, func() string { return m.text("Knobs of ", "参数：") + d.Name() },
 		func() []choice {
 			p := m.paramsOf(d)
 			var cs []choice

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -265,7 +266,13 @@ type labTerm struct {
 // extra environment variables.
 func startLab(t *testing.T, cols, rows int, args []string, env ...string) *labTerm {
 	t.Helper()
-	cmd := labCommand(t, args...)
+	return startIn(t, cols, rows, labCommand(t, args...), env...)
+}
+
+// startIn runs cmd in a pseudo-terminal cols×rows, with extra environment
+// variables.
+func startIn(t *testing.T, cols, rows int, cmd *exec.Cmd, env ...string) *labTerm {
+	t.Helper()
 	cmd.Env = append(cmd.Env, "TERM=xterm-256color")
 	cmd.Env = append(cmd.Env, env...)
 	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(cols), Rows: uint16(rows)})
@@ -405,6 +412,22 @@ func cookedState(t *testing.T) *term.State {
 // line wrapped and no bell rang on the way.
 func (lt *labTerm) checkClean(cooked *term.State) {
 	lt.t.Helper()
+	lt.checkRestored(cooked)
+	lt.mu.Lock()
+	defer lt.mu.Unlock()
+	if len(lt.scr.wraps) > 0 {
+		lt.t.Errorf("%d lines wrapped at %d columns, the first: %q", len(lt.scr.wraps), lt.scr.cols, lt.scr.wraps[0])
+	}
+	if i := bytes.IndexByte(lt.raw, '\a'); i >= 0 {
+		lt.t.Errorf("a bell rang: %q", lt.raw[max(0, i-40):i+1])
+	}
+}
+
+// checkRestored checks the lab exited 0 and left the terminal as it found
+// it: cooked mode, the cursor shown. (A lesson printed straight to the
+// terminal may have lines that wrap: its code is not re-flowed.)
+func (lt *labTerm) checkRestored(cooked *term.State) {
+	lt.t.Helper()
 	if code := lt.exit(); code != 0 {
 		lt.fail("exit code %d, want 0", code)
 	}
@@ -416,12 +439,6 @@ func (lt *labTerm) checkClean(cooked *term.State) {
 	defer lt.mu.Unlock()
 	if !lt.scr.cursorOn {
 		lt.t.Errorf("the cursor was left hidden")
-	}
-	if len(lt.scr.wraps) > 0 {
-		lt.t.Errorf("%d lines wrapped at %d columns, the first: %q", len(lt.scr.wraps), lt.scr.cols, lt.scr.wraps[0])
-	}
-	if i := bytes.IndexByte(lt.raw, '\a'); i >= 0 {
-		lt.t.Errorf("a bell rang: %q", lt.raw[max(0, i-40):i+1])
 	}
 }
 
@@ -440,7 +457,8 @@ func (lt *labTerm) checkMenu(l lab.Lang, cooked *term.State) {
 }
 
 // TestMenuRun is the issue's walk: open the menu, move, choose demo 1, run
-// it, read "What happened", go back, quit with q.
+// it, read "What happened", go back to the demo's menu, then with q to the
+// top, and quit with q.
 func TestMenuRun(t *testing.T) {
 	cooked := cookedState(t)
 	for _, tc := range []struct {
@@ -465,9 +483,11 @@ func TestMenuRun(t *testing.T) {
 			lt.send(keyEnter)
 			lt.waitFor("1 tcp-basic — ", "▸ "+lab.T("Run", "运行").In(l), lab.T("same as: lab run 1", "等同于：lab run 1").In(l))
 			lt.send(keyEnter)
-			lt.waitFor(lab.T("What happened", "发生了什么").In(l), lab.T("Press Enter to return to the menu.", "按回车键返回菜单。").In(l))
+			lt.waitFor(lab.T("What happened", "发生了什么").In(l), backPrompt.In(l))
 			lt.send(keyEnter)
 			lt.waitFor("▸ " + lab.T("Run", "运行").In(l))
+			lt.send("q")
+			lt.waitFor("▸  1  ")
 			lt.send("q")
 			lt.checkClean(cooked)
 		})
@@ -525,7 +545,7 @@ func TestMenuKnobs(t *testing.T) {
 	lt.send(keyUp + keyUp)
 	lt.waitFor("▸ Run", "same as: lab run 1 --set msg=ping")
 	lt.send(keyEnter)
-	lt.waitFor("PING", "What happened", "Press Enter to return to the menu.")
+	lt.waitFor("PING", "What happened", backPrompt.En)
 	lt.send(keyEnter)
 	lt.waitFor("▸ Run")
 	lt.send(keyCtrlD)
@@ -550,27 +570,40 @@ func TestMenuStep(t *testing.T) {
 	lt.send(keyEnter)
 	lt.waitFor(lab.StepKeys.Zh)
 	lt.send("q" + keyEnter)
-	lt.waitFor("lab：已停止；套接字已关闭。", "按回车键返回菜单。")
+	lt.waitFor("lab：已停止；套接字已关闭。", backPrompt.Zh)
 	lt.send(keyEnter)
 	lt.waitFor("▸ 单步运行")
 	lt.send(keyCtrlC)
 	lt.checkClean(cooked)
 }
 
-// TestMenuLesson prints a lesson, then quits with Ctrl-C while the lab waits
-// for Enter in cooked mode (where Ctrl-C is a signal).
+// backPrompt is said after a run or a lesson, whether or not it offers the
+// pager.
+var backPrompt = lab.T("to the menu", "返回菜单")
+
+// TestMenuLesson prints a lesson that fits on the screen (a tall one): no
+// pager, even with PAGER set; then it quits with Ctrl-C.
 func TestMenuLesson(t *testing.T) {
 	cooked := cookedState(t)
-	lt := startLab(t, 120, 40, nil)
+	pager, paged := pagerScript(t)
+	lt := startLab(t, 120, 200, nil, "PAGER="+pager)
 	lt.checkMenu(lab.En, cooked)
 	lt.send(keyEnter)
 	lt.waitFor("▸ Run")
 	lt.send(keyDown + keyDown + keyDown)
 	lt.waitFor("▸ Read its lesson", "same as: lab lesson 1")
 	lt.send(keyEnter)
-	lt.waitFor("# 1 tcp-basic — A first TCP conversation", "Press Enter to return to the menu.")
+	lt.waitFor("# 1 tcp-basic — A first TCP conversation", "## Python next to Go", "Press Enter to return to the menu.")
 	lt.send(keyCtrlC)
 	lt.checkClean(cooked)
+	if _, err := os.Stat(paged); err == nil {
+		t.Errorf("a lesson that fits on the screen went to the pager")
+	}
+	lt.mu.Lock()
+	defer lt.mu.Unlock()
+	if top := lt.scr.row(0); !strings.HasPrefix(top, "# 1 tcp-basic") {
+		t.Errorf("the screen was not cleared for the lesson: its first row is %q", top)
+	}
 }
 
 // TestMenuWithoutTerminal: bare "lab" with a pipe on stdin prints the list
@@ -678,5 +711,385 @@ func TestMenuCheck(t *testing.T) {
 		if err := m.check(d, p, port, "8080"); err != nil {
 			t.Errorf("%s: check(port=8080) = %v", tt.lang, err)
 		}
+	}
+}
+
+// pagerScript writes a pager under t.TempDir() for PAGER: it keeps what it
+// is given in the file paged and says on the screen how many lines it got.
+func pagerScript(t *testing.T) (pager, paged string) {
+	t.Helper()
+	dir := t.TempDir()
+	pager, paged = filepath.Join(dir, "pager"), filepath.Join(dir, "paged")
+	script := fmt.Sprintf("#!/bin/sh\ncat > '%s'\necho \"test pager: $(wc -l < '%s') lines\"\n", paged, paged)
+	if err := os.WriteFile(pager, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return pager, paged
+}
+
+// TestMenuPagerCtrlC: Ctrl-C in the pager goes to the pager alone (less
+// uses it to stop a search); the lab stays, and the menu comes back.
+func TestMenuPagerCtrlC(t *testing.T) {
+	cooked := cookedState(t)
+	pager := filepath.Join(t.TempDir(), "pager")
+	script := "#!/bin/sh\ncat > /dev/null\necho 'waiting pager'\nread line < /dev/tty\n"
+	if err := os.WriteFile(pager, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	lt := startLab(t, 80, 24, nil, "PAGER="+pager)
+	lt.checkMenu(lab.En, cooked)
+	lt.send(keyEnter)
+	lt.waitFor("▸ Run")
+	lt.send(keyDown + keyDown + keyDown + keyEnter)
+	lt.waitFor("waiting pager")
+	lt.send(keyCtrlC) // the terminal sends SIGINT to its foreground job
+	lt.waitFor("▸ Read its lesson")
+	lt.send("q")
+	lt.waitFor("▸  1  ")
+	lt.send("q")
+	lt.checkClean(cooked)
+}
+
+// noLess is a PATH with no less on it (and nothing else), so that with
+// PAGER unset the lab uses its built-in pager.
+func noLess(t *testing.T) string { return "PATH=" + t.TempDir() }
+
+// TestMenuBack: Esc, Backspace, ← and q go back one level from every
+// submenu; at the top the back keys do nothing and q quits.
+func TestMenuBack(t *testing.T) {
+	cooked := cookedState(t)
+	top := "Socket Lab — choose a demo"
+	for _, tc := range []struct {
+		name string
+		key  string
+	}{
+		{"esc", "\x1b"},
+		{"backspace", keyBack},
+		{"left", "\x1b[D"},
+		{"q", "q"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lt := startLab(t, 80, 24, nil)
+			lt.checkMenu(lab.En, cooked)
+			lt.send(keyEnter)
+			lt.waitFor("1 tcp-basic — ", "▸ Run", "Esc/←/q: back")
+			lt.send(keyDown + keyDown)
+			lt.waitFor("▸ Change its knobs")
+			lt.send(keyEnter)
+			lt.waitFor("Knobs of 1 tcp-basic", "▸ msg = ")
+			lt.send(tc.key) // knobs → the demo's menu, its cursor where it was
+			lt.waitFor("1 tcp-basic — ", "▸ Change its knobs")
+			lt.send(tc.key) // the demo's menu → the top
+			lt.waitFor(top, "▸  1  ")
+			lt.send(keyDown)
+			lt.waitFor("▸  2  ")
+			if tc.key != "q" {
+				// At the top a back key does nothing: the lab is still
+				// there, and the next key moves the cursor.
+				lt.send(tc.key)
+				lt.send(keyDown)
+				lt.waitFor("▸  3  ")
+				lt.send("q")
+			} else {
+				lt.send(tc.key)
+			}
+			lt.checkClean(cooked)
+		})
+	}
+}
+
+// TestMenuNumbers: typing a demo's number in the demo list opens it: a
+// number no longer one starts with at once, a two-digit one as typed, one
+// that could go on with Enter or after a moment; a number with no demo
+// does nothing.
+func TestMenuNumbers(t *testing.T) {
+	cooked := cookedState(t)
+	all := demos.All()
+	last := all[len(all)-1]
+	if last.ID < 10 {
+		t.Skip("no two-digit demo numbers")
+	}
+	lt := startLab(t, 120, 40, nil, "LANG=zh_CN.UTF-8")
+	lt.checkMenu(lab.Zh, cooked)
+	lt.waitFor(fmt.Sprintf("回车或 %d–%d：选择", all[0].ID, last.ID))
+	title := func(d lab.Demo) string { return fmt.Sprintf("%d %s — %s", d.ID, d.Slug, d.Title.Zh) }
+	for _, tc := range []struct {
+		keys string
+		want lab.Demo
+	}{
+		{"7", all[6]},
+		{strconv.Itoa(last.ID), last},
+		{"1" + keyEnter, all[0]},
+		{"1", all[0]}, // waits a moment for a second digit, then opens 1
+	} {
+		lt.send(tc.keys)
+		lt.waitFor(title(tc.want), "▸ 运行")
+		lt.send("\x1b")
+		lt.waitFor("Socket Lab — 选择一个演示", fmt.Sprintf("▸ %*d  %s", len(strconv.Itoa(last.ID)), tc.want.ID, tc.want.Title.Zh))
+	}
+	// No demo 0: the number and its Enter do nothing, and the lab is still
+	// at the top.
+	lt.send("0" + keyEnter)
+	lt.send(keyDown)
+	lt.waitFor(fmt.Sprintf("▸ %*d  ", len(strconv.Itoa(last.ID)), all[1].ID))
+	lt.send("q")
+	lt.checkClean(cooked)
+}
+
+// TestMenuKnobHelp: the knob editor shows a knob's whole help, wrapped to
+// the terminal (which the knob list, with its few lines of detail, cannot),
+// and erases all of it once a value is accepted. Then Ctrl-C in the editor
+// (cooked mode, where it is a signal) quits the lab cleanly.
+func TestMenuKnobHelp(t *testing.T) {
+	cooked := cookedState(t)
+	d, err := demos.Lookup("sticky")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mode lab.Knob
+	for _, k := range d.Knobs {
+		if k.Name == "mode" {
+			mode = k
+		}
+	}
+	for _, l := range []lab.Lang{lab.En, lab.Zh} {
+		t.Run(string(l), func(t *testing.T) {
+			lt := startLab(t, 60, 24, []string{"--lang", string(l)})
+			lt.checkMenu(l, cooked)
+			lt.send(strconv.Itoa(d.ID))
+			lt.waitFor("▸ " + lab.T("Run", "运行").In(l))
+			lt.send(keyDown + keyDown)
+			lt.waitFor("▸ " + lab.T("Change its knobs", "修改参数").In(l))
+			lt.send(keyEnter)
+			lt.waitFor("▸ mode = buffer")
+			lt.send(keyEnter)
+			lt.waitFor(lab.T("Enter alone keeps buffer", "直接回车保留 buffer").In(l), "  mode = ")
+			lt.mu.Lock()
+			shown := strings.Join(strings.Fields(lt.scr.String()), "")
+			lt.mu.Unlock()
+			if help := strings.Join(strings.Fields(mode.Help.In(l)), ""); !strings.Contains(shown, help) {
+				lt.fail("the editor does not show the whole help %q", mode.Help.In(l))
+			}
+			lt.send("cork" + keyEnter)
+			lt.waitFor("▸ mode = cork")
+			lt.mu.Lock()
+			screen := lt.scr.String()
+			lt.mu.Unlock()
+			if strings.Contains(screen, lab.T("Enter alone keeps", "直接回车保留").In(l)) || strings.Contains(screen, "  mode = \n") {
+				lt.fail("the editor's lines were not all erased")
+			}
+			lt.send(keyEnter)
+			lt.waitFor("  mode = ")
+			lt.send(keyCtrlC)
+			lt.checkClean(cooked)
+		})
+	}
+}
+
+// TestMenuRunPager: a run longer than the screen can be read again in the
+// pager (p), as it was printed: colours kept, nothing else of the
+// terminal's codes. The screen is cleared before a run, so the trace
+// starts on the first row; a run that fits offers no pager.
+func TestMenuRunPager(t *testing.T) {
+	cooked := cookedState(t)
+	pager, paged := pagerScript(t)
+	lt := startLab(t, 80, 24, nil, "PAGER="+pager)
+	lt.checkMenu(lab.En, cooked)
+	lt.send(keyEnter)
+	lt.waitFor("▸ Run")
+	lt.send(keyEnter)
+	lt.waitFor("What happened", "Enter: back to the menu · p: read the run again in the pager")
+	lt.send("p")
+	lt.waitFor("test pager: ", " lines", "Enter: back to the menu · p: read")
+	b, err := os.ReadFile(paged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(b)
+	if !strings.HasPrefix(render.StripANSI(text), "1 tcp-basic — A first TCP conversation\n") || !strings.Contains(text, "What happened") {
+		t.Errorf("the pager was not given the run:\n%s", text)
+	}
+	if !strings.Contains(text, "\x1b[") {
+		t.Errorf("the run's colours were not kept for the pager")
+	}
+	if codes := regexp.MustCompile(`\x1b\[[0-9;?]*[^0-9;?m]`).FindString(text); codes != "" {
+		t.Errorf("the pager was given a terminal code %q", codes)
+	}
+	lt.send(keyEnter)
+	lt.waitFor("▸ Run")
+	lt.send("q")
+	lt.waitFor("▸  1  ")
+	lt.send("q")
+	lt.checkClean(cooked)
+
+	// In a tall terminal, with the lesson on the screen first: the run
+	// starts on the first row, and does not offer the pager.
+	lt = startLab(t, 120, 200, nil, "PAGER="+pager)
+	lt.checkMenu(lab.En, cooked)
+	lt.send(keyEnter)
+	lt.waitFor("▸ Run")
+	lt.send(keyDown + keyDown + keyDown)
+	lt.waitFor("▸ Read its lesson")
+	lt.send(keyEnter)
+	lt.waitFor("## Common mistakes", "Press Enter to return to the menu.")
+	lt.send(keyEnter)
+	lt.waitFor("▸ Read its lesson")
+	lt.send(keyUp + keyUp + keyUp)
+	lt.waitFor("▸ Run")
+	lt.send(keyEnter)
+	lt.waitFor("What happened", "Press Enter to return to the menu.")
+	lt.mu.Lock()
+	first := lt.scr.row(0)
+	lt.mu.Unlock()
+	if first != "1 tcp-basic — A first TCP conversation" {
+		lt.fail("the screen was not cleared before the run: its first row is %q", first)
+	}
+	lt.send("p") // nothing
+	lt.send(keyEnter)
+	lt.waitFor("▸ Run")
+	lt.send(keyCtrlD)
+	lt.checkClean(cooked)
+	if _, err := os.ReadFile(paged); err != nil {
+		t.Fatal(err) // from the first part: still there
+	}
+}
+
+// TestMenuLessonPager: a lesson longer than the screen goes to $PAGER,
+// colours and all, and leaving the pager goes back to the menu; with no
+// PAGER and no less, to the built-in pager, whose keys and status line are
+// in the learner's language.
+func TestMenuLessonPager(t *testing.T) {
+	cooked := cookedState(t)
+	pager, paged := pagerScript(t)
+	lt := startLab(t, 80, 24, nil, "PAGER="+pager)
+	lt.checkMenu(lab.En, cooked)
+	lt.send(keyEnter)
+	lt.waitFor("▸ Run")
+	lt.send(keyDown + keyDown + keyDown + keyEnter)
+	lt.waitFor("test pager: ", "▸ Read its lesson")
+	b, err := os.ReadFile(paged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "\x1b[1;36m# 1 tcp-basic — A first TCP conversation") {
+		t.Errorf("the pager was not given the lesson in colour:\n%q", b[:min(len(b), 200)])
+	}
+	lt.send("q")
+	lt.waitFor("▸  1  ")
+	lt.send("q")
+	lt.checkClean(cooked)
+
+	for _, l := range []lab.Lang{lab.En, lab.Zh} {
+		t.Run("builtin-"+string(l), func(t *testing.T) {
+			lt := startLab(t, 80, 24, []string{"--lang", string(l)}, noLess(t))
+			lt.checkMenu(l, cooked)
+			lt.send(keyEnter)
+			lt.waitFor("▸ " + lab.T("Run", "运行").In(l))
+			lt.send(keyDown + keyDown + keyDown)
+			lt.waitFor("▸ " + lab.T("Read its lesson", "阅读讲解").In(l))
+			lt.send(keyEnter)
+			at := func(from, to int) string {
+				return lab.Tf("lines %d–%d of ", "第 %d–%d 行，共 ", from, to).In(l)
+			}
+			lt.waitFor("# 1 tcp-basic", at(1, 23), lab.T("space/b: page down/up · Enter: one line · q: quit",
+				"空格/b：下一页/上一页 · 回车：下一行 · q：退出").In(l))
+			for _, step := range []struct {
+				key      string
+				from, to int
+			}{{" ", 24, 46}, {"f", 47, 69}, {"b", 24, 46}, {keyEnter, 25, 47}, {"j", 26, 48}, {keyDown, 27, 49}, {"k", 26, 48}, {"g", 1, 23}} {
+				lt.send(step.key)
+				lt.waitFor(at(step.from, step.to))
+			}
+			lt.send("G")
+			lt.waitFor(lab.T("(end)", "（完）").In(l))
+			lt.send("q")
+			lt.waitFor("▸ " + lab.T("Read its lesson", "阅读讲解").In(l))
+			lt.send("q")
+			lt.waitFor("▸  1  ")
+			lt.send("q")
+			lt.checkClean(cooked)
+		})
+	}
+}
+
+// TestLessonPager is "lab lesson N" in a terminal: a long lesson goes to the
+// pager, unless --no-pager; one that fits is printed; piped, it never pages.
+func TestLessonPager(t *testing.T) {
+	cooked := cookedState(t)
+	pager, paged := pagerScript(t)
+	wasPaged := func() bool {
+		_, err := os.Stat(paged)
+		os.Remove(paged)
+		return err == nil
+	}
+
+	lt := startLab(t, 80, 24, []string{"lesson", "1"}, "PAGER="+pager)
+	lt.waitFor("test pager: ")
+	lt.checkClean(cooked)
+	if !wasPaged() {
+		t.Errorf("lab lesson 1 in a terminal did not page")
+	}
+
+	for _, tc := range []struct {
+		name       string
+		rows       int
+		args, want []string
+	}{
+		{"no-pager", 24, []string{"lesson", "1", "--no-pager"}, []string{"# 1 tcp-basic", "## Common mistakes"}},
+		{"fits", 200, []string{"lesson", "1"}, []string{"# 1 tcp-basic", "## Common mistakes"}},
+	} {
+		lt := startLab(t, 80, tc.rows, tc.args, "PAGER="+pager)
+		lt.waitFor(tc.want...)
+		lt.checkRestored(cooked)
+		if wasPaged() {
+			t.Errorf("%s: lab %s paged", tc.name, strings.Join(tc.args, " "))
+		}
+	}
+
+	// Piped: stdin and stderr are the terminal, stdout is not.
+	cmd := exec.Command("sh", "-c", `"$0" lesson 1 --lang zh | cat`, os.Args[0])
+	cmd.Env = labCommand(t).Env
+	lt = startIn(t, 80, 24, cmd, "PAGER="+pager)
+	lt.waitFor("# 1 tcp-basic", "## 常见错误")
+	lt.checkRestored(cooked)
+	if wasPaged() {
+		t.Errorf("lab lesson 1 | cat paged")
+	}
+	if strings.Contains(string(lt.raw), "\x1b[") {
+		t.Errorf("lab lesson 1 | cat wrote terminal codes: colour or a pager")
+	}
+
+	// The built-in pager, for lab lesson: the same keys, and the terminal
+	// restored after.
+	lt = startLab(t, 80, 24, []string{"lesson", "1", "--lang", "zh"}, noLess(t))
+	lt.waitFor("第 1–23 行，共 ", "q：退出")
+	lt.send(" ")
+	lt.waitFor("第 24–46 行，共 ")
+	lt.send("q")
+	lt.checkClean(cooked)
+}
+
+// TestPagerTranscript: what a run printed is kept as a pager shows it: a
+// line redrawn in place (the progress bar) as last drawn, colours kept,
+// other codes dropped, whatever the chunks.
+func TestPagerTranscript(t *testing.T) {
+	out := "a \x1b[36mcyan\x1b[0m line\n\r\x1b[K[#   ] 10%\r\x1b[K[### ] 90%\r\x1b[Kdone\nlast"
+	want := "a \x1b[36mcyan\x1b[0m line\ndone\nlast\n"
+	for _, stride := range []int{1, 2, 3, 7, len(out)} {
+		var tr transcript
+		for i := 0; i < len(out); i += stride {
+			tr.Write([]byte(out[i:min(len(out), i+stride)]))
+		}
+		if got := tr.Text(lab.En); got != want {
+			t.Errorf("stride %d: kept %q, want %q", stride, got, want)
+		}
+	}
+	var tr transcript
+	for i := range maxKept + 5 {
+		fmt.Fprintf(&tr, "%d\n", i)
+	}
+	got := tr.Text(lab.Zh)
+	if !strings.HasPrefix(got, "⋯ 本次运行的前 5 行没有保留\n5\n") || !strings.HasSuffix(got, fmt.Sprintf("\n%d\n", maxKept+4)) {
+		t.Errorf("a long run kept %q … %q", got[:40], got[len(got)-20:])
 	}
 }

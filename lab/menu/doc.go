@@ -10,13 +10,19 @@
 //   - a finished prompt keeps writing too (readline "cleans" the line from
 //     its goroutine): its output is cut off when it returns;
 //   - it redraws from readline's goroutine while its own clears up, on every
-//     key but Enter (a data race): quit keys (q, Ctrl-C, Ctrl-D) read as
-//     Enter and are reported as [ErrQuit], and values are typed in cooked
-//     mode instead of with promptui's Prompt.
+//     key but Enter (a data race): the keys the menu gives a meaning of its
+//     own read as Enter, with a flag Select then reports: q, Ctrl-C, Ctrl-D
+//     ([ErrQuit]); Esc, Backspace, ← and q below the top ([ErrBack]); a
+//     typed item [Item.Number] (that item). Values are typed in cooked mode
+//     instead of with promptui's Prompt.
 //
 // A [Terminal] keeps raw mode from one menu to the next and uses cooked mode
 // for everything else (a run's trace, step mode's line-based keys, typed
-// values, "press Enter"); Close restores the terminal as Open found it.
+// values); Close restores the terminal as Open found it.
+//
+// [Terminal.Page] shows a long text through the learner's pager, with the
+// lab's own reading of the terminal paused meanwhile ([Keys.Pause]), or
+// through a small built-in one; a text that fits is printed as it is.
 //
 // The package knows nothing about demos: it shows [Item] labels and asks for
 // [Field] values; the command line decides what they mean.

@@ -42,14 +42,14 @@ func clean(s string) string {
 	}, s)
 }
 
-// wrap breaks s into at most max lines of at most cols cells; the last one
-// ends in "…" when s does not fit.
+// wrap breaks s into at most max lines (any number if max is 0) of at
+// most cols cells; the last one ends in "…" when s does not fit.
 func wrap(s string, cols, max int) []string {
 	if s == "" {
 		return nil
 	}
 	lines := render.Wrap(clean(s), cols)
-	if len(lines) > max {
+	if max > 0 && len(lines) > max {
 		rest := strings.Join(lines[max-1:], " ")
 		lines = append(lines[:max-1], render.Fit(rest, cols))
 	}

@@ -52,7 +52,7 @@ func TestItemLinesFit(t *testing.T) {
 		term := &Terminal{Lang: lab.Zh, Color: c}
 		for _, cols := range []int{40, 80, 120} {
 			term.Size = func() (int, int) { return cols, 40 }
-			fm := term.selectTemplates().FuncMap
+			fm := term.selectTemplates(term.keyHelp(false, map[int]int{1: 0, 16: 15})).FuncMap
 			active := fm["active"].(func(string) string)
 			inactive := fm["inactive"].(func(string) string)
 			title := fm["title"].(func(string) string)
@@ -73,11 +73,11 @@ func TestItemLinesFit(t *testing.T) {
 
 func TestDetailLinesFit(t *testing.T) {
 	term := &Terminal{Lang: lab.En, Size: func() (int, int) { return 80, 24 }}
-	detail := term.selectTemplates().FuncMap["detail"].(func(string) string)
+	detail := term.selectTemplates(term.keyHelp(true, nil)).FuncMap["detail"].(func(string) string)
 	got := detail(strings.Repeat("socket → bind → listen → accept；connect；一次 send、一次 recv、close ", 6))
 	lines := strings.Split(got, "\n")
-	if len(lines) != maxDetail {
-		t.Errorf("detail has %d lines, want %d:\n%s", len(lines), maxDetail, got)
+	if len(lines) != maxDetail(24) {
+		t.Errorf("detail has %d lines, want %d:\n%s", len(lines), maxDetail(24), got)
 	}
 	for _, l := range lines {
 		if render.Width(l) > 79 {
