@@ -46,7 +46,7 @@ func writeList(w io.Writer, s settings) error {
 	}
 	hint := lab.T(
 		"Run one with: lab run <N>   ·   read its lesson: lab lesson <N>   ·   step by step: lab run <N> --step",
-		"运行：lab run <N>   ·   阅读课程：lab lesson <N>   ·   单步执行：lab run <N> --step").In(l)
+		"运行：lab run <N>   ·   阅读讲解：lab lesson <N>   ·   单步执行：lab run <N> --step").In(l)
 	for _, line := range render.Wrap(hint, s.width) {
 		if _, err := fmt.Fprintln(w, line); err != nil {
 			return err
