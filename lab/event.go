@@ -55,8 +55,10 @@ const (
 	OpNote
 	OpFinding
 	OpSummary
-	OpSocket // socket(): a new socket, before bind or connect
-	OpRun    // the first line of a run: which demo, its knobs (Event.Run)
+	OpSocket  // socket(): a new socket, before bind or connect
+	OpRun     // the first line of a run: which demo, its knobs (Event.Run)
+	OpPacket  // a segment or datagram the capture saw (Event.Packet), side Wire
+	OpTCPInfo // without a capture: what TCP_INFO says changed around a call, side Wire
 )
 
 var opNames = [...]string{
@@ -65,7 +67,7 @@ var opNames = [...]string{
 	OpRecvFrom: "recvfrom", OpClose: "close", OpShutdown: "shutdown",
 	OpSetOpt: "setopt", OpWait: "wait", OpSignal: "signal", OpSegments: "segments",
 	OpNote: "note", OpFinding: "finding", OpSummary: "summary",
-	OpSocket: "socket", OpRun: "run",
+	OpSocket: "socket", OpRun: "run", OpPacket: "packet", OpTCPInfo: "tcpinfo",
 }
 
 // ParseOp returns the op whose String is name.
@@ -182,7 +184,32 @@ type Event struct {
 	Calls   int
 	Through int
 
-	Run *RunInfo // OpRun: what was run
+	Run    *RunInfo    // OpRun: what was run
+	Packet *PacketInfo // OpPacket, OpTCPInfo: what crossed the wire
+}
+
+// PacketInfo is a segment or datagram the capture saw on the loopback
+// interface, placed in its connection: its sender and receiver sockets
+// (Event.Conn and PeerConn, 0 for a program the lab does not trace), its
+// flags as Wireshark writes them, and its numbers relative to each
+// sender's first one, as Wireshark shows them. For OpTCPInfo only Conn,
+// State and the counts in Event.Text are set.
+type PacketInfo struct {
+	Proto    string // "tcp" or "udp"
+	Src, Dst string // host:port
+	From, To Role   // the roles of the sending and receiving sockets, "" for a program the lab does not trace
+	PeerConn int    // the receiving socket, 0 if the lab does not trace it
+	Flags    string // "SYN", "SYN, ACK", "PSH, ACK", "FIN, ACK", "RST" …; "" for UDP
+	Seq, Ack uint32 // relative per direction: a SYN is seq 0, the first data byte 1
+	Len      int    // payload bytes
+	Win      int    // the receive window it advertised, in bytes (scaled)
+	Opts     string // TCP options: "MSS=65495 SACK_PERM WS=1024" …
+	TS       time.Time
+	State    string // OpTCPInfo: the TCP state after the call (ESTABLISHED, TIME_WAIT …)
+	// The layers, as far as the capture kept them (--full draws them):
+	// the IP header, the TCP or UDP header, and the payload's first bytes.
+	Net, Transport, Payload []byte
+	Cause                   string // the call it came after: "client #3 send() 5 bytes" (pcapng comments)
 }
 
 // The --show categories of events hidden by default.

@@ -67,6 +67,7 @@ type Recorder struct {
 	last   map[ownerKey]int    // index in events of each socket's last event
 	lastT  time.Duration       // the time of the last event: time never goes back
 	queue  *Queue              // the sink's queue, if it has one (Flush)
+	wire   *wire               // --packets: the capture drained as calls are recorded
 
 	holds    int           // pauses in progress (step prompts)
 	pausedAt time.Time     // when the first of them began
@@ -131,13 +132,27 @@ func (r *Recorder) Start(info RunInfo) {
 	}
 }
 
-// Record stamps e with the next seq and the elapsed time, keeps it and emits it.
+// Record stamps e with the next seq and the elapsed time, keeps it and
+// emits it; with the wire on, the packets e's call caused follow it.
 func (r *Recorder) Record(e Event) Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	e = r.add(e, r.elapsed())
+	if r.wire != nil {
+		r.wire.learn(e)
+		for _, p := range r.wire.after(e) {
+			r.add(p, r.clockAt(p.Packet.TS))
+		}
+	}
+	return e
+}
+
+// add numbers and stamps e (at t, or the last event's time if later),
+// keeps it and emits it. The lock is held.
+func (r *Recorder) add(e Event, t time.Duration) Event {
 	r.seq++
 	e.Seq = r.seq
-	e.T = max(r.elapsed(), r.lastT)
+	e.T = max(t, r.lastT)
 	r.lastT = e.T
 	if r.onRec != nil {
 		r.onRec()
@@ -149,6 +164,24 @@ func (r *Recorder) Record(e Event) Event {
 		r.sink.Emit(e)
 	}
 	return e
+}
+
+// flushWire records the packets that waited long enough for a call on
+// their connection (all of them with all: the run is over).
+func (r *Recorder) flushWire(all bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, p := range r.wire.due(all) {
+		r.add(p, r.clockAt(p.Packet.TS))
+	}
+}
+
+// clockAt is a wall-clock time on the trace's clock, without the pauses.
+func (r *Recorder) clockAt(t time.Time) time.Duration {
+	if t.IsZero() {
+		return r.elapsed()
+	}
+	return t.Sub(r.start) - r.paused
 }
 
 // elapsed is the time since the run began without the time spent paused:

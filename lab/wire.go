@@ -1,0 +1,378 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"socketlab/lab/capture"
+)
+
+// The wire: with Options.Packets the segments and datagrams the kernel
+// sent on the loopback interface go in the trace beside the calls, as
+// events of the side Wire. A capture (lab/capture: AF_PACKET on lo, a BPF
+// filter on the run's ports) is drained whenever a call is recorded: the
+// segments a call caused are queued by the time it returns, so they are
+// recorded right after it, under it (the SYN, SYN-ACK and ACK under the
+// client's connect(), the FIN under close()). Packets of a connection no
+// call is being recorded on wait a little (wireGrace) and are then
+// recorded by a goroutine that watches the capture: the delayed ACK 40 ms
+// after a send, a retransmitted SYN. Their time is the capture's stamp on
+// the recorder's clock, never before the event they follow.
+//
+//	client connect()  ─┐ SYN ▶, ◀ SYN-ACK, ACK ▶ queued before it returns
+//	   Record(connect) │ → drain → packets of this connection recorded next
+//	server accept()    │ (causal: after the connect)
+//
+// Without the privilege to capture, the lab says so once and shows, per
+// call on a TCP socket, what TCP_INFO says changed (segments in and out,
+// the state): OpTCPInfo events.
+
+// wireGrace is how long a packet whose connection has no call recorded
+// waits before the watcher records it.
+const wireGrace = 20 * time.Millisecond
+
+// sockRef is one end of a connection the trace knows: whose socket it is.
+type sockRef struct {
+	id   int
+	side Role
+	who  string
+}
+
+// wire is a run's view of the network. Its methods are called with the
+// recorder's lock held, except start and stop.
+type wire struct {
+	cap   *capture.Capture // nil: no capture, TCP_INFO instead
+	why   error            // why there is no capture
+	track *capture.Tracker
+	ports map[uint16]bool
+	ends  map[string]sockRef // "local>peer" → the socket at local
+	local map[int]string     // socket id → its local address (UDP: from bind)
+	tuple map[int]string     // socket id → "local>peer"
+	wait  []capture.Packet   // drained, not recorded yet
+	pcap  *capture.Pcapng
+	snaps map[int]capture.Info // fallback: each TCP socket's last TCP_INFO
+
+	stop func()
+	done chan struct{}
+}
+
+// openWire starts the capture of a run, or the fallback when it cannot.
+// pcap, if not nil, receives every packet as pcapng.
+func openWire(pcap io.Writer) (*wire, error) {
+	w := &wire{track: capture.NewTracker(), ports: map[uint16]bool{}, ends: map[string]sockRef{},
+		local: map[int]string{}, tuple: map[int]string{}, snaps: map[int]capture.Info{}}
+	c, err := capture.Open(capture.Config{})
+	if err != nil {
+		w.why = err
+		if pcap != nil {
+			return nil, fmt.Errorf("--pcap: %w", err)
+		}
+		return w, nil
+	}
+	w.cap = c
+	if pcap != nil {
+		if w.pcap, err = capture.NewPcapng(pcap, "lo", c.Snap()); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// source says where the wire's events come from, for the run's first note.
+func (w *wire) source() Text {
+	if w.cap != nil {
+		return Tf("packets: captured on the loopback interface (%s); each appears under the call that caused it",
+			"报文段：在回环接口上抓取（%s）；每一个都显示在引起它的调用下面", w.cap.Source())
+	}
+	var pe *capture.PrivilegeError
+	if errors.As(w.why, &pe) {
+		return Tf("packets: this user may not capture them (%s); the wire lane shows what TCP_INFO says changed around each call instead",
+			"报文段：这个用户没有抓包的权限（%s）；线路一栏改为显示每次调用前后 TCP_INFO 报告的变化", pe.Command())
+	}
+	return Tf("packets: no capture here (%v); the wire lane shows what TCP_INFO says changed around each call instead",
+		"报文段：这里无法抓包（%v）；线路一栏改为显示每次调用前后 TCP_INFO 报告的变化", w.why)
+}
+
+// start runs the watcher that records the packets no call is recorded
+// for (timers: delayed ACKs, retransmits), until stop.
+func (w *wire) start(r *Recorder) {
+	if w.cap == nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w.stop, w.done = cancel, make(chan struct{})
+	woke, drained := make(chan struct{}), make(chan struct{})
+	go func() {
+		for w.cap.Wait(ctx) == nil {
+			select {
+			case woke <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case <-drained:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		defer close(w.done)
+		tick := time.NewTicker(wireGrace / 2)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-woke:
+				r.flushWire(false)
+				drained <- struct{}{}
+			case <-tick.C:
+				r.flushWire(false)
+			}
+		}
+	}()
+}
+
+// close stops the watcher; the recorder records what is left (flushWire(true)).
+func (w *wire) close() {
+	if w.stop != nil {
+		w.stop()
+		<-w.done
+	}
+	if w.cap != nil {
+		w.cap.Close()
+	}
+}
+
+// learn notes the sockets and ports an event names, so the capture keeps
+// their packets (a listener's port before its first SYN, a client's
+// server before its connect) and each packet finds its sockets.
+func (w *wire) learn(e Event) {
+	if e.Conn == 0 || e.Side == Wire || e.Side == System {
+		return
+	}
+	ref := sockRef{e.Conn, e.Side, e.Who}
+	switch e.Op {
+	case OpBind, OpListen:
+		if e.Local != "" {
+			w.local[e.Conn] = e.Local
+			w.watch(e.Local)
+		}
+	case OpSocket:
+		w.watch(e.Peer) // a socket about to connect: its server's port
+	case OpConnect, OpAccept:
+		if e.Local != "" && e.Peer != "" {
+			k := norm(e.Local) + ">" + norm(e.Peer)
+			w.ends[k], w.tuple[e.Conn] = ref, k
+			w.watch(e.Peer)
+		}
+	case OpSendTo, OpRecvFrom:
+		if l := w.local[e.Conn]; l != "" && e.Peer != "" {
+			k := norm(l) + ">" + norm(e.Peer)
+			w.ends[k], w.tuple[e.Conn] = ref, k
+			w.watch(e.Peer)
+		}
+	}
+}
+
+// watch adds an address's port to those the capture keeps.
+func (w *wire) watch(addr string) {
+	if w.cap == nil || addr == "" {
+		return
+	}
+	_, p, err := net.SplitHostPort(addr)
+	n, perr := strconv.Atoi(p)
+	if err != nil || perr != nil || n <= 0 || n > 65535 || w.ports[uint16(n)] {
+		return
+	}
+	w.ports[uint16(n)] = true
+	ports := make([]uint16, 0, len(w.ports))
+	for p := range w.ports {
+		ports = append(ports, p)
+	}
+	w.cap.SetPorts(ports...)
+}
+
+// norm writes an address as the capture does (::ffff:127.0.0.1 → 127.0.0.1).
+func norm(addr string) string {
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil {
+		return addr
+	}
+	return capture.Normalize(ap).String()
+}
+
+// after returns the packets of e's connection queued by now, as events to
+// record right after e; the others wait for their own call or the watcher.
+func (w *wire) after(e Event) []Event {
+	if w.cap == nil {
+		return nil
+	}
+	w.wait = append(w.wait, w.cap.Drain()...)
+	k := w.tuple[e.Conn]
+	if k == "" || !e.Op.IsCall() {
+		return nil
+	}
+	local, peer, _ := strings.Cut(k, ">")
+	var out []Event
+	keep := w.wait[:0]
+	for _, p := range w.wait {
+		s, d := p.Src.String(), p.Dst.String()
+		if s == local && d == peer || s == peer && d == local {
+			out = append(out, w.event(p, cause(e)))
+		} else {
+			keep = append(keep, p)
+		}
+	}
+	w.wait = keep
+	return out
+}
+
+// due returns the packets that waited wireGrace (all with all), as events.
+func (w *wire) due(all bool) []Event {
+	if w.cap == nil {
+		return nil
+	}
+	w.wait = append(w.wait, w.cap.Drain()...)
+	var out []Event
+	keep := w.wait[:0]
+	now := time.Now()
+	for _, p := range w.wait {
+		if all || now.Sub(p.Time) >= wireGrace {
+			out = append(out, w.event(p, ""))
+		} else {
+			keep = append(keep, p)
+		}
+	}
+	w.wait = keep
+	return out
+}
+
+// cause names a call as a pcapng comment does: "client #3 send() 5 bytes".
+func cause(e Event) string {
+	s := fmt.Sprintf("%s #%d %s", e.Side, e.Conn, e.Call)
+	if e.Who != "" {
+		s = fmt.Sprintf("%s [%s] #%d %s", e.Side, e.Who, e.Conn, e.Call)
+	}
+	if e.Op.IsData() {
+		s += fmt.Sprintf(" %d bytes", e.N)
+	}
+	return s
+}
+
+// event is a packet as a trace event, placed in its connection.
+func (w *wire) event(p capture.Packet, cause string) Event {
+	seg := w.track.Track(&p)
+	src, dst := p.Src.String(), p.Dst.String()
+	from, to := w.ends[src+">"+dst], w.ends[dst+">"+src]
+	pi := &PacketInfo{Proto: strings.ToLower(p.Proto.String()), Src: src, Dst: dst, From: from.side, To: to.side,
+		PeerConn: to.id, Seq: seg.Seq, Ack: seg.Ack, Len: p.PayloadLen, Win: seg.Win, TS: p.Time,
+		Net: p.Net, Transport: p.Transport, Payload: p.Payload, Cause: cause}
+	if p.Proto == capture.TCP {
+		pi.Flags, pi.Opts = p.Flags.String(), p.Options.String()
+	}
+	who := from.who
+	if who == "" {
+		who = to.who
+	}
+	if w.pcap != nil {
+		dir := capture.DirInbound
+		if from.side == Client {
+			dir = capture.DirOutbound
+		}
+		w.pcap.WritePacket(&p, dir, cause)
+	}
+	return Event{Side: Wire, Op: OpPacket, Conn: from.id, Who: who, N: p.PayloadLen, Packet: pi}
+}
+
+// tcpInfo is the fallback's event for a call on TCP socket c: what the
+// kernel's TCP_INFO says changed since the last call on it, if anything.
+func (w *wire) tcpInfo(c *Conn, closed bool) (Event, bool) {
+	if w.cap != nil || c == nil {
+		return Event{}, false
+	}
+	var info capture.Info
+	if closed {
+		la, lok := capture.AddrOf(c.c.LocalAddr())
+		ra, rok := capture.AddrOf(c.c.RemoteAddr())
+		st, err := capture.ProcState(la, ra)
+		if !lok || !rok || err != nil {
+			return Event{}, false
+		}
+		info.State = st
+	} else {
+		tc := tcpConnOf(c.c)
+		if tc == nil {
+			return Event{}, false
+		}
+		var err error
+		if info, err = capture.Snapshot(tc); err != nil {
+			return Event{}, false
+		}
+	}
+	before, seen := w.snaps[c.id]
+	w.snaps[c.id] = info
+	if closed {
+		before.SegsOut, before.SegsIn, before.DataSegsOut, before.DataSegsIn = 0, 0, 0, 0
+		if seen && before.State == info.State {
+			return Event{}, false
+		}
+	}
+	d := capture.Diff(before, info)
+	if seen && d.Zero() {
+		return Event{}, false
+	}
+	return Event{Side: Wire, Op: OpTCPInfo, Conn: c.id, Who: c.side.who, Text: deltaText(d, seen, closed),
+		Packet: &PacketInfo{Proto: "tcp", From: c.side.Role, State: info.State.String()}}, true
+}
+
+// deltaText says what TCP_INFO says changed, in both languages.
+func deltaText(d capture.Delta, seen, closed bool) Text {
+	var en, zh []string
+	if !seen || d.From != d.To {
+		en = append(en, "state "+d.To.String())
+		zh = append(zh, "状态 "+d.To.String())
+	}
+	if !closed {
+		if n := d.SegsOut; n != 0 {
+			en = append(en, fmt.Sprintf("%+d segments out (%+d with data)", n, d.DataSegsOut))
+			zh = append(zh, fmt.Sprintf("发出报文段 %+d（其中带数据 %+d）", n, d.DataSegsOut))
+		}
+		if n := d.SegsIn; n != 0 {
+			en = append(en, fmt.Sprintf("%+d segments in (%+d with data)", n, d.DataSegsIn))
+			zh = append(zh, fmt.Sprintf("收到报文段 %+d（其中带数据 %+d）", n, d.DataSegsIn))
+		}
+		if d.Retrans != 0 {
+			en = append(en, fmt.Sprintf("%+d retransmitted", d.Retrans))
+			zh = append(zh, fmt.Sprintf("重传 %+d", d.Retrans))
+		}
+	}
+	return T("TCP_INFO: "+strings.Join(en, ", "), "TCP_INFO："+strings.Join(zh, "，"))
+}
+
+// tcpConnOf finds the *net.TCPConn under the lab's wrappers.
+func tcpConnOf(c net.Conn) *net.TCPConn {
+	for {
+		switch x := c.(type) {
+		case *net.TCPConn:
+			return x
+		case *idleConn:
+			c = x.Conn
+		default:
+			return nil
+		}
+	}
+}
+
+// wireMu guards nothing but documents: wire is used under Recorder.mu.
+var _ sync.Locker = (*sync.Mutex)(nil)
