@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math"
 	"math/big"
 	"os/exec"
@@ -252,9 +253,19 @@ func FuzzParsePickle(f *testing.F) {
 	f.Add(evilPickle)
 	f.Add([]byte("\x80\x04]\x94(h\x00h\x00h\x00e."))
 	f.Add([]byte("\x80\x04G\x7f\xf8\x00\x00\x00\x00\x00\x01."))
+	f.Add(pickleBomb(189, 19))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		v, err := wire.ParsePickle(data, 4096)
-		ops, opsErr := wire.PickleOps(data, 4096)
+		// Whatever the pickle says, decoding it and listing its opcodes
+		// costs memory linear in its length.
+		var (
+			v           any
+			err, opsErr error
+			ops         []wire.PickleOp
+		)
+		checkAlloc(t, fmt.Sprintf("decoding a pickle of %d bytes", len(data)), pickleAllocBound(len(data)), func() {
+			v, err = wire.ParsePickle(data, 4096)
+			ops, opsErr = wire.PickleOps(data, 4096)
+		})
 		if err == nil {
 			if opsErr != nil || len(ops) == 0 {
 				t.Fatalf("decoded %#v but cannot list the ops: %v", v, opsErr)
