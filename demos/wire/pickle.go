@@ -21,6 +21,7 @@ import (
 	"math/big"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -122,10 +123,17 @@ type UnsafePickleError struct {
 	Callable string // "module.name", when the pickle named one
 }
 
+// Error names the callable as it is when it is a short printable name
+// (posix.system), else as Python's repr of it, cut at 100 bytes: the name
+// came from the peer and may hold anything, terminal escapes included.
 func (e *UnsafePickleError) Error() string {
 	if e.Callable != "" {
+		name := e.Callable
+		if len(name) > 100 || strings.ContainsFunc(name, func(r rune) bool { return !strconv.IsPrint(r) || r == ' ' }) {
+			name = PyRepr(name, 100)
+		}
 		return fmt.Sprintf("unsafe pickle: %s at byte %d names the callable %s; pickle.loads would import it and could call it, so the lab refuses to decode it",
-			e.Op, e.Offset, e.Callable)
+			e.Op, e.Offset, name)
 	}
 	return fmt.Sprintf("unsafe pickle: %s at byte %d would call or construct an object; the lab only decodes plain data",
 		e.Op, e.Offset)

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
 
 	"socketlab/demos/wire"
 )
@@ -143,6 +144,8 @@ func TestParsePickleRefusesCallables(t *testing.T) {
 		{"newobj", []byte("\x80\x04NN\x81."), "", "NEWOBJ"},
 		{"ext1", []byte("\x80\x04\x82\x01."), "", "EXT1"},
 		{"persid", []byte("Pfoo\n."), "", "PERSID"},
+		{"escapes in the name", []byte("c\x1b[2J\x1b]0;pwned\x07\nsystem\n(S'x'\ntR."), "\x1b[2J\x1b]0;pwned\x07.system", "GLOBAL"},
+		{"a long name", []byte("c" + strings.Repeat("m", 300) + "\nsystem\n."), strings.Repeat("m", 300) + ".system", "GLOBAL"},
 	} {
 		_, err := wire.ParsePickle(c.data, 0)
 		var ue *wire.UnsafePickleError
@@ -152,6 +155,11 @@ func TestParsePickleRefusesCallables(t *testing.T) {
 		}
 		if ue.Callable != c.callable || ue.Op != c.op {
 			t.Errorf("%s: %+v, want op %s callable %q", c.name, ue, c.op, c.callable)
+		}
+		// The message goes to a terminal: no escape from the peer, no
+		// name longer than a line.
+		if msg := err.Error(); strings.ContainsFunc(msg, unicode.IsControl) || len(msg) > 250 {
+			t.Errorf("%s: %d bytes: %q", c.name, len(msg), msg)
 		}
 	}
 	if _, err := wire.ParsePickle(evilPickle, 0); !strings.Contains(err.Error(), "posix.system") {
