@@ -270,10 +270,18 @@ func FuzzParsePickle(f *testing.F) {
 			err, opsErr error
 			ops         []wire.PickleOp
 		)
+		var repr string
 		checkAlloc(t, fmt.Sprintf("decoding a pickle of %d bytes", len(data)), pickleAllocBound(len(data)), func() {
 			v, err = wire.ParsePickle(data, 4096)
 			ops, opsErr = wire.PickleOps(data, 4096)
+			repr = wire.PyRepr(v, 0)
 		})
+		if len(repr) > wire.MaxRepr || strings.ContainsFunc(repr, unicode.IsControl) {
+			t.Fatalf("PyRepr(%#v) = %q", v, repr)
+		}
+		if err != nil && strings.ContainsFunc(err.Error(), unicode.IsControl) {
+			t.Fatalf("error %q", err)
+		}
 		if err == nil {
 			if opsErr != nil || len(ops) == 0 {
 				t.Fatalf("decoded %#v but cannot list the ops: %v", v, opsErr)
