@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"socketlab/demos/wire"
+	"socketlab/lab"
 )
 
 // The decoders of what a real peer sends (`lab serve N`, `lab client N`)
@@ -60,4 +61,54 @@ func TestObjectsReprBounded(t *testing.T) {
 			t.Errorf("pyRepr(%q) = %q", s, repr)
 		}
 	}
+}
+
+// --- 6: the JSON reply to a command ------------------------------------------
+
+// jsonReplyOK checks that jsonReply's header for cmd can be written and
+// reads back as the header of its body.
+func jsonReplyOK(t *testing.T, cmd []byte, meta string) {
+	t.Helper()
+	p, err := lab.ParseParams(jsonHeader().Knobs, []string{"meta=" + meta, "size=100"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		h    wire.JSONHeader
+		body []byte
+		head []byte
+	)
+	checkAlloc(t, fmt.Sprintf("the reply to a command of %d bytes", len(cmd)), uint64(64*len(cmd)+64<<10), func() {
+		h, body = jsonReply(string(cmd), p)
+		head, err = wire.AppendJSON(nil, h)
+	})
+	if err != nil {
+		t.Fatalf("the reply to %q: %v", cmd, err)
+	}
+	got, err := wire.ParseJSON(head[wire.HeaderSize:], 0)
+	if err != nil || got.DataSize != int64(len(body)) || meta == "full" && got.Cmd != strings.ToValidUTF8(string(cmd), "\uFFFD") && string(cmd) != reportCmd {
+		t.Fatalf("the reply to %q reads back as %+v, %v (body %d bytes)", cmd, got, err, len(body))
+	}
+}
+
+func TestPeerJSONReply(t *testing.T) {
+	cmds := []string{"", "whoami", "ls -l\n", reportCmd, "你好", "a\"b\\c", "\x01", "\x1b[2J", "\x7f\u009b", "\xff\xfe", "\u2028",
+		strings.Repeat("x", 1023) + "\xe4", strings.Repeat("\x00", 1024)}
+	for _, cmd := range cmds {
+		for _, meta := range []string{"full", "minimal"} {
+			jsonReplyOK(t, []byte(cmd), meta)
+		}
+	}
+}
+
+func FuzzPeerJSONReply(f *testing.F) {
+	for _, cmd := range []string{"whoami", "\x01", "\xff", reportCmd} {
+		f.Add([]byte(cmd))
+	}
+	f.Fuzz(func(t *testing.T, cmd []byte) {
+		if len(cmd) > 1024 { // one recv(1024)
+			cmd = cmd[:1024]
+		}
+		jsonReplyOK(t, cmd, "full")
+	})
 }
