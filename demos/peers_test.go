@@ -112,3 +112,73 @@ func FuzzPeerJSONReply(f *testing.F) {
 		jsonReplyOK(t, cmd, "full")
 	})
 }
+
+// --- 16: the head of an HTTP response ------------------------------------------
+
+func TestPeerHTTPHead(t *testing.T) {
+	for _, c := range []struct {
+		in     string
+		status string
+		lines  int
+		length int
+		err    string // "" for none, or a part of the error
+	}{
+		{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", "HTTP/1.1 200 OK", 1, 5, ""},
+		{"HTTP/1.1 200 OK\r\ncontent-length:\t0 \r\n\r\n", "HTTP/1.1 200 OK", 1, 0, ""},
+		{"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n400", "HTTP/1.1 400 Bad Request", 1, -1, ""},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 1048576\r\n\r\n", "HTTP/1.1 200 OK", 1, 1 << 20, ""},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n", "HTTP/1.1 200 OK", 2, 5, ""},
+		{"HTTP/1.1 200 OK\r\nX: a\nb\r\n\r\n", "HTTP/1.1 200 OK", 1, -1, ""}, // a bare \n does not end a line
+		{"HTTP/1.1 200 OK\r\nContent-Length: 1048577\r\n\r\n", "", 0, 0, "bad Content-Length"},
+		{"HTTP/1.1 200 OK\r\nContent-Length: +5\r\n\r\n", "", 0, 0, "bad Content-Length"},
+		{"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "", 0, 0, "bad Content-Length"},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n", "", 0, 0, "bad Content-Length"},
+		{"HTTP/1.1 200 OK\r\nContent-Length:\r\n\r\n", "", 0, 0, "bad Content-Length"},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", "", 0, 0, "two Content-Length"},
+		{"\r\n\r\n", "", 0, 0, "status line"},
+		{"", "", 0, 0, errNoBlankLine.Error()},
+		{"HTTP/1.1 200 OK\r\n", "", 0, 0, errNoBlankLine.Error()},
+		{"HTTP/1.1 200 OK\r\n\r", "", 0, 0, errNoBlankLine.Error()},
+		{"HTTP/1.1 200 OK\r\n" + strings.Repeat("X: y\r\n", httpMaxHead/6) + "\r\n", "", 0, 0, "longer than"},
+		{"HTTP/1.1 200 OK\r\nX: " + strings.Repeat("y", httpMaxHead) + "\r\n\r\n", "", 0, 0, "exceeds limit"},
+	} {
+		h, err := parseHTTPHead([]byte(c.in))
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("parseHTTPHead(%.60q): %+v, %v; want an error with %q", c.in, h, err, c.err)
+			}
+			continue
+		}
+		if err != nil || h.status != c.status || len(h.lines) != c.lines || h.length != c.length || !strings.HasSuffix(c.in[:h.end], "\r\n\r\n") {
+			t.Errorf("parseHTTPHead(%q) = %+v, %v", c.in, h, err)
+		}
+	}
+}
+
+func FuzzPeerHTTPHead(f *testing.F) {
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nhello, 你好\n"))
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var h httpHead
+		var err error
+		checkAlloc(t, fmt.Sprintf("parseHTTPHead of %d bytes", len(data)), uint64(8*len(data)+64<<10), func() { h, err = parseHTTPHead(data) })
+		if err != nil {
+			if len(err.Error()) > 200 {
+				t.Fatalf("error of %d bytes", len(err.Error()))
+			}
+			return
+		}
+		// The head is the status line and the header lines, each ended by
+		// \r\n, and the blank line: exactly the bytes before the body.
+		head := h.status + "\r\n"
+		for _, l := range h.lines {
+			head += l + "\r\n"
+		}
+		if head+"\r\n" != string(data[:h.end]) || h.status == "" || strings.Contains(head[:len(head)-2], "\r\n\r\n") {
+			t.Fatalf("parseHTTPHead(%q) = %+v", data, h)
+		}
+		if h.length < -1 || h.length > httpMaxBody {
+			t.Fatalf("Content-Length %d", h.length)
+		}
+	})
+}
