@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -774,46 +775,61 @@ func uploadPeerClient(ctx context.Context, s *lab.Side, opt PeerOptions) error {
 			return errors.New("the server's answer is longer than any receipt")
 		}
 	}
-	if err := checkUploadAnswer(s, answer, sum); err != nil {
+	note, err := uploadAnswer(answer, sum)
+	if err != nil {
 		return err
 	}
+	s.Note(note)
 	return conn.Close()
 }
 
-// checkUploadAnswer reads what the server said after the file: nothing (the
-// tutorial's server), a SHA-256 receipt (proto=ack) or a JSON reply.
-func checkUploadAnswer(s *lab.Side, answer []byte, sum string) error {
+// uploadAnswer reads what the server said after the file: nothing (the
+// tutorial's server), a SHA-256 receipt (proto=ack) or a JSON reply. It
+// returns the note that says so, or the error when the answer says the file
+// did not arrive whole. Whatever the server sent is quoted, never printed as
+// it is: the note and the error go to the learner's terminal.
+func uploadAnswer(answer []byte, sum string) (lab.Text, error) {
 	switch {
 	case len(answer) == 0:
-		s.Note(lab.T("the server sent no answer (the tutorial's server sends none): nothing says the file arrived whole",
-			"服务端没有回答（教程的服务端就不回答）：没有任何东西说明文件完整到达"))
-		return nil
-	case len(answer) == 64 && string(answer) != sum && isHex(answer):
-		return fmt.Errorf("the server's receipt %s is not the file's SHA-256 %s", answer, sum)
+		return lab.T("the server sent no answer (the tutorial's server sends none): nothing says the file arrived whole",
+			"服务端没有回答（教程的服务端就不回答）：没有任何东西说明文件完整到达"), nil
+	case len(answer) == 64 && isHex(answer) && !strings.EqualFold(string(answer), sum):
+		return lab.Text{}, fmt.Errorf("the server's receipt %s is not the file's SHA-256 %s", answer, sum)
 	case len(answer) == 64 && isHex(answer):
-		s.Note(receiptNote(string(answer), sum))
-		return nil
+		return receiptNote(strings.ToLower(string(answer)), sum), nil
 	case len(answer) < wire.HeaderSize:
-		s.Note(lab.Tf("the server answered %q", "服务端回答 %q", answer))
-		return nil
+		return lab.Tf("the server answered %s", "服务端回答 %s", wire.PyRepr(answer, 0)), nil
 	}
-	r := bytes.NewReader(answer)
-	h, err := wire.ReadJSONHeader(r, 0)
+	h, err := wire.ReadJSONHeader(bytes.NewReader(answer), 0)
 	if err != nil {
-		s.Note(lab.Tf("the server answered %q", "服务端回答 %q", clip(answer)))
-		return nil
+		return lab.Tf("the server answered %s", "服务端回答 %s", wire.PyRepr(answer, 0)), nil
 	}
 	var status, why string
 	json.Unmarshal(h.Extra["status"], &status)
 	json.Unmarshal(h.Extra["error"], &why)
 	switch {
 	case status == "refused":
-		return fmt.Errorf("the server refused the upload: %s", why)
-	case h.SHA256 != "" && h.SHA256 != sum:
-		return fmt.Errorf("the server stored a file whose SHA-256 is %s, not the file's %s", h.SHA256, sum)
+		return lab.Text{}, fmt.Errorf("the server refused the upload: %s", wire.PyRepr(why, 0))
+	case h.SHA256 != "" && !strings.EqualFold(h.SHA256, sum):
+		return lab.Text{}, fmt.Errorf("the server stored a file whose SHA-256 is %s, not the file's %s", wire.PyRepr(h.SHA256, 80), sum)
 	}
-	s.Note(lab.Tf("the server answered %s", "服务端回答 %s", answer[wire.HeaderSize:]))
-	return nil
+	obj := answer[wire.HeaderSize:]
+	if n := int(binary.LittleEndian.Uint32(answer)); n < len(obj) {
+		obj = obj[:n] // the JSON object; what follows it is not part of the reply
+	}
+	return lab.Tf("the server answered %s", "服务端回答 %s", wire.PyRepr(string(obj), 0)), nil
+}
+
+// parseSizeLine reads the size that comes first in demo 15's ack protocol:
+// decimal digits from 0 to uploadMax, with the spaces and line end around
+// them that the tutorial's int() ignores too (`echo 11 | nc` sends "11\n").
+func parseSizeLine(head []byte) (int64, error) {
+	digits := bytes.TrimSpace(head)
+	n, err := strconv.ParseInt(string(digits), 10, 64)
+	if len(digits) == 0 || bytes.ContainsFunc(digits, func(r rune) bool { return r < '0' || r > '9' }) || err != nil || n > uploadMax {
+		return 0, fmt.Errorf("%s is not a size: the decimal digits of a number from 0 to %d", wire.PyRepr(head, 80), uploadMax)
+	}
+	return n, nil
 }
 
 func isHex(b []byte) bool {

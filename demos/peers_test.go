@@ -2,8 +2,11 @@ package demos
 
 import (
 	"bytes"
+	"cmp"
+	"encoding/binary"
 	"fmt"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -180,5 +183,118 @@ func FuzzPeerHTTPHead(f *testing.F) {
 		if h.length < -1 || h.length > httpMaxBody {
 			t.Fatalf("Content-Length %d", h.length)
 		}
+	})
+}
+
+// --- 15: the size line of proto=ack, the server's answer after the file -----
+
+func TestPeerSizeLine(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int64 // -1: refused
+	}{
+		{"0", 0}, {"1", 1}, {"11", 11}, {"007", 7},
+		{strconv.Itoa(uploadMax - 1), uploadMax - 1}, {strconv.Itoa(uploadMax), uploadMax}, {strconv.Itoa(uploadMax + 1), -1},
+		{"11\n", 11}, {" 11\r\n", 11}, {"\t11 ", 11},
+		{"", -1}, {"\n", -1}, {"+5", -1}, {"-0", -1}, {"-5", -1}, {"1e3", -1}, {"1_000", -1}, {"1 1", -1},
+		{"0x10", -1}, {"１１", -1}, {"99999999999999999999", -1}, {"\xff", -1}, {"11hello, file", -1},
+		{strings.Repeat("9", 1024), -1}, {"\x1b[2J", -1},
+	} {
+		got, err := parseSizeLine([]byte(c.in))
+		if c.want < 0 {
+			if err == nil {
+				t.Errorf("parseSizeLine(%q) = %d, want an error", c.in, got)
+			} else if len(err.Error()) > 200 || strings.ContainsFunc(err.Error(), controlChar) {
+				t.Errorf("parseSizeLine(%q): %d bytes: %q", c.in, len(err.Error()), err)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("parseSizeLine(%q) = %d, %v; want %d", c.in, got, err, c.want)
+		}
+	}
+}
+
+func FuzzPeerSizeLine(f *testing.F) {
+	for _, s := range []string{"11", "11\n", "1073741826", "-0", "\x1b[2J"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, head []byte) {
+		var n int64
+		var err error
+		checkAlloc(t, fmt.Sprintf("parseSizeLine of %d bytes", len(head)), uint64(2*len(head)+4096), func() { n, err = parseSizeLine(head) })
+		if err != nil {
+			if len(err.Error()) > 200 || strings.ContainsFunc(err.Error(), controlChar) {
+				t.Fatalf("parseSizeLine(%q): %q", head, err)
+			}
+			return
+		}
+		digits := strings.TrimLeft(strings.TrimSpace(string(head)), "0")
+		if n < 0 || n > uploadMax || strconv.FormatInt(n, 10) != cmp.Or(digits, "0") {
+			t.Fatalf("parseSizeLine(%q) = %d", head, n)
+		}
+	})
+}
+
+// answerOK checks that uploadAnswer's note or error holds nothing of the
+// answer unquoted.
+func answerOK(t *testing.T, answer []byte, sum string) (lab.Text, error) {
+	t.Helper()
+	var note lab.Text
+	var err error
+	checkAlloc(t, fmt.Sprintf("uploadAnswer of %d bytes", len(answer)), uint64(16*len(answer)+64<<10), func() { note, err = uploadAnswer(answer, sum) })
+	for _, s := range []string{note.En, note.Zh, errString(err)} {
+		if strings.ContainsFunc(s, controlChar) || len(s) > 1024 {
+			t.Fatalf("uploadAnswer(%q): %d bytes: %q", answer, len(s), s)
+		}
+	}
+	return note, err
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func TestPeerUploadAnswer(t *testing.T) {
+	sum := contentSHA(11)
+	reply := func(obj string) []byte {
+		return append(binary.LittleEndian.AppendUint32(nil, uint32(len(obj))), obj...)
+	}
+	for _, c := range []struct {
+		name   string
+		answer []byte
+		err    string // "" for a note
+	}{
+		{"nothing", nil, ""},
+		{"the receipt", []byte(sum), ""},
+		{"the receipt in capitals", []byte(strings.ToUpper(sum)), ""},
+		{"another receipt", []byte(contentSHA(12)), "is not the file's SHA-256"},
+		{"a short answer", []byte("ok"), ""},
+		{"escapes", []byte("\x1b[2J\x1b]0;pwned\x07"), ""},
+		{"stored", reply(`{"datasize": 0, "sha256": "` + sum + `", "status": "stored"}`), ""},
+		{"stored, another SHA-256", reply(`{"datasize": 0, "sha256": "\u009b2J", "status": "stored"}`), "SHA-256 is '\\x9b2J'"},
+		{"refused", reply(`{"datasize": 0, "error": "no \u001b[2J", "status": "refused"}`), `refused the upload: 'no \x1b[2J'`},
+		{"a reply, then escapes", append(reply(`{"datasize": 0, "status": "\u0085"}`), "\x1b[2J"...), ""},
+		{"not a reply", bytes.Repeat([]byte{0x1b}, 100), ""},
+	} {
+		note, err := answerOK(t, c.answer, sum)
+		switch {
+		case c.err == "" && (err != nil || note.IsZero()):
+			t.Errorf("%s: %v, %v; want a note", c.name, note, err)
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("%s: %v, %v; want an error with %q", c.name, note, err, c.err)
+		}
+	}
+}
+
+func FuzzPeerUploadAnswer(f *testing.F) {
+	sum := contentSHA(11)
+	f.Add([]byte(sum))
+	f.Add([]byte("\x2a\x00\x00\x00{\"datasize\": 0, \"status\": \"refused\", \"x\": 1}"))
+	f.Fuzz(func(t *testing.T, answer []byte) {
+		answerOK(t, answer, sum)
 	})
 }
