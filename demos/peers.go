@@ -13,6 +13,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -656,14 +657,24 @@ func chatServe(s *lab.Side, conn *lab.Conn) error {
 		if err != nil {
 			return err
 		}
-		// if ret == 'q': break (nc sends the line end too)
-		if len(data) == 0 || string(bytes.TrimRight(data, "\r\n")) == "q" {
+		reply, quit := chatAnswer(data)
+		if quit { // if ret == 'q': break
 			return conn.Close()
 		}
-		if err := conn.SendAll(append(data, chatSuffix...)); err != nil { // conn.sendall(bytes(ret + ",你好", encoding='utf-8'))
+		if err := conn.SendAll(reply); err != nil { // conn.sendall(bytes(ret + ",你好", encoding='utf-8'))
 			return err
 		}
 	}
+}
+
+// chatAnswer is what demo 14's server answers to the bytes of one recv:
+// the message + ",你好", or quit for "q" (with the line end nc sends) and
+// for the end of the stream.
+func chatAnswer(data []byte) (reply []byte, quit bool) {
+	if len(data) == 0 || string(bytes.TrimRight(data, "\r\n")) == "q" {
+		return nil, true
+	}
+	return slices.Concat(data, []byte(chatSuffix)), false
 }
 
 func chatPeerClient(ctx context.Context, s *lab.Side, opt PeerOptions) error {

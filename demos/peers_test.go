@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -296,5 +297,41 @@ func FuzzPeerUploadAnswer(f *testing.F) {
 	f.Add([]byte("\x2a\x00\x00\x00{\"datasize\": 0, \"status\": \"refused\", \"x\": 1}"))
 	f.Fuzz(func(t *testing.T, answer []byte) {
 		answerOK(t, answer, sum)
+	})
+}
+
+// --- 14: chat ------------------------------------------------------------------
+
+func TestPeerChatAnswer(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		reply string
+		quit  bool
+	}{
+		{"", "", true}, {"q", "", true}, {"q\n", "", true}, {"q\r\n", "", true}, {"q\r\n\r\n", "", true},
+		{"Q", "Q" + chatSuffix, false}, {"q q", "q q" + chatSuffix, false}, {"hello", "hello" + chatSuffix, false},
+		{"\n", "\n" + chatSuffix, false}, {"\xff", "\xff" + chatSuffix, false},
+	} {
+		reply, quit := chatAnswer([]byte(c.in))
+		if string(reply) != c.reply || quit != c.quit {
+			t.Errorf("chatAnswer(%q) = %q, %v; want %q, %v", c.in, reply, quit, c.reply, c.quit)
+		}
+	}
+}
+
+func FuzzPeerChatAnswer(f *testing.F) {
+	f.Add([]byte("hello"))
+	f.Add([]byte("q\r\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		in := slices.Clone(data)
+		var reply []byte
+		var quit bool
+		checkAlloc(t, fmt.Sprintf("chatAnswer of %d bytes", len(data)), uint64(2*len(data)+1024), func() { reply, quit = chatAnswer(data) })
+		if !bytes.Equal(data, in) {
+			t.Fatalf("chatAnswer changed its input %q to %q", in, data)
+		}
+		if quit != (len(data) == 0 || string(bytes.TrimRight(data, "\r\n")) == "q") || !quit && string(reply) != string(data)+chatSuffix {
+			t.Fatalf("chatAnswer(%q) = %q, %v", data, reply, quit)
+		}
 	})
 }
