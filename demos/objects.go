@@ -94,6 +94,11 @@ func decodeObject(codec string, b []byte) (any, error) {
 	case "pickle":
 		return wire.ParsePickle(b, maxObject) // pickle.loads(b), made safe
 	case "gob":
+		// gob allocates for the counts in the stream before it reads the
+		// elements: CheckGob first makes sure the bytes hold them.
+		if err := wire.CheckGob(b, maxObject); err != nil {
+			return nil, err
+		}
 		var v map[string]any
 		err := gob.NewDecoder(bytes.NewReader(b)).Decode(&v)
 		return v, err

@@ -335,3 +335,40 @@ func FuzzPeerChatAnswer(f *testing.F) {
 		}
 	})
 }
+
+// --- 7: the object behind the text header ----------------------------------------
+
+// objectAllocBound is the most decoding and noting an object of n bytes may
+// allocate, whatever its codec: the pickle decoder's budget (128 bytes a
+// byte) and what it takes to get there.
+func objectAllocBound(n int) uint64 { return uint64(512*n + 1<<20) }
+
+// FuzzObjectsDecode decodes what a server sends to lab client 7, in each
+// codec, and writes the note about it.
+func FuzzObjectsDecode(f *testing.F) {
+	for _, codec := range []string{"pickle", "gob", "json"} {
+		b, err := encodeObject(codec, objectValue())
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(codec, b)
+	}
+	f.Add("pickle", evilPickle)
+	f.Add("json", []byte(`{"a": "\u001b[2J", "b": [1e400, -0, 1E-7]}`))
+	f.Fuzz(func(t *testing.T, codec string, data []byte) {
+		if codec != "pickle" && codec != "gob" && codec != "json" || len(data) > maxObject {
+			return
+		}
+		var v any
+		var err error
+		var repr string
+		checkAlloc(t, fmt.Sprintf("decoding a %s object of %d bytes", codec, len(data)), objectAllocBound(len(data)), func() {
+			if v, err = decodeObject(codec, data); err == nil {
+				repr = pyRepr(v)
+			}
+		})
+		if len(repr) > wire.MaxRepr || strings.ContainsFunc(repr, controlChar) {
+			t.Fatalf("pyRepr(%#v) = %q", v, repr)
+		}
+	})
+}
