@@ -269,3 +269,19 @@ func TestDecodedHidesControls(t *testing.T) {
 		}
 	}
 }
+
+func TestWrapKeepsOrder(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		w    int
+		want []string
+	}{
+		{"\t00000000", 7, []string{"\t0000000", "0"}},
+		{"ab \u200b" + "xxxxxxxxxx", 4, []string{"ab \u200b", "xxxx", "xxxx", "xx"}},
+		{"xxxxxxxxxx", 4, []string{"xxxx", "xxxx", "xx"}},
+	} {
+		if got := Wrap(c.s, c.w); fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("Wrap(%q, %d) = %q, want %q", c.s, c.w, got, c.want)
+		}
+	}
+}
