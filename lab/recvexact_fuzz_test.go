@@ -35,12 +35,21 @@ func FuzzSpanMarks(f *testing.F) {
 			spans = append(spans, Span{From: from, To: to, Label: T(fmt.Sprint("span ", len(spans)), "")})
 		}
 		var marks []Mark
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		marks = spanMarks(off, n, spans)
-		runtime.ReadMemStats(&after)
-		if a := after.TotalAlloc - before.TotalAlloc; a > uint64(256*(len(spans)+1)+1024) {
-			t.Fatalf("spanMarks of %d spans allocated %d bytes", len(spans), a)
+		allocated := func() uint64 {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			marks = spanMarks(off, n, spans)
+			runtime.ReadMemStats(&after)
+			return after.TotalAlloc - before.TotalAlloc
+		}
+		// The least of three runs: another goroutine may allocate during one.
+		bound := uint64(256*(len(spans)+1) + 1024)
+		a := allocated()
+		for try := 0; try < 2 && a > bound; try++ {
+			a = min(a, allocated())
+		}
+		if a > bound {
+			t.Fatalf("spanMarks of %d spans allocated %d bytes, want at most %d", len(spans), a, bound)
 		}
 		if n == 0 || len(spans) == 0 {
 			if marks != nil {

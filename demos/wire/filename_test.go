@@ -37,11 +37,20 @@ func FuzzSafeName(f *testing.F) {
 	f.Fuzz(func(t *testing.T, name string) {
 		var n string
 		var err error
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		n, err = SafeName(name)
-		runtime.ReadMemStats(&after)
-		if a := after.TotalAlloc - before.TotalAlloc; a > 4096 { // whatever the length
+		allocated := func() uint64 {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			n, err = SafeName(name)
+			runtime.ReadMemStats(&after)
+			return after.TotalAlloc - before.TotalAlloc
+		}
+		// At most 4 KiB whatever the length; the least of three runs, as
+		// another goroutine may allocate during one.
+		a := allocated()
+		for try := 0; try < 2 && a > 4096; try++ {
+			a = min(a, allocated())
+		}
+		if a > 4096 {
 			t.Fatalf("SafeName of %d bytes allocated %d bytes", len(name), a)
 		}
 		if err != nil {
