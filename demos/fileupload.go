@@ -201,11 +201,11 @@ func receiveWithAck(s *lab.Side, conn *lab.Conn, root *os.Root) error {
 	if err != nil {
 		return err
 	}
-	size, err := strconv.ParseInt(string(head), 10, 64)
-	if err != nil || size < 0 || size > uploadMax {
+	size, err := parseSizeLine(head)
+	if err != nil {
 		conn.SendAll([]byte("refused: not a size"))
 		conn.Close()
-		return fmt.Errorf("upload 1: %q is not a size from 0 to %d", head, uploadMax)
+		return fmt.Errorf("upload 1: %w", err)
 	}
 	s.Step("ack")
 	if err := conn.SendAll([]byte(uploadAck)); err != nil { // conn.sendall(bytes("1001", encoding='utf-8'))

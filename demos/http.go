@@ -118,19 +118,13 @@ func httpClient(ctx context.Context, s *lab.Side) error {
 			return fmt.Errorf("response headers longer than %d bytes", httpMaxHead)
 		}
 	}
-	end := bytes.Index(got, []byte("\r\n\r\n")) + 4
-	head := strings.Split(string(got[:end-4]), "\r\n")
-	length := -1
-	for _, h := range head[1:] {
-		if name, v, ok := strings.Cut(h, ":"); ok && strings.EqualFold(name, "Content-Length") {
-			length, err = strconv.Atoi(strings.TrimSpace(v))
-			if err != nil || length < 0 || length > 1<<20 {
-				return fmt.Errorf("bad Content-Length %q", v)
-			}
-		}
+	hd, err := parseHTTPHead(got)
+	if err != nil {
+		return err
 	}
+	end, length := hd.end, hd.length
 	s.Note(lab.Tf("status line %q, %d header lines; the blank line \\r\\n\\r\\n ends the head at byte %d",
-		"状态行 %q，%d 行报头；空行 \\r\\n\\r\\n 在第 %d 个字节处结束报头", head[0], len(head)-1, end))
+		"状态行 %q，%d 行报头；空行 \\r\\n\\r\\n 在第 %d 个字节处结束报头", hd.status, len(hd.lines), end))
 	body := got[end:]
 	if length < 0 {
 		// No length: the body runs until the server closes.
@@ -142,7 +136,7 @@ func httpClient(ctx context.Context, s *lab.Side) error {
 			if len(data) == 0 {
 				break
 			}
-			if body = append(body, data...); len(body) > 1<<20 {
+			if body = append(body, data...); len(body) > httpMaxBody {
 				return errors.New("response body longer than 1 MiB")
 			}
 		}
@@ -171,21 +165,15 @@ func httpClient(ctx context.Context, s *lab.Side) error {
 	return conn.Close()
 }
 
-// httpResponse splits the client's received bytes into head lines and body.
+// httpResponse splits the client's received bytes into head lines (the
+// status line first) and body.
 func httpResponse(t lab.Trace) (lines []string, body []byte, length int, ok bool) {
 	got := t.Calls(lab.Client, lab.OpRecv).Bytes()
-	end := bytes.Index(got, []byte("\r\n\r\n"))
-	if end < 0 {
+	hd, err := parseHTTPHead(got)
+	if err != nil {
 		return nil, nil, 0, false
 	}
-	lines = strings.Split(string(got[:end]), "\r\n")
-	length = -1
-	for _, h := range lines[1:] {
-		if name, v, ok := strings.Cut(h, ":"); ok && strings.EqualFold(name, "Content-Length") {
-			length, _ = strconv.Atoi(strings.TrimSpace(v))
-		}
-	}
-	return lines, got[end+4:], length, true
+	return append([]string{hd.status}, hd.lines...), got[hd.end:], hd.length, true
 }
 
 func httpFindings(t lab.Trace, p lab.Params) []lab.Finding {

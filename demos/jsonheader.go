@@ -78,10 +78,12 @@ func jsonReply(cmd string, p lab.Params) (wire.JSONHeader, []byte) {
 		h.Extra = map[string]json.RawMessage{"name": json.RawMessage(`"report.txt"`)}
 	} else {
 		body = CannedOutput(cmd)
-		// The header grows: more fields, same protocol.
-		h.Cmd = cmd
+		// The header grows: more fields, same protocol. A peer's command
+		// may hold anything: the header carries it as valid UTF-8, control
+		// characters escaped as JSON escapes them.
+		h.Cmd = strings.ToValidUTF8(cmd, "\uFFFD")
 		h.Extra = map[string]json.RawMessage{
-			"name":     json.RawMessage(strconv.Quote(cmd + " output")),
+			"name":     jsonString(h.Cmd + " output"),
 			"encoding": json.RawMessage(`"utf-8"`),
 			"lines":    json.RawMessage(strconv.Itoa(bytes.Count(body, []byte("\n")))),
 		}

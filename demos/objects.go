@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"slices"
 	"strings"
 
 	"socketlab/demos/wire"
@@ -95,6 +94,11 @@ func decodeObject(codec string, b []byte) (any, error) {
 	case "pickle":
 		return wire.ParsePickle(b, maxObject) // pickle.loads(b), made safe
 	case "gob":
+		// gob allocates for the counts in the stream before it reads the
+		// elements: CheckGob first makes sure the bytes hold them.
+		if err := wire.CheckGob(b, maxObject); err != nil {
+			return nil, err
+		}
 		var v map[string]any
 		err := gob.NewDecoder(bytes.NewReader(b)).Decode(&v)
 		return v, err
@@ -273,63 +277,9 @@ func objectsClient(ctx context.Context, s *lab.Side) error {
 	return conn.Close()
 }
 
-// pyRepr writes a decoded value briefly, the way Python prints it.
-func pyRepr(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "None"
-	case bool:
-		if x {
-			return "True"
-		}
-		return "False"
-	case string:
-		return "'" + strings.ReplaceAll(x, "'", `\'`) + "'"
-	case []byte:
-		return wireBytes(x)
-	case []any:
-		parts := make([]string, len(x))
-		for i, it := range x {
-			parts[i] = pyRepr(it)
-		}
-		return "[" + strings.Join(parts, ", ") + "]"
-	case map[string]any:
-		var parts []string
-		for _, k := range sortedKeys(x) {
-			parts = append(parts, pyRepr(k)+": "+pyRepr(x[k]))
-		}
-		return "{" + strings.Join(parts, ", ") + "}"
-	case float64:
-		if x == float64(int64(x)) && x < 1e15 && x > -1e15 {
-			return fmt.Sprintf("%.1f", x)
-		}
-		return fmt.Sprint(x)
-	}
-	return fmt.Sprint(v)
-}
-
-func wireBytes(b []byte) string {
-	var sb strings.Builder
-	sb.WriteString("b'")
-	for _, c := range b {
-		if c >= 0x20 && c < 0x7f && c != '\'' && c != '\\' {
-			sb.WriteByte(c)
-		} else {
-			fmt.Fprintf(&sb, `\x%02x`, c)
-		}
-	}
-	sb.WriteString("'")
-	return sb.String()
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
+// pyRepr writes a decoded value briefly, the way Python prints it: cut at
+// wire.MaxRepr bytes however large the value, control characters escaped.
+func pyRepr(v any) string { return wire.PyRepr(v, 0) }
 
 func objectsFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	buf := p.Int("buf")

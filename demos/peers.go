@@ -1,15 +1,19 @@
 package demos
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -665,14 +669,24 @@ func chatServe(s *lab.Side, conn *lab.Conn) error {
 		if err != nil {
 			return err
 		}
-		// if ret == 'q': break (nc sends the line end too)
-		if len(data) == 0 || string(bytes.TrimRight(data, "\r\n")) == "q" {
+		reply, quit := chatAnswer(data)
+		if quit { // if ret == 'q': break
 			return conn.Close()
 		}
-		if err := conn.SendAll(append(data, chatSuffix...)); err != nil { // conn.sendall(bytes(ret + ",你好", encoding='utf-8'))
+		if err := conn.SendAll(reply); err != nil { // conn.sendall(bytes(ret + ",你好", encoding='utf-8'))
 			return err
 		}
 	}
+}
+
+// chatAnswer is what demo 14's server answers to the bytes of one recv:
+// the message + ",你好", or quit for "q" (with the line end nc sends) and
+// for the end of the stream.
+func chatAnswer(data []byte) (reply []byte, quit bool) {
+	if len(data) == 0 || string(bytes.TrimRight(data, "\r\n")) == "q" {
+		return nil, true
+	}
+	return slices.Concat(data, []byte(chatSuffix)), false
 }
 
 func chatPeerClient(ctx context.Context, s *lab.Side, opt PeerOptions) error {
@@ -784,49 +798,126 @@ func uploadPeerClient(ctx context.Context, s *lab.Side, opt PeerOptions) error {
 			return errors.New("the server's answer is longer than any receipt")
 		}
 	}
-	if err := checkUploadAnswer(s, answer, sum); err != nil {
+	note, err := uploadAnswer(answer, sum)
+	if err != nil {
 		return err
 	}
+	s.Note(note)
 	return conn.Close()
 }
 
-// checkUploadAnswer reads what the server said after the file: nothing (the
-// tutorial's server), a SHA-256 receipt (proto=ack) or a JSON reply.
-func checkUploadAnswer(s *lab.Side, answer []byte, sum string) error {
+// uploadAnswer reads what the server said after the file: nothing (the
+// tutorial's server), a SHA-256 receipt (proto=ack) or a JSON reply. It
+// returns the note that says so, or the error when the answer says the file
+// did not arrive whole. Whatever the server sent is quoted, never printed as
+// it is: the note and the error go to the learner's terminal.
+func uploadAnswer(answer []byte, sum string) (lab.Text, error) {
 	switch {
 	case len(answer) == 0:
-		s.Note(lab.T("the server sent no answer (the tutorial's server sends none): nothing says the file arrived whole",
-			"服务端没有回答（教程的服务端就不回答）：没有任何东西说明文件完整到达"))
-		return nil
-	case len(answer) == 64 && string(answer) != sum && isHex(answer):
-		return fmt.Errorf("the server's receipt %s is not the file's SHA-256 %s", answer, sum)
+		return lab.T("the server sent no answer (the tutorial's server sends none): nothing says the file arrived whole",
+			"服务端没有回答（教程的服务端就不回答）：没有任何东西说明文件完整到达"), nil
+	case len(answer) == 64 && isHex(answer) && !strings.EqualFold(string(answer), sum):
+		return lab.Text{}, fmt.Errorf("the server's receipt %s is not the file's SHA-256 %s", answer, sum)
 	case len(answer) == 64 && isHex(answer):
-		s.Note(receiptNote(string(answer), sum))
-		return nil
+		return receiptNote(strings.ToLower(string(answer)), sum), nil
 	case len(answer) < wire.HeaderSize:
-		s.Note(lab.Tf("the server answered %q", "服务端回答 %q", answer))
-		return nil
+		return lab.Tf("the server answered %s", "服务端回答 %s", wire.PyRepr(answer, 0)), nil
 	}
-	r := bytes.NewReader(answer)
-	h, err := wire.ReadJSONHeader(r, 0)
+	h, err := wire.ReadJSONHeader(bytes.NewReader(answer), 0)
 	if err != nil {
-		s.Note(lab.Tf("the server answered %q", "服务端回答 %q", clip(answer)))
-		return nil
+		return lab.Tf("the server answered %s", "服务端回答 %s", wire.PyRepr(answer, 0)), nil
 	}
 	var status, why string
 	json.Unmarshal(h.Extra["status"], &status)
 	json.Unmarshal(h.Extra["error"], &why)
 	switch {
 	case status == "refused":
-		return fmt.Errorf("the server refused the upload: %s", why)
-	case h.SHA256 != "" && h.SHA256 != sum:
-		return fmt.Errorf("the server stored a file whose SHA-256 is %s, not the file's %s", h.SHA256, sum)
+		return lab.Text{}, fmt.Errorf("the server refused the upload: %s", wire.PyRepr(why, 0))
+	case h.SHA256 != "" && !strings.EqualFold(h.SHA256, sum):
+		return lab.Text{}, fmt.Errorf("the server stored a file whose SHA-256 is %s, not the file's %s", wire.PyRepr(h.SHA256, 80), sum)
 	}
-	s.Note(lab.Tf("the server answered %s", "服务端回答 %s", answer[wire.HeaderSize:]))
-	return nil
+	obj := answer[wire.HeaderSize:]
+	if n := int(binary.LittleEndian.Uint32(answer)); n < len(obj) {
+		obj = obj[:n] // the JSON object; what follows it is not part of the reply
+	}
+	return lab.Tf("the server answered %s", "服务端回答 %s", wire.PyRepr(string(obj), 0)), nil
+}
+
+// parseSizeLine reads the size that comes first in demo 15's ack protocol:
+// decimal digits from 0 to uploadMax, with the spaces and line end around
+// them that the tutorial's int() ignores too (`echo 11 | nc` sends "11\n").
+func parseSizeLine(head []byte) (int64, error) {
+	digits := bytes.TrimSpace(head)
+	n, err := strconv.ParseInt(string(digits), 10, 64)
+	if len(digits) == 0 || bytes.ContainsFunc(digits, func(r rune) bool { return r < '0' || r > '9' }) || err != nil || n > uploadMax {
+		return 0, fmt.Errorf("%s is not a size: the decimal digits of a number from 0 to %d", wire.PyRepr(head, 80), uploadMax)
+	}
+	return n, nil
 }
 
 func isHex(b []byte) bool {
 	_, err := hex.DecodeString(string(b))
 	return err == nil
+}
+
+// --- decoders of a peer's bytes ------------------------------------------------
+
+// An httpHead is the head of an HTTP response, as demo 16's client reads it.
+type httpHead struct {
+	status string   // the status line, such as "HTTP/1.1 200 OK"
+	lines  []string // the header lines after it
+	end    int      // where the body starts: after the blank line
+	length int      // Content-Length, or -1 when there is none
+}
+
+// httpMaxBody is the longest body demo 16's client reads.
+const httpMaxBody = 1 << 20
+
+// errNoBlankLine says that the bytes so far hold no complete head.
+var errNoBlankLine = errors.New("no blank line yet")
+
+// parseHTTPHead reads the head of an HTTP response from the start of got:
+// lines that end in "\r\n" (read with wire.ReadLine), the first of them
+// the status line, up to the first empty line. Content-Length, if given,
+// must be decimal digits and at most httpMaxBody; a second one must say
+// the same. It returns errNoBlankLine while got holds no empty line yet.
+func parseHTTPHead(got []byte) (httpHead, error) {
+	h := httpHead{length: -1}
+	r := bufio.NewReader(bytes.NewReader(got))
+	for {
+		line, err := wire.ReadLine(r, httpMaxHead)
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return h, errNoBlankLine
+		}
+		if err != nil {
+			return h, fmt.Errorf("response head: %w", err)
+		}
+		if h.end += len(line) + 2; h.end > httpMaxHead {
+			return h, fmt.Errorf("response head longer than %d bytes", httpMaxHead)
+		}
+		if len(line) == 0 {
+			if h.status == "" {
+				return h, errors.New("response head: an empty line where the status line should be")
+			}
+			return h, nil
+		}
+		if h.status == "" {
+			h.status = string(line)
+			continue
+		}
+		h.lines = append(h.lines, string(line))
+		name, v, ok := bytes.Cut(line, []byte(":"))
+		if !ok || !strings.EqualFold(string(name), "Content-Length") {
+			continue
+		}
+		v = bytes.Trim(v, " \t")
+		n, err := strconv.Atoi(string(v))
+		if len(v) == 0 || len(v) > 7 || bytes.ContainsFunc(v, func(r rune) bool { return r < '0' || r > '9' }) || err != nil || n > httpMaxBody {
+			return h, fmt.Errorf("bad Content-Length %q: want decimal digits, at most %d", clip(v), httpMaxBody)
+		}
+		if h.length >= 0 && n != h.length {
+			return h, fmt.Errorf("two Content-Length headers, %d and %d", h.length, n)
+		}
+		h.length = n
+	}
 }

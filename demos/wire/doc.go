@@ -40,11 +40,20 @@
 //	 a line               end     a line        end     empty line:
 //	                                                    end of headers
 //
+// Demo 7's objects go inside such frames: AppendPickle and ParsePickle
+// write and read Python's pickle (plain data only; a pickle that names a
+// callable is refused), CheckGob vets a gob stream before encoding/gob
+// reads it, and PyRepr writes a decoded value as Python's repr would, cut
+// at a fixed length.
+//
 // The receiver trusts nothing it reads. Every decoder takes a limit (max, or
 // DefaultMax when max <= 0) and refuses a negative length or one above the
 // limit before allocating anything for it. Even an allowed length is not
 // allocated up front: the buffer grows as bytes actually arrive, so a peer
-// that announces 60 MiB and sends 3 bytes costs a few kilobytes.
+// that announces 60 MiB and sends 3 bytes costs a few kilobytes. What a
+// decoder builds is bounded too: a pickle's value, whose memo lets a few
+// bytes refer to one value a million times, may cost at most 128 bytes per
+// byte of the pickle, and a gob's counts must fit the bytes that follow.
 //
 // A peer that closes the connection between frames ends the stream normally:
 // the decoder returns io.EOF itself, so read loops stop with

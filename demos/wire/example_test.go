@@ -3,6 +3,7 @@ package wire_test
 import (
 	"bufio"
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -194,4 +195,28 @@ func ExampleReadLine() {
 	// "HTTP/1.0 200 OK"
 	// "Content-Length: 5"
 	// body: "hello"
+}
+
+func ExampleParsePickle_bomb() {
+	// 375 bytes that Python loads in a moment: a list holding the same list
+	// twice, 19 times over, down to one bytes value, referred to 524,288
+	// times through the memo. Copied out as Go values, that is 99 MB.
+	_, err := wire.ParsePickle(pickleBomb(189, 19), 0)
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, wire.ErrTooLarge))
+	// Output:
+	// pickle: decoded value exceeds limit 113536 bytes (128 for each of the pickle's 375 bytes, plus 65536): every reference to a shared value (BINGET, DUP) counts again
+	// true
+}
+
+func ExampleCheckGob() {
+	// What gob writes for {"a": 1}, with the map's count of entries set to
+	// a hundred million: gob would allocate gigabytes for it.
+	bomb, _ := hex.DecodeString("0d7f040102ff8000010c0110000014ff8000fc05f5e100016105696e74363404020002")
+	err := wire.CheckGob(bomb, 0)
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, wire.ErrGobCount))
+	// Output:
+	// gob: a count larger than the bytes that follow: 100000000 elements, 12 bytes follow
+	// true
 }

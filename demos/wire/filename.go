@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -19,11 +20,22 @@ var ErrUnsafeName = errors.New("unsafe file name")
 // to be joined to a folder the receiver chose. It refuses empty names, "."
 // and "..", any "/" or "\" (so "../../etc/passwd", "/etc/passwd" and
 // "C:\x" are all refused), a drive letter, NUL and other control
-// characters, invalid UTF-8 and names longer than MaxFileName bytes. It
-// returns the name unchanged when it is safe.
+// characters (C0, DEL and C1), invalid UTF-8 and names longer than
+// MaxFileName bytes. It returns the name unchanged when it is safe; an
+// error quotes at most the name's first 64 bytes.
 func SafeName(name string) (string, error) {
 	bad := func(why string) (string, error) {
-		return "", fmt.Errorf("%w %q: %s", ErrUnsafeName, name, why)
+		// The name came from the peer and may be 64 KiB long: quote its
+		// start only.
+		quoted := name
+		if len(quoted) > 64 {
+			cut := 64
+			for cut > 0 && !utf8.RuneStart(quoted[cut]) {
+				cut--
+			}
+			quoted = quoted[:cut] + "…"
+		}
+		return "", fmt.Errorf("%w %q: %s", ErrUnsafeName, quoted, why)
 	}
 	switch {
 	case name == "":
@@ -40,7 +52,7 @@ func SafeName(name string) (string, error) {
 		return bad("names a drive")
 	}
 	for _, r := range name {
-		if r < 0x20 || r == 0x7f {
+		if unicode.IsControl(r) { // C0, DEL and C1 (U+009B starts a terminal sequence too)
 			return bad(fmt.Sprintf("contains the control character %U", r))
 		}
 	}

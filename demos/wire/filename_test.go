@@ -3,8 +3,10 @@ package wire
 import (
 	"errors"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 func TestSafeName(t *testing.T) {
@@ -15,7 +17,7 @@ func TestSafeName(t *testing.T) {
 		}
 	}
 	bad := []string{"", ".", "..", "../../etc/passwd", "/etc/passwd", "a/b", `..\x`, `C:\x`, "C:x",
-		"a\x00b", "a\nb", "\x7f", "\xff", strings.Repeat("a", MaxFileName+1), "./a"}
+		"a\x00b", "a\nb", "\x7f", "\xff", strings.Repeat("a", MaxFileName+1), "./a", "a\u009b2J", "\u0085"}
 	for _, n := range bad {
 		if got, err := SafeName(n); !errors.Is(err, ErrUnsafeName) || got != "" {
 			t.Errorf("SafeName(%q) = %q, %v; want ErrUnsafeName", n, got, err)
@@ -23,16 +25,42 @@ func TestSafeName(t *testing.T) {
 	}
 }
 
-// FuzzSafeName: whatever SafeName accepts stays inside the folder.
+// FuzzSafeName: whatever SafeName accepts stays inside the folder and
+// holds no control character; what it refuses it says in a short message
+// that holds none either (the message goes back to the peer and to the
+// terminal).
 func FuzzSafeName(f *testing.F) {
-	for _, s := range []string{"a.txt", "../x", "/x", "a\x00", ".."} {
+	for _, s := range []string{"a.txt", "../x", "/x", "a\x00", "..", "a\u009b2J", strings.Repeat("\x1b", 300)} {
 		f.Add(s)
 	}
 	dir := filepath.Join("base", "dir")
 	f.Fuzz(func(t *testing.T, name string) {
-		n, err := SafeName(name)
+		var n string
+		var err error
+		allocated := func() uint64 {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			n, err = SafeName(name)
+			runtime.ReadMemStats(&after)
+			return after.TotalAlloc - before.TotalAlloc
+		}
+		// At most 4 KiB whatever the length; the least of three runs, as
+		// another goroutine may allocate during one.
+		a := allocated()
+		for try := 0; try < 2 && a > 4096; try++ {
+			a = min(a, allocated())
+		}
+		if a > 4096 {
+			t.Fatalf("SafeName of %d bytes allocated %d bytes", len(name), a)
+		}
 		if err != nil {
+			if msg := err.Error(); len(msg) > 400 || strings.ContainsFunc(msg, unicode.IsControl) {
+				t.Fatalf("SafeName(%q): %d bytes: %q", name, len(msg), msg)
+			}
 			return
+		}
+		if strings.ContainsFunc(n, unicode.IsControl) {
+			t.Fatalf("SafeName accepted %q", n)
 		}
 		p := filepath.Join(dir, n)
 		if filepath.Dir(p) != dir || filepath.Base(p) != n {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"slices"
@@ -17,14 +18,23 @@ import (
 // fuzzer easily finds lengths on both sides of it.
 const fuzzMax = 100
 
+// decodeAllocBound is the most a decoder may allocate for n bytes of input
+// when its limit is DefaultMax (64 MiB): a few times the bytes that came,
+// plus the chunk ReadN starts with, however large a length they announce.
+func decodeAllocBound(n int) uint64 { return uint64(16*n + 64<<10) }
+
 func FuzzReadFrame(f *testing.F) {
 	f.Add([]byte("\x05\x00\x00\x00hello"), false)
 	f.Add([]byte("\x00\x00\x00\x05hello"), true)
+	f.Add([]byte("\x00\x00\xc0\x03abc"), false) // announces 60 MiB, sends 3 bytes
 	f.Fuzz(func(t *testing.T, data []byte, big bool) {
 		o := wire.Little
 		if big {
 			o = wire.Big
 		}
+		checkAlloc(t, fmt.Sprintf("ReadFrame of %d bytes", len(data)), decodeAllocBound(len(data)), func() {
+			wire.ReadFrame(iotest.HalfReader(bytes.NewReader(data)), o, wire.DefaultMax)
+		})
 
 		// Whatever it reads, the decoder keeps within the limit, gives the
 		// same result in small pieces, and what it accepts it writes back
@@ -65,7 +75,12 @@ func FuzzReadFrame(f *testing.F) {
 func FuzzJSONHeader(f *testing.F) {
 	f.Add([]byte("\x0f\x00\x00\x00{\"datasize\": 5}hello"))
 	f.Add([]byte("\x2e\x00\x00\x00{\"cmd\":\"put\",\"filesize\":3,\"filename\":\"a.txt\"}abc"))
+	f.Add([]byte("\x16\x00\x00\x00{\"datasize\": 62914560}abc")) // announces 60 MiB, sends 3 bytes
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkAlloc(t, fmt.Sprintf("ReadJSON of %d bytes", len(data)), decodeAllocBound(len(data)), func() {
+			wire.ReadJSON(iotest.HalfReader(bytes.NewReader(data)), wire.DefaultMax)
+			wire.ParseJSON(data, wire.DefaultMax)
+		})
 		h, body, err := wire.ReadJSON(bytes.NewReader(data), fuzzMax)
 		h2, body2, err2 := wire.ReadJSON(iotest.OneByteReader(bytes.NewReader(data)), fuzzMax)
 		if !reflect.DeepEqual(h, h2) || !bytes.Equal(body, body2) || errText(err) != errText(err2) {
@@ -108,7 +123,11 @@ func roundTripJSON(t *testing.T, h wire.JSONHeader, body []byte) {
 func FuzzTextHeader(f *testing.F) {
 	f.Add([]byte("5         hello"))
 	f.Add([]byte("-5        hello"))
+	f.Add([]byte("62914560  abc")) // announces 60 MiB, sends 3 bytes
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkAlloc(t, fmt.Sprintf("ReadText of %d bytes", len(data)), decodeAllocBound(len(data)), func() {
+			wire.ReadText(iotest.HalfReader(bytes.NewReader(data)), wire.DefaultMax)
+		})
 		payload, err := wire.ReadText(bytes.NewReader(data), fuzzMax)
 		chunked, chunkedErr := wire.ReadText(iotest.HalfReader(bytes.NewReader(data)), fuzzMax)
 		if !bytes.Equal(payload, chunked) || errText(err) != errText(chunkedErr) {
@@ -139,6 +158,14 @@ func FuzzLines(f *testing.F) {
 	f.Add([]byte("GET / HTTP/1.0\r\nHost: x\r\n\r\nbody"))
 	f.Add([]byte("a\nb\r\r\n\r"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		checkAlloc(t, fmt.Sprintf("ReadLine to the end of %d bytes", len(data)), decodeAllocBound(len(data)), func() {
+			r := bufio.NewReaderSize(iotest.OneByteReader(bytes.NewReader(data)), 16)
+			for {
+				if _, err := wire.ReadLine(r, 0); err != nil {
+					return
+				}
+			}
+		})
 		// Reading: every line is within the limit and holds no "\r\n", and
 		// the lines written back are the bytes read so far.
 		r := bufio.NewReaderSize(bytes.NewReader(data), 16)

@@ -21,6 +21,7 @@ import (
 	"math/big"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -122,10 +123,17 @@ type UnsafePickleError struct {
 	Callable string // "module.name", when the pickle named one
 }
 
+// Error names the callable as it is when it is a short printable name
+// (posix.system), else as Python's repr of it, cut at 100 bytes: the name
+// came from the peer and may hold anything, terminal escapes included.
 func (e *UnsafePickleError) Error() string {
 	if e.Callable != "" {
+		name := e.Callable
+		if len(name) > 100 || strings.ContainsFunc(name, func(r rune) bool { return !strconv.IsPrint(r) || r == ' ' }) {
+			name = PyRepr(name, 100)
+		}
 		return fmt.Sprintf("unsafe pickle: %s at byte %d names the callable %s; pickle.loads would import it and could call it, so the lab refuses to decode it",
-			e.Op, e.Offset, e.Callable)
+			e.Op, e.Offset, name)
 	}
 	return fmt.Sprintf("unsafe pickle: %s at byte %d would call or construct an object; the lab only decodes plain data",
 		e.Op, e.Offset)
@@ -345,8 +353,26 @@ func (o PickleOp) String() string {
 
 // Limits of the pickle decoder, beyond the input's own length.
 const (
-	maxPickleNodes = 1 << 20 // values built while turning the result into Go values
-	maxPickleNest  = 1000    // lists and dicts inside each other
+	maxPickleNest = 1000 // lists and dicts inside each other
+
+	// The budget of a decoded value, in bytes: pickleGrowth for each byte
+	// of the pickle, plus pickleSlack. An honest pickle needs at most about
+	// 64 per byte (an empty dict is one byte, a Go map some 64); only a
+	// pickle that refers to the same value again and again needs more.
+	pickleGrowth = 128
+	pickleSlack  = 64 << 10
+)
+
+// What a decoded value costs against the budget: about the bytes Go needs
+// to hold it. Each value costs at least costValue (the interface its list
+// or dict holds it in), so the budget bounds the number of values too.
+const (
+	costValue  = 16 // the interface that holds it, in a list, a dict or the result
+	costNumber = 8  // a boxed int64 or float64
+	costHeader = 24 // a string, []byte or []any header
+	costDict   = 48 // a map, beyond its entries
+	costEntry  = 16 // one map entry, beyond its key and value
+	costBig    = 40 // a big.Int, beyond its words
 )
 
 // PickleOps lists the opcodes of a pickle of at most max bytes (DefaultMax
@@ -571,11 +597,16 @@ func decodeLong(b []byte) (int64, *big.Int) {
 }
 
 // Values on the decoder's stack. Lists and dicts are pointers because
-// APPEND and SETITEM change them after they were memoized.
+// APPEND and SETITEM change them after they were memoized; bytes are, so
+// that the first reference to them can take them and later ones copy.
 type (
 	pyList  struct{ items []any }
 	pyDict  struct{ keys, vals []any }
 	pyTuple struct{ items []any }
+	pyBytes struct {
+		b     []byte
+		taken bool // the result holds b: another reference copies it
+	}
 )
 
 // ParsePickle decodes a pickle of at most max bytes (DefaultMax if max <= 0)
@@ -589,8 +620,19 @@ type (
 // Any opcode that imports or calls something or builds an object (GLOBAL,
 // STACK_GLOBAL, REDUCE, BUILD, INST, OBJ, NEWOBJ, EXT*, PERSID, buffers) is
 // refused with an *UnsafePickleError, which names the callable when the
-// pickle named one; nothing after it is run. ParsePickle never panics, and
-// the memory it uses is bounded by the input's length.
+// pickle named one; nothing after it is run. ParsePickle never panics.
+//
+// A pickle can refer back to a value it built before (the memo: BINGET,
+// DUP), so a few hundred bytes can name a list that holds one value a
+// million times over. Python shares that value; the result here is a tree
+// of Go values in which every reference is a copy. The decoded value may
+// therefore cost at most pickleGrowth (128) bytes for each byte of b, plus
+// 64 KiB, counting every reference to a shared value each time it is
+// expanded (a string or bytes its length plus a header, a number, list or
+// dict the memory Go holds it in, at least 16 bytes per value); a pickle
+// whose value would cost more is refused with an error matching
+// ErrTooLarge before it is built. So the memory ParsePickle uses, and the
+// work of anything that walks its result, is linear in len(b).
 func ParsePickle(b []byte, max int) (any, error) {
 	if int64(len(b)) > limit(max) {
 		return nil, fmt.Errorf("pickle length %d %w %d", len(b), ErrTooLarge, limit(max))
@@ -656,7 +698,7 @@ func ParsePickle(b []byte, max int) (any, error) {
 			if len(stack) != 1 || len(marks) != 0 {
 				return nil, fmt.Errorf("%w pickle: STOP with %d values on the stack", ErrMalformed, len(stack))
 			}
-			return toGo(stack[0])
+			return toGo(stack[0], len(b))
 		case opMark:
 			marks = append(marks, len(stack))
 		case opPop:
@@ -695,7 +737,7 @@ func ParsePickle(b []byte, max int) (any, error) {
 			}
 			stack = append(stack, string(op.data))
 		case opShortBinBytes, opBinBytes, opBinBytes8, opByteArray8:
-			stack = append(stack, slices.Clone(op.data))
+			stack = append(stack, &pyBytes{b: slices.Clone(op.data)})
 		case opEmptyList:
 			stack = append(stack, &pyList{})
 		case opEmptyDict:
@@ -824,7 +866,7 @@ func pyType(v any) string {
 		return "dict"
 	case *pyTuple:
 		return "tuple"
-	case []byte:
+	case *pyBytes:
 		return "bytes"
 	case *big.Int:
 		return "int"
@@ -833,18 +875,27 @@ func pyType(v any) string {
 }
 
 // toGo turns the decoder's values into plain Go values, refusing a
-// structure that contains itself and bounding the work when lists are
-// shared many times over.
-func toGo(v any) (any, error) {
-	nodes := 0
+// structure that contains itself and one that would cost more than the
+// budget of a pickle of n bytes (see ParsePickle). Each value is counted
+// before it is built, and again for every reference to it.
+func toGo(v any, n int) (any, error) {
+	budget := int64(pickleGrowth)*int64(n) + pickleSlack
+	spent := int64(0)
+	charge := func(cost int) error {
+		if spent += int64(cost); spent > budget {
+			return fmt.Errorf("pickle: decoded value %w %d bytes (%d for each of the pickle's %d bytes, plus %d): every reference to a shared value (BINGET, DUP) counts again",
+				ErrTooLarge, budget, pickleGrowth, n, pickleSlack)
+		}
+		return nil
+	}
 	onPath := map[any]bool{}
 	var conv func(v any, depth int) (any, error)
 	conv = func(v any, depth int) (any, error) {
-		if nodes++; nodes > maxPickleNodes {
-			return nil, fmt.Errorf("pickle: more than %d values %w", maxPickleNodes, ErrTooLarge)
-		}
 		if depth > maxPickleNest {
 			return nil, fmt.Errorf("%w pickle: nested deeper than %d", ErrMalformed, maxPickleNest)
+		}
+		if err := charge(cost(v)); err != nil {
+			return nil, err
 		}
 		switch x := v.(type) {
 		case *pyList, *pyDict, *pyTuple:
@@ -869,6 +920,9 @@ func toGo(v any) (any, error) {
 			if allStrings {
 				m := make(map[string]any, len(x.keys))
 				for i, k := range x.keys {
+					if err := charge(cost(k)); err != nil {
+						return nil, err
+					}
 					val, err := conv(x.vals[i], depth+1)
 					if err != nil {
 						return nil, err
@@ -879,6 +933,9 @@ func toGo(v any) (any, error) {
 			}
 			m := make(map[any]any, len(x.keys))
 			for i, k := range x.keys {
+				if err := charge(cost(k)); err != nil {
+					return nil, err
+				}
 				val, err := conv(x.vals[i], depth+1)
 				if err != nil {
 					return nil, err
@@ -889,12 +946,43 @@ func toGo(v any) (any, error) {
 				m[k] = val
 			}
 			return m, nil
-		case []byte:
-			return slices.Clone(x), nil // a memoized value may appear twice
+		case *pyBytes:
+			if !x.taken {
+				x.taken = true
+				return x.b, nil
+			}
+			return slices.Clone(x.b), nil // a memoized value may appear twice
 		}
 		return v, nil
 	}
+	if err := charge(costValue); err != nil { // the result's own interface
+		return nil, err
+	}
 	return conv(v, 0)
+}
+
+// cost is what a decoder value costs against the budget, beyond the
+// interface that holds it (which its list or dict counts): a number's box,
+// a string's or bytes' header and bytes, a list's header and the interfaces
+// of its items, a dict's map with its entries.
+func cost(v any) int {
+	switch x := v.(type) {
+	case int64, float64:
+		return costNumber
+	case *big.Int:
+		return costBig + len(x.Bits())*8
+	case string:
+		return costHeader + len(x)
+	case *pyBytes:
+		return costHeader + len(x.b)
+	case *pyList:
+		return costHeader + costValue*len(x.items)
+	case *pyTuple:
+		return costHeader + costValue*len(x.items)
+	case *pyDict:
+		return costDict + (costEntry+2*costValue)*len(x.keys)
+	}
+	return 0 // None, True, False: no memory of their own
 }
 
 func convItems(items []any, depth int, conv func(any, int) (any, error)) (any, error) {

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math"
 	"math/big"
 	"os/exec"
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
 
 	"socketlab/demos/wire"
 )
@@ -142,6 +144,8 @@ func TestParsePickleRefusesCallables(t *testing.T) {
 		{"newobj", []byte("\x80\x04NN\x81."), "", "NEWOBJ"},
 		{"ext1", []byte("\x80\x04\x82\x01."), "", "EXT1"},
 		{"persid", []byte("Pfoo\n."), "", "PERSID"},
+		{"escapes in the name", []byte("c\x1b[2J\x1b]0;pwned\x07\nsystem\n(S'x'\ntR."), "\x1b[2J\x1b]0;pwned\x07.system", "GLOBAL"},
+		{"a long name", []byte("c" + strings.Repeat("m", 300) + "\nsystem\n."), strings.Repeat("m", 300) + ".system", "GLOBAL"},
 	} {
 		_, err := wire.ParsePickle(c.data, 0)
 		var ue *wire.UnsafePickleError
@@ -151,6 +155,11 @@ func TestParsePickleRefusesCallables(t *testing.T) {
 		}
 		if ue.Callable != c.callable || ue.Op != c.op {
 			t.Errorf("%s: %+v, want op %s callable %q", c.name, ue, c.op, c.callable)
+		}
+		// The message goes to a terminal: no escape from the peer, no
+		// name longer than a line.
+		if msg := err.Error(); strings.ContainsFunc(msg, unicode.IsControl) || len(msg) > 250 {
+			t.Errorf("%s: %d bytes: %q", c.name, len(msg), msg)
 		}
 	}
 	if _, err := wire.ParsePickle(evilPickle, 0); !strings.Contains(err.Error(), "posix.system") {
@@ -252,9 +261,27 @@ func FuzzParsePickle(f *testing.F) {
 	f.Add(evilPickle)
 	f.Add([]byte("\x80\x04]\x94(h\x00h\x00h\x00e."))
 	f.Add([]byte("\x80\x04G\x7f\xf8\x00\x00\x00\x00\x00\x01."))
+	f.Add(pickleBomb(189, 19))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		v, err := wire.ParsePickle(data, 4096)
-		ops, opsErr := wire.PickleOps(data, 4096)
+		// Whatever the pickle says, decoding it and listing its opcodes
+		// costs memory linear in its length.
+		var (
+			v           any
+			err, opsErr error
+			ops         []wire.PickleOp
+		)
+		var repr string
+		checkAlloc(t, fmt.Sprintf("decoding a pickle of %d bytes", len(data)), pickleAllocBound(len(data)), func() {
+			v, err = wire.ParsePickle(data, 4096)
+			ops, opsErr = wire.PickleOps(data, 4096)
+			repr = wire.PyRepr(v, 0)
+		})
+		if len(repr) > wire.MaxRepr || strings.ContainsFunc(repr, unicode.IsControl) {
+			t.Fatalf("PyRepr(%#v) = %q", v, repr)
+		}
+		if err != nil && strings.ContainsFunc(err.Error(), unicode.IsControl) {
+			t.Fatalf("error %q", err)
+		}
 		if err == nil {
 			if opsErr != nil || len(ops) == 0 {
 				t.Fatalf("decoded %#v but cannot list the ops: %v", v, opsErr)

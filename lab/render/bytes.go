@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"socketlab/lab"
@@ -49,7 +50,7 @@ func decodedPart(b []byte, whole bool) (string, bool) {
 
 // Decoded returns b decoded as UTF-8 the way a learner's print would show
 // it with errors='replace' (broken characters become U+FFFD) and control
-// characters as dots. ok is false when no non-ASCII character decodes.
+// characters (C0, DEL and C1) as dots. ok is false when no non-ASCII character decodes.
 func Decoded(b []byte) (text string, ok bool) {
 	// Only worth a line when some real non-ASCII character decodes, or a
 	// character was cut at an edge of the read: plain ASCII says nothing
@@ -68,7 +69,7 @@ func decoded(b []byte, cut bool) (text string, ok bool) {
 		return "", false
 	}
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if unicode.IsControl(r) { // C0, DEL and C1: U+009B starts a terminal sequence too
 			return '·'
 		}
 		return r

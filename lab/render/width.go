@@ -70,7 +70,10 @@ func Wrap(s string, w int) []string {
 			}
 			for sw > w { // a single word longer than the line
 				head := cut(seg, w)
-				lines = append(lines, head)
+				// The line may hold characters of no width (a tab, a
+				// zero-width space): they go before the word, not after.
+				lines = append(lines, line.String()+head)
+				line.Reset()
 				seg = seg[len(head):]
 				sw = uniseg.StringWidth(strings.TrimRight(seg, " "))
 			}
