@@ -42,7 +42,7 @@ func PyBytes(b []byte) string {
 // are only the part's first bytes, a character cut at their end is the
 // view's cut, not the read's, so only the start is checked for one.
 func decodedPart(b []byte, whole bool) (string, bool) {
-	if whole {
+	if whole || len(b) == 0 {
 		return Decoded(b)
 	}
 	return decoded(b, b[0]&0xC0 == 0x80)

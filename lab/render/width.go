@@ -68,14 +68,15 @@ func Wrap(s string, w int) []string {
 				line.Reset()
 				used = 0
 			}
-			for sw > w { // a single word longer than the line
-				head := cut(seg, w)
-				// The line may hold characters of no width (a tab, a
-				// zero-width space): they go before the word, not after.
-				lines = append(lines, line.String()+head)
-				line.Reset()
-				seg = seg[len(head):]
-				sw = uniseg.StringWidth(strings.TrimRight(seg, " "))
+			if sw > w { // a single word longer than the line
+				pieces := cutAll(seg, w)
+				for _, head := range pieces[:len(pieces)-1] {
+					// The line may hold characters of no width (a tab, a
+					// zero-width space): they go before the word, not after.
+					lines = append(lines, line.String()+head)
+					line.Reset()
+				}
+				seg = pieces[len(pieces)-1]
 			}
 			line.WriteString(seg)
 			used += uniseg.StringWidth(seg)
@@ -85,17 +86,20 @@ func Wrap(s string, w int) []string {
 	return lines
 }
 
-// cut returns the longest prefix of s that fits in w cells, but at least one
-// character, so that wrapping always makes progress.
-func cut(s string, w int) string {
-	end, used := 0, 0
+// cutAll cuts s into pieces of at most w cells (at least one character
+// each), in one pass: a 1 MiB word wraps in linear time.
+func cutAll(s string, w int) []string {
+	var pieces []string
+	start, used := 0, 0
 	g := uniseg.NewGraphemes(s)
 	for g.Next() {
-		if used+g.Width() > w && end > 0 {
-			break
+		from, _ := g.Positions()
+		if used+g.Width() > w && from > start {
+			pieces = append(pieces, s[start:from])
+			start, used = from, 0
 		}
-		_, end = g.Positions()
 		used += g.Width()
 	}
-	return s[:end]
+	return append(pieces, s[start:])
 }
+
