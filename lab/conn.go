@@ -88,6 +88,7 @@ func (l *Listener) Accept() (*Conn, error) {
 	s.run.causal.awaitConnect(s.run.ctx, c)
 	s.record(Event{Op: OpAccept, Conn: conn.id, Call: "accept()",
 		Local: c.LocalAddr().String(), Peer: c.RemoteAddr().String()}, nil)
+	conn.afterCall(false)
 	return conn, nil
 }
 
@@ -188,6 +189,7 @@ func (s *Side) dial(addr string, timeout time.Duration, call string, tracedPeer 
 	s.record(Event{Op: OpConnect, Conn: conn.id, Call: call,
 		Local: c.LocalAddr().String(), Peer: c.RemoteAddr().String()}, nil)
 	s.run.causal.connectRecorded(c)
+	conn.afterCall(false)
 	return conn, nil
 }
 
@@ -255,6 +257,7 @@ func (c *Conn) Send(b []byte) (int, error) {
 	s.record(c.kept(Event{Op: OpSend, Conn: c.id, Call: "send()", Req: len(b), N: n,
 		Data: b[:n], Offset: c.tx.Add(int64(n)) - int64(n), Waited: snd.waited}), err)
 	snd.recorded(n)
+	c.afterCall(false)
 	return n, err
 }
 
@@ -285,6 +288,7 @@ func (c *Conn) write(p []byte, call string, marks []Mark) (int, error) {
 	s.record(c.kept(Event{Op: OpSendAll, Conn: c.id, Call: call, Req: len(p), N: n,
 		Data: p[:n], Offset: c.tx.Add(int64(n)) - int64(n), Marks: marks, Waited: snd.waited}), err)
 	snd.recorded(n)
+	c.afterCall(false)
 	return n, err
 }
 
@@ -298,6 +302,7 @@ func (c *Conn) Close() error {
 	err := c.c.Close()
 	s.record(Event{Op: OpClose, Conn: c.id, Call: "close()"}, err)
 	recorded()
+	c.afterCall(true)
 	return err
 }
 
@@ -319,6 +324,7 @@ func (c *Conn) CloseWrite() error {
 	}
 	s.record(Event{Op: OpShutdown, Conn: c.id, Call: call}, err)
 	recorded()
+	c.afterCall(false)
 	return err
 }
 

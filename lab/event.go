@@ -198,6 +198,7 @@ type PacketInfo struct {
 	Proto    string // "tcp" or "udp"
 	Src, Dst string // host:port
 	From, To Role   // the roles of the sending and receiving sockets, "" for a program the lab does not trace
+	Dir      string // "c2s": sent by the end that opened the connection (its SYN, UDP's first datagram); "s2c" back
 	PeerConn int    // the receiving socket, 0 if the lab does not trace it
 	Flags    string // "SYN", "SYN, ACK", "PSH, ACK", "FIN, ACK", "RST" …; "" for UDP
 	Seq, Ack uint32 // relative per direction: a SYN is seq 0, the first data byte 1

@@ -81,9 +81,11 @@ func (c *Conn) readSpans(p []byte, call string, spans []Span) (int, error) {
 	}
 	if err == io.EOF {
 		s.record(e, nil) // n = 0: the peer closed; that is not a failure
+		c.afterCall(false)
 		return n, io.EOF
 	}
 	s.record(e, err)
+	c.afterCall(false)
 	return n, err
 }
 

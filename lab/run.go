@@ -32,6 +32,11 @@ type Options struct {
 	Input io.Reader
 	Keep  Keep   // how many bytes the trace keeps in memory (--full: all)
 	Lab   string // the lab's version, for the run line
+	// Packets puts the segments the kernel sent in the trace (--packets),
+	// or without the privilege to capture them, TCP_INFO's counts; Pcap,
+	// if set, receives every packet as pcapng (--pcap FILE).
+	Packets bool
+	Pcap    io.Writer
 }
 
 // Result is what a finished run recorded and found.
@@ -58,6 +63,16 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 	r := &run{ctx: ctx, rec: rec, step: opt.Step, notes: opt.Notes, barriers: map[string]chan struct{}{}, causal: newCausal()}
 	if opt.Step != nil {
 		opt.Step.flush = rec.Flush
+	}
+	if opt.Packets || opt.Pcap != nil {
+		w, err := openWire(opt.Pcap)
+		if err != nil {
+			return Result{}, err
+		}
+		rec.wire = w
+		rec.Record(Event{Side: System, Op: OpNote, Name: "wire", Text: w.source()})
+		w.start(rec)
+		defer w.close()
 	}
 	r.input = inputOf(opt)
 	server := newSide(r, Server, opt.Params)
@@ -90,6 +105,10 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 	}
 	wg.Wait()
 	r.watch.stop()
+	if rec.wire != nil {
+		rec.wire.close() // idempotent: the deferred close does nothing more
+		rec.flushWire(true)
+	}
 
 	res := Result{Trace: rec.Events()}
 	if ctx.Err() != nil {

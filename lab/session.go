@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"io"
 	"net"
 	"slices"
 	"time"
@@ -55,6 +56,22 @@ func NewSession(ctx context.Context, opt SessionOptions) *Session {
 	return &Session{run: r, cancel: cancel, closeSink: closeSink}
 }
 
+// Packets puts the segments the kernel sends in the session's trace, as
+// Options.Packets does for a run (pcap, if set, gets them as pcapng).
+// Call it before any socket is opened. Its error is the capture's when
+// pcap was asked for and there is no privilege to capture.
+func (s *Session) Packets(pcap io.Writer) error {
+	w, err := openWire(pcap)
+	if err != nil {
+		return err
+	}
+	rec := s.run.rec
+	rec.wire = w
+	rec.Record(Event{Side: System, Op: OpNote, Name: "wire", Text: w.source()})
+	w.start(rec)
+	return nil
+}
+
 // Side returns a new side of the session with the given role and knobs
 // (the zero Params when it has none).
 func (s *Session) Side(role Role, p Params) *Side { return newSide(s.run, role, p) }
@@ -77,10 +94,14 @@ func (s *Session) Close() {
 // Flush waits until the sink has had every event recorded so far.
 func (s *Session) Flush() { s.run.rec.Flush() }
 
-// Finish ends the session like Close and stops its sink's queue: call it
-// once, when nothing more will be recorded.
+// Finish ends the session like Close, records the packets still waiting
+// and stops its sink's queue: call it when nothing more will be recorded.
 func (s *Session) Finish() {
 	s.Close()
+	if w := s.run.rec.wire; w != nil {
+		w.close()
+		s.run.rec.flushWire(true)
+	}
 	s.closeSink()
 }
 

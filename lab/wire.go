@@ -9,7 +9,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"socketlab/lab/capture"
@@ -35,6 +34,9 @@ import (
 // call on a TCP socket, what TCP_INFO says changed (segments in and out,
 // the state): OpTCPInfo events.
 
+// openCapture opens the capture; tests replace it to force the fallback.
+var openCapture = capture.Open
+
 // wireGrace is how long a packet whose connection has no call recorded
 // waits before the watcher records it.
 const wireGrace = 20 * time.Millisecond
@@ -54,9 +56,11 @@ type wire struct {
 	track *capture.Tracker
 	ports map[uint16]bool
 	ends  map[string]sockRef // "local>peer" → the socket at local
+	lsn   map[string]sockRef // a listener's address → the listener (a connection it has not accepted yet is its side's)
 	local map[int]string     // socket id → its local address (UDP: from bind)
 	tuple map[int]string     // socket id → "local>peer"
 	wait  []capture.Packet   // drained, not recorded yet
+	dials map[string]int     // servers a connect() is on its way to: their handshakes wait for it
 	pcap  *capture.Pcapng
 	snaps map[int]capture.Info // fallback: each TCP socket's last TCP_INFO
 
@@ -67,9 +71,9 @@ type wire struct {
 // openWire starts the capture of a run, or the fallback when it cannot.
 // pcap, if not nil, receives every packet as pcapng.
 func openWire(pcap io.Writer) (*wire, error) {
-	w := &wire{track: capture.NewTracker(), ports: map[uint16]bool{}, ends: map[string]sockRef{},
-		local: map[int]string{}, tuple: map[int]string{}, snaps: map[int]capture.Info{}}
-	c, err := capture.Open(capture.Config{})
+	w := &wire{track: capture.NewTracker(), ports: map[uint16]bool{}, ends: map[string]sockRef{}, lsn: map[string]sockRef{},
+		local: map[int]string{}, tuple: map[int]string{}, snaps: map[int]capture.Info{}, dials: map[string]int{}}
+	c, err := openCapture(capture.Config{})
 	if err != nil {
 		w.why = err
 		if pcap != nil {
@@ -135,7 +139,11 @@ func (w *wire) start(r *Recorder) {
 				return
 			case <-woke:
 				r.flushWire(false)
-				drained <- struct{}{}
+				select {
+				case drained <- struct{}{}:
+				case <-ctx.Done():
+					return
+				}
 			case <-tick.C:
 				r.flushWire(false)
 			}
@@ -167,10 +175,19 @@ func (w *wire) learn(e Event) {
 		if e.Local != "" {
 			w.local[e.Conn] = e.Local
 			w.watch(e.Local)
+			if e.Op == OpListen {
+				w.lsn[norm(e.Local)] = ref
+			}
 		}
 	case OpSocket:
 		w.watch(e.Peer) // a socket about to connect: its server's port
+		if e.Peer != "" && e.Err == "" {
+			w.dials[norm(e.Peer)]++
+		}
 	case OpConnect, OpAccept:
+		if e.Op == OpConnect && w.dials[norm(e.Peer)] > 0 {
+			w.dials[norm(e.Peer)]--
+		}
 		if e.Local != "" && e.Peer != "" {
 			k := norm(e.Local) + ">" + norm(e.Peer)
 			w.ends[k], w.tuple[e.Conn] = ref, k
@@ -212,8 +229,11 @@ func norm(addr string) string {
 	return capture.Normalize(ap).String()
 }
 
-// after returns the packets of e's connection queued by now, as events to
-// record right after e; the others wait for their own call or the watcher.
+// after returns the packets e's call caused, queued by now, as events to
+// record right after e: those its socket sent, and the other end's
+// answers that carry nothing of their own (an ACK, the SYN-ACK). The other
+// end's data, FIN or RST are its own call's, when the lab traces it: they
+// wait for that call, or for the watcher.
 func (w *wire) after(e Event) []Event {
 	if w.cap == nil {
 		return nil
@@ -224,11 +244,17 @@ func (w *wire) after(e Event) []Event {
 		return nil
 	}
 	local, peer, _ := strings.Cut(k, ">")
+	_, peerTraced := w.ends[peer+">"+local]
+	if _, ok := w.lsn[peer]; ok {
+		peerTraced = true // its accept() is on its way
+	}
 	var out []Event
 	keep := w.wait[:0]
 	for _, p := range w.wait {
 		s, d := p.Src.String(), p.Dst.String()
-		if s == local && d == peer || s == peer && d == local {
+		mine := s == local && d == peer
+		answer := s == peer && d == local && (!peerTraced || p.PayloadLen == 0 && !p.Flags.Has(capture.FIN) && !p.Flags.Has(capture.RST))
+		if mine || answer {
 			out = append(out, w.event(p, cause(e)))
 		} else {
 			keep = append(keep, p)
@@ -248,7 +274,7 @@ func (w *wire) due(all bool) []Event {
 	keep := w.wait[:0]
 	now := time.Now()
 	for _, p := range w.wait {
-		if all || now.Sub(p.Time) >= wireGrace {
+		if all || now.Sub(p.Time) >= wireGrace && !w.dialing(p) {
 			out = append(out, w.event(p, ""))
 		} else {
 			keep = append(keep, p)
@@ -256,6 +282,20 @@ func (w *wire) due(all bool) []Event {
 	}
 	w.wait = keep
 	return out
+}
+
+// dialing reports whether p belongs to a handshake whose connect() is not
+// recorded yet: it goes under that connect(), however long its side is
+// kept from recording it.
+func (w *wire) dialing(p capture.Packet) bool {
+	s, d := p.Src.String(), p.Dst.String()
+	if _, known := w.ends[s+">"+d]; known {
+		return false
+	}
+	if _, known := w.ends[d+">"+s]; known {
+		return false
+	}
+	return w.dials[d] > 0 || w.dials[s] > 0
 }
 
 // cause names a call as a pcapng comment does: "client #3 send() 5 bytes".
@@ -275,7 +315,19 @@ func (w *wire) event(p capture.Packet, cause string) Event {
 	seg := w.track.Track(&p)
 	src, dst := p.Src.String(), p.Dst.String()
 	from, to := w.ends[src+">"+dst], w.ends[dst+">"+src]
-	pi := &PacketInfo{Proto: strings.ToLower(p.Proto.String()), Src: src, Dst: dst, From: from.side, To: to.side,
+	// Before accept() returns, a connection's server end is its listener's
+	// (its role; the socket accept() will return has no number yet).
+	if l, ok := w.lsn[src]; ok && from.side == "" {
+		from = sockRef{side: l.side, who: l.who}
+	}
+	if l, ok := w.lsn[dst]; ok && to.side == "" {
+		to = sockRef{side: l.side, who: l.who}
+	}
+	dir := "c2s"
+	if seg.From == capture.Server {
+		dir = "s2c"
+	}
+	pi := &PacketInfo{Proto: strings.ToLower(p.Proto.String()), Src: src, Dst: dst, From: from.side, To: to.side, Dir: dir,
 		PeerConn: to.id, Seq: seg.Seq, Ack: seg.Ack, Len: p.PayloadLen, Win: seg.Win, TS: p.Time,
 		Net: p.Net, Transport: p.Transport, Payload: p.Payload, Cause: cause}
 	if p.Proto == capture.TCP {
@@ -286,11 +338,11 @@ func (w *wire) event(p capture.Packet, cause string) Event {
 		who = to.who
 	}
 	if w.pcap != nil {
-		dir := capture.DirInbound
-		if from.side == Client {
-			dir = capture.DirOutbound
+		way := capture.DirInbound // as the client's end sees it
+		if dir == "c2s" {
+			way = capture.DirOutbound
 		}
-		w.pcap.WritePacket(&p, dir, cause)
+		w.pcap.WritePacket(&p, way, cause)
 	}
 	return Event{Side: Wire, Op: OpPacket, Conn: from.id, Who: who, N: p.PayloadLen, Packet: pi}
 }
@@ -374,5 +426,18 @@ func tcpConnOf(c net.Conn) *net.TCPConn {
 	}
 }
 
-// wireMu guards nothing but documents: wire is used under Recorder.mu.
-var _ sync.Locker = (*sync.Mutex)(nil)
+// recordTCPInfo records, without a capture, what TCP_INFO says changed on
+// c around the call just recorded (closed: c was just closed).
+func (r *Recorder) recordTCPInfo(c *Conn, closed bool) {
+	if r.wire == nil || r.wire.cap != nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e, ok := r.wire.tcpInfo(c, closed); ok {
+		r.add(e, r.elapsed())
+	}
+}
+
+// afterCall is what the wire does after a call on c is recorded.
+func (c *Conn) afterCall(closed bool) { c.side.run.rec.recordTCPInfo(c, closed) }

@@ -18,6 +18,7 @@ import (
 
 	"socketlab/demos"
 	"socketlab/lab"
+	"socketlab/lab/capture"
 	"socketlab/lab/render"
 	"socketlab/lessons"
 )
@@ -379,6 +380,8 @@ type runFlags struct {
 	full    bool
 	show    string
 	save    string
+	packets bool
+	pcap    string
 	timeout time.Duration
 	typing  bool     // a learner at a terminal can type into demos that ask (chat)
 	keys    lab.Keys // where step and --slow keys come from; nil: lines from stdin
@@ -396,6 +399,8 @@ func (e *env) runCmd(args []string) error {
 	fs.BoolVar(&f.full, "full", false, "show every byte and every call instead of folding")
 	fs.StringVar(&f.show, "show", "", "optional detail to show: barriers, setup, go (comma-separated)")
 	fs.StringVar(&f.save, "save", "", "also save the JSON trace to this file, for lab replay")
+	fs.BoolVar(&f.packets, "packets", false, "show the segments on the wire beside the calls (capture on lo)")
+	fs.StringVar(&f.pcap, "pcap", "", "also write the captured packets to this pcapng file (Wireshark, tshark)")
 	fs.DurationVar(&f.timeout, "timeout", lab.DefaultIdle, "give up when no socket call finishes for this long")
 	if in, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(in.Fd())) {
 		f.typing = true
@@ -458,9 +463,14 @@ func (e *env) runCmd(args []string) error {
 		defer restore()
 		f.keys = keys
 	}
+	pcap, closePcap, err := openPcap(f.pcap)
+	if err != nil {
+		return err
+	}
+	defer closePcap()
 	failed := false
 	for i, d := range list {
-		ok, err := e.runOne(d, params[i], f, s, out, sink)
+		ok, err := e.runOne(d, params[i], f, s, out, sink, pcap)
 		if errors.Is(err, lab.ErrQuit) {
 			sink.Finish()
 			fmt.Fprintln(e.stderr, lab.T("lab: stopped; sockets closed.", "lab：已停止；套接字已关闭。").In(s.lang))
@@ -468,6 +478,9 @@ func (e *env) runCmd(args []string) error {
 		}
 		if err != nil {
 			sink.Finish()
+			if pf := pcapRefused(err); pf != nil {
+				return pf
+			}
 			return fmt.Errorf("demo %s: %w", d.Name(), err)
 		}
 		failed = failed || !ok
@@ -477,6 +490,31 @@ func (e *env) runCmd(args []string) error {
 		return &failError{quiet: true}
 	}
 	return nil
+}
+
+// openPcap creates the --pcap file, if one was asked for; close closes it.
+func openPcap(path string) (w io.Writer, close func(), err error) {
+	if path == "" {
+		return nil, func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, &usageError{cause: err, msg: lab.Tf("--pcap %s: %v", "--pcap %s：%v", path, err),
+			hint: lab.T("--pcap names a file to write, in a folder that exists", "--pcap 后面是要写入的文件，所在的文件夹必须存在")}
+	}
+	return f, func() { f.Close() }, nil
+}
+
+// pcapRefused is the failure of --pcap without the privilege to capture
+// (exit 1, with the setcap command that fixes it), or nil for another error.
+func pcapRefused(err error) error {
+	pe := (*capture.PrivilegeError)(nil)
+	if !errors.As(err, &pe) {
+		return nil
+	}
+	return &failure{cause: err, msg: lab.T("--pcap: this user may not capture packets", "--pcap：这个用户没有抓包的权限"),
+		hint: lab.Tf("run as root, or give the binary the right once: %s (go run never has it)",
+			"以 root 运行，或者给程序一次授权：%s（go run 永远没有这个权限）", pe.Command())}
 }
 
 // parseShow checks a --show list: barriers, setup, go.
@@ -622,7 +660,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 
 // runOne runs one demo into the sink and returns whether all its findings
 // held.
-func (e *env) runOne(d lab.Demo, p lab.Params, f runFlags, s settings, out io.Writer, sk sink) (bool, error) {
+func (e *env) runOne(d lab.Demo, p lab.Params, f runFlags, s settings, out io.Writer, sk sink, pcap io.Writer) (bool, error) {
 	var step *lab.Stepper
 	if f.step || f.slow > 0 {
 		// Announcements go with the text trace; with JSON or Markdown on
@@ -647,7 +685,7 @@ func (e *env) runOne(d lab.Demo, p lab.Params, f runFlags, s settings, out io.Wr
 	}
 	res, err := lab.Run(e.ctx, d, lab.Options{
 		Params: p, Sink: ls, Step: step, Notes: stepNotes(d, s.lang), Idle: f.timeout, Input: typed(e.stdin, f.typing),
-		Keep: lab.Keep{All: f.full}, Lab: version,
+		Keep: lab.Keep{All: f.full}, Lab: version, Packets: f.packets, Pcap: pcap,
 	})
 	if err != nil {
 		return false, err

@@ -221,7 +221,7 @@ func (m *session) run(d lab.Demo, step bool) error {
 	kept := &transcript{}
 	out := &lockedWriter{w: io.MultiWriter(e.stdout, kept)}
 	sk := render.NewText(out, render.Options{Lang: s.lang, Width: s.width, Color: s.color, Live: s.tty})
-	_, err = e.runOne(d, m.paramsOf(d), f, s, out, sk)
+	_, err = e.runOne(d, m.paramsOf(d), f, s, out, sk, nil)
 	sk.Finish()
 	in.Close()
 	switch {

@@ -31,6 +31,8 @@ func (e *env) proxyCmd(args []string) error {
 	format := fs.String("format", "text", "text, json, md or none (quiet: only the totals at the end)")
 	full := fs.Bool("full", false, "show every byte and every call instead of folding")
 	showFlag := fs.String("show", "", "optional detail to show: barriers, setup, go (comma-separated)")
+	packets := fs.Bool("packets", false, "show the segments on the wire beside the calls (capture on lo)")
+	pcapPath := fs.String("pcap", "", "also write the captured packets to this pcapng file (Wireshark, tshark)")
 	pos, err := e.parse(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		return e.help([]string{"proxy"})
@@ -98,8 +100,13 @@ func (e *env) proxyCmd(args []string) error {
 			"lab：警告：在 %s 上监听，不是回环地址：能访问这台机器的其他机器都可以连进来，并把字节经代理送到 %s", *listen, *upstream).In(l))
 	}
 
-	sess := lab.NewSession(e.ctx, lab.SessionOptions{Sink: sink, Info: &lab.RunInfo{Lab: version, Command: "proxy", Demo: "proxy",
-		Params: map[string]string{"upstream": *upstream, "slice": fmt.Sprint(*slice), "delay": delay.String(), "merge": merge.String()}}})
+	sess, closePcap, err := wireOn(lab.NewSession(e.ctx, lab.SessionOptions{Sink: sink, Info: &lab.RunInfo{Lab: version, Command: "proxy", Demo: "proxy",
+		Params: map[string]string{"upstream": *upstream, "slice": fmt.Sprint(*slice), "delay": delay.String(), "merge": merge.String()}}}),
+		*packets, *pcapPath)
+	if err != nil {
+		return err
+	}
+	defer closePcap()
 	defer sess.Finish()
 	side := sess.Side(lab.Proxy, lab.Params{})
 	ln, err := side.ListenWith(*listen, lab.ListenOptions{Reuse: true, Setup: true})

@@ -29,8 +29,10 @@ type peerFlags struct {
 	sets   sets
 	format string
 	full   bool
-	show   string
-	idle   time.Duration
+	show    string
+	idle    time.Duration
+	packets bool
+	pcap    string
 }
 
 func (f *peerFlags) register(fs *flag.FlagSet) {
@@ -39,6 +41,8 @@ func (f *peerFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.format, "format", "text", "text, json, md or none")
 	fs.BoolVar(&f.full, "full", false, "show every byte and every call instead of folding")
 	fs.StringVar(&f.show, "show", "", "optional detail to show: barriers, setup, go (comma-separated)")
+	fs.BoolVar(&f.packets, "packets", false, "show the segments on the wire beside the calls (capture on lo)")
+	fs.StringVar(&f.pcap, "pcap", "", "also write the captured packets to this pcapng file (Wireshark, tshark)")
 	fs.DurationVar(&f.idle, "idle", defaultPeerIdle, "hang up on a peer that makes no progress for this long")
 }
 
@@ -104,15 +108,37 @@ func (e *env) setupPeer(cmd string, pos []string, f peerFlags) (peerSetup, error
 }
 
 // session starts the session of serve or client: its run line names the
-// demo, and the sink is nil for --format none.
-func (ps peerSetup) session(ctx context.Context, cmd string) *lab.Session {
+// demo, the sink is nil for --format none, and --packets and --pcap turn
+// the wire on. close closes the --pcap file.
+func (ps peerSetup) session(ctx context.Context, cmd string, f peerFlags) (sess *lab.Session, close func(), err error) {
 	var sk lab.Sink = ps.sink
 	if _, none := ps.sink.(noSink); none {
 		sk = nil
 	}
 	d := ps.demo
-	return lab.NewSession(ctx, lab.SessionOptions{Sink: sk, Info: &lab.RunInfo{Lab: version, Command: cmd,
+	sess = lab.NewSession(ctx, lab.SessionOptions{Sink: sk, Info: &lab.RunInfo{Lab: version, Command: cmd,
 		Demo: d.Slug, ID: d.ID, Title: d.Title, Brief: d.Brief, Params: ps.params.Values()}})
+	return wireOn(sess, f.packets, f.pcap)
+}
+
+// wireOn turns the wire of a session on as --packets and --pcap ask.
+func wireOn(sess *lab.Session, packets bool, path string) (*lab.Session, func(), error) {
+	pcap, close, err := openPcap(path)
+	if err != nil {
+		sess.Finish()
+		return nil, nil, err
+	}
+	if packets || pcap != nil {
+		if err := sess.Packets(pcap); err != nil {
+			close()
+			sess.Finish()
+			if pf := pcapRefused(err); pf != nil {
+				return nil, nil, pf
+			}
+			return nil, nil, err
+		}
+	}
+	return sess, close, nil
 }
 
 // checkAddr validates a host:port flag. The port may be 0 only where the
@@ -196,7 +222,11 @@ func (e *env) serveCmd(args []string) error {
 		}
 	}
 
-	sess := ps.session(e.ctx, "serve")
+	sess, closePcap, err := ps.session(e.ctx, "serve", f)
+	if err != nil {
+		return err
+	}
+	defer closePcap()
 	defer ps.sink.Finish()
 	defer sess.Finish()
 	server := sess.Side(lab.Server, ps.params)
@@ -272,7 +302,11 @@ func (e *env) clientCmd(args []string) error {
 		return err
 	}
 	l := ps.s.lang
-	sess := ps.session(e.ctx, "client")
+	sess, closePcap, err := ps.session(e.ctx, "client", f)
+	if err != nil {
+		return err
+	}
+	defer closePcap()
 	defer ps.sink.Finish()
 	defer sess.Finish()
 	client := sess.Side(lab.Client, ps.params)

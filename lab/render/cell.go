@@ -156,6 +156,8 @@ func (r *Text) cell(it view.Item, w int) []line {
 		if e.Call != "" {
 			add(nil, e.Call)
 		}
+	case lab.OpTCPInfo:
+		add(r.pal.side(lab.Wire), id+"≈ "+r.tr(e.Text))
 	case lab.OpNote:
 		mark := ""
 		if it.Marker > 0 {

@@ -55,8 +55,8 @@ func (r *Text) summary(e lab.Event) {
 			lead += ms + " "
 		}
 		text := r.tr(f.Event.Text)
-		if f.Event.ID != "" {
-			text = f.Event.ID + ": " + text
+		if id := f.Event.ID; id != "" && !strings.HasPrefix(text, id+":") && !strings.HasPrefix(text, id+"：") {
+			text = id + ": " + text
 		}
 		indent := strings.Repeat(" ", Width(lead)+2)
 		for i, l := range Wrap(text, r.o.Width-Width(lead)-2) {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"time"
 
 	"socketlab/lab"
 )
@@ -91,39 +92,65 @@ type jsonRun struct {
 
 // jsonEvent is one line; data_hex is appended after it (see Emit).
 type jsonEvent struct {
-	Seq      int        `json:"seq"`
-	TUS      int64      `json:"t_us"`
-	Side     lab.Role   `json:"side"`
-	Op       string     `json:"op"`
-	*jsonRun            // the run line's fields
-	Conn     int        `json:"conn,omitempty"`
-	Call     string     `json:"call,omitempty"`
-	Local    string     `json:"local,omitempty"`
-	Peer     string     `json:"peer,omitempty"`
-	Req      *int       `json:"req,omitempty"`
-	N        *int       `json:"n,omitempty"`
-	Offset   *int64     `json:"offset,omitempty"`
-	Trunc    *bool      `json:"trunc,omitempty"`
-	Waited   bool       `json:"waited,omitempty"`
-	Total    int64      `json:"total,omitempty"`
-	Done     int64      `json:"done,omitempty"`
-	Marks    []jsonMark `json:"marks,omitempty"`
-	Name     string     `json:"name,omitempty"`
-	Segs     *int       `json:"segs,omitempty"`
-	ID       string     `json:"id,omitempty"`
-	OK       *bool      `json:"ok,omitempty"`
-	Text     string     `json:"text,omitempty"`
-	Texts    *Texts     `json:"texts,omitempty"`
-	Events   []int      `json:"events,omitempty"`
-	Steps    []string   `json:"steps,omitempty"`
-	Demo     string     `json:"demo,omitempty"`
-	Findings *int       `json:"findings,omitempty"`
-	Err      string     `json:"err,omitempty"`
-	Errno    string     `json:"errno,omitempty"`
-	Who      string     `json:"who,omitempty"`
-	Step     string     `json:"step,omitempty"`
-	Key      bool       `json:"key,omitempty"`
-	Detail   string     `json:"detail,omitempty"`
+	Seq         int        `json:"seq"`
+	TUS         int64      `json:"t_us"`
+	Side        lab.Role   `json:"side"`
+	Op          string     `json:"op"`
+	*jsonRun               // the run line's fields
+	Conn        int        `json:"conn,omitempty"`
+	Call        string     `json:"call,omitempty"`
+	Local       string     `json:"local,omitempty"`
+	Peer        string     `json:"peer,omitempty"`
+	Req         *int       `json:"req,omitempty"`
+	N           *int       `json:"n,omitempty"`
+	Offset      *int64     `json:"offset,omitempty"`
+	Trunc       *bool      `json:"trunc,omitempty"`
+	Waited      bool       `json:"waited,omitempty"`
+	Total       int64      `json:"total,omitempty"`
+	Done        int64      `json:"done,omitempty"`
+	Marks       []jsonMark `json:"marks,omitempty"`
+	Name        string     `json:"name,omitempty"`
+	Segs        *int       `json:"segs,omitempty"`
+	ID          string     `json:"id,omitempty"`
+	OK          *bool      `json:"ok,omitempty"`
+	Text        string     `json:"text,omitempty"`
+	Texts       *Texts     `json:"texts,omitempty"`
+	Events      []int      `json:"events,omitempty"`
+	Steps       []string   `json:"steps,omitempty"`
+	Demo        string     `json:"demo,omitempty"`
+	Findings    *int       `json:"findings,omitempty"`
+	Err         string     `json:"err,omitempty"`
+	Errno       string     `json:"errno,omitempty"`
+	Who         string     `json:"who,omitempty"`
+	Step        string     `json:"step,omitempty"`
+	Key         bool       `json:"key,omitempty"`
+	Detail      string     `json:"detail,omitempty"`
+	*jsonPacket            // a packet's fields
+}
+
+// jsonPacket is what a packet line adds (DECISIONS: side "wire", op
+// "packet", conn the sender's socket, peer_conn, flags as Wireshark writes
+// them, seq/ack relative per direction, len, win, the raw stamp in ts).
+type jsonPacket struct {
+	Proto        string   `json:"proto,omitempty"`
+	Src          string   `json:"src,omitempty"`
+	Dst          string   `json:"dst,omitempty"`
+	From         lab.Role `json:"from,omitempty"`
+	To           lab.Role `json:"to,omitempty"`
+	Dir          string   `json:"dir,omitempty"`
+	PeerConn     int      `json:"peer_conn,omitempty"`
+	Flags        string   `json:"flags,omitempty"`
+	Seq          *uint32  `json:"tcp_seq,omitempty"` // "seq" is the line's own number
+	Ack          *uint32  `json:"tcp_ack,omitempty"`
+	Len          *int     `json:"len,omitempty"`
+	Win          *int     `json:"win,omitempty"`
+	Opts         string   `json:"opts,omitempty"`
+	TS           string   `json:"ts,omitempty"`
+	State        string   `json:"state,omitempty"`
+	NetHex       string   `json:"net_hex,omitempty"`
+	TransportHex string   `json:"transport_hex,omitempty"`
+	PayloadHex   string   `json:"payload_hex,omitempty"`
+	Cause        string   `json:"cause,omitempty"`
 }
 
 // Emit writes e as one line.
@@ -166,6 +193,18 @@ func (j *JSON) Emit(e lab.Event) {
 	case lab.OpSegments:
 		segs := e.Segs
 		v.Segs = &segs
+	case lab.OpPacket, lab.OpTCPInfo:
+		if pi := e.Packet; pi != nil {
+			jp := &jsonPacket{Proto: pi.Proto, Src: pi.Src, Dst: pi.Dst, From: pi.From, To: pi.To, Dir: pi.Dir,
+				PeerConn: pi.PeerConn, Flags: pi.Flags, Opts: pi.Opts, State: pi.State, Cause: pi.Cause,
+				NetHex: hex.EncodeToString(pi.Net), TransportHex: hex.EncodeToString(pi.Transport), PayloadHex: hex.EncodeToString(pi.Payload)}
+			if e.Op == lab.OpPacket {
+				seq, ack, n, win := pi.Seq, pi.Ack, pi.Len, pi.Win
+				jp.Seq, jp.Ack, jp.Len, jp.Win = &seq, &ack, &n, &win
+				jp.TS = pi.TS.UTC().Format(time.RFC3339Nano)
+			}
+			v.jsonPacket = jp
+		}
 	case lab.OpFinding:
 		ok := e.OK
 		v.OK, v.Events, v.Steps = &ok, e.Evidence, e.Steps

@@ -102,6 +102,26 @@ type jsonIn struct {
 	Step     string            `json:"step"`
 	Key      bool              `json:"key"`
 	Detail   string            `json:"detail"`
+	// A packet's fields.
+	Proto        string   `json:"proto"`
+	Src          string   `json:"src"`
+	Dst          string   `json:"dst"`
+	From         lab.Role `json:"from"`
+	To           lab.Role `json:"to"`
+	Dir          string   `json:"dir"`
+	PeerConn     int      `json:"peer_conn"`
+	Flags        string   `json:"flags"`
+	TCPSeq       uint32   `json:"tcp_seq"`
+	TCPAck       uint32   `json:"tcp_ack"`
+	Len          int      `json:"len"`
+	Win          int      `json:"win"`
+	Opts         string   `json:"opts"`
+	TS           string   `json:"ts"`
+	State        string   `json:"state"`
+	NetHex       string   `json:"net_hex"`
+	TransportHex string   `json:"transport_hex"`
+	PayloadHex   string   `json:"payload_hex"`
+	Cause        string   `json:"cause"`
 }
 
 // Next returns the next event, or io.EOF after the last.
@@ -173,6 +193,26 @@ func (t *TraceReader) Next() (lab.Event, error) {
 			}
 			e.Marks = append(e.Marks, lab.Mark{From: m.From, To: m.To, Label: textOf(m.Labels, m.Label)})
 		}
+	}
+	if op == lab.OpPacket || op == lab.OpTCPInfo {
+		pi := &lab.PacketInfo{Proto: in.Proto, Src: in.Src, Dst: in.Dst, From: in.From, To: in.To, Dir: in.Dir,
+			PeerConn: in.PeerConn, Flags: in.Flags, Seq: in.TCPSeq, Ack: in.TCPAck, Len: in.Len, Win: in.Win,
+			Opts: in.Opts, State: in.State, Cause: in.Cause}
+		var err error
+		for _, h := range []struct {
+			s   string
+			dst *[]byte
+		}{{in.NetHex, &pi.Net}, {in.TransportHex, &pi.Transport}, {in.PayloadHex, &pi.Payload}} {
+			if *h.dst, err = hex.DecodeString(h.s); err != nil {
+				return e, bad("a packet's layers are not hex: %v", "报文段的各层不是十六进制：%v", err)
+			}
+		}
+		if in.TS != "" {
+			if pi.TS, err = time.Parse(time.RFC3339Nano, in.TS); err != nil {
+				return e, bad("ts %q is not a time", "ts %q 不是时间", in.TS)
+			}
+		}
+		e.Packet = pi
 	}
 	if op == lab.OpSummary {
 		t.summary = true

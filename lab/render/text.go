@@ -141,6 +141,10 @@ func (r *Text) draw(it view.Item) {
 		r.writeHeader()
 	}
 	switch {
+	case it.Kind == view.Folded && e.Op == lab.OpPacket:
+		r.wireRow(it, foldPacketText(it.Fold, r.o.Lang))
+	case e.Op == lab.OpPacket:
+		r.wireRow(it, PacketText(e.Packet, r.o.Lang))
 	case it.Kind == view.Folded:
 		r.rows(it, r.foldCell(it.Fold))
 	case e.Op == lab.OpFinding:
@@ -251,8 +255,12 @@ func (r *Text) banner(e lab.Event) {
 		r.printf("\n%s\n", r.pal.heading.Sprint("── "+Fit(text, r.o.Width-4)+" "))
 		return
 	}
-	for _, l := range Wrap(text, r.o.Width-timeW-3) {
-		r.printf("%s %s\n", strings.Repeat(" ", timeW), r.pal.side(lab.System).Sprint("ℹ "+l))
+	for i, l := range Wrap(text, r.o.Width-timeW-3) {
+		lead := "ℹ "
+		if i > 0 {
+			lead = "  "
+		}
+		r.printf("%s %s\n", strings.Repeat(" ", timeW), r.pal.side(lab.System).Sprint(lead+l))
 	}
 }
 

@@ -48,8 +48,19 @@ func (l *Lanes) place(e lab.Event) (right, facesServer bool) {
 	return l.of(e)
 }
 
-// of is e's lane as things stand, without learning from e.
+// of is e's lane as things stand, without learning from e. A packet is
+// drawn across both lanes: facesServer says it travels towards the
+// server (right).
 func (l *Lanes) of(e lab.Event) (right, facesServer bool) {
+	if e.Side == lab.Wire {
+		if e.Packet == nil {
+			return false, false
+		}
+		if e.Op == lab.OpTCPInfo { // about one socket: in its lane
+			return e.Packet.From != lab.Client && !(e.Packet.From == lab.Proxy && !l.upstream[e.Conn]), false
+		}
+		return false, e.Packet.Dir != "s2c"
+	}
 	if e.Side != lab.Proxy {
 		return e.Side != lab.Client, e.Side == lab.Client
 	}

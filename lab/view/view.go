@@ -20,6 +20,7 @@ package view
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"socketlab/lab"
@@ -137,7 +138,22 @@ func Foldable(e lab.Event) bool { return like(e) && e.Step == "" && !e.Key }
 // like reports whether e is a data call that moved bytes without an error
 // or a cut: one of a run, drawn or folded. A named or key one is always
 // drawn, and counts as one of the run's drawn calls.
-func like(e lab.Event) bool { return e.Op.IsData() && e.Err == "" && e.N > 0 && !e.Trunc }
+func like(e lab.Event) bool {
+	if e.Op == lab.OpPacket && e.Packet != nil { // a segment of a transfer; never a SYN, a FIN or a reset
+		f := e.Packet.Flags
+		return !strings.Contains(f, "SYN") && !strings.Contains(f, "FIN") && !strings.Contains(f, "RST")
+	}
+	return e.Op.IsData() && e.Err == "" && e.N > 0 && !e.Trunc
+}
+
+// kind is what makes calls alike: the call label, or for a packet its
+// flags and its direction.
+func kind(e lab.Event) string {
+	if e.Op == lab.OpPacket && e.Packet != nil {
+		return e.Packet.Flags + " " + e.Packet.Dir
+	}
+	return e.Call
+}
 
 // Push takes the next event and returns what can be drawn now.
 func (v *View) Push(e lab.Event) []Item {
@@ -192,7 +208,7 @@ func (v *View) markersOf(seqs []int) []int {
 // fold draws e if it starts a run or is among its first FoldAt calls, and
 // counts it otherwise.
 func (v *View) fold(e lab.Event, right, faces bool) []Item {
-	k := owner{e.Side, e.Who, e.Conn, e.Op, e.Call}
+	k := owner{e.Side, e.Who, e.Conn, e.Op, kind(e)}
 	r := v.runs[k]
 	var out []Item
 	if r == nil {
@@ -213,7 +229,7 @@ func (v *View) fold(e lab.Event, right, faces bool) []Item {
 	}
 	f := &r.fold
 	if f.Calls == 0 {
-		*f = Fold{Side: e.Side, Who: e.Who, Conn: e.Conn, Op: e.Op, Call: e.Call, Lo: e.N, Hi: e.N, First: e.Seq}
+		*f = Fold{Side: e.Side, Who: e.Who, Conn: e.Conn, Op: e.Op, Call: kind(e), Lo: e.N, Hi: e.N, First: e.Seq}
 	}
 	f.Calls++
 	f.Bytes += int64(e.N)

@@ -1,0 +1,125 @@
+package render
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"socketlab/lab"
+	"socketlab/lab/view"
+)
+
+// Packets (--packets) are drawn across both lanes, from the lane of the
+// end that sent them to the other, with their flags and relative numbers:
+//
+//	1.204   ── [SYN] seq 0 win 65,495 MSS=65495 SACK_PERM WS=1024 ───────────▶
+//	1.230   ◀─────────────────── [SYN, ACK] seq 0 ack 1 win 65,483 MSS=65495 ──
+//
+// In one lane they are tagged "wire", with the arrow first. Without a
+// capture, what TCP_INFO says changed is drawn in its socket's lane.
+
+// PacketText writes a packet's flags and numbers: "[PSH, ACK] seq 1 ack 1
+// len 5 win 65,536", or for a datagram "UDP, 5 bytes".
+func PacketText(pi *lab.PacketInfo, l lab.Lang) string {
+	if pi == nil {
+		return ""
+	}
+	if pi.Proto == "udp" {
+		return "UDP, " + bytesWord(pi.Len, l)
+	}
+	s := fmt.Sprintf("[%s] seq %d", pi.Flags, pi.Seq)
+	if strings.Contains(pi.Flags, "ACK") {
+		s += fmt.Sprintf(" ack %d", pi.Ack)
+	}
+	if pi.Len > 0 {
+		s += " len " + thousands(int64(pi.Len))
+	}
+	s += " win " + thousands(int64(pi.Win))
+	if pi.Opts != "" && strings.Contains(pi.Flags, "SYN") {
+		var keep []string // what the handshake agrees on; the timestamps are noise here
+		for _, o := range strings.Fields(pi.Opts) {
+			if !strings.HasPrefix(o, "TSval=") && !strings.HasPrefix(o, "TSecr=") {
+				keep = append(keep, o)
+			}
+		}
+		if len(keep) > 0 {
+			s += " " + strings.Join(keep, " ")
+		}
+	}
+	return s
+}
+
+// wireRow draws a packet (or a fold of packets) across the lanes.
+func (r *Text) wireRow(it view.Item, text string) {
+	e := it.Event
+	stamp := timeStamp(e.T)
+	if it.Kind == view.Folded {
+		stamp = timeStamp(it.Fold.T)
+	}
+	c := r.pal.side(lab.Wire)
+	if r.lanes == 1 {
+		way := "──▶ "
+		if !it.FacesServer {
+			way = "◀── "
+		}
+		tag := view.Tag(e, false, r.o.Lang)
+		line := Fit(way+text, r.laneW)
+		r.printf("%s\n", strings.TrimRight(Pad(stamp, timeW-1)+" "+c.Sprint(tag)+strings.Repeat(" ", max(0, tagW-Width(tag)))+c.Sprint(line), " "))
+		r.layers(e, strings.Repeat(" ", timeW+tagW))
+		return
+	}
+	span := 2*r.laneW + gutterW
+	text = Fit(text, span-10)
+	fill := max(2, span-Width(text)-6)
+	line := "── " + text + " " + strings.Repeat("─", fill) + "▶"
+	if !it.FacesServer {
+		line = "◀" + strings.Repeat("─", fill) + " " + text + " ──"
+	}
+	r.printf("%s\n", Pad(stamp, timeW-1)+" "+c.Sprint(line))
+	r.layers(e, strings.Repeat(" ", timeW+3))
+}
+
+// layers draws, with --full, a packet's layers under it: the IP header, the
+// TCP or UDP header, and the payload the application sent, in hex.
+func (r *Text) layers(e lab.Event, indent string) {
+	pi := e.Packet
+	if !r.o.Full || pi == nil || e.Op != lab.OpPacket {
+		return
+	}
+	proto := strings.ToUpper(pi.Proto)
+	for _, l := range []struct {
+		name string
+		b    []byte
+	}{{"IP", pi.Net}, {proto, pi.Transport}, {r.tr(lab.T("data", "数据")), pi.Payload}} {
+		if len(l.b) == 0 {
+			continue
+		}
+		head := fmt.Sprintf("%-5s%s ", l.name, r.bytesWord(len(l.b)))
+		for i := 0; i < len(l.b); i += 16 {
+			row := hex.EncodeToString(l.b[i:min(i+16, len(l.b))])
+			var spaced strings.Builder
+			for j := 0; j < len(row); j += 2 {
+				if j > 0 {
+					spaced.WriteByte(' ')
+				}
+				spaced.WriteString(row[j : j+2])
+			}
+			r.printf("%s%s%s\n", indent, Pad(head, 16), spaced.String())
+			head = ""
+		}
+	}
+}
+
+// foldPacketText is a fold of like packets: "⋯ 700 more [PSH, ACK]
+// segments, 1,045,504 bytes (seq 12–2054)".
+func foldPacketText(f view.Fold, l lab.Lang) string {
+	flags, _, _ := strings.Cut(f.Call, " ")
+	seqs := fmt.Sprintf("seq %d–%d", f.First, f.Last)
+	if f.First == f.Last {
+		seqs = fmt.Sprintf("seq %d", f.First)
+	}
+	if l == lab.Zh {
+		return fmt.Sprintf("⋯ 又 %s 个 [%s] 报文段，共 %s 字节数据（%s）", thousands(int64(f.Calls)), flags, thousands(f.Bytes), seqs)
+	}
+	return fmt.Sprintf("⋯ %s more [%s] segments, %s bytes of data (%s)", thousands(int64(f.Calls)), flags, thousands(f.Bytes), seqs)
+}
