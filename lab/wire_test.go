@@ -142,7 +142,9 @@ func TestWireFallback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	note := at(res.Trace, func(e Event) bool { return e.Op == OpNote && e.Name == "wire" && strings.Contains(e.Text.En, "TCP_INFO") })
+	note := at(res.Trace, func(e Event) bool {
+		return e.Op == OpNote && e.Name == "wire" && strings.Contains(e.Text.En, "TCP_INFO")
+	})
 	if note < 0 {
 		t.Fatalf("no note saying the capture is missing\n%s", dumpTrace(res.Trace))
 	}

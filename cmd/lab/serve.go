@@ -26,9 +26,9 @@ const defaultPeerIdle = 30 * time.Second
 // peerFlags are the flags shared by "lab serve" and "lab client".
 type peerFlags struct {
 	common
-	sets   sets
-	format string
-	full   bool
+	sets    sets
+	format  string
+	full    bool
 	show    string
 	idle    time.Duration
 	packets bool
