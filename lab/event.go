@@ -186,6 +186,8 @@ type Event struct {
 
 	Run    *RunInfo    // OpRun: what was run
 	Packet *PacketInfo // OpPacket, OpTCPInfo: what crossed the wire
+
+	began time.Time // when a call began (the wire: which packets it caused)
 }
 
 // PacketInfo is a segment or datagram the capture saw on the loopback

@@ -137,12 +137,17 @@ func (r *Recorder) Start(info RunInfo) {
 func (r *Recorder) Record(e Event) Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.wire == nil {
+		return r.add(e, r.elapsed())
+	}
+	r.wire.learn(e)
+	before, after := r.wire.around(e)
+	for _, p := range before {
+		r.add(p, r.clockAt(p.Packet.TS))
+	}
 	e = r.add(e, r.elapsed())
-	if r.wire != nil {
-		r.wire.learn(e)
-		for _, p := range r.wire.after(e) {
-			r.add(p, r.clockAt(p.Packet.TS))
-		}
+	for _, p := range after {
+		r.add(p, r.clockAt(p.Packet.TS))
 	}
 	return e
 }

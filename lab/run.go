@@ -69,7 +69,7 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		rec.wire = w
+		rec.wire, w.sending = w, r.sending
 		rec.Record(Event{Side: System, Op: OpNote, Name: "wire", Text: w.source()})
 		w.start(rec)
 		defer w.close()

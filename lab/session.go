@@ -66,7 +66,7 @@ func (s *Session) Packets(pcap io.Writer) error {
 		return err
 	}
 	rec := s.run.rec
-	rec.wire = w
+	rec.wire, w.sending = w, s.run.sending
 	rec.Record(Event{Side: System, Op: OpNote, Name: "wire", Text: w.source()})
 	w.start(rec)
 	return nil

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"time"
 )
 
 // Side is one program of a demo, the client or the server, as its code sees
@@ -21,6 +22,7 @@ type Side struct {
 	mu      sync.Mutex
 	closers []io.Closer
 	busy    string      // the call in progress, for a timeout report
+	busyOp  Op          // its op
 	who     string      // a Fork's tag, put on every event
 	unhook  func() bool // stops closing on the run's end (Retire)
 
@@ -30,9 +32,10 @@ type Side struct {
 
 // step is the name a demo gives its next socket call.
 type step struct {
-	name string
-	key  bool
-	when func(Event) bool // KeyIf: a key call only if this holds for it
+	name  string
+	key   bool
+	when  func(Event) bool // KeyIf: a key call only if this holds for it
+	began time.Time        // when the call began (after its announcement)
 }
 
 // run is what a demo's two sides share.
@@ -154,8 +157,32 @@ func (s *Side) beforeCall(op Op, call string, takes bool) error {
 			return err
 		}
 	}
-	s.setBusy(call)
+	s.mu.Lock()
+	s.busy, s.busyOp, s.current.began = call, op, time.Now()
+	s.mu.Unlock()
 	return nil
+}
+
+// sending reports whether the side (the fork tagged who) is inside a call
+// that puts something on the wire (a send, a close, a connect): the
+// packets of its sockets wait for that call's record.
+func (r *run) sending(role Role, who string) bool {
+	r.mu.Lock()
+	sides := append([]*Side(nil), r.sides...)
+	r.mu.Unlock()
+	for _, s := range sides {
+		if s.Role != role || s.who != who {
+			continue
+		}
+		s.mu.Lock()
+		op, busy := s.busyOp, s.busy != ""
+		s.mu.Unlock()
+		switch op {
+		case OpSend, OpSendAll, OpSendTo, OpClose, OpShutdown, OpConnect, OpSetOpt:
+			return busy
+		}
+	}
+	return false
 }
 
 func (s *Side) setBusy(call string) {
@@ -174,7 +201,7 @@ func (s *Side) busyCall() string {
 // because the run was cancelled is reported with the cancel cause.
 func (s *Side) record(e Event, err error) Event {
 	s.mu.Lock()
-	s.busy = ""
+	s.busy, s.busyOp = "", 0
 	var st step
 	if e.Op.IsCall() {
 		st, s.current = s.current, step{}
@@ -192,6 +219,7 @@ func (s *Side) record(e Event, err error) Event {
 		e.Step = st.name
 		e.Key = st.key && (st.when == nil || st.when(e))
 	}
+	e.began = st.began
 	return s.run.rec.Record(e)
 }
 

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +43,13 @@ var openCapture = capture.Open
 // waits before the watcher records it.
 const wireGrace = 20 * time.Millisecond
 
+// pcapItem is a packet waiting to be written to the pcapng file.
+type pcapItem struct {
+	p     capture.Packet
+	way   capture.Direction
+	cause string
+}
+
 // sockRef is one end of a connection the trace knows: whose socket it is.
 type sockRef struct {
 	id   int
@@ -61,8 +70,12 @@ type wire struct {
 	tuple map[int]string     // socket id → "local>peer"
 	wait  []capture.Packet   // drained, not recorded yet
 	dials map[string]int     // servers a connect() is on its way to: their handshakes wait for it
-	pcap  *capture.Pcapng
-	snaps map[int]capture.Info // fallback: each TCP socket's last TCP_INFO
+	// sending reports whether a side is in a call that sends: its
+	// sockets' packets wait for that call (set by the run).
+	sending func(role Role, who string) bool
+	pcap    *capture.Pcapng
+	pcapQ   []pcapItem           // recorded, not written yet: the file is in capture order
+	snaps   map[int]capture.Info // fallback: each TCP socket's last TCP_INFO
 
 	stop func()
 	done chan struct{}
@@ -229,39 +242,52 @@ func norm(addr string) string {
 	return capture.Normalize(ap).String()
 }
 
-// after returns the packets e's call caused, queued by now, as events to
-// record right after e: those its socket sent, and the other end's
-// answers that carry nothing of their own (an ACK, the SYN-ACK). The other
-// end's data, FIN or RST are its own call's, when the lab traces it: they
-// wait for that call, or for the watcher.
-func (w *wire) after(e Event) []Event {
+// around returns the packets of e's socket queued by now, as events to
+// record right before e (those sent before its call began: a timer's, a
+// segment Nagle held back) and right after it (those its call caused):
+// what its socket sent, and the other end's answers that carry nothing of
+// their own (an ACK, the SYN-ACK). The other end's data, FIN or RST are its
+// own call's, when the lab traces it: they wait for that call, or for the
+// watcher.
+func (w *wire) around(e Event) (before, after []Event) {
 	if w.cap == nil {
-		return nil
+		return nil, nil
 	}
 	w.wait = append(w.wait, w.cap.Drain()...)
 	k := w.tuple[e.Conn]
 	if k == "" || !e.Op.IsCall() {
-		return nil
+		return nil, nil
 	}
 	local, peer, _ := strings.Cut(k, ">")
 	_, peerTraced := w.ends[peer+">"+local]
 	if _, ok := w.lsn[peer]; ok {
 		peerTraced = true // its accept() is on its way
 	}
-	var out []Event
+	// The packets of this connection, in the order they were captured, up
+	// to the first that is the other end's own (its data, FIN or RST, when
+	// the lab traces it): that one and those after it wait for its call,
+	// so nothing is drawn out of order.
 	keep := w.wait[:0]
+	blocked := false
 	for _, p := range w.wait {
 		s, d := p.Src.String(), p.Dst.String()
-		mine := s == local && d == peer
-		answer := s == peer && d == local && (!peerTraced || p.PayloadLen == 0 && !p.Flags.Has(capture.FIN) && !p.Flags.Has(capture.RST))
-		if mine || answer {
-			out = append(out, w.event(p, cause(e)))
-		} else {
+		ours := s == local && d == peer || s == peer && d == local
+		theirs := s == peer && peerTraced && (p.PayloadLen > 0 || p.Flags.Has(capture.FIN) || p.Flags.Has(capture.RST))
+		if ours && theirs {
+			blocked = true
+		}
+		switch {
+		case !ours || blocked:
 			keep = append(keep, p)
+		case !e.began.IsZero() && p.Time.Before(e.began):
+			before = append(before, w.event(p, ""))
+		default:
+			after = append(after, w.event(p, cause(e)))
 		}
 	}
 	w.wait = keep
-	return out
+	w.writePcap(false)
+	return before, after
 }
 
 // due returns the packets that waited wireGrace (all with all), as events.
@@ -274,14 +300,40 @@ func (w *wire) due(all bool) []Event {
 	keep := w.wait[:0]
 	now := time.Now()
 	for _, p := range w.wait {
-		if all || now.Sub(p.Time) >= wireGrace && !w.dialing(p) {
+		if all || now.Sub(p.Time) >= wireGrace && !w.dialing(p) && !w.inCall(p) {
 			out = append(out, w.event(p, ""))
 		} else {
 			keep = append(keep, p)
 		}
 	}
 	w.wait = keep
+	w.writePcap(all)
 	return out
+}
+
+// writePcap writes the recorded packets that no packet still waiting was
+// captured before (all of them with all), in the order they were captured.
+func (w *wire) writePcap(all bool) {
+	if w.pcap == nil || len(w.pcapQ) == 0 {
+		return
+	}
+	slices.SortStableFunc(w.pcapQ, func(a, b pcapItem) int { return a.p.Time.Compare(b.p.Time) })
+	n := len(w.pcapQ)
+	if !all {
+		for _, p := range w.wait {
+			n = min(n, sort.Search(len(w.pcapQ), func(i int) bool { return !w.pcapQ[i].p.Time.Before(p.Time) }))
+		}
+	}
+	for _, it := range w.pcapQ[:n] {
+		w.pcap.WritePacket(&it.p, it.way, it.cause)
+	}
+	w.pcapQ = append(w.pcapQ[:0], w.pcapQ[n:]...)
+}
+
+// inCall reports whether p's sender is inside the call that sent it.
+func (w *wire) inCall(p capture.Packet) bool {
+	from, ok := w.ends[p.Src.String()+">"+p.Dst.String()]
+	return ok && w.sending != nil && w.sending(from.side, from.who)
 }
 
 // dialing reports whether p belongs to a handshake whose connect() is not
@@ -342,7 +394,7 @@ func (w *wire) event(p capture.Packet, cause string) Event {
 		if dir == "c2s" {
 			way = capture.DirOutbound
 		}
-		w.pcap.WritePacket(&p, way, cause)
+		w.pcapQ = append(w.pcapQ, pcapItem{p, way, cause})
 	}
 	return Event{Side: Wire, Op: OpPacket, Conn: from.id, Who: who, N: p.PayloadLen, Packet: pi}
 }
