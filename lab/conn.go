@@ -113,6 +113,7 @@ type Conn struct {
 	rxSum, txSum *streamSum   // the running digests of both directions (keep.go)
 	transfer     atomic.Int64 // Progress: the size of the transfer in progress
 	done         atomic.Int64 // Progress: bytes of it moved so far
+	blk          blocking     // settimeout / setblocking, and SignalWhenWaiting (blocking.go)
 }
 
 var _ net.Conn = (*Conn)(nil)
@@ -251,7 +252,7 @@ func (c *Conn) Send(b []byte) (int, error) {
 		return 0, err
 	}
 	snd := s.run.causal.sendStarted(c.c)
-	n, err := sendOnce(c.c, b, snd.blocked)
+	n, err := c.sendCall(b, false, snd.blocked)
 	s.record(c.kept(Event{Op: OpSend, Conn: c.id, Call: "send()", Req: len(b), N: n,
 		Data: b[:n], Offset: c.tx.Add(int64(n)) - int64(n), Waited: snd.waited}), err)
 	snd.recorded(n)
@@ -281,7 +282,7 @@ func (c *Conn) write(p []byte, call string, marks []Mark) (int, error) {
 		return 0, err
 	}
 	snd := s.run.causal.sendStarted(c.c)
-	n, err := sendAll(c.c, p, snd.blocked)
+	n, err := c.sendCall(p, true, snd.blocked)
 	s.record(c.kept(Event{Op: OpSendAll, Conn: c.id, Call: call, Req: len(p), N: n,
 		Data: p[:n], Offset: c.tx.Add(int64(n)) - int64(n), Marks: marks, Waited: snd.waited}), err)
 	snd.recorded(n)

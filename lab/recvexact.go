@@ -71,7 +71,7 @@ func (c *Conn) readSpans(p []byte, call string, spans []Span) (int, error) {
 	if err := s.before(OpRecv, call); err != nil {
 		return 0, err
 	}
-	n, err := c.c.Read(p)
+	n, err := c.recvCall(p)
 	end := c.rx.Add(int64(n))
 	off := end - int64(n)
 	e := c.kept(Event{Op: OpRecv, Conn: c.id, Call: call, Req: len(p), N: n,
