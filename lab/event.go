@@ -57,6 +57,7 @@ const (
 	OpSummary
 	OpSocket // socket(): a new socket, before bind or connect
 	OpRun    // the first line of a run: which demo, its knobs (Event.Run)
+	OpSelect // a selector call: sel.register(), sel.unregister(), sel.select() (Selector)
 )
 
 var opNames = [...]string{
@@ -65,7 +66,7 @@ var opNames = [...]string{
 	OpRecvFrom: "recvfrom", OpClose: "close", OpShutdown: "shutdown",
 	OpSetOpt: "setopt", OpWait: "wait", OpSignal: "signal", OpSegments: "segments",
 	OpNote: "note", OpFinding: "finding", OpSummary: "summary",
-	OpSocket: "socket", OpRun: "run",
+	OpSocket: "socket", OpRun: "run", OpSelect: "select",
 }
 
 // ParseOp returns the op whose String is name.
@@ -84,7 +85,7 @@ func ParseOp(name string) (Op, bool) {
 func (o Op) IsCall() bool {
 	switch o {
 	case OpListen, OpAccept, OpConnect, OpBind, OpSend, OpSendAll, OpRecv,
-		OpSendTo, OpRecvFrom, OpClose, OpShutdown, OpSetOpt, OpSocket:
+		OpSendTo, OpRecvFrom, OpClose, OpShutdown, OpSetOpt, OpSocket, OpSelect:
 		return true
 	}
 	return false

@@ -139,6 +139,12 @@ func (r *Text) cell(it view.Item, w int) []line {
 		}
 	case lab.OpClose, lab.OpShutdown, lab.OpSetOpt, lab.OpSocket:
 		add(head, id+e.Call)
+	case lab.OpSelect:
+		text := id + e.Call
+		if !e.Text.IsZero() { // what select() returned: the sockets that are ready
+			text += " → " + r.tr(e.Text)
+		}
+		add(head, text)
 	case lab.OpWait:
 		if e.Err != "" {
 			add(nil, r.tr(lab.Tf("barrier %q: gave up waiting", "屏障 %q：放弃等待", e.Name)))
