@@ -1,6 +1,7 @@
 package demos
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -87,7 +88,7 @@ func TestHalfCloseNotesFollowTheirCalls(t *testing.T) {
 				{answered, "both shutdown", "the answer the server sent after"},
 			} {
 				note, ok := noteOn(anns, c.match)
-				if ok != strings.Contains(c.modes, mode) {
+				if ok != slices.Contains(strings.Fields(c.modes), mode) {
 					t.Errorf("mode %s: the call for %q was made = %v", mode, c.want, ok)
 					continue
 				}

@@ -56,5 +56,9 @@ func sendNoWait(c net.Conn, b []byte, all bool) (int, error) {
 }
 
 func opError(op string, c net.Conn, err error) error {
+	var oe *net.OpError
+	if errors.As(err, &oe) { // a RawConn's own ("raw-read"): keep what it wraps
+		err = oe.Err
+	}
 	return &net.OpError{Op: op, Net: c.LocalAddr().Network(), Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: err}
 }
