@@ -36,6 +36,7 @@ func All() []lab.Demo {
 		httpDemo(),
 		halfClose(),
 		blocking(),
+		framingBugsDemo(),
 	}
 }
 
