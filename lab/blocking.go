@@ -2,6 +2,7 @@ package lab
 
 import (
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -31,15 +32,25 @@ import (
 // (SignalWhenWaiting); its Conn is the socket.
 const NoteWaiting = "waiting"
 
-// blocking is how a connection's calls wait.
+// blocking is how the calls on a socket wait. A Conn is a net.Conn, used
+// by several goroutines at once, so the mode is behind a lock; a Conn
+// handed to another side (HandTo) shares it, as it shares the socket.
 type blocking struct {
+	mu       sync.Mutex
 	timeout  time.Duration // > 0: settimeout(timeout)
 	nonblock bool          // setblocking(False), settimeout(0)
 	signal   string        // SignalWhenWaiting: the barrier the next call signals if it waits
 }
 
-// plain reports whether calls go through Go's own Read and Write.
-func (b blocking) plain() bool { return b.timeout <= 0 && !b.nonblock && b.signal == "" }
+// take returns the mode for the call about to be made, and takes the
+// barrier it signals if it waits.
+func (b *blocking) take() (timeout time.Duration, nonblock bool, signal string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	timeout, nonblock, signal = b.timeout, b.nonblock, b.signal
+	b.signal = ""
+	return timeout, nonblock, signal
+}
 
 // SetTimeout is Python's conn.settimeout(d): every later recv, send and
 // sendall on the connection that cannot finish within d fails with a
@@ -76,14 +87,20 @@ func (c *Conn) setBlocking(call string, timeout time.Duration, nonblock bool) er
 	if err := s.before(OpSetOpt, call); err != nil {
 		return err
 	}
+	c.blk.mu.Lock()
 	c.blk.timeout, c.blk.nonblock = timeout, nonblock
+	c.blk.mu.Unlock()
 	s.record(Event{Op: OpSetOpt, Conn: c.id, Call: call}, nil)
 	return nil
 }
 
 // Timeout is the connection's timeout (SetTimeout) and whether it is
 // non-blocking.
-func (c *Conn) Timeout() (d time.Duration, nonblocking bool) { return c.blk.timeout, c.blk.nonblock }
+func (c *Conn) Timeout() (d time.Duration, nonblocking bool) {
+	c.blk.mu.Lock()
+	defer c.blk.mu.Unlock()
+	return c.blk.timeout, c.blk.nonblock
+}
 
 // SignalWhenWaiting arranges for the next recv, send or sendall on the
 // connection: if the kernel says it must wait (the receive buffer is empty,
@@ -93,13 +110,10 @@ func (c *Conn) Timeout() (d time.Duration, nonblocking bool) { return c.blk.time
 // is really waiting. If the call does not have to wait, nothing is signalled:
 // the recipe must make it wait. Where the lab cannot see the wait (Windows),
 // it signals just before the call and the note says so.
-func (c *Conn) SignalWhenWaiting(name string) { c.blk.signal = name }
-
-// takeSignal returns the barrier the call in progress signals if it waits.
-func (c *Conn) takeSignal() string {
-	name := c.blk.signal
-	c.blk.signal = ""
-	return name
+func (c *Conn) SignalWhenWaiting(name string) {
+	c.blk.mu.Lock()
+	c.blk.signal = name
+	c.blk.mu.Unlock()
 }
 
 // waiting records that a call of kind op waits (sure: the kernel said
@@ -122,34 +136,35 @@ func (c *Conn) waiting(op Op, barrier string, sure bool) {
 
 // recvCall makes the one system call of a recv in the connection's mode.
 func (c *Conn) recvCall(p []byte) (int, error) {
-	if c.blk.plain() {
+	timeout, nonblock, name := c.blk.take()
+	if timeout <= 0 && !nonblock && name == "" {
 		return c.c.Read(p)
 	}
 	var waiting func(sure bool)
-	if name := c.takeSignal(); name != "" {
+	if name != "" {
 		waiting = func(sure bool) { c.waiting(OpRecv, name, sure) }
 	}
-	if c.blk.timeout > 0 && !c.blk.nonblock {
-		if err := c.c.SetReadDeadline(time.Now().Add(c.blk.timeout)); err != nil {
+	if timeout > 0 && !nonblock {
+		if err := c.c.SetReadDeadline(time.Now().Add(timeout)); err != nil {
 			return 0, err
 		}
 		defer c.c.SetReadDeadline(time.Time{})
 	}
-	return rawRead(c.c, p, c.blk.nonblock, waiting)
+	return rawRead(c.c, p, nonblock, waiting)
 }
 
 // sendCall makes a send (all: a sendall) in the connection's mode; blocked
 // is told when it waits for room, as for the causal order.
 func (c *Conn) sendCall(b []byte, all bool, blocked func(bool)) (int, error) {
-	if c.blk.nonblock {
-		c.takeSignal() // a non-blocking call never waits
+	timeout, nonblock, name := c.blk.take()
+	if nonblock { // a non-blocking call never waits, nor signals
 		return sendNoWait(c.c, b, all)
 	}
-	if name := c.takeSignal(); name != "" {
+	if name != "" {
 		blocked = c.signalOnBlock(name, blocked)
 	}
-	if c.blk.timeout > 0 {
-		if err := c.c.SetWriteDeadline(time.Now().Add(c.blk.timeout)); err != nil {
+	if timeout > 0 {
+		if err := c.c.SetWriteDeadline(time.Now().Add(timeout)); err != nil {
 			return 0, err
 		}
 		defer c.c.SetWriteDeadline(time.Time{})

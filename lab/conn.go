@@ -113,7 +113,7 @@ type Conn struct {
 	rxSum, txSum *streamSum   // the running digests of both directions (keep.go)
 	transfer     atomic.Int64 // Progress: the size of the transfer in progress
 	done         atomic.Int64 // Progress: bytes of it moved so far
-	blk          blocking     // settimeout / setblocking, and SignalWhenWaiting (blocking.go)
+	blk          *blocking    // settimeout / setblocking, and SignalWhenWaiting (blocking.go)
 }
 
 var _ net.Conn = (*Conn)(nil)
@@ -124,7 +124,7 @@ func (s *Side) newConn(c net.Conn) *Conn { return s.newConnID(c, s.run.rec.NewID
 func (s *Side) newConnID(c net.Conn, id int) *Conn {
 	s.track(c)
 	s.run.causal.register(c)
-	return &Conn{c: c, side: s, id: id, rxSum: &streamSum{}, txSum: &streamSum{}}
+	return &Conn{c: c, side: s, id: id, rxSum: &streamSum{}, txSum: &streamSum{}, blk: &blocking{}}
 }
 
 // Dial connects to a TCP address, like Python's s.connect((host, port)).
