@@ -34,6 +34,9 @@ func All() []lab.Demo {
 		chat(),
 		fileUpload(),
 		httpDemo(),
+		halfClose(),
+		blocking(),
+		framingBugsDemo(),
 	}
 }
 

@@ -114,6 +114,7 @@ type Conn struct {
 	rxSum, txSum *streamSum   // the running digests of both directions (keep.go)
 	transfer     atomic.Int64 // Progress: the size of the transfer in progress
 	done         atomic.Int64 // Progress: bytes of it moved so far
+	blk          *blocking    // settimeout / setblocking, and SignalWhenWaiting (blocking.go)
 }
 
 var _ net.Conn = (*Conn)(nil)
@@ -124,7 +125,7 @@ func (s *Side) newConn(c net.Conn) *Conn { return s.newConnID(c, s.run.rec.NewID
 func (s *Side) newConnID(c net.Conn, id int) *Conn {
 	s.track(c)
 	s.run.causal.register(c)
-	return &Conn{c: c, side: s, id: id, rxSum: &streamSum{}, txSum: &streamSum{}}
+	return &Conn{c: c, side: s, id: id, rxSum: &streamSum{}, txSum: &streamSum{}, blk: &blocking{}}
 }
 
 // Dial connects to a TCP address, like Python's s.connect((host, port)).
@@ -253,7 +254,7 @@ func (c *Conn) Send(b []byte) (int, error) {
 		return 0, err
 	}
 	snd := s.run.causal.sendStarted(c.c)
-	n, err := sendOnce(c.c, b, snd.blocked)
+	n, err := c.sendCall(b, false, snd.blocked)
 	s.record(c.kept(Event{Op: OpSend, Conn: c.id, Call: "send()", Req: len(b), N: n,
 		Data: b[:n], Offset: c.tx.Add(int64(n)) - int64(n), Waited: snd.waited}), err)
 	snd.recorded(n)
@@ -284,7 +285,7 @@ func (c *Conn) write(p []byte, call string, marks []Mark) (int, error) {
 		return 0, err
 	}
 	snd := s.run.causal.sendStarted(c.c)
-	n, err := sendAll(c.c, p, snd.blocked)
+	n, err := c.sendCall(p, true, snd.blocked)
 	s.record(c.kept(Event{Op: OpSendAll, Conn: c.id, Call: call, Req: len(p), N: n,
 		Data: p[:n], Offset: c.tx.Add(int64(n)) - int64(n), Marks: marks, Waited: snd.waited}), err)
 	snd.recorded(n)

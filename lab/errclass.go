@@ -26,16 +26,17 @@ const (
 	ClassTimeout                    // a deadline or timeout passed
 	ClassClosed                     // this program had already closed the socket
 	ClassOther                      // anything else
+	ClassWouldBlock                 // a non-blocking call found nothing to read or no room to write (EAGAIN)
 )
 
 var classNames = [...]string{
 	ClassNone: "", ClassEOF: "EOF", ClassReset: "ECONNRESET", ClassBrokenPipe: "EPIPE",
 	ClassAborted: "ECONNABORTED", ClassRefused: "ECONNREFUSED", ClassTimeout: "timeout",
-	ClassClosed: "closed", ClassOther: "",
+	ClassClosed: "closed", ClassOther: "", ClassWouldBlock: "EAGAIN",
 }
 
 // Name is the class as the trace's Errno field writes it: the Unix errno
-// name (ECONNRESET, EPIPE, ECONNABORTED, ECONNREFUSED), "timeout", "EOF",
+// name (ECONNRESET, EPIPE, ECONNABORTED, ECONNREFUSED, EAGAIN), "timeout", "EOF",
 // "closed", or "" for no error and for errors of no known class.
 func (c ErrClass) Name() string {
 	if c >= 0 && int(c) < len(classNames) {
@@ -84,6 +85,8 @@ func (c ErrClass) Python() string {
 		return "TimeoutError (socket.timeout)"
 	case ClassClosed:
 		return "OSError: [Errno 9] Bad file descriptor"
+	case ClassWouldBlock:
+		return "BlockingIOError"
 	}
 	return "OSError"
 }
@@ -106,6 +109,8 @@ func (c ErrClass) Windows() string {
 		return "WinError 10060 WSAETIMEDOUT"
 	case ClassClosed:
 		return "WinError 10038 WSAENOTSOCK"
+	case ClassWouldBlock:
+		return "WinError 10035 WSAEWOULDBLOCK"
 	}
 	return "another WinError"
 }

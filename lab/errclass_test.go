@@ -26,6 +26,7 @@ func TestClassify(t *testing.T) {
 		{wrap(syscall.ECONNABORTED), ClassAborted},
 		{wrap(syscall.ECONNREFUSED), ClassRefused},
 		{wrap(syscall.ETIMEDOUT), ClassTimeout},
+		{wrap(syscall.EAGAIN), ClassWouldBlock},
 		{&net.OpError{Op: "write", Err: os.ErrDeadlineExceeded}, ClassTimeout},
 		{net.ErrClosed, ClassClosed},
 		{errors.New("something else"), ClassOther},

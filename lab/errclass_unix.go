@@ -17,6 +17,8 @@ func errnoClass(e syscall.Errno) ErrClass {
 		return ClassRefused
 	case syscall.ETIMEDOUT:
 		return ClassTimeout
+	case syscall.EAGAIN: // EWOULDBLOCK is the same number on Linux and macOS
+		return ClassWouldBlock
 	}
 	return ClassOther
 }

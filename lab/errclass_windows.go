@@ -11,6 +11,7 @@ const (
 	wsaETIMEDOUT      syscall.Errno = 10060
 	wsaECONNREFUSED   syscall.Errno = 10061
 	wsaESHUTDOWN      syscall.Errno = 10058 // a send after shutdown(SHUT_WR)
+	wsaEWOULDBLOCK    syscall.Errno = 10035 // a non-blocking call that would have had to wait
 	errNetnameDeleted syscall.Errno = 64    // ERROR_NETNAME_DELETED: a reset seen by overlapped I/O
 	errConnRefused    syscall.Errno = 1225  // ERROR_CONNECTION_REFUSED
 	errConnAborted    syscall.Errno = 1236  // ERROR_CONNECTION_ABORTED
@@ -30,6 +31,8 @@ func errnoClass(e syscall.Errno) ErrClass {
 		return ClassRefused
 	case wsaETIMEDOUT, errSemTimeout, syscall.ETIMEDOUT:
 		return ClassTimeout
+	case wsaEWOULDBLOCK, syscall.EAGAIN:
+		return ClassWouldBlock
 	}
 	return ClassOther
 }

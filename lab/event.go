@@ -59,6 +59,7 @@ const (
 	OpRun     // the first line of a run: which demo, its knobs (Event.Run)
 	OpPacket  // a segment or datagram the capture saw (Event.Packet), side Wire
 	OpTCPInfo // without a capture: what TCP_INFO says changed around a call, side Wire
+	OpSelect  // a selector call: sel.register(), sel.unregister(), sel.select() (Selector)
 )
 
 var opNames = [...]string{
@@ -67,7 +68,7 @@ var opNames = [...]string{
 	OpRecvFrom: "recvfrom", OpClose: "close", OpShutdown: "shutdown",
 	OpSetOpt: "setopt", OpWait: "wait", OpSignal: "signal", OpSegments: "segments",
 	OpNote: "note", OpFinding: "finding", OpSummary: "summary",
-	OpSocket: "socket", OpRun: "run", OpPacket: "packet", OpTCPInfo: "tcpinfo",
+	OpSocket: "socket", OpRun: "run", OpPacket: "packet", OpTCPInfo: "tcpinfo", OpSelect: "select",
 }
 
 // ParseOp returns the op whose String is name.
@@ -86,7 +87,7 @@ func ParseOp(name string) (Op, bool) {
 func (o Op) IsCall() bool {
 	switch o {
 	case OpListen, OpAccept, OpConnect, OpBind, OpSend, OpSendAll, OpRecv,
-		OpSendTo, OpRecvFrom, OpClose, OpShutdown, OpSetOpt, OpSocket:
+		OpSendTo, OpRecvFrom, OpClose, OpShutdown, OpSetOpt, OpSocket, OpSelect:
 		return true
 	}
 	return false

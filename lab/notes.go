@@ -42,6 +42,9 @@ func genericNote(op Op) Text {
 	case OpSetOpt:
 		return T("setsockopt(): change a socket option.",
 			"setsockopt()：修改套接字选项。")
+	case OpSelect:
+		return T("selectors: one thread watches several sockets; select() waits until at least one of them is ready.",
+			"selectors：一个线程同时盯着多个套接字；select() 一直等到其中至少一个就绪。")
 	}
 	return T("the next socket call.", "下一个套接字调用。")
 }

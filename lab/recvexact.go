@@ -71,12 +71,14 @@ func (c *Conn) readSpans(p []byte, call string, spans []Span) (int, error) {
 	if err := s.before(OpRecv, call); err != nil {
 		return 0, err
 	}
-	n, err := c.c.Read(p)
+	n, err := c.recvCall(p)
 	end := c.rx.Add(int64(n))
 	off := end - int64(n)
 	e := c.kept(Event{Op: OpRecv, Conn: c.id, Call: call, Req: len(p), N: n,
 		Data: p[:n], Offset: off, Marks: spanMarks(off, n, spans)})
-	if n > 0 || err == io.EOF {
+	// A reset is the effect of the peer's close too (with unread data, or
+	// SO_LINGER 0): it waits for that close to be recorded, like an EOF.
+	if n > 0 || err == io.EOF || Classify(err) == ClassReset {
 		s.run.causal.awaitSent(s.run.ctx, c.c, end, n == 0)
 	}
 	if err == io.EOF {

@@ -89,12 +89,13 @@ func TestListJSON(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	prev := 0 // ids grow in teaching order; a number may be missing (a demo still to come)
 	for i, line := range lines {
 		var d jsonDemo
 		if err := json.Unmarshal([]byte(line), &d); err != nil {
 			t.Fatalf("line %d: %v", i+1, err)
 		}
-		if d.ID != i+1 || d.Slug == "" || d.Title == "" || d.Knobs == nil {
+		if d.ID <= prev || d.Slug == "" || d.Title == "" || d.Knobs == nil {
 			t.Errorf("line %d: %+v", i+1, d)
 		}
 		for _, k := range d.Knobs {
@@ -102,6 +103,7 @@ func TestListJSON(t *testing.T) {
 				t.Errorf("demo %s knob %+v is incomplete", d.Slug, k)
 			}
 		}
+		prev = d.ID
 	}
 	if len(lines) < 3 {
 		t.Errorf("%d demos listed", len(lines))

@@ -442,15 +442,20 @@ func (lt *labTerm) checkRestored(cooked *term.State) {
 	}
 }
 
-// checkMenu checks the top menu lists every demo, and that the terminal is
-// in raw mode (which also proves checkClean can see a mode left behind).
+// checkMenu checks the top menu lists every demo that fits on the screen
+// (a terminal shorter than the catalogue scrolls: TestMenuNarrow), and
+// that the terminal is in raw mode (which also proves checkClean can see a
+// mode left behind).
 func (lt *labTerm) checkMenu(l lab.Lang, cooked *term.State) {
 	lt.t.Helper()
-	titles := []string{lab.T("Quit", "退出").In(l)}
+	var titles []string
 	for _, d := range demos.All() {
 		titles = append(titles, fmt.Sprintf("%d  %s", d.ID, d.Title.In(l)))
 	}
-	lt.waitFor(titles...)
+	titles = append(titles, lab.T("Quit", "退出").In(l))
+	// The list gets the rows left by the title, the hint and up to three
+	// lines of an item's detail (lab/menu: visible).
+	lt.waitFor(titles[:min(len(titles), max(3, lt.scr.rows-6))]...)
 	if reflect.DeepEqual(lt.state(), cooked) {
 		lt.fail("the menu is up but the terminal is not in raw mode")
 	}

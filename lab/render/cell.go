@@ -139,6 +139,12 @@ func (r *Text) cell(it view.Item, w int) []line {
 		}
 	case lab.OpClose, lab.OpShutdown, lab.OpSetOpt, lab.OpSocket:
 		add(head, id+e.Call)
+	case lab.OpSelect:
+		text := id + e.Call
+		if !e.Text.IsZero() { // what select() returned: the sockets that are ready
+			text += " → " + r.tr(e.Text)
+		}
+		add(head, text)
 	case lab.OpWait:
 		if e.Err != "" {
 			add(nil, r.tr(lab.Tf("barrier %q: gave up waiting", "屏障 %q：放弃等待", e.Name)))
@@ -267,10 +273,11 @@ func (r *Text) wrapped(s string, w int) []line {
 // errnoTexts explain an event's Errno in the learner's language.
 var errnoTexts = map[string]lab.Text{
 	"ECONNRESET":       lab.T("the peer reset the connection (RST)", "对方重置了连接（RST）"),
-	"EPIPE":            lab.T("broken pipe: the peer is gone, writing is refused", "管道破裂：对方已经不在，写入被拒绝"),
+	"EPIPE":            lab.T("broken pipe: writing is refused (the peer is gone, or this side shut down its sending)", "管道破裂：写入被拒绝（对方已经不在，或者本端已经关闭了发送）"),
 	"ECONNABORTED":     lab.T("this host aborted the connection", "本机中止了连接"),
 	"ECONNREFUSED":     lab.T("connection refused: nobody listens there", "连接被拒绝：那里没有程序在监听"),
 	"timeout":          lab.T("timed out", "超时"),
+	"EAGAIN":           lab.T("resource temporarily unavailable: a non-blocking call found nothing to do and did not wait", "资源暂时不可用：非阻塞调用无事可做，也不等待"),
 	"closed":           lab.T("this program had already closed the socket", "本程序已经关闭了这个套接字"),
 	lab.ErrnoStopped:   lab.T("cut off: stopped by the learner", "被中断：学习者停止了运行"),
 	lab.ErrnoAbandoned: lab.T("cut off: the other side failed, so the run ended", "被中断：另一方失败，运行已结束"),
