@@ -37,6 +37,7 @@ type Options struct {
 	// if set, receives every packet as pcapng (--pcap FILE).
 	Packets bool
 	Pcap    io.Writer
+	InNetns bool // the lab runs in a network namespace it made to capture (an unprivileged user)
 }
 
 // Result is what a finished run recorded and found.
@@ -69,7 +70,7 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		rec.wire, w.sending = w, r.sending
+		rec.wire, w.sending, w.netns = w, r.sending, opt.InNetns
 		rec.Record(Event{Side: System, Op: OpNote, Name: "wire", Text: w.source()})
 		w.start(rec)
 		defer w.close()

@@ -80,11 +80,22 @@ type env struct {
 	stderr io.Writer
 	getenv func(string) string
 	lang   lab.Lang // of errors: --lang once parsed, else the environment's
+	args   []string // the command line, for running itself again
+	// netns runs the lab again in a network namespace of its own (an
+	// unprivileged user's --packets): its exit code, or ok false. Nil in
+	// tests, which run in-process.
+	netns func(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int, ok bool)
 }
 
 // run is the whole program; main only adds the process around it.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	return runWith(ctx, args, stdin, stdout, stderr, nil)
+}
+
+// runWith is run with a way to run itself in a network namespace.
+func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer,
+	netns func([]string, io.Reader, io.Writer, io.Writer) (int, bool)) int {
+	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, args: args, netns: netns}
 	e.lang = lab.LangFromEnv(e.getenv)
 	err := e.dispatch(args)
 	if err == nil {
@@ -94,7 +105,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var fe *failError
 	var ie *interrupted
 	var fl *failure
+	var xs exitStatus
 	switch {
+	case errors.As(err, &xs):
+		return int(xs)
 	case errors.As(err, &fe) && fe.quiet:
 		return exitFail
 	case errors.As(err, &ie):
@@ -121,6 +135,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	return exitFail
 }
+
+// exitStatus is the exit code of the lab that ran in a namespace of its
+// own: it said what it had to say.
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 // failure is a command that ran and failed (exit 1), said in the user's
 // language, with a hint when one helps.
@@ -447,6 +467,11 @@ func (e *env) runCmd(args []string) error {
 	if err != nil {
 		return err
 	}
+	if (f.packets || f.pcap != "") && e.netns != nil && !inNetns() && !capture.Probe().OK {
+		if code, ok := e.netns(e.args, e.stdin, e.stdout, e.stderr); ok {
+			return exitStatus(code)
+		}
+	}
 	out := &lockedWriter{w: e.stdout}
 	sink, err := newSink(out, f.format, render.Options{Lang: s.lang, Width: s.width, Color: s.color, Full: f.full, Live: s.tty, Show: show}, formatsRun)
 	if err != nil {
@@ -685,7 +710,7 @@ func (e *env) runOne(d lab.Demo, p lab.Params, f runFlags, s settings, out io.Wr
 	}
 	res, err := lab.Run(e.ctx, d, lab.Options{
 		Params: p, Sink: ls, Step: step, Notes: stepNotes(d, s.lang), Idle: f.timeout, Input: typed(e.stdin, f.typing),
-		Keep: lab.Keep{All: f.full}, Lab: version, Packets: f.packets, Pcap: pcap,
+		Keep: lab.Keep{All: f.full}, Lab: version, Packets: f.packets, Pcap: pcap, InNetns: inNetns(),
 	})
 	if err != nil {
 		return false, err
