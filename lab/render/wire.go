@@ -88,13 +88,18 @@ func (r *Text) layers(e lab.Event, indent string) {
 	}
 	proto := strings.ToUpper(pi.Proto)
 	for _, l := range []struct {
-		name string
-		b    []byte
-	}{{"IP", pi.Net}, {proto, pi.Transport}, {r.tr(lab.T("data", "数据")), pi.Payload}} {
+		name, what string
+		b          []byte
+	}{
+		{"IP", ipSummary(pi), pi.Net},
+		{proto, transportSummary(pi, r.o.Lang), pi.Transport},
+		{r.tr(lab.T("data", "数据")), r.tr(lab.T("what the application sent", "应用程序发送的内容")), pi.Payload},
+	} {
 		if len(l.b) == 0 {
 			continue
 		}
-		head := fmt.Sprintf("%-5s%s ", l.name, r.bytesWord(len(l.b)))
+		r.printf("%s%s\n", indent, Fit(fmt.Sprintf("%-5s%s: %s", l.name, r.bytesWord(len(l.b)), l.what), r.o.Width-Width(indent)))
+		head := ""
 		for i := 0; i < len(l.b); i += 16 {
 			row := hex.EncodeToString(l.b[i:min(i+16, len(l.b))])
 			var spaced strings.Builder
@@ -108,6 +113,47 @@ func (r *Text) layers(e lab.Event, indent string) {
 			head = ""
 		}
 	}
+}
+
+// ipSummary reads the IP header's fields a learner looks at: version,
+// addresses, TTL (hop limit) and the protocol it carries.
+func ipSummary(pi *lab.PacketInfo) string {
+	b := pi.Net
+	switch {
+	case len(b) >= 20 && b[0]>>4 == 4:
+		return fmt.Sprintf("IPv4 %s → %s, TTL %d, protocol %d (%s)", hostOf(pi.Src), hostOf(pi.Dst), b[8], b[9], strings.ToUpper(pi.Proto))
+	case len(b) >= 40 && b[0]>>4 == 6:
+		return fmt.Sprintf("IPv6 %s → %s, hop limit %d, next header %d (%s)", hostOf(pi.Src), hostOf(pi.Dst), b[7], b[6], strings.ToUpper(pi.Proto))
+	}
+	return strings.ToUpper(pi.Proto)
+}
+
+// transportSummary reads the TCP or UDP header's fields: ports, and for
+// TCP the numbers, flags, window and options.
+func transportSummary(pi *lab.PacketInfo, l lab.Lang) string {
+	ports := portOf(pi.Src) + " → " + portOf(pi.Dst)
+	if pi.Proto == "udp" {
+		return fmt.Sprintf("ports %s, length %d", ports, 8+pi.Len)
+	}
+	s := fmt.Sprintf("ports %s, [%s] seq %d ack %d, window %s", ports, pi.Flags, pi.Seq, pi.Ack, thousands(int64(pi.Win)))
+	if pi.Opts != "" {
+		s += ", " + pi.Opts
+	}
+	return s
+}
+
+func hostOf(addr string) string {
+	h, _, ok := strings.Cut(strings.TrimPrefix(addr, "["), "]:")
+	if ok {
+		return h
+	}
+	h, _, _ = strings.Cut(addr, ":")
+	return h
+}
+
+func portOf(addr string) string {
+	i := strings.LastIndexByte(addr, ':')
+	return addr[i+1:]
 }
 
 // foldPacketText is a fold of like packets: "⋯ 700 more [PSH, ACK]
