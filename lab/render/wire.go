@@ -91,7 +91,7 @@ func (r *Text) layers(e lab.Event, indent string) {
 		name, what string
 		b          []byte
 	}{
-		{"IP", ipSummary(pi), pi.Net},
+		{"IP", ipSummary(pi, r.o.Lang), pi.Net},
 		{proto, transportSummary(pi, r.o.Lang), pi.Transport},
 		{r.tr(lab.T("data", "数据")), r.tr(lab.T("what the application sent", "应用程序发送的内容")), pi.Payload},
 	} {
@@ -117,15 +117,17 @@ func (r *Text) layers(e lab.Event, indent string) {
 
 // ipSummary reads the IP header's fields a learner looks at: version,
 // addresses, TTL (hop limit) and the protocol it carries.
-func ipSummary(pi *lab.PacketInfo) string {
-	b := pi.Net
+func ipSummary(pi *lab.PacketInfo, l lab.Lang) string {
+	b, proto := pi.Net, strings.ToUpper(pi.Proto)
 	switch {
 	case len(b) >= 20 && b[0]>>4 == 4:
-		return fmt.Sprintf("IPv4 %s → %s, TTL %d, protocol %d (%s)", hostOf(pi.Src), hostOf(pi.Dst), b[8], b[9], strings.ToUpper(pi.Proto))
+		return lab.Tf("IPv4 %s → %s, TTL %d, protocol %d (%s)", "IPv4 %s → %s，TTL %d，协议 %d（%s）",
+			hostOf(pi.Src), hostOf(pi.Dst), b[8], b[9], proto).In(l)
 	case len(b) >= 40 && b[0]>>4 == 6:
-		return fmt.Sprintf("IPv6 %s → %s, hop limit %d, next header %d (%s)", hostOf(pi.Src), hostOf(pi.Dst), b[7], b[6], strings.ToUpper(pi.Proto))
+		return lab.Tf("IPv6 %s → %s, hop limit %d, next header %d (%s)", "IPv6 %s → %s，跳数限制 %d，下一报头 %d（%s）",
+			hostOf(pi.Src), hostOf(pi.Dst), b[7], b[6], proto).In(l)
 	}
-	return strings.ToUpper(pi.Proto)
+	return proto
 }
 
 // transportSummary reads the TCP or UDP header's fields: ports, and for
@@ -133,11 +135,12 @@ func ipSummary(pi *lab.PacketInfo) string {
 func transportSummary(pi *lab.PacketInfo, l lab.Lang) string {
 	ports := portOf(pi.Src) + " → " + portOf(pi.Dst)
 	if pi.Proto == "udp" {
-		return fmt.Sprintf("ports %s, length %d", ports, 8+pi.Len)
+		return lab.Tf("ports %s, length %d", "端口 %s，长度 %d", ports, 8+pi.Len).In(l)
 	}
-	s := fmt.Sprintf("ports %s, [%s] seq %d ack %d, window %s", ports, pi.Flags, pi.Seq, pi.Ack, thousands(int64(pi.Win)))
+	s := lab.Tf("ports %s, [%s] seq %d ack %d, window %s", "端口 %s，[%s] 序号 %d 确认号 %d，窗口 %s",
+		ports, pi.Flags, pi.Seq, pi.Ack, thousands(int64(pi.Win))).In(l)
 	if pi.Opts != "" {
-		s += ", " + pi.Opts
+		s += lab.T(", ", "，").In(l) + pi.Opts
 	}
 	return s
 }
