@@ -1,9 +1,12 @@
 package demos
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -40,6 +43,7 @@ func chat() lab.Demo {
 		},
 		Server:   chatServer,
 		Client:   chatClient,
+		Peer:     &lab.Peer{Serve: tcpServe(chatServe), Client: chatPeerClient, Try: tryLine("hello")},
 		Findings: chatFindings,
 	}
 }
@@ -220,4 +224,76 @@ func chatFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		"the client sent \"q\"; the server left its loop and closed, so the client's last recv returned b''",
 		"客户端发送“q”；服务端退出循环并关闭连接，于是客户端最后一次 recv 返回 b''")).At("quit", "hung-up")
 	return []lab.Finding{welcome, echo, utf, q}
+}
+
+// The peer sides (lab serve, lab client).
+
+// chatServe is demo 14's server: a welcome, then every message echoed with
+// ",你好", until the client sends q or leaves.
+func chatServe(s *lab.Side, conn *lab.Conn) error {
+	if err := conn.SendAll([]byte(chatWelcome)); err != nil { // conn.sendall(bytes(welcome, encoding='utf-8'))
+		return err
+	}
+	for {
+		data, err := conn.Recv(1024) // ret = str(conn.recv(1024), encoding='utf-8')
+		if err != nil {
+			return err
+		}
+		reply, quit := chatAnswer(data)
+		if quit { // if ret == 'q': break
+			return conn.Close()
+		}
+		if err := conn.SendAll(reply); err != nil { // conn.sendall(bytes(ret + ",你好", encoding='utf-8'))
+			return err
+		}
+	}
+}
+
+// chatAnswer is what demo 14's server answers to the bytes of one recv:
+// the message + ",你好", or quit for "q" (with the line end nc sends) and
+// for the end of the stream.
+func chatAnswer(data []byte) (reply []byte, quit bool) {
+	if len(data) == 0 || string(bytes.TrimRight(data, "\r\n")) == "q" {
+		return nil, true
+	}
+	return slices.Concat(data, []byte(chatSuffix)), false
+}
+
+func chatPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error {
+	conn, err := dialPeer(s, opt)
+	if err != nil {
+		return err
+	}
+	welcome, err := conn.Recv(1024) // print(str(client.recv(1024), encoding='utf-8'))
+	if err != nil {
+		return err
+	}
+	if len(welcome) == 0 {
+		return errors.New("the server closed without a welcome")
+	}
+	next := chatMessages(s)
+	for {
+		msg, err := next()
+		if err != nil {
+			return err
+		}
+		if err := conn.SendAll([]byte(msg)); err != nil { // client.sendall(bytes(message, encoding='utf-8'))
+			return err
+		}
+		if msg == "q" {
+			break
+		}
+		want := []byte(msg + chatSuffix)
+		got, err := recvReply(conn, len(want))
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(got, want) {
+			return fmt.Errorf("the server answered %q to %q; demo 14's server answers the message + %q", clip(got), msg, chatSuffix)
+		}
+	}
+	if err := expectEOF(conn, "after q"); err != nil {
+		return err
+	}
+	return conn.Close()
 }

@@ -28,6 +28,7 @@ func tcpBasic() lab.Demo {
 		},
 		Server:   tcpBasicServer,
 		Client:   tcpBasicClient,
+		Peer:     &lab.Peer{Serve: tcpServe(echoUpper), Client: tcpBasicPeerClient, Try: tryLine("hello")},
 		Findings: tcpBasicFindings,
 	}
 }
@@ -140,4 +141,44 @@ func tcpBasicFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	sends := t.Filter(func(e lab.Event) bool { return e.Op == lab.OpSend && e.Err == "" })
 	bytesF := check("bytes", ok, text).On(sends...).On(recvs...).On(replies...)
 	return []lab.Finding{seq, addr, bytesF}
+}
+
+// The peer sides (lab serve, lab client).
+
+// echoUpper is demo 1's server as a communication loop: every recv(1024) is
+// answered with the same bytes upper-cased, until the client closes.
+func echoUpper(s *lab.Side, conn *lab.Conn) error {
+	for {
+		data, err := conn.Recv(1024) // data = conn.recv(1024)
+		if err != nil {
+			return err
+		}
+		if len(data) == 0 { // if not data: break
+			return conn.Close()
+		}
+		if err := conn.SendAll(upper(data)); err != nil { // conn.send(data.upper())
+			return err
+		}
+	}
+}
+
+func tcpBasicPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error {
+	conn, err := dialPeer(s, opt) // client.connect((host, port))
+	if err != nil {
+		return err
+	}
+	msg := []byte(s.Params.String("msg"))
+	if err := conn.SendAll(msg); err != nil { // client.send(msg.encode('utf-8'))
+		return err
+	}
+	want := upper(msg)
+	got, err := recvReply(conn, len(want))
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(got, want) {
+		return fmt.Errorf("the server answered %q; demo 1's server answers the same bytes upper-cased, %q", clip(got), clip(want))
+	}
+	s.Note(lab.Tf("the answer is the message upper-cased, byte for byte: %q", "回答正是大写后的消息，逐字节一致：%q", got))
+	return conn.Close()
 }

@@ -49,7 +49,7 @@ func (f *peerFlags) register(fs *flag.FlagSet) {
 // peerSetup is what both commands resolve before they start.
 type peerSetup struct {
 	demo   lab.Demo
-	peer   demos.Peer
+	peer   *lab.Peer
 	params lab.Params
 	s      settings
 	out    *lockedWriter
@@ -68,8 +68,8 @@ func (e *env) setupPeer(cmd string, pos []string, f peerFlags) (peerSetup, error
 	if err != nil {
 		return ps, err
 	}
-	peer, ok := demos.PeerOf(d)
-	if !ok {
+	peer := d.Peer
+	if peer == nil {
 		side := map[string]string{"serve": "服务端", "client": "客户端"}[cmd]
 		return ps, usage(lab.Tf("demos with a real-peer side: %s", "可以和真实对端连接的演示：%s", demos.PeerDemos()),
 			lab.Text{
@@ -230,7 +230,7 @@ func (e *env) serveCmd(args []string) error {
 	defer ps.sink.Finish()
 	defer sess.Finish()
 	server := sess.Side(lab.Server, ps.params)
-	opt := demos.PeerOptions{Addr: *listen, Count: *count, Max: *maxConns, Backlog: *backlog, Idle: f.idle, Dir: *dir,
+	opt := lab.PeerOptions{Addr: *listen, Count: *count, Max: *maxConns, Backlog: *backlog, Idle: f.idle, Dir: *dir,
 		Peer: sess.Side(lab.Client, ps.params),
 		Ready: func(addr net.Addr) {
 			h, p, _ := net.SplitHostPort(addr.String())
@@ -314,7 +314,7 @@ func (e *env) clientCmd(args []string) error {
 		return usage(lab.T("durations look like 300ms or 1m", "时长的写法如 300ms 或 1m"),
 			lab.T("--timeout must be positive", "--timeout 必须为正数"))
 	}
-	opt := demos.PeerOptions{Addr: *connect, Idle: f.idle, Timeout: *timeout, Peer: sess.Side(lab.Server, ps.params)}
+	opt := lab.PeerOptions{Addr: *connect, Idle: f.idle, Timeout: *timeout, Peer: sess.Side(lab.Server, ps.params)}
 	err = ps.peer.Client(sess.Context(), client, opt)
 	if e.ctx.Err() != nil {
 		sess.Close()
