@@ -6,15 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"socketlab/lab"
 )
 
-// chatWelcome is the server's greeting, sent as soon as a client connects.
-const chatWelcome = "Welcome to the chat room. 欢迎来到聊天室！(q quits)"
+// chatWelcome is the server's greeting, sent as soon as a client connects;
+// it ends with a newline so that nc shows it as a line.
+const chatWelcome = "Welcome to the chat room. 欢迎来到聊天室！(q quits)\n"
 
 // chatSuffix is what the server adds to every message it echoes.
 const chatSuffix = ",你好"
@@ -43,7 +43,7 @@ func chat() lab.Demo {
 		},
 		Server:   chatServer,
 		Client:   chatClient,
-		Peer:     &lab.Peer{Serve: tcpServe(chatServe), Client: chatPeerClient, Try: tryLine("hello")},
+		Peer:     &lab.Peer{Serve: tcpServe(chatServe), Client: chatPeerClient, Try: chatTry},
 		Findings: chatFindings,
 	}
 }
@@ -58,22 +58,8 @@ func chatServer(ctx context.Context, s *lab.Side) error {
 	if err != nil {
 		return err
 	}
-	s.Key("welcome")
-	if err := conn.SendAll([]byte(chatWelcome)); err != nil { // conn.sendall(bytes(welcome, encoding='utf-8'))
+	if err := chatConverse(s, conn); err != nil {
 		return err
-	}
-	for {
-		data, err := conn.Recv(1024) // ret = str(conn.recv(1024), encoding='utf-8')
-		if err != nil {
-			return err
-		}
-		if len(data) == 0 || string(data) == "q" { // if ret == 'q': break
-			break
-		}
-		s.Key("echo")
-		if err := conn.SendAll(append(data, chatSuffix...)); err != nil { // conn.sendall(bytes(ret + ",你好", encoding='utf-8'))
-			return err
-		}
 	}
 	if err := conn.Close(); err != nil {
 		return err
@@ -228,35 +214,70 @@ func chatFindings(t lab.Trace, p lab.Params) []lab.Finding {
 
 // The peer sides (lab serve, lab client).
 
-// chatServe is demo 14's server: a welcome, then every message echoed with
-// ",你好", until the client sends q or leaves.
-func chatServe(s *lab.Side, conn *lab.Conn) error {
+// chatConverse is demo 14's protocol on the server's side, once a client
+// is connected: the welcome, then each message answered with ",你好" added,
+// until the client sends q or leaves. A line typed into nc ends with "\n"
+// (or "\r\n"): it is taken off before the echo and the q test, and given back
+// after the answer so that nc shows it as a line; the trace says so.
+func chatConverse(s *lab.Side, conn *lab.Conn) error {
+	s.Key("welcome")
 	if err := conn.SendAll([]byte(chatWelcome)); err != nil { // conn.sendall(bytes(welcome, encoding='utf-8'))
 		return err
 	}
+	told := false
 	for {
 		data, err := conn.Recv(1024) // ret = str(conn.recv(1024), encoding='utf-8')
 		if err != nil {
 			return err
 		}
-		reply, quit := chatAnswer(data)
-		if quit { // if ret == 'q': break
-			return conn.Close()
+		reply, quit, end := chatAnswer(data)
+		if end != "" && !told {
+			told = true
+			s.Note(lab.Tf("the message ends with %q (Enter, as nc sends it): taken off before the echo and the q test, and put back after the answer",
+				"这条消息以 %q 结尾（回车，nc 就这样发送）：回显和判断 q 之前先去掉，回答的末尾再加回去", end))
 		}
+		if quit { // if ret == 'q': break
+			return nil
+		}
+		s.Key("echo")
 		if err := conn.SendAll(reply); err != nil { // conn.sendall(bytes(ret + ",你好", encoding='utf-8'))
 			return err
 		}
 	}
 }
 
-// chatAnswer is what demo 14's server answers to the bytes of one recv:
-// the message + ",你好", or quit for "q" (with the line end nc sends) and
-// for the end of the stream.
-func chatAnswer(data []byte) (reply []byte, quit bool) {
-	if len(data) == 0 || string(bytes.TrimRight(data, "\r\n")) == "q" {
-		return nil, true
+// chatAnswer is what demo 14's server answers to the bytes of one recv: the
+// message + ",你好", or quit for "q" and for the end of the stream (an empty
+// recv). A line end ("\n" or "\r\n") is taken off first and put back after
+// the answer; end says which it was.
+func chatAnswer(data []byte) (reply []byte, quit bool, end string) {
+	msg := string(data)
+	for _, e := range []string{"\r\n", "\n"} {
+		if strings.HasSuffix(msg, e) {
+			msg, end = strings.TrimSuffix(msg, e), e
+			break
+		}
 	}
-	return slices.Concat(data, []byte(chatSuffix)), false
+	if len(data) == 0 || msg == "q" {
+		return nil, true, end
+	}
+	return []byte(msg + chatSuffix + end), false, end
+}
+
+// chatServe is `lab serve 14`: the same conversation with every client.
+func chatServe(s *lab.Side, conn *lab.Conn) error {
+	if err := chatConverse(s, conn); err != nil {
+		return err
+	}
+	return conn.Close()
+}
+
+// chatTry is the hint of `lab serve 14`: nc, or one message from Python.
+func chatTry(host, port string) []string {
+	return []string{
+		fmt.Sprintf("nc %s %s", host, port),
+		fmt.Sprintf(`python3 -c "import socket; s=socket.create_connection(('%s', %s)); print(s.recv(1024).decode()); s.sendall('hello'.encode()); print(s.recv(1024).decode()); s.sendall(b'q')"`, host, port),
+	}
 }
 
 func chatPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error {

@@ -104,6 +104,18 @@ func dialPeer(s *lab.Side, opt lab.PeerOptions) (*lab.Conn, error) {
 	return conn, nil
 }
 
+// sendOnce is the tutorials' send(): one call. Should it take fewer bytes
+// than asked, which send() may do (demo 13), the rest goes with sendall and
+// the trace says so, so that no byte of the message is silently lost.
+func sendOnce(s *lab.Side, conn *lab.Conn, b []byte) error {
+	n, err := conn.Send(b)
+	if err != nil || n == len(b) {
+		return err
+	}
+	s.Note(lab.Tf("send() took %d of %d bytes; the rest goes with sendall()", "send() 只发出了 %d / %d 个字节；剩下的用 sendall() 发送", n, len(b)))
+	return conn.SendAll(b[n:])
+}
+
 // recvReply reads until want bytes arrived or the server closes.
 func recvReply(conn *lab.Conn, want int) ([]byte, error) {
 	var got []byte
