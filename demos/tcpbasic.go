@@ -143,7 +143,7 @@ func tcpBasicFindings(t lab.Trace, p lab.Params) []lab.Finding {
 
 // answerUpper is demo 1's protocol on the server's side, for one message:
 // recv(1024), and the same bytes upper-cased back with one send. It reports
-// eof when the client had closed instead (recv returned b'').
+// eof when the client had closed instead (recv returned b”).
 func answerUpper(s *lab.Side, conn *lab.Conn) (eof bool, err error) {
 	data, err := conn.Recv(1024) // data = conn.recv(1024)
 	if err != nil || len(data) == 0 {
