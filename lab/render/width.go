@@ -102,4 +102,3 @@ func cutAll(s string, w int) []string {
 	}
 	return append(pieces, s[start:])
 }
-
