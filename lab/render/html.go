@@ -98,8 +98,9 @@ func WriteHTML(w io.Writer, lang lab.Lang, en, zh *SVG, lesson LessonFunc) error
 	}
 	b.WriteString("<aside id=\"detail\" class=\"detail\" hidden></aside>\n")
 	for _, l := range []lab.Lang{lab.En, lab.Zh} {
-		for _, run := range both[l].Runs() {
-			b.WriteString(findingsHTML(run, l))
+		runs := both[l].Runs()
+		for _, run := range runs {
+			b.WriteString(findingsHTML(run, l, len(runs) > 1))
 		}
 	}
 	for _, l := range []lab.Lang{lab.En, lab.Zh} {
@@ -148,11 +149,11 @@ func htmlLang(l lab.Lang) string {
 
 // findingsHTML is "What happened" of one run in language l: each finding
 // with ✓ or ✗, the markers of the calls it is about, its id and text, then
-// the verdict.
-func findingsHTML(run SVGRun, l lab.Lang) string {
+// the verdict; after several runs (lab run all) each names its run.
+func findingsHTML(run SVGRun, l lab.Lang, several bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "<section class=\"findings l-%s\">\n<h2>%s", l, html.EscapeString(uiStrings["view.findings"].In(l)))
-	if run.Info != nil && run.Info.ID > 0 {
+	if several && run.Title != "" {
 		fmt.Fprintf(&b, " <small>%s</small>", html.EscapeString(run.Title))
 	}
 	b.WriteString("</h2>\n<ul>\n")

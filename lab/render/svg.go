@@ -35,7 +35,8 @@ import (
 // one row (a <g> of its own, with its lifeline segments): a live page
 // appends rows as they come (Rows) and a reconnecting one takes the whole
 // Document, which is also what --format svg writes and the HTML export
-// embeds. With MaxRows set, only the last rows are kept.
+// embeds. With maxRows set (NewSVG), only the last rows (a few more at
+// times) are kept.
 type SVG struct {
 	w    io.Writer // where Finish writes the document; nil for a live diagram
 	o    Options
@@ -45,7 +46,7 @@ type SVG struct {
 
 	rows    []SVGRow
 	next    int     // Index of the next row
-	dropped int     // rows dropped from the front (MaxRows)
+	dropped int     // rows dropped from the front (maxRows)
 	y       float64 // top of the next row
 	serve   bool    // a lab serve trace: a lifeline per peer
 	wire    bool    // the wire lane is drawn (a packet was seen)
@@ -117,7 +118,7 @@ const (
 	svgPad   = 12.0
 	svgTimeW = 8  // cells of the time column
 	svgLabel = 36 // cells of a lane's labels
-	svgGap   = 26 // cells between the two lifelines
+	svgGap   = 22 // cells between the two lifelines
 	svgSlot  = 5  // cells between two peer lifelines (lab serve)
 	// svgMinSlots peer slots are always there: a serve diagram's title and
 	// notes have room before its first peer comes.
@@ -183,7 +184,7 @@ func (s *SVG) Finish() {
 }
 
 // Rows returns the rows whose Index is from or later. ok is false when some
-// of them were dropped already (MaxRows): take the whole Document instead.
+// of them were dropped already (maxRows): take the whole Document instead.
 func (s *SVG) Rows(from int) (rows []SVGRow, ok bool) {
 	first := s.next - len(s.rows)
 	if from < first {
@@ -467,7 +468,9 @@ func (r *svgRowBuf) finish() {
 			delete(s.peers, who)
 		}
 	}
-	if s.max > 0 && len(s.rows) > s.max {
+	// Past maxRows the oldest rows go, a quarter of them at a time, so
+	// dropping costs no more than keeping.
+	if s.max > 0 && len(s.rows) > s.max+s.max/4 {
 		n := len(s.rows) - s.max
 		s.rows = append([]SVGRow(nil), s.rows[n:]...)
 		s.dropped += n
