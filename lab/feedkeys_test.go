@@ -41,7 +41,7 @@ func TestMergeKeysWebAndTerminal(t *testing.T) {
 	}
 }
 
-func TestMergeKeysPageOnly(t *testing.T) {
+func TestMergeKeysWebPageOnly(t *testing.T) {
 	feed := NewKeyFeed()
 	k := MergeKeys(nil, feed)
 	for range feedKeys {
@@ -64,7 +64,7 @@ func TestMergeKeysPageOnly(t *testing.T) {
 
 // The stepper of a run in step mode takes keys from both: three from the
 // page and one from the terminal make four calls.
-func TestStepWithMergedKeys(t *testing.T) {
+func TestStepWithMergedKeysWeb(t *testing.T) {
 	pr, pw := io.Pipe()
 	feed := NewKeyFeed()
 	announced := make(chan string, 64)

@@ -30,8 +30,9 @@ func pageKey(t *testing.T, url, key string) int {
 	return resp.StatusCode
 }
 
-// firstReset reads the diagram a page gets when it connects.
-func firstReset(t *testing.T, url string) (svg string) {
+// pageDiagram reads a page's stream, the diagram it gets on connecting and
+// the rows after it, until the diagram holds every one of want.
+func pageDiagram(t *testing.T, url string, want ...string) (svg string) {
 	t.Helper()
 	base, _, _ := strings.Cut(url, "#")
 	resp, err := http.Get(base + "events?lang=en")
@@ -40,15 +41,34 @@ func firstReset(t *testing.T, url string) (svg string) {
 	}
 	defer resp.Body.Close()
 	r := bufio.NewReader(resp.Body)
+	var b strings.Builder
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
-			t.Fatalf("events: %v", err)
+			t.Fatalf("events: %v; the diagram so far lacks one of %q:\n%s", err, want, b.String())
 		}
-		if rest, ok := strings.CutPrefix(line, "data: "); ok && strings.Contains(rest, `"svg"`) {
-			var m struct{ SVG string }
-			json.Unmarshal([]byte(rest), &m)
-			return m.SVG
+		rest, ok := strings.CutPrefix(line, "data: ")
+		if !ok {
+			continue
+		}
+		var m struct {
+			SVG  string
+			Rows []string
+		}
+		json.Unmarshal([]byte(rest), &m)
+		if m.SVG != "" {
+			b.Reset()
+			b.WriteString(m.SVG)
+		}
+		for _, row := range m.Rows {
+			b.WriteString(row)
+		}
+		all := true
+		for _, w := range want {
+			all = all && strings.Contains(b.String(), w)
+		}
+		if all {
+			return b.String()
 		}
 	}
 }
@@ -66,9 +86,7 @@ func TestWebRunURLOnStderrWithJSON(t *testing.T) {
 	errs, out := collect(stderr), collect(stdout)
 	url := errs.line(t, "lab: the browser view: ")
 	errs.line(t, "lab: the run is over")
-	if got := firstReset(t, url); !strings.Contains(got, "recv(1024)") {
-		t.Errorf("the page lacks the run")
-	}
+	pageDiagram(t, url, "recv(1024)") // the run, drawn
 	if code := pageKey(t, url, "q"); code != 204 {
 		t.Errorf("q: %d", code)
 	}
@@ -108,12 +126,9 @@ func TestWebServeLifelinePerPeer(t *testing.T) {
 		}
 		peers = append(peers, c)
 	}
-	svg := firstReset(t, url)
-	for _, who := range []string{"c1", "c2"} {
-		if !strings.Contains(svg, `font-weight="bold">`+who+`</text>`) {
-			t.Errorf("no lifeline for %s", who)
-		}
-	}
+	// Both peers' lifelines, with the answer to each: the stream shows
+	// them once the session's queue has handed the hub their events.
+	svg := pageDiagram(t, url, `font-weight="bold">c1</text>`, `font-weight="bold">c2</text>`, "[c2] #3 sendall() → 3/3 bytes")
 	if n := strings.Count(svg, `class="life life-peer"`); n == 0 {
 		t.Errorf("no peer lifelines")
 	}

@@ -559,6 +559,7 @@ func (s *Server) startRun(d lab.Demo, p lab.Params, step bool) {
 	go func() {
 		defer close(done)
 		err := s.o.Run(ctx, req)
+		s.hub.Finish() // what the view still folds (a run quit has no summary)
 		s.hub.Ended(err)
 	}()
 }
