@@ -51,7 +51,7 @@ func browser(t *testing.T) context.Context {
 	home := t.TempDir()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.UserDataDir(filepath.Join(home, "profile")), chromedp.Env("HOME="+home),
+		chromedp.UserDataDir(filepath.Join(home, "profile")), chromedp.Env("HOME="+home, "TMPDIR="+home),
 		chromedp.WindowSize(1920, 1080), chromedp.Flag("hide-scrollbars", true))
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)

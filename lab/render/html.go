@@ -193,9 +193,9 @@ header.top { display: flex; align-items: center; gap: 1em; padding: 0.5em 1em; b
 header.top h1 { font-size: 1.3em; margin: 0; flex: 1; }
 .langs button { font: inherit; padding: 0.2em 0.7em; cursor: pointer; }
 .langs button[aria-pressed="true"] { font-weight: bold; border: 2px solid var(--accent); }
-main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(20em, 2fr); gap: 1.2em; padding: 1em; }
+main { display: grid; grid-template-columns: minmax(0, 2fr) minmax(18em, 1fr); gap: 1.2em; padding: 1em; }
 .side { min-width: 0; }
 .side .detail { position: sticky; top: 0.5em; max-height: 60vh; overflow: auto; margin-bottom: 1em; }
 .hint, .exported { color: var(--muted); font-size: 0.9em; }
-@media (max-width: 1100px) { main { grid-template-columns: 1fr; } }
+@media (max-width: 1000px) { main { grid-template-columns: 1fr; } }
 `
