@@ -183,6 +183,8 @@ func (e *env) serveCmd(args []string) error {
 	maxConns := fs.Int("max", lab.DefaultMaxConns, "connections open at once; more are refused (closed at once, with a note)")
 	backlog := fs.Int("backlog", lab.SystemBacklog(), "listen(backlog): the accept queue's length (default: the system's maximum)")
 	dir := fs.String("dir", "", "file-upload: the folder uploads go into (default: a new temporary folder)")
+	var webf webFlag
+	fs.Var(&webf, "web", "also show every peer in a browser: --web, or --web=ADDR")
 	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err
@@ -222,6 +224,14 @@ func (e *env) serveCmd(args []string) error {
 		}
 	}
 
+	var pg *page // --web: the classroom view (web.go)
+	if webf.on {
+		if pg, err = e.startPage("serve", webf, false, ps.s, ps.info); err != nil {
+			return err
+		}
+		defer pg.close()
+		ps.sink = pg.wrap(ps.sink)
+	}
 	sess, closePcap, err := ps.session(e.ctx, "serve", f)
 	if err != nil {
 		return err
@@ -241,6 +251,9 @@ func (e *env) serveCmd(args []string) error {
 				}
 			}
 			sess.Flush() // the title first
+			if pg != nil {
+				pg.hub.SetInfo(webServeInfo(net.JoinHostPort(h, p)))
+			}
 			w := ps.info
 			fmt.Fprintln(w, lab.Tf("lab serve %s: listening on %s; connect to %s",
 				"lab serve %s：正在 %s 上监听；连接到 %s", ps.demo.Name(), addr, net.JoinHostPort(h, p)).In(l))
