@@ -828,6 +828,7 @@ func uploadPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) err
 	if err != nil {
 		return err
 	}
+	var answer []byte
 	if s.Params.String("proto") == "ack" {
 		if err := conn.SendAll([]byte(strconv.FormatInt(size, 10))); err != nil { // client.sendall(bytes(str(file_size), encoding='utf-8'))
 			return err
@@ -836,8 +837,13 @@ func uploadPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) err
 		if err != nil {
 			return err
 		}
-		if len(ack) == 0 {
+		switch {
+		case len(ack) == 0:
 			return errors.New("the server closed instead of acknowledging the size")
+		case bytes.HasPrefix(ack, []byte("refused")):
+			return fmt.Errorf("the server refused the upload: %s", wire.PyRepr(ack, 200))
+		case len(ack) > len(uploadAck) && bytes.HasPrefix(ack, []byte(uploadAck)):
+			answer = ack[len(uploadAck):] // an empty file's receipt came right behind the ack (demo 4's sticky packets)
 		}
 	} else {
 		head := putHeader(s.Params.String("name"), size, sum)
@@ -852,7 +858,6 @@ func uploadPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) err
 	if err := conn.CloseWrite(); err != nil { // nothing more to send: the server reads EOF after the file
 		return err
 	}
-	var answer []byte
 	for {
 		data, err := conn.Recv(1024)
 		if err != nil {
@@ -876,8 +881,9 @@ func uploadPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) err
 // uploadAnswer reads what the server said after the file: nothing (the
 // tutorial's server), a SHA-256 receipt (proto=ack) or a JSON reply. It
 // returns the note that says so, or the error when the answer says the file
-// did not arrive whole. Whatever the server sent is quoted, never printed as
-// it is: the note and the error go to the learner's terminal.
+// did not arrive whole or is none of the three (a server of another
+// protocol). Whatever the server sent is quoted, never printed as it is:
+// the note and the error go to the learner's terminal.
 func uploadAnswer(answer []byte, sum string) (lab.Text, error) {
 	switch {
 	case len(answer) == 0:
@@ -887,12 +893,11 @@ func uploadAnswer(answer []byte, sum string) (lab.Text, error) {
 		return lab.Text{}, fmt.Errorf("the server's receipt %s is not the file's SHA-256 %s", answer, sum)
 	case len(answer) == 64 && isHex(answer):
 		return receiptNote(strings.ToLower(string(answer)), sum), nil
-	case len(answer) < wire.HeaderSize:
-		return lab.Tf("the server answered %s", "服务端回答 %s", wire.PyRepr(answer, 0)), nil
 	}
 	h, err := wire.ReadJSONHeader(bytes.NewReader(answer), 0)
 	if err != nil {
-		return lab.Tf("the server answered %s", "服务端回答 %s", wire.PyRepr(answer, 0)), nil
+		return lab.Text{}, fmt.Errorf("the server answered %s, which is neither a SHA-256 receipt (64 hex digits) nor a JSON reply (a 4-byte length, then a JSON object): it does not speak this protocol (%v)",
+			wire.PyRepr(answer, 80), err)
 	}
 	var status, why string
 	json.Unmarshal(h.Extra["status"], &status)

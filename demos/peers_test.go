@@ -273,13 +273,18 @@ func TestPeerUploadAnswer(t *testing.T) {
 		{"the receipt", []byte(sum), ""},
 		{"the receipt in capitals", []byte(strings.ToUpper(sum)), ""},
 		{"another receipt", []byte(contentSHA(12)), "is not the file's SHA-256"},
-		{"a short answer", []byte("ok"), ""},
-		{"escapes", []byte("\x1b[2J\x1b]0;pwned\x07"), ""},
+		{"a short answer", []byte("ok"), "does not speak this protocol"},
+		{"escapes", []byte("\x1b[2J\x1b]0;pwned\x07"), "does not speak this protocol"},
+		{"an HTTP server", []byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"), "does not speak this protocol"},
+		{"a length, then no JSON", append(reply("not json"), "…"...), "does not speak this protocol"},
+		{"a length past the answer", reply(`{"status": "stored"}`)[:10], "does not speak this protocol"},
 		{"stored", reply(`{"datasize": 0, "sha256": "` + sum + `", "status": "stored"}`), ""},
 		{"stored, another SHA-256", reply(`{"datasize": 0, "sha256": "\u009b2J", "status": "stored"}`), "SHA-256 is '\\x9b2J'"},
 		{"refused", reply(`{"datasize": 0, "error": "no \u001b[2J", "status": "refused"}`), `refused the upload: 'no \x1b[2J'`},
 		{"a reply, then escapes", append(reply(`{"datasize": 0, "status": "\u0085"}`), "\x1b[2J"...), ""},
-		{"not a reply", bytes.Repeat([]byte{0x1b}, 100), ""},
+		{"not a reply", bytes.Repeat([]byte{0x1b}, 100), "does not speak this protocol"},
+		{"a reply without a status", reply(`{"datasize": 0, "hello": "there"}`), ""},
+		{"JSON without a datasize", reply(`{"hello": "there"}`), "no datasize"},
 	} {
 		note, err := answerOK(t, c.answer, sum)
 		switch {

@@ -213,3 +213,67 @@ func TestServeUploadsAckNames(t *testing.T) {
 		t.Error("the trace does not say the second upload is stored as received-2.bin")
 	}
 }
+
+// TestClientUploadGarbage: `lab client 15` against servers that do not
+// speak the protocol (an HTTP server's answer; a stream of bytes that never
+// ends, in both protocols) fails with one clear error and reads a bounded
+// amount.
+func TestClientUploadGarbage(t *testing.T) {
+	englishEnv(t)
+	for _, tc := range []struct {
+		name, proto, want string
+		endless           bool
+	}{
+		{"http", "json", "does not speak this protocol", false},
+		{"http", "ack", "does not speak this protocol", false},
+		{"endless", "json", "longer than any receipt", true},
+		{"endless", "ack", "longer than any receipt", true},
+	} {
+		t.Run(tc.name+" "+tc.proto, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ln.Close()
+			sent := make(chan int64, 1)
+			go func() {
+				c, err := ln.Accept()
+				if err != nil {
+					sent <- 0
+					return
+				}
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(30 * time.Second))
+				garbage := []byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+				if !tc.endless {
+					if tc.proto == "ack" {
+						c.Read(make([]byte, 64)) // the size
+						c.Write([]byte("1001"))
+					}
+					io.Copy(io.Discard, c)
+					c.Write(garbage)
+					sent <- int64(len(garbage))
+					return
+				}
+				go io.Copy(io.Discard, c)
+				var n int64
+				for n < 1<<30 {
+					m, err := c.Write(garbage)
+					n += int64(m)
+					if err != nil {
+						break
+					}
+				}
+				sent <- n
+			}()
+			code, _, stderr := runLab(t, "", "client", "15", "--connect", ln.Addr().String(), "--set", "proto="+tc.proto, "--timeout", "20s")
+			if code != exitFail || !strings.Contains(stderr, tc.want) || strings.Count(stderr, "lab: error:") != 1 {
+				t.Errorf("exit %d, want %d and an error with %q:\n%s", code, exitFail, tc.want, stderr)
+			}
+			ln.Close()
+			if n := <-sent; tc.endless && n >= 1<<30 {
+				t.Errorf("the client read %d bytes of an endless answer", n)
+			}
+		})
+	}
+}
