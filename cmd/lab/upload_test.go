@@ -277,3 +277,45 @@ func TestClientUploadGarbage(t *testing.T) {
 		})
 	}
 }
+
+// TestClientEndlessStream: `lab client 10` (framing none reads to the
+// server's close) against a server that answers every command and then
+// never stops sending: the client stops at its limit with a clear error,
+// long before the server has sent 1 GiB.
+func TestClientEndlessStream(t *testing.T) {
+	englishEnv(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	sent := make(chan int64, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			sent <- 0
+			return
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(60 * time.Second))
+		go io.Copy(io.Discard, c)
+		chunk := []byte(strings.Repeat("total 0\n", 8192))
+		var n int64
+		for n < 1<<30 {
+			m, err := c.Write(chunk)
+			n += int64(m)
+			if err != nil {
+				break
+			}
+		}
+		sent <- n
+	}()
+	code, _, stderr := runLab(t, "", "client", "10", "--connect", ln.Addr().String(), "--format", "none")
+	if code != exitFail || !strings.Contains(stderr, "stopped reading") || strings.Count(stderr, "lab: error:") != 1 {
+		t.Errorf("exit %d, want %d and the limit's error:\n%s", code, exitFail, stderr)
+	}
+	ln.Close()
+	if n := <-sent; n >= 1<<30 {
+		t.Errorf("the server sent %d bytes: the client never stopped reading", n)
+	}
+}
