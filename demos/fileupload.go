@@ -916,16 +916,21 @@ func uploadAnswer(answer []byte, sum string) (lab.Text, error) {
 }
 
 // parseSizeLine reads the size that comes first in demo 15's ack protocol:
-// decimal digits from 0 to uploadMax, with the spaces and line end around
-// them that the tutorial's int() ignores too (`echo 11 | nc` sends "11\n").
+// ASCII decimal digits from 0 to uploadMax, with any ASCII whitespace
+// before and after them (space, \t, \n, \v, \f, \r: `echo 11 | nc` sends
+// "11\n"), as docs/wire-formats.md says. Python's int() takes more (a sign,
+// "1_000", non-ASCII digits and spaces); the lab does not.
 func parseSizeLine(head []byte) (int64, error) {
-	digits := bytes.TrimSpace(head)
+	digits := bytes.Trim(head, sizeLineSpace)
 	n, err := strconv.ParseInt(string(digits), 10, 64)
 	if len(digits) == 0 || bytes.ContainsFunc(digits, func(r rune) bool { return r < '0' || r > '9' }) || err != nil || n > uploadMax {
 		return 0, fmt.Errorf("%s is not a size: the decimal digits of a number from 0 to %d", wire.PyRepr(head, 80), uploadMax)
 	}
 	return n, nil
 }
+
+// sizeLineSpace is the whitespace a size line may have around its digits.
+const sizeLineSpace = " \t\n\v\f\r"
 
 func isHex(b []byte) bool {
 	_, err := hex.DecodeString(string(b))

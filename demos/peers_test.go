@@ -196,7 +196,9 @@ func TestPeerSizeLine(t *testing.T) {
 	}{
 		{"0", 0}, {"1", 1}, {"11", 11}, {"007", 7},
 		{strconv.Itoa(uploadMax - 1), uploadMax - 1}, {strconv.Itoa(uploadMax), uploadMax}, {strconv.Itoa(uploadMax + 1), -1},
-		{"11\n", 11}, {" 11\r\n", 11}, {"\t11 ", 11},
+		{"11\n", 11}, {" 11\r\n", 11}, {"\t11 ", 11}, {"\v\f11\f\v", 11},
+		// Only ASCII whitespace, as docs/wire-formats.md says (Python's int() takes these too):
+		{"\u00a011", -1}, {"11\u0085", -1}, {"11\u3000", -1}, {"\u200311", -1}, {"\x1c11", -1},
 		{"", -1}, {"\n", -1}, {"+5", -1}, {"-0", -1}, {"-5", -1}, {"1e3", -1}, {"1_000", -1}, {"1 1", -1},
 		{"0x10", -1}, {"１１", -1}, {"99999999999999999999", -1}, {"\xff", -1}, {"11hello, file", -1},
 		{strings.Repeat("9", 1024), -1}, {"\x1b[2J", -1},
@@ -230,7 +232,7 @@ func FuzzPeerSizeLine(f *testing.F) {
 			}
 			return
 		}
-		digits := strings.TrimLeft(strings.TrimSpace(string(head)), "0")
+		digits := strings.TrimLeft(strings.Trim(string(head), sizeLineSpace), "0")
 		if n < 0 || n > uploadMax || strconv.FormatInt(n, 10) != cmp.Or(digits, "0") {
 			t.Fatalf("parseSizeLine(%q) = %d", head, n)
 		}
