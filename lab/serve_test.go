@@ -240,3 +240,31 @@ func TestServeHandlerClosedThenFailed(t *testing.T) {
 		t.Errorf("%d close() calls traced, want 1", closes)
 	}
 }
+
+// TestIdleSaysWhatItWaitedFor: a recv cut off by the idle limit explains
+// the limit and what the call waited for, in both languages.
+func TestIdleSaysWhatItWaitedFor(t *testing.T) {
+	sess := NewSession(context.Background(), SessionOptions{})
+	defer sess.Close()
+	ln, err := sess.Side(Server, Params{}).Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sess.Side(Client, Params{}).Dial(ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ln.Accept(); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetIdle(50 * time.Millisecond)
+	_, err = conn.Recv(1)
+	var le *LimitError
+	if !errors.As(err, &le) {
+		t.Fatalf("recv from a silent peer: %v, want a LimitError", err)
+	}
+	if x := le.Explain(); !strings.Contains(x.En, "no progress for 50ms") || !strings.Contains(x.En, "recv() waited") ||
+		!strings.Contains(x.Zh, "recv() 等对端") {
+		t.Errorf("the idle limit explained as %q / %q; want the limit and what recv() waited for", x.En, x.Zh)
+	}
+}
