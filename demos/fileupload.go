@@ -786,7 +786,7 @@ var uploadProtoKnob = lab.Knob{Name: "proto", Kind: lab.KindEnum, Default: "json
 // The server knobs of `lab serve 15`: the folder's quota, the files one
 // connection may store.
 var (
-	uploadQuotaKnob = lab.Knob{Name: "quota", Kind: lab.KindSize, Default: "4GiB", Min: 0, Max: 1 << 50,
+	uploadQuotaKnob = lab.Knob{Name: "quota", Kind: lab.KindSize, Default: "4GiB", Min: 0, Max: 1024 << 30,
 		Help: lab.T("the most bytes the upload folder may hold, the files already in it included; an upload that would not fit is refused before its first byte is written (0: no limit)",
 			"上传文件夹最多能放的字节数（已有的文件也算在内）；放不下的上传在写入第一个字节之前就被拒绝（0：不限）")}
 	uploadFilesKnob = lab.Knob{Name: "files", Kind: lab.KindInt, Default: "100", Min: 1, Max: 1 << 20,

@@ -137,8 +137,8 @@ func (st *uploadStore) begin(name string, size int64) (*upload, error) {
 	if err != nil {
 		st.release(size)
 		if errors.Is(err, fs.ErrExist) {
-			return refuse("%q is being uploaded on another connection (its %s exists); choose another name or wait",
-				"%q 正在另一个连接上传（它的 %s 已经存在）；请换一个名字或稍后再试", name, part)
+			return refuse("%q is being uploaded on another connection (its %s exists; if no upload is running, a server was killed mid-file: remove it); choose another name or wait",
+				"%q 正在另一个连接上传（它的 %s 已经存在；如果并没有上传在进行，那是服务端在文件中途被强行终止了：删除它即可）；请换一个名字或稍后再试", name, part)
 		}
 		return refuse("cannot create %s: %v", "无法创建 %s：%v", part, err)
 	}
