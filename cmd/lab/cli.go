@@ -23,9 +23,6 @@ import (
 	"socketlab/lessons"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
-
 // Exit codes of the command-line contract.
 const (
 	exitOK          = 0
@@ -200,8 +197,8 @@ func (e *env) dispatch(args []string) error {
 	}
 	switch cmd {
 	case "version", "--version":
-		fmt.Fprintf(e.stdout, "lab %s\n", version)
-		return nil
+		_, err := fmt.Fprintln(e.stdout, versionLine())
+		return err
 	case "help", "-h", "--help", "-help":
 		return e.help(rest)
 	}

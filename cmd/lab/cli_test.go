@@ -275,7 +275,7 @@ func TestNarrowIsOneLane(t *testing.T) {
 
 func TestLessonHelpVersion(t *testing.T) {
 	englishEnv(t)
-	for _, args := range [][]string{{"lesson", "1"}, {"lesson", "udp", "--lang", "zh"}, {"help"}, {"help", "run"}, {"version"},
+	for _, args := range [][]string{{"lesson", "1"}, {"lesson", "udp", "--lang", "zh"}, {"help"}, {"help", "run"}, {"version"}, {"help", "version"},
 		{"run", "--help"}, {"list", "-h"}, {"lesson", "--help"}, {"serve", "--help"}, {"client", "--help"}, {"proxy", "--help"}} {
 		code, out, stderr := runLab(t, "", args...)
 		if code != 0 || out == "" {
@@ -285,6 +285,16 @@ func TestLessonHelpVersion(t *testing.T) {
 	_, out, _ := runLab(t, "", "lesson", "1", "--lang", "zh")
 	if !strings.HasPrefix(out, "# 1 tcp-basic") {
 		t.Errorf("lesson 1 zh starts %q", out[:min(len(out), 40)])
+	}
+}
+
+// lab version names the stamped version and commit (.ci/release sets them).
+func TestVersionStamped(t *testing.T) {
+	defer func(v, c string) { version, commit = v, c }(version, commit)
+	version, commit = "v9.8.7", "0123456789abcdef0123"
+	_, out, _ := runLab(t, "", "version")
+	if want := "lab v9.8.7 (commit 0123456789ab, go"; !strings.HasPrefix(out, want) {
+		t.Errorf("lab version = %q, want it to start %q", out, want)
 	}
 }
 
