@@ -50,7 +50,7 @@ type ServeStats struct {
 // goroutine, on a Fork of the listener's side (the accept() is traced in
 // that fork's lane already). handle should close the connection; when it
 // returns an error instead, the error is shown in the connection's lane and
-// Serve closes it. A handler that panics is reported the same way. Serve
+// Serve closes it, unless handle already did. A handler that panics is reported the same way. Serve
 // returns once opt.Count connections have been served, or with the
 // session's cause when it ends (Ctrl-C), after the running handlers have
 // returned. It does not close the listener.
@@ -133,7 +133,7 @@ func (l *Listener) Serve(opt ServeOptions, handle func(s *Side, c *Conn) error) 
 					err = nil
 				}
 				fork.record(Event{Op: OpNote, Conn: conn.id, Text: endText(le, err)}, err)
-				if ctx.Err() == nil {
+				if ctx.Err() == nil && !conn.closed.Load() { // a refusal may have closed it: a second close() would fail (EBADF)
 					conn.Close()
 				}
 			}
