@@ -128,7 +128,11 @@ func (l *Listener) Serve(opt ServeOptions, handle func(s *Side, c *Conn) error) 
 				mu.Lock()
 				stats.Failed++
 				mu.Unlock()
-				fork.record(Event{Op: OpNote, Conn: conn.id, Text: endText(err)}, err)
+				var le *LimitError // the read it cut off already shows the error (✗)
+				if errors.As(err, &le) {
+					err = nil
+				}
+				fork.record(Event{Op: OpNote, Conn: conn.id, Text: endText(le, err)}, err)
 				if ctx.Err() == nil && !conn.closed.Load() { // a refusal may have closed it: a second close() would fail (EBADF)
 					conn.Close()
 				}
@@ -169,9 +173,8 @@ func handleOne(s *Side, c *Conn, handle func(*Side, *Conn) error) (err error) {
 }
 
 // endText explains in the connection's lane why it ends.
-func endText(err error) Text {
-	var le *LimitError
-	if errors.As(err, &le) {
+func endText(le *LimitError, err error) Text {
+	if le != nil {
 		t := le.Explain()
 		t.En += "; the server goes on"
 		t.Zh += "；服务端继续工作"

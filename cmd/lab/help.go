@@ -102,6 +102,13 @@ exit codes: 0 success · 1 a run failed or --check found a finding missing · 2 
   --lang L        en 或 zh
   --timeout 时长  多久没有任何套接字调用完成就放弃（默认 5s）
 `),
+	"version": lab.T(`lab version prints the lab's version, the commit it was built from and the
+Go toolchain. Release builds (.ci/release) stamp the version from git; a build
+from a clone takes the commit from Go's build information ("dev" otherwise).
+`, `lab version 打印实验台的版本号、构建时的提交（commit）和 Go 工具链。
+发布构建（.ci/release）从 git 取得版本号；从克隆的仓库直接构建时，
+提交取自 Go 的构建信息（否则显示 "dev"）。
+`),
 	"list": lab.T(`lab list [--format text|json] lists the demos with their knobs.
 `, `lab list [--format text|json] 列出所有演示及其参数。
 `),
@@ -225,8 +232,8 @@ func (e *env) help(args []string) error {
 	if d, err := demos.Lookup(topic); err == nil { // then a demo
 		return writeDemoHelp(e.stdout, d, l, width)
 	}
-	return usage(lab.T("help topics: run, list, lesson, serve, client, proxy, replay, web, trace, or a demo (lab help 4)",
-		"帮助主题：run、list、lesson、serve、client、proxy、replay、web、trace，或一个演示（lab help 4）"),
+	return usage(lab.T("help topics: run, list, lesson, serve, client, proxy, replay, web, version, trace, or a demo (lab help 4)",
+		"帮助主题：run、list、lesson、serve、client、proxy、replay、web、version、trace，或一个演示（lab help 4）"),
 		lab.Tf("no help for %q", "没有关于 %q 的帮助", topic))
 }
 
