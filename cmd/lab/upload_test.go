@@ -279,11 +279,17 @@ func TestClientUploadGarbage(t *testing.T) {
 }
 
 // TestClientEndlessStream: `lab client 10` (framing none reads to the
-// server's close) against a server that answers every command and then
-// never stops sending: the client stops at its limit with a clear error,
-// long before the server has sent 1 GiB.
+// server's close) and `lab client 3` (reads to the close) against a server
+// that never stops sending: the client stops at its limit with a clear
+// error, long before the server has sent 1 GiB.
 func TestClientEndlessStream(t *testing.T) {
 	englishEnv(t)
+	for _, demo := range []string{"10", "3"} {
+		t.Run(demo, func(t *testing.T) { endlessStream(t, demo) })
+	}
+}
+
+func endlessStream(t *testing.T, demo string) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -310,7 +316,7 @@ func TestClientEndlessStream(t *testing.T) {
 		}
 		sent <- n
 	}()
-	code, _, stderr := runLab(t, "", "client", "10", "--connect", ln.Addr().String(), "--format", "none")
+	code, _, stderr := runLab(t, "", "client", demo, "--connect", ln.Addr().String(), "--format", "none")
 	if code != exitFail || !strings.Contains(stderr, "stopped reading") || strings.Count(stderr, "lab: error:") != 1 {
 		t.Errorf("exit %d, want %d and the limit's error:\n%s", code, exitFail, stderr)
 	}
