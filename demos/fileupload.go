@@ -321,7 +321,8 @@ func receivePuts(s *lab.Side, conn *lab.Conn, store *uploadStore, start time.Tim
 			}
 			err = f.commit(sum, h.SHA256) // the whole file, and its SHA-256 if announced: it gets its name
 			if err != nil {
-				s.Note(refusalText(err))
+				t := refusalText(err)
+				s.Note(lab.T("refused: "+t.En, "已拒绝："+t.Zh))
 			}
 		} else if rerr := refusePut(s, conn, store.dir, start, h, err); rerr != nil {
 			return stored, rerr

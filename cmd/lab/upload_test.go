@@ -325,3 +325,25 @@ func endlessStream(t *testing.T, demo string) {
 		t.Errorf("the server sent %d bytes: the client never stopped reading", n)
 	}
 }
+
+// TestServeUploadsAckQuota: with the ack protocol a file over the quota is
+// refused before the acknowledgement, so not a byte of it is sent, and
+// `lab client 15` says so and fails.
+func TestServeUploadsAckQuota(t *testing.T) {
+	englishEnv(t)
+	dir := t.TempDir()
+	srv := serveInProcess(t, "15", "--count", "1", "--dir", dir, "--idle", "10s", "--set", "proto=ack", "--set", "quota=1000")
+	code, out, stderr := runLab(t, "", "client", "15", "--connect", srv.addr, "--set", "proto=ack", "--set", "size=2000", "--format", "json")
+	if code != exitFail || !strings.Contains(stderr, "the server refused the upload") || !strings.Contains(stderr, "quota") {
+		t.Errorf("exit %d, want %d and the refusal:\n%s", code, exitFail, stderr)
+	}
+	for _, e := range peerTrace(t, out) {
+		if e.Op == "sendall" && e.N > 100 {
+			t.Errorf("the client sent %d bytes of the refused file", e.N)
+		}
+	}
+	srv.wait(t)
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("the folder holds %d entries after a refusal", len(entries))
+	}
+}
