@@ -107,6 +107,7 @@ type upload struct {
 	name, part string
 	size       int64
 	f          *os.File
+	werr       error // the first write that failed (a full disk)
 }
 
 // begin reserves size bytes for name and creates its .part file; name has
@@ -167,8 +168,16 @@ func (st *uploadStore) uniqueName(base string) string {
 	return name
 }
 
-// Write writes the file's next bytes.
-func (u *upload) Write(p []byte) (int, error) { return u.f.Write(p) }
+// Write writes the file's next bytes. After a write that failed (a full
+// disk) it drops them instead, so that the rest of the file is still read
+// and the stream stays in step: commit then refuses the file with a reply,
+// instead of a reset.
+func (u *upload) Write(p []byte) (int, error) {
+	if u.werr == nil {
+		_, u.werr = u.f.Write(p)
+	}
+	return len(p), nil
+}
 
 // commit gives the whole file its name once all its bytes arrived, whose
 // SHA-256 is sum: it checks sum against want (when the header announced
@@ -179,6 +188,8 @@ func (u *upload) commit(sum, want string) error {
 	err := u.f.Close()
 	u.f = nil
 	switch {
+	case u.werr != nil:
+		err = &storeRefusal{lab.Tf("cannot write %s: %v; not stored", "无法写入 %s：%v；没有存下", u.part, u.werr)}
 	case err != nil:
 	case want != "" && !strings.EqualFold(want, sum):
 		err = &storeRefusal{lab.Tf("the file's SHA-256 is %s, not the %s its header announced: not stored",
