@@ -347,3 +347,31 @@ func TestServeUploadsAckQuota(t *testing.T) {
 		t.Errorf("the folder holds %d entries after a refusal", len(entries))
 	}
 }
+
+// TestServeRefusedHeaderOneClose: a header the server cannot read past is
+// refused with a reply and one close(); no second close() shows a false
+// "✗ … use of closed network connection" in the lane.
+func TestServeRefusedHeaderOneClose(t *testing.T) {
+	srv := serveInProcess(t, "15", "--count", "2", "--dir", t.TempDir(), "--idle", "10s")
+	for _, send := range [][]byte{header(-1), []byte("not a size\n")} {
+		c := dial(t, srv.addr)
+		c.Write(send)
+		io.Copy(io.Discard, c)
+		c.Close()
+	}
+	_, evs := srv.wait(t)
+	closes := map[string]int{}
+	for _, e := range evs {
+		if e.Op == "close" && e.Who != "" {
+			closes[e.Who]++
+			if e.Err != "" {
+				t.Errorf("[%s] close() failed: %s", e.Who, e.Err)
+			}
+		}
+	}
+	for _, tag := range []string{"c1", "c2"} {
+		if closes[tag] != 1 {
+			t.Errorf("[%s] %d close() calls, want 1", tag, closes[tag])
+		}
+	}
+}
