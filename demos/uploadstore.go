@@ -98,7 +98,7 @@ func partName(name string) string {
 
 // isPartName reports a name of the store's own partial files.
 func isPartName(name string) bool {
-	return strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".part")
+	return len(name) > len("..part") && strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".part") // as lab ftp's isPart
 }
 
 // upload is one file being written.

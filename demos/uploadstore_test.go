@@ -58,4 +58,9 @@ func TestUploadStorePartNames(t *testing.T) {
 	if partName(long) == partName(long[:254]) {
 		t.Error("two names share a part name")
 	}
+	for name, want := range map[string]bool{".a.part": true, ".a.txt.part": true, ".part": false, "a.part": false, ".a.txt": false} {
+		if isPartName(name) != want {
+			t.Errorf("isPartName(%q) = %v", name, !want)
+		}
+	}
 }
