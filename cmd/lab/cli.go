@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/fatih/color"
 	"golang.org/x/term"
 
 	"socketlab/demos"
@@ -253,7 +252,6 @@ func (e *env) resolve(c common) (settings, error) {
 		return s, usage(lab.T("--color auto, always or never", "--color auto、always 或 never"),
 			lab.Tf("unknown --color %q", "未知的 --color 值 %q", c.color))
 	}
-	color.NoColor = !s.color
 	switch {
 	case c.width < 0 || (c.width > 0 && c.width < 40):
 		return s, usage(lab.T("--width 40 or more", "--width 至少为 40"),
