@@ -278,6 +278,9 @@ func (e *env) resolve(c common) (settings, error) {
 // valid --lang is parsed, errors are said in that language.
 func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
+	if parsing != nil {
+		parsing(fs)
+	}
 	defer func() {
 		if f := fs.Lookup("lang"); f != nil {
 			if l, err := lab.ParseLang(f.Value.String()); err == nil {
@@ -313,6 +316,10 @@ func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = args[1:]
 	}
 }
+
+// parsing, when set (by a test), sees each command's flags before they
+// are parsed: the help texts must name every one.
+var parsing func(*flag.FlagSet)
 
 // sets collects repeated --set name=value flags.
 type sets []string
