@@ -807,8 +807,8 @@ func uploadServe(ctx context.Context, s *lab.Side, opt lab.PeerOptions) (lab.Ser
 	defer store.Close()
 	start := time.Now()
 	if quota > 0 {
-		s.Note(lab.Tf("uploads go into %s (it holds %d bytes of its quota of %d; a file is written as a hidden .NAME.part until it arrived whole)",
-			"上传的文件放进 %s（配额 %[3]d 字节，已占用 %[2]d 字节；文件完整到达之前，写成隐藏的 .名字.part 文件）", opt.Dir, store.used, quota))
+		s.Note(lab.Tf("uploads go into %s (it holds %s of its quota of %s; a file is written as a hidden .NAME.part until it arrived whole)",
+			"上传的文件放进 %s（配额 %[3]s，已占用 %[2]s；文件完整到达之前，写成隐藏的 .名字.part 文件）", opt.Dir, lab.FormatSize(store.used), lab.FormatSize(quota)))
 	} else {
 		s.Note(lab.Tf("uploads go into %s (a file is written as a hidden .NAME.part until it arrived whole)",
 			"上传的文件放进 %s（文件完整到达之前，写成隐藏的 .名字.part 文件）", opt.Dir))

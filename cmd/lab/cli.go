@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/fatih/color"
 	"golang.org/x/term"
 
 	"socketlab/demos"
@@ -253,7 +252,6 @@ func (e *env) resolve(c common) (settings, error) {
 		return s, usage(lab.T("--color auto, always or never", "--color auto、always 或 never"),
 			lab.Tf("unknown --color %q", "未知的 --color 值 %q", c.color))
 	}
-	color.NoColor = !s.color
 	switch {
 	case c.width < 0 || (c.width > 0 && c.width < 40):
 		return s, usage(lab.T("--width 40 or more", "--width 至少为 40"),
@@ -280,6 +278,9 @@ func (e *env) resolve(c common) (settings, error) {
 // valid --lang is parsed, errors are said in that language.
 func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
+	if parsing != nil {
+		parsing(fs)
+	}
 	defer func() {
 		if f := fs.Lookup("lang"); f != nil {
 			if l, err := lab.ParseLang(f.Value.String()); err == nil {
@@ -315,6 +316,10 @@ func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = args[1:]
 	}
 }
+
+// parsing, when set (by a test), sees each command's flags before they
+// are parsed: the help texts must name every one.
+var parsing func(*flag.FlagSet)
 
 // sets collects repeated --set name=value flags.
 type sets []string

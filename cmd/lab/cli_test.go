@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"regexp"
 	"strings"
 	"testing"
@@ -291,6 +292,31 @@ func TestLessonHelpVersion(t *testing.T) {
 	_, out, _ := runLab(t, "", "lesson", "1", "--lang", "zh")
 	if !strings.HasPrefix(out, "# 1 tcp-basic") {
 		t.Errorf("lesson 1 zh starts %q", out[:min(len(out), 40)])
+	}
+}
+
+// Every flag a command takes is in its help, in both languages.
+func TestHelpNamesEveryFlag(t *testing.T) {
+	englishEnv(t)
+	defer func() { parsing = nil }()
+	for _, cmd := range []string{"run", "serve", "client", "proxy", "replay", "web", "list", "lesson"} {
+		var names []string
+		parsing = func(fs *flag.FlagSet) {
+			fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		}
+		runLab(t, "", cmd, "--help")
+		parsing = nil
+		if len(names) == 0 {
+			t.Errorf("lab %s --help parsed no flags", cmd)
+		}
+		for _, lang := range []string{"en", "zh"} {
+			_, help, _ := runLab(t, "", "help", cmd, "--lang", lang)
+			for _, n := range names {
+				if !regexp.MustCompile(`--` + regexp.QuoteMeta(n) + `\b`).MatchString(help) {
+					t.Errorf("lab help %s --lang %s does not name --%s", cmd, lang, n)
+				}
+			}
+		}
 	}
 }
 
