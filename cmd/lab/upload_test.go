@@ -375,3 +375,19 @@ func TestServeRefusedHeaderOneClose(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpPeerKnobs: `lab help 15` lists the knobs of lab serve 15 and lab
+// client 15 (proto, quota, files) with their defaults, in both languages.
+func TestHelpPeerKnobs(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		code, out, stderr := runLab(t, "", "help", "15", "--lang", lang)
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s", lang, code, stderr)
+		}
+		for _, want := range []string{"lab serve 15", "--set proto=", "--set quota=", "4GiB", "--set files=", "100"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("lab help 15 --lang %s has no %q:\n%s", lang, want, out)
+			}
+		}
+	}
+}
