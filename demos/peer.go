@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"socketlab/lab"
 )
@@ -130,6 +131,22 @@ func recvReply(conn *lab.Conn, want int) ([]byte, error) {
 		got = append(got, data...)
 	}
 	return got, nil
+}
+
+// recvWithin is recvReply with a limit of its own on this answer: d, or
+// the --timeout when that is shorter. The answers after it keep to the
+// --timeout again.
+func recvWithin(conn *lab.Conn, want int, d time.Duration, opt lab.PeerOptions) ([]byte, error) {
+	if opt.Timeout > 0 {
+		d = min(d, opt.Timeout)
+	}
+	done := conn.Paced(lab.Pace{Total: d, What: lab.T("the answer", "回答")})
+	got, err := recvReply(conn, want)
+	done()
+	if opt.Timeout > 0 {
+		conn.PaceAnswers(lab.Pace{Total: opt.Timeout, MinRate: 1024, What: lab.T("the answer", "回答")})
+	}
+	return got, err
 }
 
 // expectEOF reads once more: the server must have closed (an empty recv).

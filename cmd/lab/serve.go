@@ -334,6 +334,11 @@ func (e *env) clientCmd(args []string) error {
 		fmt.Fprintln(e.stderr, lab.T("lab: stopped; sockets closed.", "lab：已停止；套接字已关闭。").In(l))
 		return nil
 	}
+	var v *lab.Verdict
+	if errors.As(err, &v) { // the server's bug, named: a finding that fails
+		sess.End(ps.demo.Slug, []lab.Finding{{ID: v.ID, OK: false, Text: v.Text()}}, nil)
+		return &failure{cause: err, msg: join(lab.Tf("client %s: ", "client %s：", ps.demo.Name()), v.What), hint: v.Hint}
+	}
 	var le *lab.LimitError
 	if errors.As(err, &le) {
 		sess.End(ps.demo.Slug, nil, err)
