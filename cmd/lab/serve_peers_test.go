@@ -57,3 +57,19 @@ func TestInteropClientLoops(t *testing.T) {
 	clientVerdict(t, "loops_server.py", "once", 1, []string{"accept() in a loop"}, "8")
 	clientVerdict(t, "loops_server.py", "spin", 1, []string{"no answer came within", "if not data: break"}, "8")
 }
+
+func TestInteropServeConcurrent(t *testing.T) {
+	python3(t)
+	s := startServe(t, "11", "--count", "3")
+	got := runPy(t, "concurrent_client.py", s.addr)
+	if want := []any{"HELLO FROM C3", "HELLO FROM C2", "HELLO FROM C1"}; !jsonEqual(got["answers"], want) {
+		t.Errorf("python got %v, want %v", got["answers"], want)
+	}
+	summaryOK(t, s.wait(t), "concurrent")
+}
+
+func TestInteropClientConcurrent(t *testing.T) {
+	python3(t)
+	clientVerdict(t, "concurrent_server.py", "threaded", 0, nil, "11")
+	clientVerdict(t, "concurrent_server.py", "serial", 1, []string{"c2 got no answer for", "as soon as c1 left", "one client at a time", "ThreadingTCPServer"}, "11")
+}

@@ -313,7 +313,7 @@ func TestServeAndClient(t *testing.T) {
 	}{
 		{"1", nil}, {"2", nil}, {"3", nil}, {"3", []string{"buf=1"}}, {"4", nil},
 		{"5", nil}, {"5", []string{"order=network"}}, {"6", nil}, {"6", []string{"meta=minimal"}},
-		{"7", nil}, {"7", []string{"codec=gob"}}, {"7", []string{"codec=json"}}, {"8", nil},
+		{"7", nil}, {"7", []string{"codec=gob"}}, {"7", []string{"codec=json"}}, {"8", nil}, {"11", nil},
 		{"10", nil}, {"10", []string{"framing=struct"}}, {"10", []string{"framing=json"}},
 		{"14", nil}, {"14", []string{"msgs=你好,q"}},
 		{"15", nil}, {"15", []string{"proto=ack", "size=300000"}},
@@ -327,8 +327,8 @@ func TestServeAndClient(t *testing.T) {
 			switch tc.demo {
 			case "2":
 				count = "6" // datagrams: three words, an empty one, a big one, "end"
-			case "8":
-				count = "3" // clients=3 connections, one after another
+			case "8", "11":
+				count = "3" // clients=3 connections
 			}
 			args := append([]string{tc.demo, "--count", count}, sets...)
 			if tc.demo == "15" {
