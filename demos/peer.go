@@ -61,6 +61,12 @@ func tryCommand(framing string) func(host, port string) []string {
 
 // tcpServe listens on opt.Addr and serves every connection with handle.
 func tcpServe(handle func(s *lab.Side, c *lab.Conn) error) func(context.Context, *lab.Side, lab.PeerOptions) (lab.ServeStats, error) {
+	return tcpServeWith(nil, handle)
+}
+
+// tcpServeWith is tcpServe with setup called on the listening socket
+// before the first accept (socket options every connection inherits).
+func tcpServeWith(setup func(s *lab.Side, ln *lab.Listener) error, handle func(s *lab.Side, c *lab.Conn) error) func(context.Context, *lab.Side, lab.PeerOptions) (lab.ServeStats, error) {
 	return func(ctx context.Context, s *lab.Side, opt lab.PeerOptions) (lab.ServeStats, error) {
 		backlog := opt.Backlog
 		if backlog <= 0 {
@@ -69,6 +75,12 @@ func tcpServe(handle func(s *lab.Side, c *lab.Conn) error) func(context.Context,
 		ln, err := s.ListenWith(opt.Addr, lab.ListenOptions{Reuse: true, Setup: true, Backlog: backlog}) // server.bind(addr); server.listen(backlog)
 		if err != nil {
 			return lab.ServeStats{}, err
+		}
+		if setup != nil {
+			if err := setup(s, ln); err != nil {
+				ln.Close()
+				return lab.ServeStats{}, err
+			}
 		}
 		if opt.Ready != nil {
 			opt.Ready(ln.Addr())
@@ -147,6 +159,20 @@ func recvWithin(conn *lab.Conn, want int, d time.Duration, opt lab.PeerOptions) 
 		conn.PaceAnswers(lab.Pace{Total: opt.Timeout, MinRate: 1024, What: lab.T("the answer", "回答")})
 	}
 	return got, err
+}
+
+// recvUntilEOF reads until the peer closes; more than limit bytes is an error.
+func recvUntilEOF(conn *lab.Conn, limit int) ([]byte, error) {
+	var got []byte
+	for {
+		data, err := conn.Recv(1024) // data = client.recv(1024)
+		if err != nil || len(data) == 0 {
+			return got, err
+		}
+		if got = append(got, data...); len(got) > limit {
+			return got, fmt.Errorf("the server sent more than %d bytes where it should have closed", limit)
+		}
+	}
 }
 
 // expectEOF reads once more: the server must have closed (an empty recv).

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -72,4 +75,60 @@ func TestInteropClientConcurrent(t *testing.T) {
 	python3(t)
 	clientVerdict(t, "concurrent_server.py", "threaded", 0, nil, "11")
 	clientVerdict(t, "concurrent_server.py", "serial", 1, []string{"c2 got no answer for", "as soon as c1 left", "one client at a time", "ThreadingTCPServer"}, "11")
+}
+
+func TestInteropServeSendall(t *testing.T) {
+	python3(t)
+	s := startServe(t, "13", "--count", "2", "--set", "hold=300")
+	short := runPy(t, "sendall_client.py", s.addr, "send")["n"].(float64)
+	all := runPy(t, "sendall_client.py", s.addr, "sendall")["n"].(float64)
+	if short >= 1000000 || short <= 0 || all != 1000000 {
+		t.Errorf("send() took %v and sendall() %v of 1000000 bytes; want a short count, then all", short, all)
+	}
+	evs := s.wait(t)
+	arrived := map[string]string{}
+	for _, e := range evs {
+		if e.Op == "note" && strings.Contains(e.Text, "bytes arrived") {
+			arrived[e.Who] = e.Text
+		}
+	}
+	xs := sha256.Sum256(bytes.Repeat([]byte("x"), 1000000))
+	if want := fmt.Sprintf("%d bytes arrived, then b''; their SHA-256 is %x", int(short), sha256.Sum256(bytes.Repeat([]byte("x"), int(short)))); arrived["c1"] != want {
+		t.Errorf("after a short send() the server says %q, want %q", arrived["c1"], want)
+	}
+	if want := fmt.Sprintf("1000000 bytes arrived, then b''; their SHA-256 is %x", xs); arrived["c2"] != want {
+		t.Errorf("after sendall() the server says %q, want %q", arrived["c2"], want)
+	}
+	summaryOK(t, evs, "sendall")
+}
+
+func TestInteropClientSendall(t *testing.T) {
+	python3(t)
+	addr, result := startPy(t, "sendall_server.py", "good")
+	code, out, errOut := labClient(t, "13", "--connect", addr, "--format", "json", "--set", "size=1MB")
+	got := result()
+	if code != 0 || got["n"] != 1e6 || got["sha256"] != fmt.Sprintf("%x", sha256.Sum256(sendallPayload(1e6))) {
+		t.Errorf("sendall: exit %d, the server got %v\n%s", code, got, errOut)
+	}
+	summaryOK(t, peerTrace(t, out), "sendall")
+
+	addr, result = startPy(t, "sendall_server.py", "good")
+	code, out, errOut = labClient(t, "13", "--connect", addr, "--format", "json", "--set", "size=1MB", "--set", "call=send")
+	got = result()
+	var sent int
+	for _, e := range peerTrace(t, out) {
+		if e.Op == "send" && e.Side == "client" {
+			sent = e.N
+		}
+	}
+	if code != 0 || sent <= 0 || sent >= 1e6 || got["n"] != float64(sent) {
+		t.Errorf("one send(): exit %d, took %d, the server got %v\n%s", code, sent, got, errOut)
+	}
+
+	clientVerdict(t, "sendall_server.py", "once", 1, []string{"closed the connection while", "until recv() returns b''"}, "13", "--set", "size=1MB")
+}
+
+// sendallPayload is demo 13's payload ("sendall! " repeated).
+func sendallPayload(n int) []byte {
+	return bytes.Repeat([]byte("sendall! "), n/9+1)[:n]
 }
