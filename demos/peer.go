@@ -149,16 +149,25 @@ func recvReply(conn *lab.Conn, want int) ([]byte, error) {
 // the --timeout when that is shorter. The answers after it keep to the
 // --timeout again.
 func recvWithin(conn *lab.Conn, want int, d time.Duration, opt lab.PeerOptions) ([]byte, error) {
+	done := patient(conn, d, opt)
+	defer done()
+	return recvReply(conn, want)
+}
+
+// patient limits the reads on conn until done is called to d, or to the
+// --timeout when that is shorter; after done they keep to the --timeout
+// again.
+func patient(conn *lab.Conn, d time.Duration, opt lab.PeerOptions) (done func()) {
 	if opt.Timeout > 0 {
 		d = min(d, opt.Timeout)
 	}
-	done := conn.Paced(lab.Pace{Total: d, What: lab.T("the answer", "回答")})
-	got, err := recvReply(conn, want)
-	done()
-	if opt.Timeout > 0 {
-		conn.PaceAnswers(lab.Pace{Total: opt.Timeout, MinRate: 1024, What: lab.T("the answer", "回答")})
+	end := conn.Paced(lab.Pace{Total: d, What: lab.T("the answer", "回答")})
+	return func() {
+		end()
+		if opt.Timeout > 0 {
+			conn.PaceAnswers(lab.Pace{Total: opt.Timeout, MinRate: 1024, What: lab.T("the answer", "回答")})
+		}
 	}
-	return got, err
 }
 
 // recvUntilEOF reads until the peer closes; more than limit bytes is an error.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 )
@@ -131,4 +132,46 @@ func TestInteropClientSendall(t *testing.T) {
 // sendallPayload is demo 13's payload ("sendall! " repeated).
 func sendallPayload(n int) []byte {
 	return bytes.Repeat([]byte("sendall! "), n/9+1)[:n]
+}
+
+func TestInteropServeHTTP(t *testing.T) {
+	python3(t)
+	s := startServe(t, "16", "--count", "2")
+	got := runPy(t, "http_client.py", s.addr)
+	want := []any{map[string]any{"status": "HTTP/1.1 200 OK", "body": "hello, 你好\n"}, map[string]any{"status": "HTTP/1.1 404 Not Found", "body": "404 page not found\n"}}
+	if !jsonEqual(got["answers"], want) || got["closed"] != true {
+		t.Errorf("python got %v", got)
+	}
+	// A request the server cannot parse: 400, no Content-Length, a close.
+	c := dial(t, s.addr)
+	c.Write([]byte("GET /a b HTTP/1.1\r\nHost: x\r\n\r\n"))
+	answer, _ := io.ReadAll(c)
+	c.Close()
+	if !strings.HasPrefix(string(answer), "HTTP/1.1 400 Bad Request\r\n") || strings.Contains(string(answer), "Content-Length") {
+		t.Errorf("a bad request line got %q", answer)
+	}
+	evs := s.wait(t)
+	// The server's lane shows the raw request bytes.
+	if in := string(bytesOf(t, evs, "server", "recv")); !strings.Contains(in, "GET / HTTP/1.1\r\nHost: "+s.addr+"\r\n\r\nGET /nope HTTP/1.1\r\n") {
+		t.Errorf("the server's recv calls hold %q", in)
+	}
+	summaryOK(t, evs, "http")
+}
+
+func TestInteropClientHTTP(t *testing.T) {
+	python3(t)
+	clientVerdict(t, "http_server.py", "good", 0, nil, "16")
+	clientVerdict(t, "http_server.py", "once", 0, nil, "16") // allowed, with a note
+	for _, tc := range []struct {
+		mode string
+		want []string
+	}{
+		{"chars", []string{"Content-Length of answer 1 says 10, but more bytes followed the body", "len(body.encode('utf-8'))"}},
+		{"big", []string{"Content-Length of answer 1 says 19, but 14 body bytes came, then nothing more within 3s", "counts the body's bytes"}},
+		{"nolength", []string{"has no Content-Length", "send Content-Length"}},
+		{"lf", []string{"end in \\n alone", "\\r\\n"}},
+		{"noclose", []string{"said Connection: close, but the server kept the connection open", "close the connection"}},
+	} {
+		clientVerdict(t, "http_server.py", tc.mode, 1, tc.want, "16")
+	}
 }

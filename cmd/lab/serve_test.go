@@ -313,7 +313,7 @@ func TestServeAndClient(t *testing.T) {
 	}{
 		{"1", nil}, {"2", nil}, {"3", nil}, {"3", []string{"buf=1"}}, {"4", nil},
 		{"5", nil}, {"5", []string{"order=network"}}, {"6", nil}, {"6", []string{"meta=minimal"}},
-		{"7", nil}, {"7", []string{"codec=gob"}}, {"7", []string{"codec=json"}}, {"8", nil}, {"11", nil}, {"13", []string{"hold=100"}}, {"13", []string{"call=send", "hold=100"}},
+		{"7", nil}, {"7", []string{"codec=gob"}}, {"7", []string{"codec=json"}}, {"8", nil}, {"11", nil}, {"13", []string{"hold=100"}}, {"13", []string{"call=send", "hold=100"}}, {"16", nil},
 		{"10", nil}, {"10", []string{"framing=struct"}}, {"10", []string{"framing=json"}},
 		{"14", nil}, {"14", []string{"msgs=你好,q"}},
 		{"15", nil}, {"15", []string{"proto=ack", "size=300000"}},
