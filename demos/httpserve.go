@@ -145,12 +145,9 @@ func parseHTTPRequest(head []byte) (httpRequest, error) {
 			}
 			r.host = true
 		case "connection":
-			for _, o := range strings.Split(value, ",") {
-				switch strings.ToLower(strings.TrimSpace(o)) {
-				case "close":
+			for _, o := range strings.Split(value, ",") { // HTTP/1.0 closes, keep-alive or not
+				if strings.EqualFold(strings.TrimSpace(o), "close") {
 					r.close = true
-				case "keep-alive":
-					r.close = r.close && r.version != "HTTP/1.0"
 				}
 			}
 		case "content-length":
