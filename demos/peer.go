@@ -27,6 +27,18 @@ func PeerDemos() string {
 	return strings.Join(names, ", ")
 }
 
+// PeerIDs are the numbers of the demos that have a real-peer side, in
+// catalogue order.
+func PeerIDs() []int {
+	var ids []int
+	for _, d := range All() {
+		if d.Peer != nil {
+			ids = append(ids, d.ID)
+		}
+	}
+	return ids
+}
+
 // peerMax is the largest frame a real-peer side reads: a length above it is
 // refused before anything is allocated for it.
 const peerMax = 16 << 20

@@ -5,8 +5,16 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"socketlab/demos"
+	"socketlab/lab"
 )
 
 // The peer sides of demos 8, 11, 13 and 16: `lab serve N` for a Python
@@ -173,5 +181,63 @@ func TestInteropClientHTTP(t *testing.T) {
 		{"noclose", []string{"said Connection: close, but the server kept the connection open", "close the connection"}},
 	} {
 		clientVerdict(t, "http_server.py", tc.mode, 1, tc.want, "16")
+	}
+}
+
+// TestServePeerLists ties what the help, the README and the guide to your
+// own code say has a server side to the catalogue (demos.PeerIDs): a demo
+// that gains a peer side must be listed, and one listed must have it.
+func TestServePeerLists(t *testing.T) {
+	var want []string
+	for _, d := range demos.All() {
+		if d.Peer != nil {
+			want = append(want, fmt.Sprintf("%d %s", d.ID, d.Slug))
+		}
+	}
+	ids := func(list string) []string {
+		var out []string
+		for _, f := range regexp.MustCompile(`\d+`).FindAllString(list, -1) {
+			n, _ := strconv.Atoi(f)
+			if d, err := demos.Lookup(f); err == nil && d.ID == n {
+				out = append(out, fmt.Sprintf("%d %s", n, d.Slug))
+			} else {
+				out = append(out, f+" ?")
+			}
+		}
+		return out
+	}
+	check := func(where string, got []string) {
+		t.Helper()
+		if !slices.Equal(got, want) {
+			t.Errorf("%s lists %v, the catalogue %v", where, got, want)
+		}
+	}
+	for _, l := range []lab.Lang{lab.En, lab.Zh} {
+		m := regexp.MustCompile(`(?:Demos with a server side|有服务端的演示)：?:? ?([0-9, 、]+)`).FindStringSubmatch(serveHelp.In(l))
+		if m == nil {
+			t.Fatalf("lab help serve (%s) does not list the demos with a server side", l)
+		}
+		check("lab help serve ("+string(l)+")", ids(m[1]))
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`Demos ([0-9, and]+) have a server\s+side`).FindStringSubmatch(strings.Join(strings.Fields(string(readme)), " "))
+	if m == nil {
+		t.Fatal(`README.md has no line "Demos 1, 2, … have a server side"`)
+	}
+	check("README.md", ids(m[1]))
+	row := regexp.MustCompile("(?m)^\\| (\\d+) `([a-z-]+)` \\|")
+	for _, doc := range []string{"your-own-code.md", "your-own-code.zh.md"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "docs", doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, r := range row.FindAllStringSubmatch(string(b), -1) {
+			got = append(got, r[1]+" "+r[2])
+		}
+		check("docs/"+doc+"'s table", got)
 	}
 }
