@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -239,5 +241,61 @@ func TestServePeerLists(t *testing.T) {
 			got = append(got, r[1]+" "+r[2])
 		}
 		check("docs/"+doc+"'s table", got)
+	}
+}
+
+// TestServeTryLines: every line `lab serve N` offers to paste works in a
+// Unix shell and in Windows PowerShell alike: one line, no $, backtick or
+// here-doc, nc without flags BSD nc lacks, and python3 -c code that
+// compiles.
+func TestServeTryLines(t *testing.T) {
+	py := python3(t)
+	ncLine := regexp.MustCompile(`^nc (-u )?127\.0\.0\.1 9000$`)
+	pyLine := regexp.MustCompile(`^python3 -c "([^"]+)"$`)
+	var codes []string
+	var where []string
+	for _, d := range demos.All() {
+		if d.Peer == nil {
+			continue
+		}
+		lines := d.Peer.Try("127.0.0.1", "9000")
+		if len(lines) == 0 {
+			t.Errorf("demo %s offers nothing to try", d.Name())
+		}
+		for _, l := range lines {
+			switch {
+			case strings.ContainsAny(l, "\n\r$`") || strings.Contains(l, "<<"):
+				t.Errorf("demo %s: %q has a line break, $, a backtick or a here-doc", d.Name(), l)
+			case strings.HasPrefix(l, "# "):
+			case ncLine.MatchString(l):
+			case pyLine.MatchString(l):
+				codes = append(codes, pyLine.FindStringSubmatch(l)[1])
+				where = append(where, d.Name())
+			default:
+				t.Errorf("demo %s: %q is neither nc HOST PORT nor python3 -c \"…\"", d.Name(), l)
+			}
+		}
+	}
+	prog := `import json, sys
+for i, c in enumerate(json.load(sys.stdin)):
+    try:
+        compile(c, "try", "exec")
+    except SyntaxError as e:
+        print(i, e)
+`
+	in, _ := json.Marshal(codes)
+	cmd := exec.Command(py, "-c", prog)
+	cmd.Stdin = bytes.NewReader(in)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("python3: %v\n%s", err, out)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if l == "" {
+			continue
+		}
+		var i int
+		fmt.Sscanf(l, "%d", &i)
+		t.Errorf("demo %s: the python line does not compile: %s\n%s", where[i], l, codes[i])
 	}
 }
