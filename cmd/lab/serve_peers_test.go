@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"socketlab/demos"
 	"socketlab/lab"
@@ -297,5 +299,40 @@ for i, c in enumerate(json.load(sys.stdin)):
 		var i int
 		fmt.Sscanf(l, "%d", &i)
 		t.Errorf("demo %s: the python line does not compile: %s\n%s", where[i], l, codes[i])
+	}
+}
+
+// TestServeStopNoPhantom: a server stopped while it waits for its next
+// client shows no accept() or recvfrom() cut off in a lane of its own:
+// no client was there.
+func TestServeStopNoPhantom(t *testing.T) {
+	for _, demo := range []string{"1", "2"} {
+		t.Run(demo, func(t *testing.T) {
+			srv := serveInProcess(t, demo)
+			network := map[string]string{"1": "tcp", "2": "udp"}[demo]
+			c, err := net.Dial(network, srv.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.SetDeadline(time.Now().Add(10 * time.Second))
+			c.Write([]byte("hi"))
+			if _, err := io.ReadFull(c, make([]byte, 2)); err != nil {
+				t.Fatal(err)
+			}
+			c.Close()
+			// The server is waiting for its next client once it has
+			// recorded the close of this one (tcp) or the answer (udp).
+			waitFor(t, srv.stdout.String, regexp.MustCompile(`"op":"(close|sendto)"()`))
+			srv.cancel()
+			code, evs := srv.wait(t)
+			if code != 0 {
+				t.Fatalf("exit %d", code)
+			}
+			for _, e := range evs {
+				if e.Err != "" && (e.Op == "accept" || e.Op == "recvfrom") {
+					t.Errorf("a phantom call: %+v", e)
+				}
+			}
+		})
 	}
 }
