@@ -26,6 +26,8 @@ type Side struct {
 	who     string      // a Fork's tag, put on every event
 	unhook  func() bool // stops closing on the run's end (Retire)
 
+	verdicts []*Verdict // what a peer side found wrong with its peer (Side.Verdict)
+
 	pending step // named by Step or Key, for the next socket call
 	current step // the name of the call in progress (taken by before)
 }

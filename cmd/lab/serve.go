@@ -295,7 +295,15 @@ func servedFindings(d lab.Demo, st lab.ServeStats) []lab.Finding {
 	if d.Slug == "udp" {
 		what = lab.Tf("answered %d datagram(s); %d answer(s) failed", "回答了 %d 个数据报；%d 个回答失败", st.Conns, st.Failed)
 	}
-	return []lab.Finding{{ID: "served", OK: true, Text: what}}
+	out := []lab.Finding{{ID: "served", OK: true, Text: what}}
+	// A verdict on each client that went wrong: the bug, named.
+	for _, c := range st.Clients {
+		out = append(out, lab.Finding{ID: c.Who + "-" + c.ID, OK: false, Text: lab.Text{En: "[" + c.Who + "] " + c.Text.En, Zh: "[" + c.Who + "] " + c.Text.Zh}})
+	}
+	if more := st.Failed - len(st.Clients); more > 0 && len(st.Clients) >= lab.MaxVerdicts {
+		out = append(out, lab.Finding{ID: "more", OK: false, Text: lab.Tf("and %d more client(s) went wrong (see ✗ in their lanes)", "还有 %d 个客户端出了错（见其栏中的 ✗）", more)})
+	}
+	return out
 }
 
 func (e *env) clientCmd(args []string) error {
