@@ -369,7 +369,7 @@ func TestInteropServeStructFramed(t *testing.T) {
 func TestServeClientVerdict(t *testing.T) {
 	srv := serveInProcess(t, "5", "--count", "1")
 	c := dial(t, srv.addr)
-	c.Write([]byte("ls -l")) // 4 + 1,511 bytes come back
+	c.Write([]byte("ls -l"))          // 4 + 1,511 bytes come back
 	io.ReadFull(c, make([]byte, 100)) // the answer came in one segment: the rest waits in the queue
 	c.Close()                         // unread bytes: the kernel sends RST
 	code, evs := srv.wait(t)
