@@ -135,7 +135,8 @@ type proxyConn struct {
 	closed  map[*Conn]bool
 
 	// While a client's send is forwarded to the server in pieces: its size
-	// and how much of it is still to go; and the answers that came then.
+	// and how much of it has not been handed to the kernel yet; and the
+	// answers that came then.
 	chunk, left  atomic.Int64
 	early, first atomic.Int64 // answers before a send was through; the size of the first such send
 }
@@ -314,17 +315,24 @@ func (p *proxyConn) forward(dst *Conn, b []byte, count *atomic.Int64) error {
 	}
 	if dst == p.server {
 		p.chunk.Store(int64(len(b)))
-		p.left.Store(int64(len(b)))
 		defer p.left.Store(0)
 	}
 	for len(b) > 0 {
 		if err := p.wait(); err != nil {
 			return err
 		}
-		n, err := dst.Send(b[:min(p.o.Slice, len(b))])
+		piece := min(p.o.Slice, len(b))
+		if dst == p.server {
+			// Not yet handed to the kernel, even after this piece: an
+			// answer that comes while some are left cannot be to the
+			// whole message. (Set before the call: the call returns, and
+			// the server may answer, before its record is made.)
+			p.left.Store(int64(len(b) - piece))
+		}
+		n, err := dst.Send(b[:piece])
 		count.Add(int64(n))
 		b = b[n:]
-		if dst == p.server {
+		if dst == p.server && n < piece {
 			p.left.Store(int64(len(b)))
 		}
 		if err != nil {
