@@ -34,6 +34,7 @@ func All() []lab.Demo {
 		chat(),
 		fileUpload(),
 		httpDemo(),
+		handshake(),
 		halfClose(),
 		blocking(),
 		framingBugsDemo(),

@@ -189,6 +189,7 @@ type Event struct {
 	Packet *PacketInfo // OpPacket, OpTCPInfo: what crossed the wire
 
 	began time.Time // when a call began (the wire: which packets it caused)
+	bound uint16    // socket(): the local port the lab bound a dial to before its connect (the wire: a failed connect's packets)
 }
 
 // PacketInfo is a segment or datagram the capture saw on the loopback

@@ -26,6 +26,8 @@ type Side struct {
 	who     string      // a Fork's tag, put on every event
 	unhook  func() bool // stops closing on the run's end (Retire)
 
+	noState bool // told that TCP states cannot be read here (tcpstate.go)
+
 	pending step // named by Step or Key, for the next socket call
 	current step // the name of the call in progress (taken by before)
 }
@@ -161,6 +163,17 @@ func (s *Side) beforeCall(op Op, call string, takes bool) error {
 	s.busy, s.busyOp, s.current.began = call, op, time.Now()
 	s.mu.Unlock()
 	return nil
+}
+
+// prepFailed gives a preparatory call that failed (the bind() of a
+// Listen) the step name the demo gave the call it prepared, which will
+// not be made now: a finding about that name points at the failure.
+func (s *Side) prepFailed() {
+	s.mu.Lock()
+	began := s.current.began
+	s.current, s.pending = s.pending, step{}
+	s.current.began = began
+	s.mu.Unlock()
 }
 
 // sending reports whether the side (the fork tagged who) is inside a call
