@@ -41,6 +41,7 @@ type Options struct {
 	// to capture (TCP_INFO around each call), even where the lab could
 	// capture: for tests of the fallback. With Pcap it is an error.
 	NoCapture bool
+	InNetns bool // the lab runs in a network namespace it made to capture (an unprivileged user)
 }
 
 // Result is what a finished run recorded and found.
@@ -73,7 +74,7 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		rec.wire, w.sending = w, r.sending
+		rec.wire, w.sending, w.netns = w, r.sending, opt.InNetns
 		rec.Record(Event{Side: System, Op: OpNote, Name: "wire", Text: w.source()})
 		w.start(rec)
 		defer w.close()

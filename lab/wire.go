@@ -86,6 +86,7 @@ type wire struct {
 	// sending reports whether a side is in a call that sends: its
 	// sockets' packets wait for that call (set by the run).
 	sending func(role Role, who string) bool
+	netns   bool // the lab runs in a network namespace of its own, to capture
 	pcap    *capture.Pcapng
 	pcapQ   []pcapItem           // recorded, not written yet: the file is in capture order
 	snaps   map[int]capture.Info // fallback: each TCP socket's last TCP_INFO
@@ -125,6 +126,10 @@ func openWire(pcap io.Writer, off bool) (*wire, error) {
 
 // source says where the wire's events come from, for the run's first note.
 func (w *wire) source() Text {
+	if w.cap != nil && w.netns {
+		return Tf("packets: captured on the loopback interface of a network namespace the lab made for this run (this user may not capture on the machine's own); each appears under the call that caused it",
+			"报文段：在实验台为这次运行建立的网络命名空间的回环接口上抓取（这个用户不能在本机的接口上抓包）；每一个都显示在引起它的调用下面")
+	}
 	if w.cap != nil {
 		return Tf("packets: captured on the loopback interface (%s); each appears under the call that caused it",
 			"报文段：在回环接口上抓取（%s）；每一个都显示在引起它的调用下面", w.cap.Source())

@@ -24,6 +24,11 @@ import (
 // output pipe (lab run 15 | head -3): the context ends, sockets close and
 // temporary folders are removed, instead of the process dying mid-write.
 func main() {
+	if inNetns() { // the lab runs itself in a network namespace of its own (netns_linux.go)
+		if err := setupNetns(); err != nil {
+			os.Exit(netnsUnusable)
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	ctx, cancel := context.WithCancel(ctx)
 	// A write to a closed stdout fails with EPIPE instead of killing the
@@ -34,7 +39,7 @@ func main() {
 	if !term.IsTerminal(int(os.Stdout.Fd())) {
 		stdout = &pipeWatch{w: os.Stdout, closed: cancel}
 	}
-	code := run(ctx, os.Args[1:], os.Stdin, stdout, os.Stderr)
+	code := runWith(ctx, os.Args[1:], os.Stdin, stdout, os.Stderr, reexecInNetns)
 	cancel()
 	stop()
 	os.Exit(code)

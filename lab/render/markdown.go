@@ -123,9 +123,20 @@ func (m *Markdown) draw(it view.Item) {
 	}
 	var cells []line
 	t := e.T
-	if it.Kind == view.Folded {
+	switch {
+	case e.Op == lab.OpPacket: // a packet: in the lane it leaves, with its way
+		text := PacketText(e.Packet, l)
+		if it.Kind == view.Folded {
+			text, t = foldPacketText(it.Fold, l), it.Fold.T
+		}
+		way, right := "──▶ ", false
+		if !it.FacesServer {
+			way, right = "◀── ", true
+		}
+		cells, it.Right = []line{{way + text, nil}}, right
+	case it.Kind == view.Folded:
 		cells, t = foldLines(it.Fold, l, 72), it.Fold.T
-	} else {
+	default:
 		cells = m.text.cell(it, 72)
 	}
 	var lines []string

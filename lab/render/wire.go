@@ -88,13 +88,18 @@ func (r *Text) layers(e lab.Event, indent string) {
 	}
 	proto := strings.ToUpper(pi.Proto)
 	for _, l := range []struct {
-		name string
-		b    []byte
-	}{{"IP", pi.Net}, {proto, pi.Transport}, {r.tr(lab.T("data", "数据")), pi.Payload}} {
+		name, what string
+		b          []byte
+	}{
+		{"IP", ipSummary(pi, r.o.Lang), pi.Net},
+		{proto, transportSummary(pi, r.o.Lang), pi.Transport},
+		{r.tr(lab.T("data", "数据")), r.tr(lab.T("what the application sent", "应用程序发送的内容")), pi.Payload},
+	} {
 		if len(l.b) == 0 {
 			continue
 		}
-		head := fmt.Sprintf("%-5s%s ", l.name, r.bytesWord(len(l.b)))
+		r.printf("%s%s\n", indent, Fit(fmt.Sprintf("%-5s%s: %s", l.name, r.bytesWord(len(l.b)), l.what), r.o.Width-Width(indent)))
+		head := ""
 		for i := 0; i < len(l.b); i += 16 {
 			row := hex.EncodeToString(l.b[i:min(i+16, len(l.b))])
 			var spaced strings.Builder
@@ -108,6 +113,50 @@ func (r *Text) layers(e lab.Event, indent string) {
 			head = ""
 		}
 	}
+}
+
+// ipSummary reads the IP header's fields a learner looks at: version,
+// addresses, TTL (hop limit) and the protocol it carries.
+func ipSummary(pi *lab.PacketInfo, l lab.Lang) string {
+	b, proto := pi.Net, strings.ToUpper(pi.Proto)
+	switch {
+	case len(b) >= 20 && b[0]>>4 == 4:
+		return lab.Tf("IPv4 %s → %s, TTL %d, protocol %d (%s)", "IPv4 %s → %s，TTL %d，协议 %d（%s）",
+			hostOf(pi.Src), hostOf(pi.Dst), b[8], b[9], proto).In(l)
+	case len(b) >= 40 && b[0]>>4 == 6:
+		return lab.Tf("IPv6 %s → %s, hop limit %d, next header %d (%s)", "IPv6 %s → %s，跳数限制 %d，下一报头 %d（%s）",
+			hostOf(pi.Src), hostOf(pi.Dst), b[7], b[6], proto).In(l)
+	}
+	return proto
+}
+
+// transportSummary reads the TCP or UDP header's fields: ports, and for
+// TCP the numbers, flags, window and options.
+func transportSummary(pi *lab.PacketInfo, l lab.Lang) string {
+	ports := portOf(pi.Src) + " → " + portOf(pi.Dst)
+	if pi.Proto == "udp" {
+		return lab.Tf("ports %s, length %d", "端口 %s，长度 %d", ports, 8+pi.Len).In(l)
+	}
+	s := lab.Tf("ports %s, [%s] seq %d ack %d, window %s", "端口 %s，[%s] 序号 %d 确认号 %d，窗口 %s",
+		ports, pi.Flags, pi.Seq, pi.Ack, thousands(int64(pi.Win))).In(l)
+	if pi.Opts != "" {
+		s += lab.T(", ", "，").In(l) + pi.Opts
+	}
+	return s
+}
+
+func hostOf(addr string) string {
+	h, _, ok := strings.Cut(strings.TrimPrefix(addr, "["), "]:")
+	if ok {
+		return h
+	}
+	h, _, _ = strings.Cut(addr, ":")
+	return h
+}
+
+func portOf(addr string) string {
+	i := strings.LastIndexByte(addr, ':')
+	return addr[i+1:]
 }
 
 // foldPacketText is a fold of like packets: "⋯ 700 more [PSH, ACK]
