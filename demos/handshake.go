@@ -60,8 +60,8 @@ func handshakeListen(s *lab.Side, addr string) (*lab.Listener, error) {
 }
 
 func handshakeServer(ctx context.Context, s *lab.Side) error {
-	s.Section(lab.T("三次握手 the three-way handshake: connect() and the kernel, accept() later",
-		"三次握手：connect() 与内核，accept() 在后面"))
+	s.Section(lab.T("the three-way handshake (三次握手): connect() and the kernels; accept() comes later",
+		"三次握手：connect() 与内核；accept() 在后面"))
 	ln, err := handshakeListen(s, "127.0.0.1:0") // server.bind(('127.0.0.1', 0)); server.listen(5)
 	if err != nil {
 		return err
@@ -75,7 +75,7 @@ func handshakeServer(ctx context.Context, s *lab.Side) error {
 	if _, _, err := ln.AcceptQueue(); err != nil && !errors.Is(err, errors.ErrUnsupported) {
 		return err
 	}
-	s.Key("accept")
+	s.Key("accept-later")
 	conn, err := ln.Accept() // conn, addr = server.accept()
 	if err != nil {
 		return err
@@ -123,7 +123,7 @@ func handshakeClient(ctx context.Context, s *lab.Side) error {
 		return err
 	}
 	addr := s.ServerAddr()
-	s.Key("connect")
+	s.Key("handshake")
 	conn, err := s.Dial(addr) // client.connect(('127.0.0.1', port))
 	if err != nil {
 		return err
@@ -164,8 +164,8 @@ func handshakeClient(ctx context.Context, s *lab.Side) error {
 // reads its TIME_WAIT; the second closer reads b” (the FIN) and closes.
 func closeConn(s *lab.Side, conn *lab.Conn, first bool) error {
 	if first {
-		s.Section(lab.Tf("四次挥手 the four-way close: the %s closes first", "四次挥手：%s先关闭",
-			lab.T(string(s.Role), s.Role.Name(lab.Zh))))
+		en, zh := names(s.Role)
+		s.Section(sentence("the four-way close (四次挥手): the %s closes first", []any{en}, "四次挥手：%s先关闭", []any{zh}))
 		s.Key("close-first")
 		if err := conn.Close(); err != nil { // conn.close()
 			return err
@@ -175,7 +175,7 @@ func closeConn(s *lab.Side, conn *lab.Conn, first bool) error {
 			return err
 		}
 		if st == "FIN_WAIT1" {
-			// The peer's kernel ACKs the FIN late (a delayed ACK).
+			// The peer's kernel ACKs the FIN a moment later, on its own.
 			if _, err := conn.WaitTCPState("FIN_WAIT2", stateWait); err != nil && !errors.Is(err, errors.ErrUnsupported) {
 				return err
 			}
@@ -244,10 +244,10 @@ func readHandshake(t lab.Trace, p lab.Params) handshakeRun {
 	if p.String("closer") == "server" {
 		h.first, h.second = lab.Server, lab.Client
 	}
-	if c := t.Step("connect"); len(c) > 0 {
+	if c := t.Step("handshake"); len(c) > 0 {
 		h.connect, h.client = c[0], c[0].Conn
 	}
-	if a := t.Step("accept"); len(a) > 0 {
+	if a := t.Step("accept-later"); len(a) > 0 {
 		h.accept, h.server = a[0], a[0].Conn
 	}
 	for _, e := range t {
@@ -306,7 +306,7 @@ func handshakeFindings(t lab.Trace, p lab.Params) []lab.Finding {
 // handshakeFinding: the kernels made the connection before accept().
 func handshakeFinding(t lab.Trace, h handshakeRun) lab.Finding {
 	if h.connect.Seq == 0 || h.accept.Seq == 0 || h.connect.Err != "" || h.accept.Err != "" {
-		return check("handshake", false, lab.T("the connection was not made", "连接没有建立起来")).At("connect", "accept")
+		return check("handshake", false, lab.T("the connection was not made", "连接没有建立起来")).At("handshake", "accept-later")
 	}
 	// Even without packets or states the order shows it: the server
 	// called accept() only once connect() had returned.
@@ -330,7 +330,7 @@ func handshakeFinding(t lab.Trace, h handshakeRun) lab.Finding {
 		syn, synack, ack := firstPacket(pk, "SYN", "c2s"), firstPacket(pk, "SYN, ACK", "s2c"), firstPacket(pk, "ACK", "c2s")
 		ok = ok && syn.Seq > h.connect.Seq && synack.Seq > syn.Seq && ack.Seq > synack.Seq && ack.Seq < h.accept.Seq
 		f = check("handshake", ok, sentence(
-			"三次握手: under connect() the client's kernel sent SYN, the server's kernel answered SYN-ACK, and the client's ACK completed the connection, all before the server called accept(): the kernels make the connection, accept() only takes it off the queue (demo 12).%s", []any{queued.En},
+			"the three-way handshake (三次握手): under connect() the client's kernel sent SYN, the server's kernel answered SYN-ACK, and the client's ACK completed the connection, all before the server called accept(): the kernels make the connection, accept() only takes it off the queue (demo 12).%s", []any{queued.En},
 			"三次握手：在 connect() 下面，客户端内核发出 SYN，服务端内核回 SYN-ACK，客户端的 ACK 完成了连接，这一切都在服务端调用 accept() 之前：连接是内核建立的，accept() 只是把它从队列里取走（演示 12）。%s", []any{queued.Zh}))
 		if syn.Seq > 0 && synack.Seq > 0 && ack.Seq > 0 {
 			f = f.On(syn, synack, ack)
@@ -343,13 +343,13 @@ func handshakeFinding(t lab.Trace, h handshakeRun) lab.Finding {
 			st = lab.T(est.Packet.State, est.Packet.State)
 		}
 		f = check("handshake", ok, sentence(
-			"三次握手: connect() returned, the client's socket %s, before the server even called accept(): the kernels did the handshake (SYN, SYN-ACK, ACK: --packets shows them), accept() only took the finished connection off the queue (demo 12).%s", []any{st.En, queued.En},
+			"the three-way handshake (三次握手): connect() returned, the client's socket %s, before the server even called accept(): the kernels did the handshake (SYN, SYN-ACK, ACK: --packets shows them), accept() only took the finished connection off the queue (demo 12).%s", []any{st.En, queued.En},
 			"三次握手：服务端还没调用 accept()，connect() 就已经返回，客户端套接字 %s：握手是内核做的（SYN、SYN-ACK、ACK：--packets 可以看到），accept() 只是把建好的连接从队列里取走（演示 12）。%s", []any{st.Zh, queued.Zh}))
 		if est.Seq > 0 {
 			f = f.On(est)
 		}
 	}
-	return f.At("connect", "accept").On(queue...)
+	return f.At("handshake", "accept-later").On(queue...)
 }
 
 // closeFirstFinding: the first closer's close() sent FIN and the other
@@ -372,9 +372,9 @@ func closeFirstFinding(t lab.Trace, h handshakeRun) lab.Finding {
 		fin, ack := finAndAck(connPackets(t, h.client), h.first, cl[0].Seq)
 		ok = fin.Seq > 0 && ack.Seq > 0
 		if ok {
-			text = sentence("四次挥手, first half: the %s's close() sent FIN (seq %d); the %s's kernel answered with a bare ACK (ack %d) %s ms later, a delayed ACK.",
-				[]any{fe, fin.Packet.Seq, se, ack.Packet.Ack, msBetween(fin, ack)},
-				"四次挥手前一半：%s的 close() 发出 FIN（seq %d）；%s的内核在 %s 毫秒后回了一个单独的 ACK（ack %d），这是延迟确认。",
+			text = sentence("the four-way close (四次挥手), first half: the %s's close() sent FIN (seq %d); the %s's kernel answered %s ms later with an ACK of its own (ack %d): its program had not closed, so no FIN of its own could carry that ACK.",
+				[]any{fe, fin.Packet.Seq, se, msBetween(fin, ack), ack.Packet.Ack},
+				"四次挥手前一半：%s的 close() 发出 FIN（seq %d）；%s的内核在 %s 毫秒后单独回了一个 ACK（ack %d）：它的程序还没有关闭，没有它自己的 FIN 可以捎带这个 ACK。",
 				[]any{fz, fin.Packet.Seq, sz, msBetween(fin, ack), ack.Packet.Ack})
 			ev = append(ev, fin, ack)
 		} else {
@@ -397,7 +397,7 @@ func closeFirstFinding(t lab.Trace, h handshakeRun) lab.Finding {
 			"收到那个 ACK 之后，%s的状态变成 FIN_WAIT2%s；%s那一端处于 CLOSE_WAIT：它已经知道%s发完了，而它自己还可以继续发送。",
 			[]any{fz, was.Zh, sz, fz})
 		if !h.packets {
-			st = sentence("四次挥手, first half: the %s closed first (its kernel sends FIN: --packets shows it)."+st.En,
+			st = sentence("the four-way close (四次挥手), first half: the %s closed first (its kernel sends FIN: --packets shows it)."+st.En,
 				[]any{fe}, "四次挥手前一半：%s先关闭（它的内核发出 FIN：--packets 可以看到）。"+st.Zh, []any{fz})
 		}
 		text = lab.T(strings.TrimSpace(text.En+st.En), text.Zh+st.Zh)
@@ -453,7 +453,7 @@ func closeSecondFinding(t lab.Trace, h handshakeRun) lab.Finding {
 		fin, ack := finAndAck(connPackets(t, h.client), h.second, cl[0].Seq)
 		ok = fin.Seq > 0 && ack.Seq > 0
 		if ok {
-			text = sentence("四次挥手, second half: the %s's close() sent its FIN (seq %d) and the %s's kernel ACKed it at once (ack %d, %s ms later).",
+			text = sentence("the four-way close (四次挥手), second half: the %s's close() sent its FIN (seq %d) and the %s's kernel ACKed it at once (ack %d, %s ms later).",
 				[]any{se, fin.Packet.Seq, fe, ack.Packet.Ack, msBetween(fin, ack)},
 				"四次挥手后一半：%s的 close() 发出它的 FIN（seq %d），%s的内核立即确认（ack %d，%s 毫秒后）。",
 				[]any{sz, fin.Packet.Seq, fz, ack.Packet.Ack, msBetween(fin, ack)})
@@ -468,8 +468,8 @@ func closeSecondFinding(t lab.Trace, h handshakeRun) lab.Finding {
 		var st lab.Text
 		switch after.Packet.State {
 		case "CLOSE":
-			st = sentence(" The %s's end went LAST_ACK, waiting for that ACK, and on loopback the ACK came before close() returned: /proc/net/tcp listed the connection no more (CLOSED).",
-				[]any{se}, "%s那一端进入 LAST_ACK 等那个 ACK，而在回环接口上 ACK 在 close() 返回之前就到了：/proc/net/tcp 里已经没有这个连接（CLOSED）。", []any{sz})
+			st = sentence(" The %s's end was in LAST_ACK only until that ACK came, and on loopback it came before close() returned: /proc/net/tcp listed the connection no more (CLOSED).",
+				[]any{se}, "%s那一端只在收到那个 ACK 之前处于 LAST_ACK，而在回环接口上 ACK 在 close() 返回之前就到了：/proc/net/tcp 里已经没有这个连接（CLOSED）。", []any{sz})
 		case "LAST_ACK":
 			st = sentence(" The %s's end was LAST_ACK: waiting for the ACK of its FIN.",
 				[]any{se}, "%s那一端处于 LAST_ACK：在等它那个 FIN 的 ACK。", []any{sz})
@@ -479,7 +479,7 @@ func closeSecondFinding(t lab.Trace, h handshakeRun) lab.Finding {
 				[]any{se, after.Packet.State}, "close() 之后%s那一端处于 %s，既不是 LAST_ACK 也没有消失。", []any{sz, after.Packet.State})
 		}
 		if !h.packets {
-			st = sentence("四次挥手, second half: the %s closed (its kernel sends FIN, the %s's kernel ACKs it: --packets shows them)."+st.En,
+			st = sentence("the four-way close (四次挥手), second half: the %s closed (its kernel sends FIN, the %s's kernel ACKs it: --packets shows them)."+st.En,
 				[]any{se, fe}, "四次挥手后一半：%s关闭（它的内核发出 FIN，%s的内核确认：--packets 可以看到）。"+st.Zh, []any{sz, fz})
 		}
 		text = lab.T(strings.TrimSpace(text.En+st.En), text.Zh+st.Zh)
@@ -593,9 +593,13 @@ func restartFinding(t lab.Trace, h handshakeRun, p lab.Params) lab.Finding {
 		}
 		return f.At("restart").On(tw...)
 	}
-	f := check("restart", !failed && e.Err == "", lab.T(
-		"the restarted server bound its port at once, even without SO_REUSEADDR: the client closed first, so the TIME_WAIT is on the client's port and nothing holds the server's (set closer=server to see the restart fail)",
-		"重启的服务端立即绑定了端口，即使没有 SO_REUSEADDR：先关闭的是客户端，所以 TIME_WAIT 在客户端的端口上，服务端的端口没有被占着（设置 closer=server 可以看到重启失败）"))
+	without := lab.T(", even without SO_REUSEADDR", "，即使没有 SO_REUSEADDR")
+	if reuse {
+		without = lab.T(" (SO_REUSEADDR was not needed)", "（用不着 SO_REUSEADDR）")
+	}
+	f := check("restart", !failed && e.Err == "", sentence(
+		"the restarted server bound its port at once%s: the client closed first, so the TIME_WAIT is on the client's port and nothing holds the server's (set closer=server to see the restart fail)", []any{without.En},
+		"重启的服务端立即绑定了端口%s：先关闭的是客户端，所以 TIME_WAIT 在客户端的端口上，服务端的端口没有被占着（设置 closer=server 可以看到重启失败）", []any{without.Zh}))
 	if failed || e.Err != "" {
 		f.Text = lab.Tf("the restart failed (%s) although the server closed second", "服务端是后关闭的，重启却失败了（%s）", orNone(e.Errno))
 	}

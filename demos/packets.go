@@ -58,7 +58,12 @@ func hasFlag(e lab.Event, flag string) bool {
 	return false
 }
 
-// ms writes the time between two capture stamps in milliseconds.
+// msBetween writes the time between two capture stamps in milliseconds:
+// one decimal, three below 1 ms (loopback answers in microseconds).
 func msBetween(from, to lab.Event) string {
-	return fmt.Sprintf("%.1f", float64(to.Packet.TS.Sub(from.Packet.TS))/float64(time.Millisecond))
+	ms := float64(to.Packet.TS.Sub(from.Packet.TS)) / float64(time.Millisecond)
+	if ms < 1 {
+		return fmt.Sprintf("%.3f", ms)
+	}
+	return fmt.Sprintf("%.1f", ms)
 }
