@@ -41,7 +41,7 @@ type Options struct {
 	// to capture (TCP_INFO around each call), even where the lab could
 	// capture: for tests of the fallback. With Pcap it is an error.
 	NoCapture bool
-	InNetns bool // the lab runs in a network namespace it made to capture (an unprivileged user)
+	InNetns   bool // the lab runs in a network namespace it made to capture (an unprivileged user)
 }
 
 // Result is what a finished run recorded and found.
