@@ -325,9 +325,10 @@ func (w *wire) around(e Event) (before, after []Event) {
 	}
 	w.pull()
 	k := w.tuple[e.Conn]
-	// A side reading its socket's TCP state (Conn.TCPState) comes after
-	// the packets that made it so, as a call does.
-	reading := e.Op == OpTCPInfo && e.Side != Wire
+	// What a side reads or notes about its socket (its TCP state, the
+	// kernel's counts, a note such as "11 bytes wait") comes after the
+	// packets that made it so; it caused none of them.
+	reading := !e.Op.IsCall() && e.Side != Wire && (e.Op == OpTCPInfo || e.Op == OpSegments || e.Op == OpNote)
 	if k == "" || !e.Op.IsCall() && !reading {
 		return nil, nil
 	}
@@ -338,21 +339,24 @@ func (w *wire) around(e Event) (before, after []Event) {
 	}
 	// The packets of this connection, in the order they were captured, up
 	// to the first that is the other end's own (its data, FIN or RST, when
-	// the lab traces it): that one and those after it wait for its call,
-	// so nothing is drawn out of order.
+	// the lab traces it) sent while that end is in the call that sent it:
+	// that one and those after it wait for its call, so nothing is drawn
+	// out of order. One the other end's kernel sent on its own, after its
+	// call returned (Nagle's held bytes, leaving when the ACK came), is
+	// drawn now, before what it brought.
 	keep := w.wait[:0]
 	blocked := false
 	for _, p := range w.wait {
 		s, d := p.Src.String(), p.Dst.String()
 		ours := s == local && d == peer || s == peer && d == local
-		theirs := s == peer && peerTraced && (p.PayloadLen > 0 || p.Flags.Has(capture.FIN) || p.Flags.Has(capture.RST))
+		theirs := s == peer && peerTraced && (p.PayloadLen > 0 || p.Flags.Has(capture.FIN) || p.Flags.Has(capture.RST)) && w.inCall(p)
 		if ours && theirs {
 			blocked = true
 		}
 		switch {
 		case !ours || blocked:
 			keep = append(keep, p)
-		case !e.began.IsZero() && p.Time.Before(e.began):
+		case reading || !e.began.IsZero() && p.Time.Before(e.began):
 			before = append(before, w.event(p, ""))
 		default:
 			after = append(after, w.event(p, cause(e)))
