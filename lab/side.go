@@ -214,7 +214,6 @@ func (s *Side) busyCall() string {
 // because the run was cancelled is reported with the cancel cause.
 func (s *Side) record(e Event, err error) Event {
 	s.mu.Lock()
-	s.busy, s.busyOp = "", 0
 	var st step
 	if e.Op.IsCall() {
 		st, s.current = s.current, step{}
@@ -233,7 +232,13 @@ func (s *Side) record(e Event, err error) Event {
 		e.Key = st.key && (st.when == nil || st.when(e))
 	}
 	e.began = st.began
-	return s.run.rec.Record(e)
+	e = s.run.rec.Record(e)
+	// Busy until recorded: the wire keeps a packet this side sent during
+	// the call for the call's record (run.sending), so it is drawn under it.
+	s.mu.Lock()
+	s.busy, s.busyOp = "", 0
+	s.mu.Unlock()
+	return e
 }
 
 // Note adds an explanation to this side's lane of the trace.
