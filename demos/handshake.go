@@ -164,7 +164,7 @@ func handshakeClient(ctx context.Context, s *lab.Side) error {
 // reads its TIME_WAIT; the second closer reads b” (the FIN) and closes.
 func closeConn(s *lab.Side, conn *lab.Conn, first bool) error {
 	if first {
-		en, zh := names(s.Role)
+		en, zh := roleNames(s.Role)
 		s.Section(sentence("the four-way close (四次挥手): the %s closes first", []any{en}, "四次挥手：%s先关闭", []any{zh}))
 		s.Key("close-first")
 		if err := conn.Close(); err != nil { // conn.close()
@@ -259,6 +259,14 @@ func readHandshake(t lab.Trace, p lab.Params) handshakeRun {
 	return h
 }
 
+// stateIn is the state a reading shows, "nothing" for no reading.
+func stateIn(e lab.Event) string {
+	if e.Packet == nil {
+		return "nothing"
+	}
+	return e.Packet.State
+}
+
 // known says whether TCP states were read in this run.
 func (h handshakeRun) known() bool { return len(h.states[lab.Client])+len(h.states[lab.Server]) > 0 }
 
@@ -271,15 +279,6 @@ func (h handshakeRun) stateAfter(r lab.Role, seq int, want string) lab.Event {
 		}
 	}
 	return lab.Event{}
-}
-
-// names are the role's names in both languages, for a sentence.
-func names(r lab.Role) (en, zh string) { return r.Name(lab.En), r.Name(lab.Zh) }
-
-// sentence builds a finding's text from English and Chinese formats that
-// take their own arguments (a role's name differs by language).
-func sentence(en string, enArgs []any, zh string, zhArgs []any) lab.Text {
-	return lab.T(fmt.Sprintf(en, enArgs...), fmt.Sprintf(zh, zhArgs...))
 }
 
 // notShown says what a run could show neither from packets nor from TCP
@@ -339,8 +338,8 @@ func handshakeFinding(t lab.Trace, h handshakeRun) lab.Finding {
 		est := h.stateAfter(lab.Client, h.connect.Seq, "")
 		st := lab.T("connected (its TCP state cannot be read here)", "已连接（这里读不到它的 TCP 状态）")
 		if h.known() {
-			ok = ok && est.Packet.State == "ESTABLISHED" && est.Seq < h.accept.Seq
-			st = lab.T(est.Packet.State, est.Packet.State)
+			ok = ok && stateIn(est) == "ESTABLISHED" && est.Seq < h.accept.Seq
+			st = lab.T(stateIn(est), stateIn(est))
 		}
 		f = check("handshake", ok, sentence(
 			"the three-way handshake (三次握手): connect() returned, the client's socket %s, before the server even called accept(): the kernels did the handshake (SYN, SYN-ACK, ACK: --packets shows them), accept() only took the finished connection off the queue (demo 12).%s", []any{st.En, queued.En},
@@ -356,8 +355,8 @@ func handshakeFinding(t lab.Trace, h handshakeRun) lab.Finding {
 // end's kernel ACKed it: FIN_WAIT2 on the first closer, CLOSE_WAIT on the
 // other.
 func closeFirstFinding(t lab.Trace, h handshakeRun) lab.Finding {
-	fe, fz := names(h.first)
-	se, sz := names(h.second)
+	fe, fz := roleNames(h.first)
+	se, sz := roleNames(h.second)
 	cl := t.Step("close-first")
 	if len(cl) != 1 || cl[0].Err != "" || cl[0].Side != h.first {
 		return check("close-first", false, sentence("the %s did not close first", []any{fe}, "%s没有先关闭", []any{fz})).At("close-first")
@@ -386,7 +385,8 @@ func closeFirstFinding(t lab.Trace, h handshakeRun) lab.Finding {
 		fw1 := h.stateAfter(h.first, cl[0].Seq, "FIN_WAIT1")
 		fw2 := h.stateAfter(h.first, cl[0].Seq, "FIN_WAIT2")
 		cw := h.stateAfter(h.second, fw2.Seq, "CLOSE_WAIT")
-		ok = ok && fw2.Seq > 0 && cw.Seq > 0 && cw.Seq < t.Step("read-eof")[0].Seq
+		eof := t.Step("read-eof")
+		ok = ok && fw2.Seq > 0 && cw.Seq > 0 && len(eof) == 1 && cw.Seq < eof[0].Seq
 		was := lab.T("", "")
 		if fw1.Seq > 0 {
 			was = lab.T(" (FIN_WAIT1 until then)", "（在那之前是 FIN_WAIT1）")
@@ -427,7 +427,7 @@ func finAndAck(pk lab.Trace, from lab.Role, seq int) (fin, ack lab.Event) {
 
 // eofFinding: the second closer's recv returned b”, the FIN.
 func eofFinding(t lab.Trace, h handshakeRun) lab.Finding {
-	se, sz := names(h.second)
+	se, sz := roleNames(h.second)
 	r := t.Step("read-eof")
 	ok := len(r) == 1 && r[0].N == 0 && r[0].Err == "" && r[0].Side == h.second
 	return check("eof", ok, sentence("the %s's recv(1024) returned b'' (0 bytes, no error): that is how a program learns of the FIN; its socket stays open until it closes it",
@@ -437,8 +437,8 @@ func eofFinding(t lab.Trace, h handshakeRun) lab.Finding {
 // closeSecondFinding: the second closer's close() sent FIN, the first
 // closer ACKed it at once, and the second closer's end went away.
 func closeSecondFinding(t lab.Trace, h handshakeRun) lab.Finding {
-	fe, fz := names(h.first)
-	se, sz := names(h.second)
+	fe, fz := roleNames(h.first)
+	se, sz := roleNames(h.second)
 	cl := t.Step("close-second")
 	if len(cl) != 1 || cl[0].Err != "" || cl[0].Side != h.second {
 		return check("close-second", false, sentence("the %s did not close second", []any{se}, "%s没有第二个关闭", []any{sz})).At("close-second")
@@ -466,7 +466,7 @@ func closeSecondFinding(t lab.Trace, h handshakeRun) lab.Finding {
 	if h.known() {
 		after := h.stateAfter(h.second, cl[0].Seq, "")
 		var st lab.Text
-		switch after.Packet.State {
+		switch stateIn(after) {
 		case "CLOSE":
 			st = sentence(" The %s's end was in LAST_ACK only until that ACK came, and on loopback it came before close() returned: /proc/net/tcp listed the connection no more (CLOSED).",
 				[]any{se}, "%s那一端只在收到那个 ACK 之前处于 LAST_ACK，而在回环接口上 ACK 在 close() 返回之前就到了：/proc/net/tcp 里已经没有这个连接（CLOSED）。", []any{sz})
@@ -476,7 +476,7 @@ func closeSecondFinding(t lab.Trace, h handshakeRun) lab.Finding {
 		default:
 			ok = false
 			st = sentence(" The %s's end was %s after close(), not LAST_ACK or gone.",
-				[]any{se, after.Packet.State}, "close() 之后%s那一端处于 %s，既不是 LAST_ACK 也没有消失。", []any{sz, after.Packet.State})
+				[]any{se, stateIn(after)}, "close() 之后%s那一端处于 %s，既不是 LAST_ACK 也没有消失。", []any{sz, stateIn(after)})
 		}
 		if !h.packets {
 			st = sentence("the four-way close (四次挥手), second half: the %s closed (its kernel sends FIN, the %s's kernel ACKs it: --packets shows them)."+st.En,
@@ -492,8 +492,8 @@ func closeSecondFinding(t lab.Trace, h handshakeRun) lab.Finding {
 
 // timeWaitFinding: the end that closed first holds TIME_WAIT.
 func timeWaitFinding(t lab.Trace, h handshakeRun) lab.Finding {
-	fe, fz := names(h.first)
-	se, sz := names(h.second)
+	fe, fz := roleNames(h.first)
+	se, sz := roleNames(h.second)
 	cl := t.Step("close-second")
 	if !h.known() || len(cl) != 1 {
 		return notShown("time-wait", lab.T("TIME_WAIT", "TIME_WAIT")).At("close-first")

@@ -6,16 +6,19 @@ import (
 	"testing"
 
 	"socketlab/lab"
+	"socketlab/lab/capture"
 )
 
 // packetCases are the demos that gain a "wire" finding read from captured
 // packets, and a change to a good run's trace that must turn it ✗.
-var packetCases = []struct {
+type packetCase struct {
 	demo   string
 	sets   []string
 	runs   int
 	mutate func(tr *lab.Trace) bool
-}{
+}
+
+var packetCases = []packetCase{
 	{"udp", nil, 20, func(tr *lab.Trace) bool {
 		// one datagram fewer on the wire than sendto() calls
 		dropped := false
@@ -111,5 +114,27 @@ func TestPacketFindings(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFindingsOnCutTraces: a run cut off anywhere (the watchdog, a quit)
+// still gets its findings read without a panic, with packets and without.
+func TestFindingsOnCutTraces(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("packets are captured on Linux only")
+	}
+	opts := []lab.Options{{Packets: true, NoCapture: true}}
+	if capture.Probe().OK {
+		opts = append(opts, lab.Options{Packets: true})
+	}
+	for _, c := range append(packetCases, packetCase{demo: "handshake"}, packetCase{demo: "backlog", sets: []string{"late=on"}}) {
+		d, _ := Lookup(c.demo)
+		p, _ := lab.ParseParams(d.Knobs, c.sets)
+		for _, opt := range opts {
+			good := runDemo(t, d, opt, c.sets...).Trace
+			for i := range good {
+				d.Findings(good[:i], p)
+			}
+		}
 	}
 }
