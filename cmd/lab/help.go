@@ -71,6 +71,11 @@ exit codes: 0 success · 1 a run failed or --check found a finding missing · 2 
                   or in the terminal steps both. The page stays until Ctrl-C or its Quit
   --check         exit 1 when a finding does not hold
   --full          show every byte and every call instead of folding
+  --packets       the segments on the wire beside the calls (SYN, ACK, FIN, RST …),
+                  captured on the loopback interface (root, or a network namespace
+                  the lab makes; otherwise TCP_INFO per call, said so)
+  --pcap FILE     also write the packets to a pcapng file for Wireshark or tshark,
+                  each with a comment naming its call (needs the capture)
   --show LIST     detail hidden by default: barriers (the lab's wait/signal), setup
                   (options the lab sets for itself), go (how the lab does it in Go)
   --save FILE     also save the JSON trace, to replay later: lab replay FILE
@@ -94,6 +99,11 @@ exit codes: 0 success · 1 a run failed or --check found a finding missing · 2 
                   页面一直保留，直到按 Ctrl-C 或页面上的"退出"
   --check         有结论不成立时以 1 退出
   --full          显示全部字节和全部调用，不折叠
+  --packets       在调用旁边显示线路上的报文段（SYN、ACK、FIN、RST……），在回环接口上
+                  抓取（root，或者实验台自建的网络命名空间；都不行时改为每次调用的
+                  TCP_INFO，并说明）
+  --pcap 文件     同时把报文写进 pcapng 文件，供 Wireshark 或 tshark 打开，每个报文
+                  带一条注释写明它的调用（需要能抓包）
   --show 列表     默认隐藏的细节：barriers（实验台的等待/信号）、setup（实验台为自己
                   设置的选项）、go（实验台在 Go 里的做法）
   --save 文件     同时保存 JSON 跟踪记录，以后重放：lab replay 文件
@@ -120,6 +130,7 @@ send() it forwarded, one connection per tag [c1], [c2], …
                    provokes "sticky packets"
   --format F       text (lanes), json, md, or none (quiet: totals at the end)
   --full, --width N, --color C, --lang L   as for lab run
+  --packets, --pcap FILE   the segments of both connections, as for lab run
 
 Half-closes (shutdown(SHUT_WR)) and resets (ECONNRESET) are passed on.
 Ctrl-C stops the proxy, closes every socket and exits 0.
@@ -135,6 +146,7 @@ Ctrl-C stops the proxy, closes every socket and exits 0.
   --merge 时长     把这段时间内到达的字节攒起来，一次写出：故意制造"粘包"
   --format F       text（双栏）、json、md，或 none（安静：只在结束时给出总数）
   --full、--width N、--color C、--lang L   与 lab run 相同
+  --packets、--pcap 文件   两个连接的报文段，与 lab run 相同
 
 半关闭（shutdown(SHUT_WR)）和重置（ECONNRESET）都会转告对方。
 Ctrl-C 停止代理，关闭所有套接字，以 0 退出。
