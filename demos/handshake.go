@@ -285,8 +285,8 @@ func (h handshakeRun) stateAfter(r lab.Role, seq int, want string) lab.Event {
 // states (a system without Linux's TCP_INFO, and no capture).
 func notShown(id string, what lab.Text) lab.Finding {
 	return check(id, false, sentence(
-		"not shown: %s needs a packet capture (--packets as root) or the TCP states (Linux's TCP_INFO and /proc/net/tcp), and this run has neither", []any{what.En},
-		"看不到：%s需要抓包（以 root 身份 --packets）或者 TCP 状态（Linux 的 TCP_INFO 和 /proc/net/tcp），这次运行两样都没有", []any{what.Zh}))
+		"not shown: %s needs a packet capture (--packets as root) or the TCP states (Linux's TCP_INFO and socket table), and this run has neither", []any{what.En},
+		"看不到：%s需要抓包（以 root 身份 --packets）或者 TCP 状态（Linux 的 TCP_INFO 和套接字表），这次运行两样都没有", []any{what.Zh}))
 }
 
 func handshakeFindings(t lab.Trace, p lab.Params) []lab.Finding {
@@ -468,8 +468,8 @@ func closeSecondFinding(t lab.Trace, h handshakeRun) lab.Finding {
 		var st lab.Text
 		switch stateIn(after) {
 		case "CLOSE":
-			st = sentence(" The %s's end was in LAST_ACK only until that ACK came, and on loopback it came before close() returned: /proc/net/tcp listed the connection no more (CLOSED).",
-				[]any{se}, "%s那一端只在收到那个 ACK 之前处于 LAST_ACK，而在回环接口上 ACK 在 close() 返回之前就到了：/proc/net/tcp 里已经没有这个连接（CLOSED）。", []any{sz})
+			st = sentence(" The %s's end was in LAST_ACK only until that ACK came, and on loopback it came before close() returned: the kernel listed the connection no more (CLOSED).",
+				[]any{se}, "%s那一端只在收到那个 ACK 之前处于 LAST_ACK，而在回环接口上 ACK 在 close() 返回之前就到了：内核里已经没有这个连接（CLOSED）。", []any{sz})
 		case "LAST_ACK":
 			st = sentence(" The %s's end was LAST_ACK: waiting for the ACK of its FIN.",
 				[]any{se}, "%s那一端处于 LAST_ACK：在等它那个 FIN 的 ACK。", []any{sz})
@@ -505,9 +505,9 @@ func timeWaitFinding(t lab.Trace, h handshakeRun) lab.Finding {
 		got = tw.Packet.State
 	}
 	f := check("time-wait", ok, sentence(
-		"TIME_WAIT is on the %s, the end that closed first (/proc/net/tcp: %s): its kernel keeps the closed connection for a while (60 s on Linux), so a late segment of it cannot be mistaken for part of a new one. The %s, which closed second, keeps nothing",
+		"TIME_WAIT is on the %s, the end that closed first (ss: %s): its kernel keeps the closed connection for a while (60 s on Linux), so a late segment of it cannot be mistaken for part of a new one. The %s, which closed second, keeps nothing",
 		[]any{fe, got, se},
-		"TIME_WAIT 在%s这边，也就是先关闭的一端（/proc/net/tcp：%s）：它的内核把已关闭的连接再保留一阵（Linux 上 60 秒），免得这个连接迟到的报文段被当成新连接的一部分。后关闭的%s什么也不保留",
+		"TIME_WAIT 在%s这边，也就是先关闭的一端（ss：%s）：它的内核把已关闭的连接再保留一阵（Linux 上 60 秒），免得这个连接迟到的报文段被当成新连接的一部分。后关闭的%s什么也不保留",
 		[]any{fz, got, sz})).At("close-first")
 	if tw.Seq > 0 {
 		f = f.On(tw)

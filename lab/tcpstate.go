@@ -14,7 +14,7 @@ import (
 // first, CLOSE_WAIT and LAST_ACK on the other. The lab reads it the way a
 // program can: TCP_INFO while the socket is open (Python:
 // conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)[0]), and after
-// close() from /proc/net/tcp (what `ss -tan` shows), because a closed
+// close() as `ss -tan` reads it (sock_diag, else /proc/net/tcp), because a closed
 // socket has no TCP_INFO while the kernel still keeps its connection
 // (DECISIONS 22). Each reading is an event of op tcpinfo in the socket's
 // own lane, with the state in Packet.State; with --packets it comes after
@@ -23,6 +23,7 @@ import (
 // The Call of a TCP state reading says where the state came from.
 const (
 	CallTCPInfo  = "getsockopt(IPPROTO_TCP, TCP_INFO)"
+	CallSockDiag = "ss (sock_diag)"
 	CallProcTCP  = "/proc/net/tcp"
 	StateUnknown = "" // the state could not be read here
 )
@@ -70,8 +71,9 @@ func (c *Conn) WaitTCPState(want string, limit time.Duration) (string, error) {
 }
 
 // readState reads the state: TCP_INFO while the socket is open, else
-// /proc/net/tcp, where a connection that is not listed any more is
-// Closed.
+// the kernel's socket table as ss reads it (sock_diag: one lookup, at one
+// instant; /proc/net/tcp where that fails), where a connection that is
+// not listed any more is Closed.
 func (c *Conn) readState() (capture.State, string, error) {
 	if !c.closed.Load() {
 		tc := tcpConnOf(c.c)
@@ -89,11 +91,16 @@ func (c *Conn) readState() (capture.State, string, error) {
 	if !lok || !rok {
 		return 0, "", errors.New("TCP state: no address")
 	}
-	st, err := capture.ProcState(la, ra)
-	if errors.Is(err, capture.ErrNoSocket) {
-		return capture.Closed, CallProcTCP, nil
+	src := CallSockDiag
+	st, err := capture.DiagState(la, ra)
+	if err != nil && !errors.Is(err, capture.ErrNoSocket) {
+		src = CallProcTCP
+		st, err = capture.ProcState(la, ra)
 	}
-	return st, CallProcTCP, err
+	if errors.Is(err, capture.ErrNoSocket) {
+		return capture.Closed, src, nil
+	}
+	return st, src, err
 }
 
 // recordState records a reading in the socket's lane.
@@ -101,11 +108,11 @@ func (c *Conn) recordState(st capture.State, src string) {
 	s := c.side
 	t := Tf("TCP_INFO: this socket is %s", "TCP_INFO：这个套接字处于 %s", st)
 	switch {
-	case src == CallProcTCP && st == capture.Closed:
-		t = T("/proc/net/tcp: the connection is gone (CLOSED): the kernel has forgotten it",
-			"/proc/net/tcp：这个连接已经没有了（CLOSED）：内核已经把它忘掉")
-	case src == CallProcTCP:
-		t = Tf("/proc/net/tcp: the socket is closed, its connection is in %s", "/proc/net/tcp：套接字已关闭，它的连接处于 %s", st)
+	case src != CallTCPInfo && st == capture.Closed:
+		t = Tf("%s: the connection is gone (CLOSED): the kernel has forgotten it",
+			"%s：这个连接已经没有了（CLOSED）：内核已经把它忘掉", src)
+	case src != CallTCPInfo:
+		t = Tf("%s: the socket is closed, its connection is in %s", "%s：套接字已关闭，它的连接处于 %s", src, st)
 	}
 	// Recorded straight, not through Side.record: a reading is no call,
 	// takes no step name, and its time (began) is when it was read, so
