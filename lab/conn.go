@@ -115,7 +115,7 @@ type Conn struct {
 	transfer     atomic.Int64 // Progress: the size of the transfer in progress
 	done         atomic.Int64 // Progress: bytes of it moved so far
 	blk          *blocking    // settimeout / setblocking, and SignalWhenWaiting (blocking.go)
-	closed       *atomic.Bool // close() was called: the TCP state is read from /proc (tcpstate.go)
+	closed       *atomic.Bool // close() was called: Serve does not close it again; the TCP state is read from the socket table (tcpstate.go)
 }
 
 var _ net.Conn = (*Conn)(nil)
