@@ -156,10 +156,15 @@ func lateDial(c *lab.Side, addr string, i int) (*lab.Conn, error) {
 	c.Key("late-connect")
 	conn, err := c.DialTimeout(addr, lateTimeout) // c.settimeout(5); c.connect(addr)
 	if err != nil {
-		if lab.Classify(err) != lab.ClassTimeout {
+		switch lab.Classify(err) {
+		case lab.ClassTimeout:
+			c.Note(lab.Tf("the late client gave up too: no SYN of it got in within %v", "迟到的客户端也放弃了：%v 内它的 SYN 一个也没进去", lateTimeout))
+		case lab.ClassRefused:
+			c.Note(lab.T("refused: this system answered the SYN of a full queue with RST, so there was nothing to retry (Linux drops it, and the kernel sends the SYN again)",
+				"被拒绝：这个系统对满队列的 SYN 回了 RST，所以没有什么可重试的（Linux 会丢弃它，内核会重发 SYN）"))
+		default:
 			return nil, err
 		}
-		c.Note(lab.Tf("the late client gave up too: no SYN of it got in within %v", "迟到的客户端也放弃了：%v 内它的 SYN 一个也没进去", lateTimeout))
 		return nil, nil
 	}
 	c.Step("greet-late")
