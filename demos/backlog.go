@@ -442,7 +442,7 @@ func lateFinding(t lab.Trace, p lab.Params, firstAccept int) lab.Finding {
 			}
 		}
 		synack := firstPacket(pk, "SYN, ACK", "s2c")
-		ok = ok && len(syns) >= 2 && synack.Seq > firstAccept && synack.Seq > syns[len(syns)-1].Seq
+		ok = ok && len(syns) >= 2 && synack.Seq > firstAccept && synack.Seq > syns[len(syns)-1].Seq && syns[len(syns)-1].Packet.Retrans
 		gap := "?"
 		if len(syns) >= 2 {
 			gap = msBetween(syns[0], syns[1])

@@ -211,6 +211,7 @@ type PacketInfo struct {
 	Opts     string // TCP options: "MSS=65495 SACK_PERM WS=1024" …
 	TS       time.Time
 	State    string // OpTCPInfo: the TCP state after the call (ESTABLISHED, TIME_WAIT …)
+	Retrans  bool   // it carries sequence numbers its sender sent before (a SYN, bytes, a FIN): a retransmission
 	// The layers, as far as the capture kept them (--full draws them):
 	// the IP header, the TCP or UDP header, and the payload's first bytes.
 	Net, Transport, Payload []byte

@@ -463,7 +463,7 @@ func (w *wire) event(p capture.Packet, cause string) Event {
 		PeerConn: to.id, Seq: seg.Seq, Ack: seg.Ack, Len: p.PayloadLen, Win: seg.Win, TS: p.Time,
 		Net: p.Net, Transport: p.Transport, Payload: p.Payload, Cause: cause}
 	if p.Proto == capture.TCP {
-		pi.Flags, pi.Opts = p.Flags.String(), p.Options.String()
+		pi.Flags, pi.Opts, pi.Retrans = p.Flags.String(), p.Options.String(), seg.Retrans
 	}
 	who := from.who
 	if who == "" {
