@@ -433,6 +433,9 @@ func stickyFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		if sp.known() {
 			out = append(out, nagleFindings(sp)...)
 		}
+		if captured(t) && len(sp.sendEvs) > 0 {
+			out = append(out, nagleWire(connPackets(t, sp.sendEvs[0].Conn)))
+		}
 	case "cork":
 		out = append(out, sp.merged("merged"))
 		if sp.known() {
@@ -497,6 +500,33 @@ func nagleFindings(sp stickyPart) []lab.Finding {
 			float64(wait.Microseconds())/1000)).On(sp.lastSend, sp.queued))
 	}
 	return out
+}
+
+// nagleWire reads mode=nagle from the captured packets: "x" leaves
+// alone, the reader's kernel ACKs it late (a delayed ACK), and only then
+// does the held segment leave with "hello" and "world" in it.
+func nagleWire(pk lab.Trace) lab.Finding {
+	var x, ack, held lab.Event
+	for _, e := range pk {
+		switch {
+		case x.Seq == 0 && e.Packet.Dir == "c2s" && e.Packet.Len == 1:
+			x = e
+		case x.Seq > 0 && ack.Seq == 0 && e.Packet.Dir == "s2c" && e.Packet.Len == 0 && e.Packet.Ack == x.Packet.Seq+1:
+			ack = e
+		case x.Seq > 0 && held.Seq == 0 && e.Packet.Dir == "c2s" && e.Packet.Len > 0:
+			held = e
+		}
+	}
+	if x.Seq == 0 || ack.Seq == 0 || held.Seq == 0 || held.Seq < ack.Seq || held.Packet.TS.Before(ack.Packet.TS) {
+		f := check("wire", false, lab.T(
+			"on the wire, Nagle did not hold a segment back this run: no data segment waited for the ACK of \"x\" (with nagle=off each send leaves at once)",
+			"线路上，这次 Nagle 没有扣住报文段：没有哪个数据报文段在等 \"x\" 的 ACK（nagle=off 时每次 send 立即发出）"))
+		return f.On(x, ack, held)
+	}
+	return check("wire", true, lab.Tf(
+		"on the wire: \"x\" left alone (1 byte); the reader's kernel ACKed it %s ms later, a delayed ACK; only after that ACK did one %d-byte segment leave with \"hello\" and \"world\". Nagle's algorithm held them while \"x\" was unacknowledged",
+		"线路上：\"x\" 单独发出（1 字节）；接收方内核在 %s 毫秒后才确认它，这是延迟确认；直到那个 ACK 到了，\"hello\" 和 \"world\" 才合成一个 %d 字节的报文段发出。\"x\" 未被确认期间，Nagle 算法扣住了它们",
+		msBetween(x, ack), held.Packet.Len)).On(x, ack, held)
 }
 
 // The peer sides (lab serve, lab client).

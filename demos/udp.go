@@ -203,7 +203,38 @@ func udpFindings(t lab.Trace, p lab.Params) []lab.Finding {
 			"the big datagram (%d bytes) fitted in the %d-byte buffer, so nothing was cut: set size above buf to see a datagram cut",
 			"大数据报（%d 字节）装得进 %d 字节的缓冲区，所以没有截断：把 size 设得比 buf 大才能看到截断", size, buf)).On(sent[count+1], big)
 	}
-	return []lab.Finding{boundaries, address, emptyF, cut}
+	out := []lab.Finding{boundaries, address, emptyF, cut}
+	if captured(t) {
+		out = append(out, udpWire(t, sent, size, buf))
+	}
+	return out
+}
+
+// udpWire reads the client's datagrams from the captured packets: one on
+// the wire for each sendto, of its size, the empty one and the big one
+// too: a datagram is cut by the receiver's buffer, never on the way.
+func udpWire(t lab.Trace, sent lab.Trace, size, buf int) lab.Finding {
+	var wire lab.Trace
+	for _, e := range connPackets(t, sent[0].Conn) {
+		if e.Packet.Proto == "udp" && e.Packet.Dir == "c2s" {
+			wire = append(wire, e)
+		}
+	}
+	ok := len(wire) == len(sent)
+	var lens []string
+	for i, e := range wire {
+		ok = ok && i < len(sent) && e.Packet.Len == sent[i].N && e.Seq > sent[i].Seq
+		lens = append(lens, fmt.Sprint(e.Packet.Len))
+	}
+	cut := lab.T("", "")
+	if size > buf {
+		cut = lab.Tf(" The %d-byte one crossed whole: only the receiver's %d-byte buffer cut it.", "其中 %d 字节的那个是完整地传过去的：只是接收方 %d 字节的缓冲区把它截断了。", size, buf)
+	}
+	return check("wire", ok, sentence(
+		"on the wire: %d sendto() calls, %d UDP datagrams of %s bytes, one per call, the empty one included: no handshake, no ACK, and no two sends merged.%s",
+		[]any{len(sent), len(wire), strings.Join(lens, ", "), cut.En},
+		"线路上：%d 次 sendto()，%d 个 UDP 数据报，分别是 %s 字节，一次调用一个，空的那个也算：没有握手，没有 ACK，也没有两次发送合在一起。%s",
+		[]any{len(sent), len(wire), strings.Join(lens, ", "), cut.Zh})).On(wire...)
 }
 
 // The peer sides (lab serve, lab client).

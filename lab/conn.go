@@ -115,7 +115,7 @@ type Conn struct {
 	transfer     atomic.Int64 // Progress: the size of the transfer in progress
 	done         atomic.Int64 // Progress: bytes of it moved so far
 	blk          *blocking    // settimeout / setblocking, and SignalWhenWaiting (blocking.go)
-	closed       atomic.Bool  // Close was called: Serve does not close it again
+	closed       *atomic.Bool // close() was called: Serve does not close it again; the TCP state is read from the socket table (tcpstate.go)
 }
 
 var _ net.Conn = (*Conn)(nil)
@@ -126,7 +126,7 @@ func (s *Side) newConn(c net.Conn) *Conn { return s.newConnID(c, s.run.rec.NewID
 func (s *Side) newConnID(c net.Conn, id int) *Conn {
 	s.track(c)
 	s.run.causal.register(c)
-	return &Conn{c: c, side: s, id: id, rxSum: &streamSum{}, txSum: &streamSum{}, blk: &blocking{}}
+	return &Conn{c: c, side: s, id: id, rxSum: &streamSum{}, txSum: &streamSum{}, blk: &blocking{}, closed: &atomic.Bool{}}
 }
 
 // Dial connects to a TCP address, like Python's s.connect((host, port)).
@@ -161,8 +161,15 @@ func (s *Side) dial(addr string, timeout time.Duration, call string, tracedPeer 
 	d := net.Dialer{Control: func(network, address string, c syscall.RawConn) error {
 		if !made {
 			made = true
+			var bound uint16
+			if s.run.rec.capturing() {
+				var err error
+				if bound, err = bindForWire(network, c); err != nil {
+					return err
+				}
+			}
 			// Peer: the address this socket is about to connect to.
-			s.record(Event{Op: OpSocket, Conn: id, Call: sock, Peer: addr}, nil)
+			s.record(Event{Op: OpSocket, Conn: id, Call: sock, Peer: addr, bound: bound}, nil)
 		}
 		if err := s.before(OpConnect, call); err != nil {
 			return err

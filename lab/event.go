@@ -190,6 +190,7 @@ type Event struct {
 
 	began    time.Time // when a call began (the wire: which packets it caused)
 	borrowed bool      // Data is the caller's buffer, lent to the sink until it is written (Conn.kept)
+	bound    uint16    // socket(): the local port the lab bound a dial to before its connect (the wire: a failed connect's packets)
 }
 
 // PacketInfo is a segment or datagram the capture saw on the loopback
@@ -211,6 +212,7 @@ type PacketInfo struct {
 	Opts     string // TCP options: "MSS=65495 SACK_PERM WS=1024" …
 	TS       time.Time
 	State    string // OpTCPInfo: the TCP state after the call (ESTABLISHED, TIME_WAIT …)
+	Retrans  bool   // it carries sequence numbers its sender sent before (a SYN, bytes, a FIN): a retransmission
 	// The layers, as far as the capture kept them (--full draws them):
 	// the IP header, the TCP or UDP header, and the payload's first bytes.
 	Net, Transport, Payload []byte

@@ -37,7 +37,11 @@ type Options struct {
 	// if set, receives every packet as pcapng (--pcap FILE).
 	Packets bool
 	Pcap    io.Writer
-	InNetns bool // the lab runs in a network namespace it made to capture (an unprivileged user)
+	// NoCapture makes Packets show what it shows without the privilege
+	// to capture (TCP_INFO around each call), even where the lab could
+	// capture: for tests of the fallback. With Pcap it is an error.
+	NoCapture bool
+	InNetns   bool // the lab runs in a network namespace it made to capture (an unprivileged user)
 }
 
 // Result is what a finished run recorded and found.
@@ -66,7 +70,7 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 		opt.Step.flush = rec.Flush
 	}
 	if opt.Packets || opt.Pcap != nil {
-		w, err := openWire(opt.Pcap)
+		w, err := openWire(opt.Pcap, opt.NoCapture)
 		if err != nil {
 			return Result{}, err
 		}

@@ -27,6 +27,7 @@ type Side struct {
 	unhook  func() bool // stops closing on the run's end (Retire)
 
 	verdicts []*Verdict // what a peer side found wrong with its peer (Side.Verdict)
+	noState  bool       // told that TCP states cannot be read here (tcpstate.go)
 
 	pending step // named by Step or Key, for the next socket call
 	current step // the name of the call in progress (taken by before)
@@ -178,6 +179,17 @@ func (s *Side) beforeCall(op Op, call string, takes bool) error {
 	return nil
 }
 
+// prepFailed gives a preparatory call that failed (the bind() of a
+// Listen) the step name the demo gave the call it prepared, which will
+// not be made now: a finding about that name points at the failure.
+func (s *Side) prepFailed() {
+	s.mu.Lock()
+	began := s.current.began
+	s.current, s.pending = s.pending, step{}
+	s.current.began = began
+	s.mu.Unlock()
+}
+
 // sending reports whether the side (the fork tagged who) is inside a call
 // that puts something on the wire (a send, a close, a connect): the
 // packets of its sockets wait for that call's record.
@@ -217,7 +229,6 @@ func (s *Side) busyCall() string {
 func (s *Side) record(e Event, err error) Event {
 	s.run.returned()
 	s.mu.Lock()
-	s.busy, s.busyOp = "", 0
 	var st step
 	if e.Op.IsCall() {
 		st, s.current = s.current, step{}
@@ -239,7 +250,13 @@ func (s *Side) record(e Event, err error) Event {
 		e.Key = st.key && (st.when == nil || st.when(e))
 	}
 	e.began = st.began
-	return s.run.rec.Record(e)
+	e = s.run.rec.Record(e)
+	// Busy until recorded: the wire keeps a packet this side sent during
+	// the call for the call's record (run.sending), so it is drawn under it.
+	s.mu.Lock()
+	s.busy, s.busyOp = "", 0
+	s.mu.Unlock()
+	return e
 }
 
 // Note adds an explanation to this side's lane of the trace.

@@ -281,6 +281,7 @@ var errnoTexts = map[string]lab.Text{
 	"timeout":          lab.T("timed out", "超时"),
 	"EAGAIN":           lab.T("resource temporarily unavailable: a non-blocking call found nothing to do and did not wait", "资源暂时不可用：非阻塞调用无事可做，也不等待"),
 	"closed":           lab.T("this program had already closed the socket", "本程序已经关闭了这个套接字"),
+	"EADDRINUSE":       lab.T("address already in use: a socket still holds this address and port", "地址已被占用：还有套接字占着这个地址和端口"),
 	lab.ErrnoStopped:   lab.T("cut off: stopped by the learner", "被中断：学习者停止了运行"),
 	lab.ErrnoAbandoned: lab.T("cut off: the other side failed, so the run ended", "被中断：另一方失败，运行已结束"),
 }

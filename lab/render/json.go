@@ -152,6 +152,7 @@ type jsonPacket struct {
 	TransportHex string   `json:"transport_hex,omitempty"`
 	PayloadHex   string   `json:"payload_hex,omitempty"`
 	Cause        string   `json:"cause,omitempty"`
+	Retrans      bool     `json:"retrans,omitempty"`
 }
 
 // Emit writes e as one line.
@@ -197,7 +198,7 @@ func (j *JSON) Emit(e lab.Event) {
 	case lab.OpPacket, lab.OpTCPInfo:
 		if pi := e.Packet; pi != nil {
 			jp := &jsonPacket{Proto: pi.Proto, Src: pi.Src, Dst: pi.Dst, From: pi.From, To: pi.To, Dir: pi.Dir,
-				PeerConn: pi.PeerConn, Flags: pi.Flags, Opts: pi.Opts, State: pi.State, Cause: pi.Cause,
+				PeerConn: pi.PeerConn, Flags: pi.Flags, Opts: pi.Opts, State: pi.State, Cause: pi.Cause, Retrans: pi.Retrans,
 				NetHex: hex.EncodeToString(pi.Net), TransportHex: hex.EncodeToString(pi.Transport), PayloadHex: hex.EncodeToString(pi.Payload)}
 			if e.Op == lab.OpPacket {
 				seq, ack, n, win := pi.Seq, pi.Ack, pi.Len, pi.Win

@@ -122,6 +122,7 @@ type jsonIn struct {
 	TransportHex string   `json:"transport_hex"`
 	PayloadHex   string   `json:"payload_hex"`
 	Cause        string   `json:"cause"`
+	Retrans      bool     `json:"retrans"`
 }
 
 // Next returns the next event, or io.EOF after the last.
@@ -197,7 +198,7 @@ func (t *TraceReader) Next() (lab.Event, error) {
 	if op == lab.OpPacket || op == lab.OpTCPInfo {
 		pi := &lab.PacketInfo{Proto: in.Proto, Src: in.Src, Dst: in.Dst, From: in.From, To: in.To, Dir: in.Dir,
 			PeerConn: in.PeerConn, Flags: in.Flags, Seq: in.TCPSeq, Ack: in.TCPAck, Len: in.Len, Win: in.Win,
-			Opts: in.Opts, State: in.State, Cause: in.Cause}
+			Opts: in.Opts, State: in.State, Cause: in.Cause, Retrans: in.Retrans}
 		var err error
 		for _, h := range []struct {
 			s   string
