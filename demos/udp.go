@@ -23,6 +23,9 @@ func udp() lab.Demo {
 		Brief: lab.T("sendto/recvfrom: no listen, no accept, an address with every datagram",
 			"sendto/recvfrom：没有 listen，没有 accept，每个数据报都带着地址"),
 		Knobs: []lab.Knob{
+			{Name: "mode", Kind: lab.KindEnum, Default: "datagrams", Choices: []string{"datagrams", "overflow", "refused"},
+				Help: lab.T("datagrams (whole, empty and cut datagrams), overflow (a server that does not read loses what its receive buffer cannot hold), refused (a connected UDP socket learns that the port is closed: ConnectionRefusedError)",
+					"datagrams（完整、空的和被截断的数据报）、overflow（不读数据的服务端，接收缓冲区装不下的数据报会丢失）、refused（已连接的 UDP 套接字得知端口已关闭：ConnectionRefusedError）")},
 			{Name: "buf", Kind: lab.KindInt, Default: "1024", Min: 1, Max: 65535,
 				Help: lab.T("the receive buffer of recvfrom(buf)", "recvfrom(buf) 的接收缓冲区大小")},
 			{Name: "count", Kind: lab.KindInt, Default: "3", Min: 1, Max: 20,
@@ -52,6 +55,12 @@ func udpMessages(p lab.Params) [][]byte {
 }
 
 func udpServer(ctx context.Context, s *lab.Side) error {
+	switch s.Params.String("mode") {
+	case "overflow":
+		return overflowServer(s)
+	case "refused":
+		return refusedServer(s)
+	}
 	pc, err := s.ListenPacket("127.0.0.1:0") // server.bind(('127.0.0.1', 0))
 	if err != nil {
 		return err
@@ -93,6 +102,12 @@ func udpServer(ctx context.Context, s *lab.Side) error {
 }
 
 func udpClient(ctx context.Context, s *lab.Side) error {
+	switch s.Params.String("mode") {
+	case "overflow":
+		return overflowClient(s)
+	case "refused":
+		return refusedClient(s)
+	}
 	if err := s.Wait("bound"); err != nil {
 		return err
 	}
@@ -143,6 +158,12 @@ func udpSendSteps(s *lab.Side) func() {
 }
 
 func udpFindings(t lab.Trace, p lab.Params) []lab.Finding {
+	switch p.String("mode") {
+	case "overflow":
+		return overflowFindings(t)
+	case "refused":
+		return refusedFindings(t)
+	}
 	msgs := udpMessages(p)
 	count, buf := p.Int("count"), p.Int("buf")
 	got := t.Calls(lab.Server, lab.OpRecvFrom)
