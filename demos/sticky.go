@@ -490,11 +490,13 @@ func nagleFindings(sp stickyPart) []lab.Finding {
 	}
 	out := []lab.Finding{sp.counted(check("nagle", held, text))}
 	if held && sp.queued.Seq > 0 {
-		wait := sp.queued.T - sp.lastSend.T
+		// From the send of "x", the segment whose ACK the reader delayed:
+		// the held bytes could leave only once that ACK came back.
+		wait := sp.queued.T - sp.sendEvs[0].T
 		out = append(out, check("stall", true, lab.Tf(
-			"the last send returned at once, but the bytes reached the reader about %.0f ms later: they waited for the delayed ACK of \"x\" (Linux delays an ACK by at least 40 ms). Nagle × delayed ACK is a classic latency trap",
-			"最后一次 send 立即返回，但字节大约 %.0f 毫秒后才到达接收方：它们在等 \"x\" 的延迟确认（Linux 至少延迟 40 毫秒）。Nagle 叠加延迟确认是一个经典的延迟陷阱",
-			float64(wait.Microseconds())/1000)).On(sp.lastSend, sp.queued))
+			"every send returned at once, but \"hello\" and \"world\" reached the reader about %.0f ms after \"x\" was sent: they waited for the delayed ACK of \"x\" (Linux delays an ACK by about 40 ms, its minimum delayed-ACK time). Nagle × delayed ACK is a classic latency trap",
+			"每次 send 都立即返回，但 \"hello\" 和 \"world\" 在 \"x\" 发出大约 %.0f 毫秒后才到达接收方：它们在等 \"x\" 的延迟确认（Linux 把确认延迟大约 40 毫秒，这是它最短的延迟确认时间）。Nagle 叠加延迟确认是一个经典的延迟陷阱",
+			float64(wait.Microseconds())/1000)).On(sp.sendEvs[0], sp.lastSend, sp.queued))
 	}
 	return out
 }
