@@ -434,8 +434,8 @@ func blockClient(s *lab.Side) error {
 	if _, err := conn.Send([]byte("")); err != nil { // client.send(''.encode()): the learner pressed Enter
 		return err
 	}
-	s.Note(lab.T("send(b'') sent nothing: no byte, no packet. The server's recv cannot tell and goes on waiting (the tutorial's hang; its fix: if not msg: continue)",
-		"send(b'') 什么也没发：没有字节，也没有报文。服务端的 recv 察觉不到，继续等待（就是教程里卡住的情形；它的解决办法：if not msg: continue）"))
+	s.Note(lab.T("send(b'') sent nothing: no byte, no packet. The server's recv cannot tell and goes on waiting (the tutorial's hang; its fix: `if not msg: continue`)",
+		"send(b'') 什么也没发：没有字节，也没有报文。服务端的 recv 察觉不到，继续等待（就是教程里卡住的情形；它的解决办法：`if not msg: continue`）"))
 	s.Step("send-hello")
 	if err := conn.SendAll([]byte("hello")); err != nil { // client.sendall(b'hello')
 		return err
@@ -549,7 +549,7 @@ func readAnswer(conn *lab.Conn, n int) error {
 			return err
 		}
 		if len(data) == 0 {
-			return fmt.Errorf("the server closed after %d of %d bytes of the answer", got, n)
+			return lab.Errorf(lab.Tf("the server closed after %d of %d bytes of the answer", "服务端在回答的 %d / %d 个字节之后就关闭了", got, n), nil)
 		}
 		got += len(data)
 	}

@@ -198,7 +198,7 @@ func oneClient(s *lab.Side, part string, i, n int) error {
 			return err
 		}
 		if len(data) == 0 {
-			return fmt.Errorf("c%d: the server closed before answering", i)
+			return lab.Errorf(lab.Tf("c%d: the server closed before answering", "c%d：服务端还没回答就关闭了", i), nil)
 		}
 		got += len(data)
 	}

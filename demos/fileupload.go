@@ -335,8 +335,10 @@ func receivePuts(s *lab.Side, conn *lab.Conn, root *os.Root, dir string, start t
 // enforced), so the next header is read in step, then checks that the path
 // the tutorial's code would have opened was not written.
 func refusePut(s *lab.Side, conn *lab.Conn, dir string, start time.Time, h wire.JSONHeader, why error) error {
-	s.Note(lab.Tf("refused: %v; reading and discarding its %d bytes to stay in step",
-		"已拒绝：%v；读出并丢弃它的 %d 个字节，以便和数据流保持同步", why, h.DataSize))
+	t := wireText(why)
+	s.Note(lab.Text{
+		En: fmt.Sprintf("refused: %s; reading and discarding its %d bytes to stay in step", t.En, h.DataSize),
+		Zh: fmt.Sprintf("已拒绝：%s；读出并丢弃它的 %d 个字节，以便和数据流保持同步", t.Zh, h.DataSize)})
 	if _, err := receiveBody(conn, io.Discard, h.DataSize); err != nil {
 		return err
 	}
@@ -444,7 +446,7 @@ func uploadClient(ctx context.Context, s *lab.Side) error {
 		return err
 	}
 	if string(ack) != uploadAck {
-		return fmt.Errorf("upload 1: the server answered %q instead of the ack", ack)
+		return lab.Errorf(lab.Tf("upload 1: the server answered %q instead of the ack", "上传 1：服务端回答的是 %q，而不是确认", ack), nil)
 	}
 	if err := sendFile(conn, &content{size: size}, size); err != nil { // for line in f: client.sendall(line)
 		return err
@@ -540,7 +542,7 @@ func put(s *lab.Side, conn *lab.Conn, name string, size int64, sum string, body 
 	case status == "stored" && r.SHA256 == sum:
 		s.Note(lab.Tf("the server stored it; its SHA-256 %s… is the one the header announced", "服务端存下了文件；它的 SHA-256 %s… 与报头里声明的一致", sum[:16]))
 	case status == "refused":
-		s.Note(lab.Tf("the server refused it: %s", "服务端拒绝了它：%s", why))
+		s.Note(lab.Tf("the server refused it: %q", "服务端拒绝了它，回复的原话是 %q", why))
 	default:
 		s.Note(lab.Tf("the server answered %s", "服务端回答 %s", b))
 	}
@@ -749,8 +751,8 @@ func uploadFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	sent, read := ops(parts.jsonConn, lab.OpSendAll), ops(parts.jsonServ, lab.OpRecv)
 	inStep := moved(read) == moved(sent) && sumOf(read) == sumOf(sent)
 	refused := check("refused", refusedOK && inStep && notes == len(unsafeNames) && len(unsafeNames) > 0, lab.Tf(
-		"refused %s, each with a clear error (the last: %s); the server still read and discarded the file's bytes, so it stayed in step with the stream (it read exactly the %d bytes the client sent on the connection), and nothing was written outside its folder",
-		"拒绝了 %s，每次都给出明确的错误（最后一次：%s）；服务端仍然读出并丢弃了文件的字节，所以和数据流保持同步（它在这个连接上正好读了客户端发出的 %d 个字节），文件夹之外什么也没写",
+		"refused %s, each with a clear error (the last: %q); the server still read and discarded the file's bytes, so it stayed in step with the stream (it read exactly the %d bytes the client sent on the connection), and nothing was written outside its folder",
+		"拒绝了 %s，每次都给出明确的错误（最后一次的原话：%q）；服务端仍然读出并丢弃了文件的字节，所以和数据流保持同步（它在这个连接上正好读了客户端发出的 %d 个字节），文件夹之外什么也没写",
 		strings.Join(unsafeNames, ", "), reps[len(reps)-1].why, moved(sent))).At("refuse", "hostile-header")
 	return []lab.Finding{ack, whole, header, refused}
 }
@@ -797,7 +799,7 @@ func uploadPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) err
 			return err
 		}
 		if len(ack) == 0 {
-			return errors.New("the server closed instead of acknowledging the size")
+			return lab.Errorf(lab.T("the server closed instead of acknowledging the size", "服务端没有确认大小，而是关闭了连接"), nil)
 		}
 	} else {
 		head := putHeader(s.Params.String("name"), size, sum)
@@ -822,7 +824,7 @@ func uploadPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) err
 			break
 		}
 		if answer = append(answer, data...); len(answer) > wire.MaxJSONHeader+wire.HeaderSize {
-			return errors.New("the server's answer is longer than any receipt")
+			return lab.Errorf(lab.T("the server's answer is longer than any receipt", "服务端的回答比任何回执都长"), nil)
 		}
 	}
 	note, err := uploadAnswer(answer, sum)
@@ -844,7 +846,7 @@ func uploadAnswer(answer []byte, sum string) (lab.Text, error) {
 		return lab.T("the server sent no answer (the tutorial's server sends none): nothing says the file arrived whole",
 			"服务端没有回答（教程的服务端就不回答）：没有任何东西说明文件完整到达"), nil
 	case len(answer) == 64 && isHex(answer) && !strings.EqualFold(string(answer), sum):
-		return lab.Text{}, fmt.Errorf("the server's receipt %s is not the file's SHA-256 %s", answer, sum)
+		return lab.Text{}, lab.Errorf(lab.Tf("the server's receipt %s is not the file's SHA-256 %s", "服务端的回执 %s 不是文件的 SHA-256 %s", answer, sum), nil)
 	case len(answer) == 64 && isHex(answer):
 		return receiptNote(strings.ToLower(string(answer)), sum), nil
 	case len(answer) < wire.HeaderSize:
@@ -859,9 +861,9 @@ func uploadAnswer(answer []byte, sum string) (lab.Text, error) {
 	json.Unmarshal(h.Extra["error"], &why)
 	switch {
 	case status == "refused":
-		return lab.Text{}, fmt.Errorf("the server refused the upload: %s", wire.PyRepr(why, 0))
+		return lab.Text{}, lab.Errorf(lab.Tf("the server refused the upload: %s", "服务端拒绝了上传，原话是：%s", wire.PyRepr(why, 0)), nil)
 	case h.SHA256 != "" && !strings.EqualFold(h.SHA256, sum):
-		return lab.Text{}, fmt.Errorf("the server stored a file whose SHA-256 is %s, not the file's %s", wire.PyRepr(h.SHA256, 80), sum)
+		return lab.Text{}, lab.Errorf(lab.Tf("the server stored a file whose SHA-256 is %s, not the file's %s", "服务端存下的文件 SHA-256 是 %s，不是所发文件的 %s", wire.PyRepr(h.SHA256, 80), sum), nil)
 	}
 	obj := answer[wire.HeaderSize:]
 	if n := int(binary.LittleEndian.Uint32(answer)); n < len(obj) {
@@ -877,7 +879,7 @@ func parseSizeLine(head []byte) (int64, error) {
 	digits := bytes.TrimSpace(head)
 	n, err := strconv.ParseInt(string(digits), 10, 64)
 	if len(digits) == 0 || bytes.ContainsFunc(digits, func(r rune) bool { return r < '0' || r > '9' }) || err != nil || n > uploadMax {
-		return 0, fmt.Errorf("%s is not a size: the decimal digits of a number from 0 to %d", wire.PyRepr(head, 80), uploadMax)
+		return 0, lab.Errorf(lab.Tf("%s is not a size: the decimal digits of a number from 0 to %d", "%s 不是大小：应是 0 到 %d 之间的十进制数字", wire.PyRepr(head, 80), uploadMax), nil)
 	}
 	return n, nil
 }

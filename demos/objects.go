@@ -216,7 +216,7 @@ func objectsServer(ctx context.Context, s *lab.Side) error {
 		return err
 	}
 	if _, err := wire.ParsePickle(data, maxObject); errors.Is(err, wire.ErrUnsafePickle) {
-		s.KeyNote("refuse", lab.Tf("refused: %v", "已拒绝：%v", err)) // the demo's climax
+		s.KeyNote("refuse", pickleRefusal(err)) // the demo's climax
 	} else {
 		return fmt.Errorf("the unsafe pickle was not refused: %v", err)
 	}
@@ -278,7 +278,7 @@ func objectsClient(ctx context.Context, s *lab.Side) error {
 			return err
 		}
 		if len(msg) == 0 {
-			return errors.New("the server closed before the whole object arrived")
+			return lab.Errorf(lab.T("the server closed before the whole object arrived", "整个对象到达之前服务端就关闭了"), nil)
 		}
 		fullMsg = append(fullMsg, msg...) // full_msg += msg
 		if msgLen < 0 && len(fullMsg) >= wire.TextHeaderSize {
@@ -357,8 +357,8 @@ func objectsFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		equal = check("equal", false, lab.Tf("decoding failed: %v", "解码失败：%v", err))
 	case codec == "json":
 		equal = check("equal", reflect.DeepEqual(v, jsonView(objectValue())), lab.T(
-			"decoded equal to what JSON can say: JSON has no bytes (Python's json.dumps raises TypeError on them), so b'\\x00\\x01\\xfe\\xff' went as the text \"AAH+/w==\" (base64) and came back as text; 42 stayed an int and 87.5 a float, None and True went as null and true and came back; JSON is safe but knows only text, numbers, true/false/null, lists and objects",
-			"解码结果等于 JSON 能表达的样子：JSON 没有字节类型（Python 的 json.dumps 遇到字节会抛出 TypeError），所以 b'\\x00\\x01\\xfe\\xff' 以文本 \"AAH+/w==\"（base64）发出，回来的也是文本；42 仍是整数，87.5 仍是浮点数，None 和 True 以 null 和 true 发出又变回来；JSON 很安全，但只认识文字、数字、true/false/null、列表和对象"))
+			"decoded equal to what JSON can say: JSON has no bytes (Python's json.dumps raises TypeError on them), so b'\\x00\\x01\\xfe\\xff' went as the text \"AAH+/w==\" (base64) and came back as text; 42 stayed an int and 87.5 a float, None and True went as null and true and came back; JSON is safe but knows only text, numbers, true, false, null, lists and objects",
+			"解码结果等于 JSON 能表达的样子：JSON 没有字节类型（Python 的 json.dumps 遇到字节会抛出 TypeError），所以 b'\\x00\\x01\\xfe\\xff' 以文本 \"AAH+/w==\"（base64）发出，回来的也是文本；42 仍是整数，87.5 仍是浮点数，None 和 True 以 null 和 true 发出又变回来；JSON 很安全，但只认识文字、数字、`true`、`false`、`null`、列表和对象"))
 	case codec == "gob":
 		equal = check("equal", reflect.DeepEqual(v, objectValue()), lab.Tf(
 			"decoded equal, types and all (bytes stayed bytes, 42 stayed an int64); gob is Go's own format: in its %d bytes every value carries its Go type's name, such as \"int64\", and Python cannot read it",
@@ -424,7 +424,7 @@ func objectsPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) er
 	}
 	n, err := wire.ParseText(head, maxObject)
 	if err != nil {
-		return fmt.Errorf("text header %q: %w", head, err)
+		return lab.Errorf(lab.Tf("text header %q", "文本报头 %q", head), err)
 	}
 	data, err := conn.RecvExactly(n, s.Params.Int("buf"), labelPayload) // full_msg += msg
 	if err != nil {
@@ -434,9 +434,9 @@ func objectsPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) er
 	v, err := decodeObject(codec, data) // pickle.loads(full_msg[10:]), made safe
 	if err != nil {
 		if errors.Is(err, wire.ErrUnsafePickle) {
-			return fmt.Errorf("refused the server's object, and ran nothing: %w", err)
+			return lab.Errorf(lab.Text{En: "refused the server's object, and ran nothing: " + wireText(err).En, Zh: "拒绝了服务端的对象，什么也没运行：" + wireText(err).Zh}, nil)
 		}
-		return fmt.Errorf("the %s object does not decode: %w", codec, err)
+		return lab.Errorf(lab.Tf("the %s object does not decode", "%s 对象无法解码", codec), err)
 	}
 	s.Note(lab.Tf("decoded with %s: %s", "用 %s 解码：%s", codec, pyRepr(v)))
 	return conn.Close()

@@ -139,7 +139,7 @@ func expectEOF(conn *lab.Conn, what string) error {
 		return err
 	}
 	if len(data) > 0 {
-		return fmt.Errorf("%s: the server sent %d more bytes (%q) where it should have closed", what, len(data), clip(data))
+		return lab.Errorf(lab.Tf("%s: the server sent %d more bytes (%q) where it should have closed", "%s：服务端本该关闭，却又发来 %d 个字节（%q）", what, len(data), clip(data)), nil)
 	}
 	return nil
 }

@@ -294,13 +294,13 @@ func udpPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error 
 		}
 		reply, _, _, err := pc.RecvFrom(buf) // reply, addr = client.recvfrom(1024)
 		if errors.Is(err, os.ErrDeadlineExceeded) {
-			return fmt.Errorf("datagram %d: no answer within %v (UDP never resends: a lost datagram or answer is simply gone)", i+1, opt.Idle)
+			return lab.Errorf(lab.Tf("datagram %d: no answer within %v (UDP never resends: a lost datagram or answer is simply gone)", "第 %d 个数据报：%v 内没有回答（UDP 从不重发：丢失的数据报或回答就是没了）", i+1, opt.Idle), nil)
 		}
 		if err != nil {
 			return err
 		}
 		if len(reply) > len(m) || !bytes.Equal(reply, upper(m[:len(reply)])) {
-			return fmt.Errorf("datagram %d: the server answered %q; demo 2's server answers the datagram upper-cased, %q", i+1, clip(reply), clip(upper(m)))
+			return lab.Errorf(lab.Tf("datagram %d: the server answered %q; demo 2's server answers the datagram upper-cased, %q", "第 %d 个数据报：服务端回答了 %q；演示 2 的服务端会把数据报转成大写回答，即 %q", i+1, clip(reply), clip(upper(m))), nil)
 		}
 		if len(reply) < len(m) {
 			s.Note(lab.Tf("the answer has %d of the %d bytes: a buffer on the way cut the datagram, and the rest is lost",

@@ -193,7 +193,7 @@ func (s *Side) Fail(t Text, err error) {
 func (s *Session) End(demo string, findings []Finding, err error) {
 	rec := s.run.rec
 	if err != nil {
-		rec.Record(Event{Side: System, Op: OpSummary, Demo: demo, Err: err.Error()})
+		rec.Record(Event{Side: System, Op: OpSummary, Demo: demo, Err: err.Error(), Text: ErrText(err)})
 		return
 	}
 	ok := true

@@ -35,7 +35,7 @@ func SafeName(name string) (string, error) {
 			}
 			quoted = quoted[:cut] + "…"
 		}
-		return "", fmt.Errorf("%w %q: %s", ErrUnsafeName, quoted, why)
+		return "", &UnsafeNameError{Quoted: quoted, Why: why}
 	}
 	switch {
 	case name == "":
@@ -58,3 +58,20 @@ func SafeName(name string) (string, error) {
 	}
 	return name, nil
 }
+
+// An UnsafeNameError is SafeName's refusal: the start of the name (at most
+// 64 bytes, then …) and why, in English words (Why is one of "empty",
+// "longer than N bytes", "not valid UTF-8", "not a file name", "contains a
+// path separator: only a plain name may be given", "names a drive",
+// "contains the control character U+XXXX"). It wraps ErrUnsafeName.
+type UnsafeNameError struct {
+	Quoted string
+	Why    string
+}
+
+func (e *UnsafeNameError) Error() string {
+	return fmt.Sprintf("%v %q: %s", ErrUnsafeName, e.Quoted, e.Why)
+}
+
+// Unwrap returns ErrUnsafeName.
+func (e *UnsafeNameError) Unwrap() error { return ErrUnsafeName }
