@@ -148,3 +148,32 @@ func TestChineseEverywhere(t *testing.T) {
 		})
 	}
 }
+
+// TestGlossaryTerms: the Chinese lessons, step notes and the demos' Chinese
+// use the words of docs/glossary.md, not their variants.
+func TestGlossaryTerms(t *testing.T) {
+	variants := map[string]string{"轨迹": "跟踪", "追踪": "跟踪", "旋钮": "参数", "侦听": "监听", "数据段": "报文段",
+		"动手试试": "试一试", "服务器端": "服务端"}
+	check := func(where, s string) {
+		for v, want := range variants {
+			if strings.Contains(s, v) {
+				t.Errorf("%s says %s: the glossary's word is %s", where, v, want)
+			}
+		}
+	}
+	for _, d := range All() {
+		md, err := lessons.Lesson("zh", d.ID, d.Slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("zh lesson "+d.Slug, md)
+		steps, _ := lessons.Steps("zh", d.ID, d.Slug)
+		for k, note := range steps {
+			check("zh step note "+d.Slug+" "+k, note)
+		}
+		check("demo "+d.Slug, d.Title.Zh+d.Brief.Zh)
+		for _, k := range d.Knobs {
+			check("knob "+d.Slug+" "+k.Name, k.Help.Zh)
+		}
+	}
+}

@@ -63,7 +63,7 @@ func httpServer(ctx context.Context, s *lab.Side) error {
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	s.Note(lab.Tf("this server is Go's net/http on %s: it makes its socket calls itself, so they are not traced here; the client's calls below are",
-		"这个服务端是 Go 的 net/http，监听 %s：它自己进行套接字调用，所以这里追踪不到；下面客户端的调用都被追踪了", ln.Addr()))
+		"这个服务端是 Go 的 net/http，监听 %s：它自己进行套接字调用，所以这里跟踪不到；下面客户端的调用都被跟踪了", ln.Addr()))
 	s.SetServerAddr(ln.Addr().String())
 	s.Signal("listening")
 	werr := s.Wait("done")
@@ -114,10 +114,10 @@ func httpClient(ctx context.Context, s *lab.Side) error {
 			return err
 		}
 		if len(data) == 0 {
-			return lab.Errorf(lab.Tf("the server closed before the end of the headers (%d bytes)", "头部还没结束服务端就关闭了（%d 个字节）", len(got)), nil)
+			return lab.Errorf(lab.Tf("the server closed before the end of the headers (%d bytes)", "首部还没结束服务端就关闭了（%d 个字节）", len(got)), nil)
 		}
 		if got = append(got, data...); len(got) > httpMaxHead {
-			return lab.Errorf(lab.Tf("response headers longer than %d bytes", "响应头部超过 %d 个字节", httpMaxHead), nil)
+			return lab.Errorf(lab.Tf("response headers longer than %d bytes", "响应首部超过 %d 个字节", httpMaxHead), nil)
 		}
 	}
 	hd, err := parseHTTPHead(got)
@@ -234,14 +234,14 @@ func parseHTTPHead(got []byte) (httpHead, error) {
 			return h, errNoBlankLine
 		}
 		if err != nil {
-			return h, lab.Errorf(lab.T("response head", "响应头部"), err)
+			return h, lab.Errorf(lab.T("response head", "响应首部"), err)
 		}
 		if h.end += len(line) + 2; h.end > httpMaxHead {
-			return h, lab.Errorf(lab.Tf("response head longer than %d bytes", "响应头部超过 %d 个字节", httpMaxHead), nil)
+			return h, lab.Errorf(lab.Tf("response head longer than %d bytes", "响应首部超过 %d 个字节", httpMaxHead), nil)
 		}
 		if len(line) == 0 {
 			if h.status == "" {
-				return h, lab.Errorf(lab.T("response head: an empty line where the status line should be", "响应头部：本该是状态行的地方是一个空行"), nil)
+				return h, lab.Errorf(lab.T("response head: an empty line where the status line should be", "响应首部：本该是状态行的地方是一个空行"), nil)
 			}
 			return h, nil
 		}

@@ -99,7 +99,7 @@ func dialPeer(s *lab.Side, opt lab.PeerOptions) (*lab.Conn, error) {
 	}
 	if opt.Peer != nil {
 		opt.Peer.Note(lab.Tf("the server at %s is a program the lab does not trace: what it sends shows where the client receives it",
-			"%s 上的服务端是实验台不追踪的程序：它发来的字节显示在客户端收到它们的地方", opt.Addr))
+			"%s 上的服务端是实验台不跟踪的程序：它发来的字节显示在客户端收到它们的地方", opt.Addr))
 	}
 	return conn, nil
 }

@@ -241,7 +241,7 @@ func udpServe(ctx context.Context, s *lab.Side, opt lab.PeerOptions) (lab.ServeS
 	}
 	if opt.Peer != nil {
 		opt.Peer.Note(lab.T("datagrams come from programs the lab does not trace: each recvfrom shows who sent one",
-			"数据报来自实验台不追踪的程序：每次 recvfrom 都显示是谁发的"))
+			"数据报来自实验台不跟踪的程序：每次 recvfrom 都显示是谁发的"))
 	}
 	buf := s.Params.Int("buf")
 	for opt.Count <= 0 || st.Conns < opt.Count {
@@ -282,7 +282,7 @@ func udpPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error 
 		return err
 	}
 	if opt.Peer != nil {
-		opt.Peer.Note(lab.Tf("the server at %s is a program the lab does not trace", "%s 上的服务端是实验台不追踪的程序", opt.Addr))
+		opt.Peer.Note(lab.Tf("the server at %s is a program the lab does not trace", "%s 上的服务端是实验台不跟踪的程序", opt.Addr))
 	}
 	buf := s.Params.Int("buf")
 	for i, m := range udpMessages(s.Params) {
