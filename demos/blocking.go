@@ -742,8 +742,8 @@ func selectFindings(t lab.Trace) []lab.Finding {
 	}
 	return []lab.Finding{
 		check("one-thread", atOnce, lab.Tf(
-			"one server goroutine, no other: it had all %d clients connected at once and served them all through one selector",
-			"只有一个服务端 goroutine：%d 个客户端同时连着，它通过一个选择器服务了所有客户端", selectClients)).On(accepts...),
+			"one server thread, no other (in the lab, one goroutine): it had all %d clients connected at once and served them all through one selector",
+			"只有一个服务端线程（在实验台里是一个 goroutine）：%d 个客户端同时连着，它通过一个选择器服务了所有客户端", selectClients)).On(accepts...),
 		check("all-ready", served, lab.Tf(
 			"once every client had sent, one select() returned %d ready sockets, and the loop's recv on each returned a message at once: no recv waited",
 			"每个客户端都发送之后，一次 select() 返回了 %d 个就绪的套接字，循环在每个上面的 recv 都立刻拿到了消息：没有一次 recv 需要等待",

@@ -177,3 +177,31 @@ func TestGlossaryTerms(t *testing.T) {
 		}
 	}
 }
+
+// TestGoNotesHidden: notes about how the lab does it in Go are hidden from
+// the text a learner reads unless --show go, and always in the trace.
+func TestGoNotesHidden(t *testing.T) {
+	for _, c := range []struct {
+		slug string
+		sets []string
+	}{{"sticky", nil}, {"udp", nil}, {"sendall", nil}} {
+		d, _ := Lookup(c.slug)
+		for _, show := range [][]string{nil, {lab.DetailGo}} {
+			var out bytes.Buffer
+			res := runDemo(t, d, lab.Options{Sink: render.NewText(&out, render.Options{Lang: lab.En, Width: 400, Show: show})}, c.sets...)
+			n := 0
+			for _, e := range res.Trace {
+				if e.Op != lab.OpNote || e.Detail != lab.DetailGo {
+					continue
+				}
+				n++
+				if shown := strings.Contains(out.String(), e.Text.En); shown != (show != nil) {
+					t.Errorf("%s --show %v: Go note %q shown: %v", c.slug, show, e.Text.En, shown)
+				}
+			}
+			if n == 0 {
+				t.Errorf("%s: no Go note in the trace", c.slug)
+			}
+		}
+	}
+}

@@ -117,8 +117,10 @@ func udpClient(ctx context.Context, s *lab.Side) error {
 	}
 	// Python's client never calls bind(): the kernel binds it on the first
 	// sendto(). Go binds when the socket is made; port 0 = "any free port".
-	s.Note(lab.T("Python's UDP client skips bind(): the kernel binds it to a free port on the first sendto(). Go binds when the socket is made; port 0 means the same thing.",
-		"Python 的 UDP 客户端不调用 bind()：第一次 sendto() 时内核自动绑定一个空闲端口。Go 在创建套接字时绑定；端口 0 的意思相同。"))
+	s.Note(lab.T("a Python UDP client may skip bind(): the kernel binds it to a free port on its first sendto(). The lab's client binds to port 0, which means the same: any free port.",
+		"Python 的 UDP 客户端可以不调用 bind()：第一次 sendto() 时内核自动给它绑定一个空闲端口。实验台的客户端绑定端口 0，意思相同：任意一个空闲端口。"))
+	s.GoNote(lab.T("Go makes a UDP socket and binds it in one call (net.ListenPacket), so the trace shows a bind() a Python client would not make",
+		"Go 在一次调用（net.ListenPacket）里创建 UDP 套接字并绑定，所以跟踪里有一个 Python 客户端不会做的 bind()"))
 	pc, err := s.ListenPacket("127.0.0.1:0")
 	if err != nil {
 		return err
