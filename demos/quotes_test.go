@@ -125,3 +125,44 @@ func quoteOutputs(d lab.Demo, runs [][]string, lang lab.Lang) []string {
 	}
 	return outs
 }
+
+// goSection is the heading of a lesson's Go part, in each language.
+var goSection = map[string]string{"en": "## In the lab's Go code", "zh": "## 实验台的 Go 代码"}
+
+// TestLessonsPythonFirst: a lesson speaks Python first; its Go blocks live
+// in one section, the last one (or the one before an exercise).
+func TestLessonsPythonFirst(t *testing.T) {
+	exercise := map[string]string{"en": "## Exercise", "zh": "## 练习"}
+	for _, d := range All() {
+		for _, l := range lessons.Langs {
+			md, err := lessons.Lesson(l, d.ID, d.Slug)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := l + "/" + lessons.Name(d.ID, d.Slug) + ".md"
+			var heads []string
+			section, inBlock := "", false
+			for _, line := range strings.Split(md, "\n") {
+				if strings.HasPrefix(line, "```") {
+					if !inBlock && strings.TrimSpace(line[3:]) == "go" && section != goSection[l] {
+						t.Errorf("%s: a Go block in %q, not in %q", name, section, goSection[l])
+					}
+					inBlock = !inBlock
+					continue
+				}
+				if !inBlock && strings.HasPrefix(line, "## ") {
+					section = line
+					heads = append(heads, line)
+				}
+			}
+			if n := strings.Count(strings.Join(heads, "\n"), goSection[l]); n > 1 {
+				t.Errorf("%s: %d Go sections", name, n)
+			}
+			for i, h := range heads {
+				if h == goSection[l] && i != len(heads)-1 && !(i == len(heads)-2 && heads[i+1] == exercise[l]) {
+					t.Errorf("%s: %q is not the last section (then %v)", name, h, heads[i+1:])
+				}
+			}
+		}
+	}
+}
