@@ -122,8 +122,8 @@ func sendallClient(ctx context.Context, s *lab.Side) error {
 	if err := conn.SetTimeout(sendallTimeout); err != nil { // client.settimeout(2.5)
 		return err
 	}
-	s.Note(lab.T("with a timeout (or non-blocking), send() makes one attempt and returns what fit. A blocking socket (no settimeout) would wait in send() until every byte was taken, on Linux, and return the full count",
-		"有了超时（或者非阻塞），send() 只尝试一次，返回放得下的部分。阻塞套接字（没有 settimeout）在 Linux 上会一直等在 send() 里，直到所有字节都被收下，然后返回全部的数量"))
+	s.Note(lab.T("with a timeout, send() makes one attempt (a blocking socket's would wait for every byte, on Linux)",
+		"有了超时，send() 只尝试一次（阻塞套接字的 send() 在 Linux 上会等到每个字节都被收下）"))
 	s.KeyIf("short-send", func(e lab.Event) bool { return e.N < e.Req })
 	n, err := conn.Send(data) // n = client.send(data)
 	if err != nil {
@@ -176,8 +176,8 @@ func sendallClient(ctx context.Context, s *lab.Side) error {
 		}
 	}
 	if err != nil {
-		s.Note(lab.Tf("sendall() looped until the timeout, then gave up: Python raises TimeoutError (socket.timeout) and does not say how much went. The kernel had taken %d of %d bytes",
-			"sendall() 一直循环到超时才放弃：Python 抛出 TimeoutError（socket.timeout），却不告诉你发出了多少。内核已经收下了 %d / %d 个字节",
+		s.Note(lab.Tf("sendall() gave up at the timeout: Python raises TimeoutError and does not say how much went (the kernel had taken %d of %d bytes), so a program would give up this connection; the lab knows the count and sends the rest",
+			"sendall() 到超时就放弃了：Python 抛出 TimeoutError，却不告诉你发出了多少（内核已经收下了 %d / %d 个字节），所以程序只能放弃这个连接；实验台知道数量，于是把剩下的发完",
 			n, len(data)))
 		s.GoNote(lab.Tf("in Go this sendall is Write under a %v write deadline (SetWriteDeadline): it returns the count, %d, with the timeout error, so the lab can send the rest",
 			"在 Go 里这个 sendall 是带 %v 写截止时间（SetWriteDeadline）的 Write：它连同超时错误一起返回数量 %d，所以实验台能把剩下的发完",
@@ -185,8 +185,6 @@ func sendallClient(ctx context.Context, s *lab.Side) error {
 	}
 	s.Signal("read-2")
 	if n < len(data) {
-		s.Note(lab.T("a Python program would not know where to go on and would have to give up this connection; the lab knows the count and sends the rest, so the stream stays whole",
-			"Python 程序不知道该从哪里接着发，只能放弃这个连接；实验台知道数量，于是把剩下的发完，让字节流保持完整"))
 		s.Step("clear-timeout")
 		if err := conn.SetTimeout(-1); err != nil { // client.settimeout(None)
 			return err
@@ -244,8 +242,8 @@ func sendallFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	var short lab.Finding
 	if len(sends) > 0 && sends[0].N < sends[0].Req && sends[0].Err == "" {
 		short = check("short", true, lab.Tf(
-			"a single send() of %d bytes, on a socket with a timeout (settimeout), to a peer that was not reading returned %d: a short count, no error. The caller must send the rest itself (a blocking socket's send() would have waited for all of it, on Linux)",
-			"在带超时（settimeout）的套接字上向一个不读数据的对端 send() %d 个字节，返回 %d：发不完，也没有错误。剩下的必须由调用者自己再发（阻塞套接字的 send() 在 Linux 上会一直等到全部发完）",
+			"one send() of %d bytes (with settimeout) to a peer that was not reading returned %d: a short count, no error; the caller sends the rest (a blocking send() would wait for all, on Linux)",
+			"带 settimeout 的一次 send() 向不读数据的对端发 %d 个字节，返回 %d：发不完，也没有错误；剩下的由调用者再发（阻塞的 send() 在 Linux 上会等到全部发完）",
 			sends[0].Req, sends[0].N)).On(sends[0])
 	} else {
 		first := 0
