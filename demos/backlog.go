@@ -307,17 +307,18 @@ func backlogFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	for _, e := range greets {
 		qOK = qOK && e.Err == "" && e.N == e.Req && e.Seq < firstAccept
 	}
-	qText := ""
+	var qText lab.Text
 	if linux {
 		qOK = qOK && len(queues) >= 2 && queues[0].N == fits && queues[0].Req == bl && queues[len(queues)-1].N == 0
 		if len(queues) > 0 {
-			qText = fmt.Sprintf(" TCP_INFO: %d waiting, backlog %d.", queues[0].N, queues[0].Req)
+			qText = lab.Tf(" TCP_INFO: %d waiting, backlog %d.", " TCP_INFO：%d 个在排队，backlog 为 %d。", queues[0].N, queues[0].Req)
 		}
 	}
-	queued := check("queued", qOK, lab.Tf(
-		"listen(%d) with nobody calling accept(): %d connect() calls completed anyway; the kernel did the handshakes and queued them, and each client could even send.%s",
-		"listen(%d) 并且没有人调用 accept()：仍有 %d 次 connect() 成功了；握手由内核完成，连接排在队列里，每个客户端甚至都能发送数据。%s",
-		bl, ok, qText)).On(queuedConns...).At("greet")
+	queued := check("queued", qOK, lab.Text{
+		En: fmt.Sprintf("listen(%d) with nobody calling accept(): %d connect() calls completed anyway; the kernel did the handshakes and queued them, and each client could even send.%s",
+			bl, ok, qText.En),
+		Zh: fmt.Sprintf("listen(%d) 并且没有人调用 accept()：仍有 %d 次 connect() 成功了；握手由内核完成，连接排在队列里，每个客户端甚至都能发送数据。%s",
+			bl, ok, qText.Zh)}).On(queuedConns...).At("greet")
 	if len(queues) > 0 {
 		queued = queued.On(queues[0])
 	}

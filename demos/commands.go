@@ -84,7 +84,9 @@ func CannedOutput(cmd string) []byte {
 		}
 		cmd = cmd[:cut] + "…"
 	}
-	return []byte("lab: " + cmd + ": command not found (the lab runs nothing; known: " +
+	// The bytes a shell would print (data, the same in every language),
+	// then the commands the table knows.
+	return []byte("lab: " + cmd + ": command not found (known: " +
 		strings.Join(CannedCommands(), ", ") + ")\n")
 }
 
@@ -229,7 +231,7 @@ func commandClient(framing string) func(ctx context.Context, s *lab.Side, opt la
 						"它是不是先读 4 字节的长度，再读命令？演示 %d 的客户端像原始教程那样以纯文本发送命令；报头加在回答上，而不是命令上", commandDemo(framing))}
 			}
 			if err != nil {
-				return fmt.Errorf("the answer to %q: %w", cmd, err)
+				return lab.Errorf(lab.Tf("the answer to %q", "对 %q 的回答", cmd), err)
 			}
 			s.Note(lab.Tf("%q: %d bytes of output, read whole", "%q：%d 字节的输出，完整读到", cmd, len(out)))
 		}
@@ -278,7 +280,7 @@ func readOutput(s *lab.Side, conn *lab.Conn, framing string, buf int) ([]byte, e
 			if v := orderVerdict(head, order); v != nil {
 				return nil, v
 			}
-			return nil, fmt.Errorf("header % x: %w%s", head, err, unframedHint(head))
+			return nil, lab.Errorf(unframedHint(lab.Tf("header % x", "报头 % x", head), head), err)
 		}
 		start := time.Now()
 		out, err := conn.RecvExactly(n, buf, labelOutput) // while recv_size < datasize: ...
@@ -294,7 +296,7 @@ func readOutput(s *lab.Side, conn *lab.Conn, framing string, buf int) ([]byte, e
 		}
 		n, err := wire.ParseHeader(head, wire.Little, wire.MaxJSONHeader)
 		if err != nil {
-			return nil, fmt.Errorf("header length % x: %w%s", head, err, unframedHint(head))
+			return nil, lab.Errorf(unframedHint(lab.Tf("header length % x", "报头长度 % x", head), head), err)
 		}
 		obj, err := conn.RecvExactly(n, 0, labelJSON) // head_bytes = client.recv(headsize)
 		if err != nil {
@@ -311,7 +313,7 @@ func readOutput(s *lab.Side, conn *lab.Conn, framing string, buf int) ([]byte, e
 		if h.SHA256 != "" {
 			sum := sha256.Sum256(body)
 			if got := hex.EncodeToString(sum[:]); got != h.SHA256 {
-				return nil, fmt.Errorf("the body's SHA-256 is %s, the header says %s", got, h.SHA256)
+				return nil, lab.Errorf(lab.Tf("the body's SHA-256 is %s, the header says %s", "正文的 SHA-256 是 %s，报头里说的是 %s", got, h.SHA256), nil)
 			}
 		}
 		return body, nil
@@ -354,9 +356,10 @@ func orderVerdict(head []byte, order wire.Order) *lab.Verdict {
 }
 
 // unframedHint explains a nonsense length that is really text.
-func unframedHint(head []byte) string {
+func unframedHint(t lab.Text, head []byte) lab.Text {
 	if utf8.Valid(head) && !bytes.ContainsFunc(head, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' }) {
-		return fmt.Sprintf(" (these bytes are the text %q: is the server sending its output without a header? that is demo 10's bug)", head)
+		t.En += fmt.Sprintf(" (these bytes are the text %q: is the server sending its output without a header? that is demo 10's bug)", head)
+		t.Zh += fmt.Sprintf("（这些字节是文本 %q：服务端是不是没加报头就发出了输出？这正是演示 10 的 bug）", head)
 	}
-	return ""
+	return t
 }

@@ -190,6 +190,15 @@ func rememberSHA(size int64, sum string) {
 	contentSums.m[size] = sum
 }
 
+// sideSHA is contentSHA computed by side s between its socket calls: a
+// big file takes a while to hash on a loaded machine, and that is work,
+// not a hang, for the run's idle watchdog.
+func sideSHA(s *lab.Side, size int64) string {
+	done := s.Working()
+	defer done()
+	return contentSHA(size)
+}
+
 // tutorialPath is where the tutorial's server would open a file:
 // os.path.normpath(os.path.join(server_dir, filename)). An absolute name
 // replaces the folder, as Python's os.path.join does.
@@ -524,7 +533,7 @@ func uploadClient(ctx context.Context, s *lab.Side) error {
 		return err
 	}
 	if string(ack) != uploadAck {
-		return fmt.Errorf("upload 1: the server answered %q instead of the ack", ack)
+		return lab.Errorf(lab.Tf("upload 1: the server answered %q instead of the ack", "上传 1：服务端回答的是 %q，而不是确认", ack), nil)
 	}
 	h := sha256.New()                                                     // hashed as it is sent: the receipt check and upload 2's header need it
 	if err := sendFile(conn, &content{size: size}, size, h); err != nil { // for line in f: client.sendall(line)
@@ -545,7 +554,7 @@ func uploadClient(ctx context.Context, s *lab.Side) error {
 			return errors.New("upload 1: receipt longer than 1024 bytes")
 		}
 	}
-	s.Note(receiptNote(string(receipt), contentSHA(size)))
+	s.Note(receiptNote(string(receipt), sideSHA(s, size)))
 	if err := conn.Close(); err != nil {
 		return err
 	}
@@ -558,7 +567,7 @@ func uploadClient(ctx context.Context, s *lab.Side) error {
 		return err
 	}
 	s.Key("put-header")
-	if err := put(s, conn, name, size, contentSHA(size), &content{size: size}); err != nil {
+	if err := put(s, conn, name, size, sideSHA(s, size), &content{size: size}); err != nil {
 		return err
 	}
 	s.Section(lab.Tf("Upload 3: a name that climbs out of the folder, %q", "上传 3：一个爬出文件夹的名字，%q", hostileName))
@@ -622,7 +631,7 @@ func put(s *lab.Side, conn *lab.Conn, name string, size int64, sum string, body 
 	case status == "stored" && r.SHA256 == sum:
 		s.Note(lab.Tf("the server stored it; its SHA-256 %s… is the one the header announced", "服务端存下了文件；它的 SHA-256 %s… 与报头里声明的一致", sum[:16]))
 	case status == "refused":
-		s.Note(lab.Tf("the server refused it: %s", "服务端拒绝了它：%s", why))
+		s.Note(lab.Tf("the server refused it: %q", "服务端拒绝了它，回复的原话是 %q", why))
 	default:
 		s.Note(lab.Tf("the server answered %s", "服务端回答 %s", b))
 	}
@@ -834,8 +843,8 @@ func uploadFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	sent, read := ops(parts.jsonConn, lab.OpSendAll), ops(parts.jsonServ, lab.OpRecv)
 	inStep := moved(read) == moved(sent) && sumOf(read) == sumOf(sent)
 	refused := check("refused", refusedOK && inStep && notes == len(unsafeNames) && len(unsafeNames) > 0, lab.Tf(
-		"refused %s, each with a clear error (the last: %s); the server still read and discarded the file's bytes, so it stayed in step with the stream (it read exactly the %d bytes the client sent on the connection), and nothing was written outside its folder",
-		"拒绝了 %s，每次都给出明确的错误（最后一次：%s）；服务端仍然读出并丢弃了文件的字节，所以和数据流保持同步（它在这个连接上正好读了客户端发出的 %d 个字节），文件夹之外什么也没写",
+		"refused %s, each with a clear error (the last: %q); the server still read and discarded the file's bytes, so it stayed in step with the stream (it read exactly the %d bytes the client sent on the connection), and nothing was written outside its folder",
+		"拒绝了 %s，每次都给出明确的错误（最后一次的原话：%q）；服务端仍然读出并丢弃了文件的字节，所以和数据流保持同步（它在这个连接上正好读了客户端发出的 %d 个字节），文件夹之外什么也没写",
 		strings.Join(unsafeNames, ", "), reps[len(reps)-1].why, moved(sent))).At("refuse", "hostile-header")
 	return []lab.Finding{ack, whole, header, refused}
 }
@@ -904,9 +913,9 @@ func uploadPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) err
 		}
 		switch {
 		case len(ack) == 0:
-			return errors.New("the server closed instead of acknowledging the size")
+			return lab.Errorf(lab.T("the server closed instead of acknowledging the size", "服务端没有确认大小，而是关闭了连接"), nil)
 		case bytes.HasPrefix(ack, []byte("refused")):
-			return fmt.Errorf("the server refused the upload: %s", wire.PyRepr(ack, 200))
+			return lab.Errorf(lab.Tf("the server refused the upload: %s", "服务端拒绝了这次上传：%s", wire.PyRepr(ack, 200)), nil)
 		case len(ack) > len(uploadAck) && bytes.HasPrefix(ack, []byte(uploadAck)):
 			answer = ack[len(uploadAck):] // an empty file's receipt came right behind the ack (demo 4's sticky packets)
 		}
@@ -936,7 +945,7 @@ func uploadPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) err
 			break
 		}
 		if answer = append(answer, data...); len(answer) > wire.MaxJSONHeader+wire.HeaderSize {
-			return errors.New("the server's answer is longer than any receipt")
+			return lab.Errorf(lab.T("the server's answer is longer than any receipt", "服务端的回答比任何回执都长"), nil)
 		}
 	}
 	note, err := uploadAnswer(answer, sum)
@@ -959,7 +968,7 @@ func uploadAnswer(answer []byte, sum string) (lab.Text, error) {
 		return lab.T("the server sent no answer (the tutorial's server sends none): nothing says the file arrived whole",
 			"服务端没有回答（教程的服务端就不回答）：没有任何东西说明文件完整到达"), nil
 	case len(answer) == 64 && isHex(answer) && !strings.EqualFold(string(answer), sum):
-		return lab.Text{}, fmt.Errorf("the server's receipt %s is not the file's SHA-256 %s", answer, sum)
+		return lab.Text{}, lab.Errorf(lab.Tf("the server's receipt %s is not the file's SHA-256 %s", "服务端的回执 %s 不是文件的 SHA-256 %s", answer, sum), nil)
 	case len(answer) == 64 && isHex(answer):
 		return receiptNote(strings.ToLower(string(answer)), sum), nil
 	}
@@ -973,9 +982,9 @@ func uploadAnswer(answer []byte, sum string) (lab.Text, error) {
 	json.Unmarshal(h.Extra["error"], &why)
 	switch {
 	case status == "refused":
-		return lab.Text{}, fmt.Errorf("the server refused the upload: %s", wire.PyRepr(why, 0))
+		return lab.Text{}, lab.Errorf(lab.Tf("the server refused the upload: %s", "服务端拒绝了上传，原话是：%s", wire.PyRepr(why, 0)), nil)
 	case h.SHA256 != "" && !strings.EqualFold(h.SHA256, sum):
-		return lab.Text{}, fmt.Errorf("the server stored a file whose SHA-256 is %s, not the file's %s", wire.PyRepr(h.SHA256, 80), sum)
+		return lab.Text{}, lab.Errorf(lab.Tf("the server stored a file whose SHA-256 is %s, not the file's %s", "服务端存下的文件 SHA-256 是 %s，不是所发文件的 %s", wire.PyRepr(h.SHA256, 80), sum), nil)
 	}
 	obj := answer[wire.HeaderSize:]
 	if n := int(binary.LittleEndian.Uint32(answer)); n < len(obj) {
@@ -993,7 +1002,7 @@ func parseSizeLine(head []byte) (int64, error) {
 	digits := bytes.Trim(head, sizeLineSpace)
 	n, err := strconv.ParseInt(string(digits), 10, 64)
 	if len(digits) == 0 || bytes.ContainsFunc(digits, func(r rune) bool { return r < '0' || r > '9' }) || err != nil || n > uploadMax {
-		return 0, fmt.Errorf("%s is not a size: the decimal digits of a number from 0 to %d", wire.PyRepr(head, 80), uploadMax)
+		return 0, lab.Errorf(lab.Tf("%s is not a size: the decimal digits of a number from 0 to %d", "%s 不是大小：应是 0 到 %d 之间的十进制数字", wire.PyRepr(head, 80), uploadMax), nil)
 	}
 	return n, nil
 }

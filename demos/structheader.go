@@ -160,8 +160,9 @@ func structHeaderClient(ctx context.Context, s *lab.Side) error {
 	s.Section(lab.Tf("Part 3: the limit of '%s': a length must fit in 4 bytes", "第 3 部分：'%s' 的上限：长度必须装进 4 个字节", format))
 	tooBig := int64(math.MaxInt32) + 1
 	if _, err := wire.AppendHeader(nil, order, int(tooBig)); err != nil { // struct.pack('i', 2**31) raises struct.error
-		s.KeyNote("limit", lab.Tf("framing 2³¹ bytes is refused from the length alone, before a byte is allocated or sent: %v",
-			"要给 2³¹ 字节加报头，只看长度就被拒绝，不会分配或发送任何字节：%v", err))
+		s.KeyNote("limit", lab.Text{
+			En: fmt.Sprintf("framing 2³¹ bytes is refused from the length alone, before a byte is allocated or sent: %v", err),
+			Zh: fmt.Sprintf("要给 2³¹ 字节加报头，只看长度就被拒绝，不会分配或发送任何字节：帧长度 %d 超过上限 %d", int64(math.MaxInt32)+1, math.MaxInt32)})
 		if format == "i" {
 			s.Note(lab.T("Python refuses it too: struct.error: 'i' format requires -2147483648 <= number <= 2147483647",
 				"Python 同样拒绝：struct.error: 'i' format requires -2147483648 <= number <= 2147483647"))

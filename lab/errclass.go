@@ -99,11 +99,11 @@ func (c ErrClass) Python() string {
 func (c ErrClass) Windows() string {
 	switch c {
 	case ClassEOF:
-		return "recv() returns 0, as everywhere"
+		return "recv() → b''"
 	case ClassReset:
 		return "WinError 10054 WSAECONNRESET"
 	case ClassBrokenPipe:
-		return "WinError 10053 WSAECONNABORTED or 10054 WSAECONNRESET (Windows has no EPIPE)"
+		return "WinError 10053 WSAECONNABORTED / WinError 10054 WSAECONNRESET" // Windows has no EPIPE
 	case ClassAborted:
 		return "WinError 10053 WSAECONNABORTED"
 	case ClassRefused:
@@ -117,7 +117,7 @@ func (c ErrClass) Windows() string {
 	case ClassAddrInUse:
 		return "WinError 10048 WSAEADDRINUSE"
 	}
-	return "another WinError"
+	return "WinError"
 }
 
 // Classify says what err means. A wrapped errno is compared with the values

@@ -92,7 +92,10 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 		rendering = rec.queue.Busy
 	}
 	r.watch = startWatchdog(idle, rendering, func() {
-		cancel(fmt.Errorf("%w: no socket call finished for %v (%s)", ErrTimeout, idle, r.waiting()))
+		w := r.waiting()
+		cancel(Errorf(Text{
+			En: fmt.Sprintf("no socket call finished for %v (%s)", idle, w.En),
+			Zh: fmt.Sprintf("%v 内没有任何套接字调用完成（%s）", idle, w.Zh)}, ErrTimeout))
 	})
 	rec.onRec = r.watch.kick
 	if rec.queue != nil {
@@ -126,7 +129,7 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 			err = ErrQuit // the caller cancelled: Ctrl-C
 		}
 		if !errors.Is(err, ErrQuit) {
-			rec.Record(Event{Side: System, Op: OpSummary, Demo: d.Slug, Err: err.Error()})
+			rec.Record(Event{Side: System, Op: OpSummary, Demo: d.Slug, Err: err.Error(), Text: ErrText(err)})
 		}
 		res.Trace = rec.Events() // a copy: a cut-off fork may still be recording
 		return res, err
@@ -184,24 +187,29 @@ func queued(s Sink) (Sink, func()) {
 }
 
 // waiting says what each side and fork was doing, for a timeout report.
-func (r *run) waiting() string {
+func (r *run) waiting() Text {
 	r.mu.Lock()
 	sides := append([]*Side(nil), r.sides...)
 	r.mu.Unlock()
-	var parts []string
+	var en, zh []string
 	for _, s := range sides {
-		name := string(s.Role)
+		name, nameZh := string(s.Role), "客户端"
+		if s.Role == Server {
+			nameZh = "服务端"
+		}
 		if s.who != "" {
 			name += " [" + s.who + "]"
+			nameZh += " [" + s.who + "]"
 		}
 		if call := s.busyCall(); call != "" {
-			parts = append(parts, fmt.Sprintf("%s blocked in %s", name, call))
+			en = append(en, fmt.Sprintf("%s blocked in %s", name, call))
+			zh = append(zh, fmt.Sprintf("%s阻塞在 %s", nameZh, call))
 		}
 	}
-	if len(parts) == 0 {
-		return "no call in progress"
+	if len(en) == 0 {
+		return T("no call in progress", "没有正在进行的调用")
 	}
-	return strings.Join(parts, ", ")
+	return Text{En: strings.Join(en, ", "), Zh: strings.Join(zh, "，")}
 }
 
 // learnerWaits marks a wait for the learner (a step announcement, a line to

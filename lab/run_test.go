@@ -270,3 +270,30 @@ func TestTraceIsCausal(t *testing.T) {
 		}
 	}
 }
+
+// TestWorkingHoldsTheWatchdog: a side busy between its socket calls for
+// longer than the idle limit (Side.Working) does not end the run; the same
+// pause without Working does.
+func TestWorkingHoldsTheWatchdog(t *testing.T) {
+	for _, working := range []bool{true, false} {
+		d := echoDemo()
+		client := d.Client
+		d.Client = func(ctx context.Context, s *Side) error {
+			if working {
+				done := s.Working()
+				time.Sleep(600 * time.Millisecond) // stands for hashing a big file
+				done()
+			} else {
+				time.Sleep(600 * time.Millisecond)
+			}
+			return client(ctx, s)
+		}
+		_, err := Run(context.Background(), d, Options{Idle: 150 * time.Millisecond})
+		if working && err != nil {
+			t.Errorf("with Working: %v", err)
+		}
+		if !working && !errors.Is(err, ErrTimeout) {
+			t.Errorf("without Working: err = %v, want ErrTimeout", err)
+		}
+	}
+}

@@ -176,7 +176,7 @@ func (l *Listener) Serve(opt ServeOptions, handle func(s *Side, c *Conn) error) 
 			p := opt.Peer.Fork(tag)
 			a := conn.RemoteAddr().String()
 			p.Note(T(fmt.Sprintf("%s connected: a program the lab does not trace; what it sends shows where the %s receives it", a, s.Role.Name(En)),
-				fmt.Sprintf("%s 已连接：这是实验台不追踪的程序；它发来的字节显示在%s收到它们的地方", a, s.Role.Name(Zh))))
+				fmt.Sprintf("%s 已连接：这是实验台不跟踪的程序；它发来的字节显示在%s收到它们的地方", a, s.Role.Name(Zh))))
 			p.Retire()
 		}
 		conn.SetIdle(opt.Idle)
@@ -268,7 +268,7 @@ func (s *Side) Fail(t Text, err error) {
 func (s *Session) End(demo string, findings []Finding, err error) {
 	rec := s.run.rec
 	if err != nil {
-		rec.Record(Event{Side: System, Op: OpSummary, Demo: demo, Err: err.Error()})
+		rec.Record(Event{Side: System, Op: OpSummary, Demo: demo, Err: err.Error(), Text: ErrText(err)})
 		return
 	}
 	ok := true

@@ -264,6 +264,20 @@ func (s *Side) Note(t Text) {
 	s.run.rec.Record(Event{Side: s.Role, Who: s.who, Op: OpNote, Text: t})
 }
 
+// GoNote adds a note about how the lab does something in Go, which the
+// learner, who writes Python, does not need: the views hide it unless
+// --show go (lab.DetailGo); JSON keeps it.
+func (s *Side) GoNote(t Text) {
+	s.run.rec.Record(Event{Side: s.Role, Who: s.who, Op: OpNote, Text: t, Detail: DetailGo})
+}
+
+// Measure adds a note that reports a number the lab measured outside a
+// socket call (a kernel counter), named so findings can read it: the
+// event's Name is name and its N is n.
+func (s *Side) Measure(name string, n int, t Text) {
+	s.run.rec.Record(Event{Side: s.Role, Who: s.who, Op: OpNote, Name: name, N: n, Text: t})
+}
+
 // Section starts a new part of the demo with a heading across all lanes.
 func (s *Side) Section(t Text) {
 	s.run.rec.Record(Event{Side: System, Op: OpNote, Name: "section", Text: t})

@@ -123,7 +123,16 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "lab: error: %v\n", err)
+	var te *lab.TextError
+	switch {
+	case errors.As(err, &te):
+		fmt.Fprintf(stderr, "lab: error: %s\n", te.In(e.lang))
+	case e.lang == lab.Zh:
+		// An error in the system's own words, behind a translated explanation.
+		fmt.Fprintf(stderr, "lab: error: 运行失败，系统的原话是：%v\n", err)
+	default:
+		fmt.Fprintf(stderr, "lab: error: %v\n", err)
+	}
 	if errors.Is(err, lab.ErrTimeout) {
 		fmt.Fprintf(stderr, "lab: hint: %s\n", lab.T(
 			"a side waited for something that never came; run with --step to watch it call by call",

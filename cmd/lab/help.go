@@ -81,7 +81,7 @@ exit codes: 0 success · 1 a run failed or --check found a finding missing · 2 
   --color C       auto (default: only on a terminal, never with NO_COLOR), always, never
   --lang L        en or zh
   --timeout DUR   give up when no socket call finishes for this long (default 5s)
-`, `lab run <N|slug|all> 运行一个演示并显示它的调用轨迹。
+`, `lab run <N|slug|all> 运行一个演示并显示它的调用跟踪。
 
   --step          每次套接字调用前暂停：回车（或 n、→、空格）= 执行，
                   c = 运行到结束，q = 退出（标准输入是管道时：每行一个按键）

@@ -121,15 +121,21 @@ type UnsafePickleError struct {
 // came from the peer and may hold anything, terminal escapes included.
 func (e *UnsafePickleError) Error() string {
 	if e.Callable != "" {
-		name := e.Callable
-		if len(name) > 100 || strings.ContainsFunc(name, func(r rune) bool { return !strconv.IsPrint(r) || r == ' ' }) {
-			name = PyRepr(name, 100)
-		}
 		return fmt.Sprintf("unsafe pickle: %s at byte %d names the callable %s; pickle.loads would import it and could call it, so the lab refuses to decode it",
-			e.Op, e.Offset, name)
+			e.Op, e.Offset, e.Name())
 	}
 	return fmt.Sprintf("unsafe pickle: %s at byte %d would call or construct an object; the lab only decodes plain data",
 		e.Op, e.Offset)
+}
+
+// Name is the callable as Error shows it: as it is when it is a short
+// printable name, else Python's repr of it cut at 100 bytes.
+func (e *UnsafePickleError) Name() string {
+	name := e.Callable
+	if len(name) > 100 || strings.ContainsFunc(name, func(r rune) bool { return !strconv.IsPrint(r) || r == ' ' }) {
+		name = PyRepr(name, 100)
+	}
+	return name
 }
 
 // Unwrap returns ErrUnsafePickle.
