@@ -149,10 +149,10 @@ func httpReadHead(s *lab.Side, conn *lab.Conn, out *[]byte) error {
 			return err
 		}
 		if len(data) == 0 {
-			return fmt.Errorf("the server closed before the end of the headers (%d bytes)", len(got))
+			return lab.Errorf(lab.Tf("the server closed before the end of the headers (%d bytes)", "首部还没结束服务端就关闭了（%d 个字节）", len(got)), nil)
 		}
 		if got = append(got, data...); len(got) > httpMaxHead {
-			return fmt.Errorf("response headers longer than %d bytes", httpMaxHead)
+			return lab.Errorf(lab.Tf("response headers longer than %d bytes", "响应首部超过 %d 个字节", httpMaxHead), nil)
 		}
 	}
 	return nil
