@@ -24,6 +24,7 @@ type Side struct {
 	busy    string      // the call in progress, for a timeout report
 	busyOp  Op          // its op
 	who     string      // a Fork's tag, put on every event
+	user    string      // who logged in on this side's connection (SetUser), guarded by mu
 	unhook  func() bool // stops closing on the run's end (Retire)
 
 	pending step // named by Step or Key, for the next socket call
@@ -209,6 +210,7 @@ func (s *Side) record(e Event, err error) Event {
 	s.mu.Unlock()
 	e.Side = s.Role
 	e.Who = s.who
+	e.User = s.User()
 	if err != nil {
 		e.Err, e.Errno = err.Error(), Classify(err).Name()
 		if s.run.ctx.Err() != nil {
@@ -225,7 +227,7 @@ func (s *Side) record(e Event, err error) Event {
 
 // Note adds an explanation to this side's lane of the trace.
 func (s *Side) Note(t Text) {
-	s.run.rec.Record(Event{Side: s.Role, Who: s.who, Op: OpNote, Text: t})
+	s.run.rec.Record(Event{Side: s.Role, Who: s.who, User: s.User(), Op: OpNote, Text: t})
 }
 
 // Section starts a new part of the demo with a heading across all lanes.

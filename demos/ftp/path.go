@@ -1,0 +1,141 @@
+package ftp
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"socketlab/demos/wire"
+)
+
+// Names from the network. A client names files and folders with paths
+// relative to its current folder, "/" between the parts ("docs/a.txt",
+// "../b.txt"). The server resolves them by text first, then opens them
+// through the user's os.Root, which the kernel cannot be talked out of:
+//
+//	refused by Resolve            why
+//	/etc/passwd                   absolute: every name is relative to your folder
+//	../../etc/passwd (at home)    .. would climb above your home folder
+//	a\b, C:x                      a Windows separator or drive
+//	"a\x00b", "a\nb"              NUL or another control character
+//	.a.txt.part                   the server's own partial files
+//	refused by os.Root
+//	link -> /etc (a symlink)      "path escapes from parent"
+//
+// So a name is never joined to a folder with string functions alone
+// (the seed's os.path.normpath(os.path.join(server_dir, filename)) lets
+// "../../etc/passwd" out).
+
+// ErrForbidden is wrapped by the errors of a name that is refused.
+var ErrForbidden = errors.New("refused")
+
+// MaxPath is the longest path a request may name, in bytes.
+const MaxPath = 1024
+
+// partPrefix and partSuffix make a partial file's name: ".a.txt.part".
+const (
+	partPrefix = "."
+	partSuffix = ".part"
+)
+
+// PartName is the hidden name a file is received under until it is whole.
+func PartName(p string) string {
+	dir, file := path.Split(p)
+	return dir + partPrefix + file + partSuffix
+}
+
+func isPart(name string) bool {
+	return strings.HasPrefix(name, partPrefix) && strings.HasSuffix(name, partSuffix) && len(name) > len(partPrefix+partSuffix)
+}
+
+// Resolve joins p to cwd (a clean relative path, "" for the home folder)
+// and returns the clean relative path it names, "" for home. It refuses,
+// with an error wrapping ErrForbidden, every name in the table above.
+func Resolve(cwd, p string) (string, error) {
+	bad := func(why string) (string, error) {
+		return "", fmt.Errorf("%w: %q %s", ErrForbidden, cutS(p), why)
+	}
+	switch {
+	case p == "":
+		return bad("is empty")
+	case len(p) > MaxPath:
+		return bad(fmt.Sprintf("is longer than %d bytes", MaxPath))
+	case !utf8.ValidString(p):
+		return bad("is not valid UTF-8")
+	case strings.HasPrefix(p, "/"):
+		return bad("is absolute: names are relative to your folder (/ in pwd is your home, not the server's /)")
+	case strings.Contains(p, `\`):
+		return bad(`contains \: use / between folders`)
+	case len(p) >= 2 && p[1] == ':':
+		return bad("names a drive")
+	}
+	for _, r := range p {
+		if unicode.IsControl(r) {
+			return bad(fmt.Sprintf("contains the control character %U", r))
+		}
+	}
+	parts := []string{}
+	if cwd != "" {
+		parts = strings.Split(cwd, "/")
+	}
+	for _, c := range strings.Split(p, "/") {
+		switch {
+		case c == "" || c == ".":
+		case c == "..":
+			if len(parts) == 0 {
+				return bad("leaves your home folder: .. cannot climb above it")
+			}
+			parts = parts[:len(parts)-1]
+		case isPart(c):
+			return bad("is a partial file of the server's (a name like .NAME.part)")
+		default:
+			if _, err := wire.SafeName(c); err != nil {
+				return bad(err.Error())
+			}
+			parts = append(parts, c)
+		}
+	}
+	return strings.Join(parts, "/"), nil
+}
+
+// Show is how a path relative to home is shown to its user: "/", "/docs".
+func Show(rel string) string { return "/" + rel }
+
+// rootPath is rel as os.Root wants it: "." for the home folder.
+func rootPath(rel string) string {
+	if rel == "" {
+		return "."
+	}
+	return rel
+}
+
+// Usage is the bytes of the regular files under a home folder, partial
+// files included (they take room too).
+func Usage(home *os.Root) (int64, error) {
+	var total int64
+	err := fs.WalkDir(home.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() {
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			total += info.Size()
+		}
+		return nil
+	})
+	return total, err
+}
+
+// escapes says whether err is os.Root refusing a path that leads out
+// (through a symbolic link).
+func escapes(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "path escapes")
+}
