@@ -26,7 +26,9 @@ type ReplyError struct{ Reply Reply }
 func (e *ReplyError) Error() string { return fmt.Sprintf("%d %s", e.Reply.Status, e.Reply.Msg) }
 
 // Text is the refusal in the language l: "403 refused: …".
-func (e *ReplyError) Text(l lab.Lang) string { return fmt.Sprintf("%d %s", e.Reply.Status, e.Reply.Text(l)) }
+func (e *ReplyError) Text(l lab.Lang) string {
+	return fmt.Sprintf("%d %s", e.Reply.Status, e.Reply.Text(l))
+}
 
 // send sends a framed request header.
 func (cl *Client) send(r Request) error {

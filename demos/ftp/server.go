@@ -467,11 +467,12 @@ func (a *account) usage() int64 {
 	return a.used
 }
 
-// reserve takes n bytes of the quota, unless that would go over it.
-func (a *account) reserve(n, quota int64) bool {
+// reserve takes n bytes of the quota, unless that would go over it once
+// freed bytes (a file the new one replaces) are given back.
+func (a *account) reserve(n, freed, quota int64) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if quota > 0 && a.used+n > quota {
+	if quota > 0 && a.used+n-freed > quota {
 		return false
 	}
 	a.used += n
@@ -607,13 +608,13 @@ func (ss *session) put(r Request) error {
 		}
 	}
 	need := r.FileSize - have
-	// The new file replaces the old one once whole: count the old one
-	// until then, so the quota holds at every moment.
-	if !ss.acct.reserve(need, ss.srv.cfg.Quota) {
+	// The new file replaces the old one once whole: the old one's bytes
+	// are counted until then but do not stop the put.
+	if !ss.acct.reserve(need, old, ss.srv.cfg.Quota) {
 		used := ss.acct.usage()
 		ss.s.Key("quota")
-		return ss.refuse(r, StatusQuota, fmt.Sprintf("quota: %d bytes more would make %d of %d", need, used+need, ss.srv.cfg.Quota),
-			fmt.Sprintf("配额：再存 %d 字节就是 %d，超过 %d", need, used+need, ss.srv.cfg.Quota))
+		return ss.refuse(r, StatusQuota, fmt.Sprintf("quota: %d bytes more would make %d of %d", need, used+need-old, ss.srv.cfg.Quota),
+			fmt.Sprintf("配额：再存 %d 字节就是 %d，超过 %d", need, used+need-old, ss.srv.cfg.Quota))
 	}
 	received := int64(0)
 	keep := false // keep the partial file (an interrupted resumable put)
@@ -663,6 +664,8 @@ func (ss *session) put(r Request) error {
 	m, sh := h.hex()
 	if r.MD5 != "" && !strings.EqualFold(r.MD5, m) || r.SHA256 != "" && !strings.EqualFold(r.SHA256, sh) {
 		ss.s.Key("checksum")
+		f.Close()
+		home.Remove(part) // before the reply: the client may look next
 		return ss.refuse(r, StatusChecksum, fmt.Sprintf("checksum mismatch: the file received has md5 %s sha256 %s; not stored", m, sh),
 			fmt.Sprintf("校验和不符：收到的文件 md5 %s sha256 %s；未保存", m, sh))
 	}
