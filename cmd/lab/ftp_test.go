@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// ftpServer starts lab ftp serve in-process on a t.TempDir() root with
+// the users given (password NAME-pw-1) and returns its address, root and
+// users file.
+func ftpServer(t *testing.T, extra []string, users ...string) (addr, root, usersFile string) {
+	t.Helper()
+	dir := t.TempDir()
+	root = filepath.Join(dir, "root")
+	usersFile = filepath.Join(dir, "config", "users.json")
+	os.Mkdir(root, 0o700)
+	for _, u := range users {
+		if code, _, stderr := runLab(t, u+"-pw-1\n", "ftp", "adduser", "--users", usersFile, u); code != 0 {
+			t.Fatalf("adduser %s: %d %s", u, code, stderr)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan int, 1)
+	args := append([]string{"ftp", "serve", "--root", root, "--users", usersFile, "--format", "none"}, extra...)
+	go func() { done <- run(ctx, args, strings.NewReader(""), &out, &errOut) }()
+	t.Cleanup(func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("serve exited %d: %s", code, errOut.String())
+		}
+	})
+	re := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`)
+	for i := 0; i < 1000; i++ {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			return m[1], root, usersFile
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d: %s", code, errOut.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Fatalf("serve did not say where it listens: %s %s", out.String(), errOut.String())
+	return
+}
+
+func TestFTPClientScript(t *testing.T) {
+	addr, root, users := ftpServer(t, []string{"--quota", "1MiB"}, "alice")
+	local := t.TempDir()
+	t.Chdir(local)
+	os.WriteFile("a.txt", []byte("hello, ftp\n"), 0o600)
+	t.Setenv("LAB_FTP_PASSWORD", "alice-pw-1")
+	code, out, errOut := runLab(t, "", "ftp", "client", "--connect", addr, "--user", "alice",
+		"-c", "put a.txt; ls; mkdir docs; cd docs; put a.txt copy.txt; pwd; cd ..; get docs/copy.txt b.txt; quota")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"welcome, alice", "stored /a.txt, 11 bytes", "a.txt", "docs/", "/docs", "got b.txt, 11 bytes", "of 1048576 bytes used"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if b, _ := os.ReadFile("b.txt"); string(b) != "hello, ftp\n" {
+		t.Errorf("b.txt holds %q", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "alice", "docs", "copy.txt")); string(b) != "hello, ftp\n" {
+		t.Errorf("the server stored %q", b)
+	}
+	// A failing command: exit 1, the error on stderr, the rest not run.
+	code, out, errOut = runLab(t, "", "ftp", "client", "--connect", addr, "--user", "alice", "-c", "get ../x; ls")
+	if code != 1 || !strings.Contains(errOut, "403") || strings.Contains(out, "names in") {
+		t.Errorf("get ../x: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	// Unknown commands are the shell's, not sent.
+	code, _, errOut = runLab(t, "", "ftp", "client", "--connect", addr, "--user", "alice", "-c", "__init__")
+	if code != 1 || !strings.Contains(errOut, "unknown command") {
+		t.Errorf("__init__: exit %d, %q", code, errOut)
+	}
+	// A wrong password: exit 1, and the password is not repeated.
+	t.Setenv("LAB_FTP_PASSWORD", "Wrong-Guess-42")
+	code, out, errOut = runLab(t, "", "ftp", "client", "--connect", addr, "--user", "alice", "-c", "ls")
+	if code != 1 || !strings.Contains(errOut, "wrong user name or password") || strings.Contains(out+errOut, "Wrong-Guess-42") {
+		t.Errorf("wrong password: exit %d, %q %q", code, out, errOut)
+	}
+	// The password from stdin's first line, commands on the next lines.
+	t.Setenv("LAB_FTP_PASSWORD", "")
+	code, out, errOut = runLab(t, "alice-pw-1\npwd\nls docs\n", "ftp", "client", "--connect", addr, "--user", "alice")
+	if code != 0 || !strings.Contains(out, "copy.txt") {
+		t.Errorf("stdin: exit %d, %q %q", code, out, errOut)
+	}
+	if b, _ := os.ReadFile(users); bytes.Contains(b, []byte("alice-pw-1")) {
+		t.Error("the users file holds the password")
+	}
+}
+
+func TestFTPUsage(t *testing.T) {
+	dir := t.TempDir()
+	root := filepath.Join(dir, "root")
+	os.Mkdir(root, 0o700)
+	for _, tc := range []struct {
+		stdin string
+		args  []string
+		code  int
+		want  string
+	}{
+		{"", []string{"ftp"}, 2, "subcommand"},
+		{"", []string{"ftp", "nope"}, 2, "unknown ftp subcommand"},
+		{"\n", []string{"ftp", "adduser", "--users", filepath.Join(dir, "u.json"), "alice"}, 1, "empty"},
+		{"x\n", []string{"ftp", "adduser", "--users", filepath.Join(dir, "u.json"), "Alice!"}, 2, "user name"},
+		{"", []string{"ftp", "serve", "--root", root, "--users", filepath.Join(dir, "none.json")}, 1, "lab ftp adduser"},
+		{"", []string{"ftp", "serve", "--root", root, "--users", filepath.Join(root, "u.json")}, 2, "outside"},
+		{"", []string{"ftp", "serve", "--root", root, "--quota", "lots"}, 2, "--quota"},
+		{"", []string{"ftp", "client"}, 2, "--connect"},
+		{"", []string{"ftp", "client", "--connect", "127.0.0.1:1", "--user", "alice", "-c", "ls"}, 1, "connect"},
+	} {
+		t.Setenv("LAB_FTP_PASSWORD", "")
+		code, _, errOut := runLab(t, tc.stdin, tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.want) || strings.Count(strings.TrimSpace(errOut), "\n") > 1 {
+			t.Errorf("%v: exit %d, %q; want %d and %q in one or two lines", tc.args, code, errOut, tc.code, tc.want)
+		}
+	}
+}
+
+// TestFTPPythonClients: two independent Python clients, written from the
+// seed's put header, log in as two users at once; each stores, lists and
+// gets its own file, resumes a get by offset, and is refused ../ and a
+// getattr-style command.
+func TestFTPPythonClients(t *testing.T) {
+	python3(t)
+	addr, root, _ := ftpServer(t, nil, "alice", "bob")
+	local := t.TempDir()
+	files := map[string]string{"alice": filepath.Join(local, "alice.txt"), "bob": filepath.Join(local, "bob.txt")}
+	os.WriteFile(files["alice"], bytes.Repeat([]byte("alice line\n"), 20000), 0o600)
+	os.WriteFile(files["bob"], bytes.Repeat([]byte("bob\n"), 3000), 0o600)
+	var wg sync.WaitGroup
+	results := map[string]map[string]any{}
+	var mu sync.Mutex
+	for _, u := range []string{"alice", "bob"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, err := pyCommand(t, "ftp_client.py", addr, u, u+"-pw-1", files[u]).CombinedOutput()
+			if err != nil {
+				t.Errorf("%s: %v\n%s", u, err, out)
+				return
+			}
+			mu.Lock()
+			results[u] = lastJSON(t, string(out))
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	for _, u := range []string{"alice", "bob"} {
+		r := results[u]
+		if r == nil {
+			continue
+		}
+		want := map[string]any{"login": 200.0, "put": 200.0, "put_md5_ok": true, "put_sha256_ok": true,
+			"get_same": true, "resume_same": true, "escape": 403.0, "getattr": 400.0}
+		for k, v := range want {
+			if r[k] != v {
+				t.Errorf("%s: %s = %v, want %v (all: %v)", u, k, r[k], v, r)
+			}
+		}
+		if ls, _ := r["ls"].([]any); len(ls) != 1 || ls[0] != u+".txt" {
+			t.Errorf("%s ls %v: sees another user's files", u, r["ls"])
+		}
+	}
+	if _, err := os.Stat(filepath.Join(root, "escape.txt")); err == nil {
+		t.Error("../escape.txt was written")
+	}
+}
