@@ -34,6 +34,7 @@ func All() []lab.Demo {
 		chat(),
 		fileUpload(),
 		httpDemo(),
+		ftpDemo(),
 		halfClose(),
 		blocking(),
 		framingBugsDemo(),

@@ -119,6 +119,8 @@ func TestFTPUsage(t *testing.T) {
 		{"", []string{"ftp", "serve", "--root", root, "--users", filepath.Join(root, "u.json")}, 2, "outside"},
 		{"", []string{"ftp", "serve", "--root", root, "--quota", "lots"}, 2, "--quota"},
 		{"", []string{"ftp", "client"}, 2, "--connect"},
+		{"", []string{"serve", "18"}, 2, "lab ftp serve"},
+		{"", []string{"client", "ftp", "--connect", "127.0.0.1:1"}, 2, "lab ftp client"},
 		{"", []string{"ftp", "client", "--connect", "127.0.0.1:1", "--user", "alice", "-c", "ls"}, 1, "connect"},
 	} {
 		t.Setenv("LAB_FTP_PASSWORD", "")

@@ -18,6 +18,22 @@ type Client struct {
 	C *lab.Conn
 	// Progress, if set, is told how far a transfer is after each chunk.
 	Progress func(name string, done, total int64)
+
+	keyed bool // the next request was named by Key
+}
+
+// Key names the client's next request as a key call (Side.Key), in place
+// of the name the client gives it itself ("login", "put", "get").
+func (cl *Client) Key(name string) {
+	cl.S.Key(name)
+	cl.keyed = true
+}
+
+// key names the next request, unless Key did.
+func (cl *Client) key(name string) {
+	if !cl.keyed {
+		cl.S.Key(name)
+	}
 }
 
 // A ReplyError is a reply that refused the request.
@@ -32,6 +48,7 @@ func (e *ReplyError) Text(l lab.Lang) string {
 
 // send sends a framed request header.
 func (cl *Client) send(r Request) error {
+	cl.keyed = false
 	b := AppendRequest(nil, r)
 	return cl.C.SendParts(b, frameMarks(len(b))...)
 }
@@ -67,7 +84,7 @@ func (cl *Client) Do(r Request) (Reply, error) {
 
 // Login logs in.
 func (cl *Client) Login(user, password string) (Reply, error) {
-	cl.S.Key("login")
+	cl.key("login")
 	return cl.Do(Request{Cmd: "login", User: user, Password: password})
 }
 
@@ -115,7 +132,7 @@ func (cl *Client) Put(local, remote string) (Reply, error) {
 // it sends the body right after the header, as the seed's client does.
 func (cl *Client) PutFrom(f io.ReadSeeker, size int64, r Request) (Reply, error) {
 	r.Cmd, r.FileSize = "put", size
-	cl.S.Key("put")
+	cl.key("put")
 	if err := cl.send(r); err != nil {
 		return Reply{}, err
 	}
@@ -154,16 +171,18 @@ func (cl *Client) sendBody(f io.Reader, name string, off, size int64) error {
 	defer cl.C.Progress(0)
 	buf := make([]byte, min(max(size-off, 1), Chunk))
 	for done := off; done < size; {
-		k, err := io.ReadFull(f, buf[:min(int64(len(buf)), size-done)])
-		if err != nil {
-			return fmt.Errorf("read the file: %w", err)
+		k, rerr := io.ReadFull(f, buf[:min(int64(len(buf)), size-done)])
+		if k > 0 { // what was read goes out, even when the read then failed
+			if err := cl.C.SendParts(buf[:k], lab.Mark{From: 0, To: k, Label: LabelFile}); err != nil {
+				return err
+			}
+			done += int64(k)
+			if cl.Progress != nil {
+				cl.Progress(name, done, size)
+			}
 		}
-		if err := cl.C.SendParts(buf[:k], lab.Mark{From: 0, To: k, Label: LabelFile}); err != nil {
-			return err
-		}
-		done += int64(k)
-		if cl.Progress != nil {
-			cl.Progress(name, done, size)
+		if rerr != nil {
+			return fmt.Errorf("read the file: %w", rerr)
 		}
 	}
 	return nil
@@ -191,7 +210,7 @@ func (cl *Client) Get(remote, local string) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	cl.S.Key("get")
+	cl.key("get")
 	if err := cl.send(Request{Cmd: "get", FileName: remote, Offset: off}); err != nil {
 		return Reply{}, err
 	}
