@@ -180,3 +180,39 @@ func TestFTPPythonClients(t *testing.T) {
 		t.Error("../escape.txt was written")
 	}
 }
+
+// TestFTPClientTerminal drives the ftp> shell in a pseudo-terminal: the
+// user name and a password without echo, help, a command recalled with ↑,
+// an error that does not end the shell, quit.
+func TestFTPClientTerminal(t *testing.T) {
+	addr, _, _ := ftpServer(t, nil, "alice")
+	lt := startLab(t, 100, 30, []string{"ftp", "client", "--connect", addr})
+	lt.waitFor("user:")
+	lt.send("alice\r")
+	lt.waitFor("password for alice:")
+	lt.send("alice-pw-1\r")
+	lt.waitFor("welcome, alice", "ftp> ")
+	lt.send("help\r")
+	lt.waitFor("put LOCAL [REMOTE]", "get REMOTE [LOCAL]", "ftp> ")
+	lt.send("mkdir docs\r")
+	lt.waitFor("made /docs", "ftp> ")
+	lt.send("cd ../..\r")
+	lt.waitFor("403", "ftp> ")
+	lt.send("cd docs\r")
+	lt.waitFor("/docs", "ftp> ")
+	lt.send("pwd\r")
+	lt.waitFor("/docs", "ftp> ")
+	lt.send("\x1b[A\r") // ↑ Enter: pwd again
+	lt.waitFor("pwd", "/docs", "ftp> ")
+	lt.send("quit\r")
+	lt.waitFor("bye")
+	if code := lt.exit(); code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	lt.mu.Lock()
+	echoed := bytes.Contains(lt.raw, []byte("alice-pw-1"))
+	lt.mu.Unlock()
+	if echoed {
+		t.Error("the password was echoed")
+	}
+}

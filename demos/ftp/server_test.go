@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -518,4 +519,83 @@ func TestBadHeaders(t *testing.T) {
 		}
 	}
 	f.login("alice") // still serving
+}
+
+// TestSessionsOfOneUser: two connections of one user share the quota and
+// never write one file at once; a seed put before login is refused and
+// its body dropped, so the connection stays in step.
+func TestSessionsOfOneUser(t *testing.T) {
+	f := newFixture(t, 1000, "alice")
+	cl := f.client()
+	if _, err := cl.PutFrom(bytes.NewReader([]byte("early")), 5, Request{FileName: "x.txt"}); status(err) != StatusLogin {
+		t.Fatalf("put before login: %v, want 401", err)
+	}
+	if _, err := cl.Login("alice", pw("alice")); err != nil {
+		t.Fatalf("login after a refused put: %v", err)
+	}
+	// cl starts a resumable put and holds it at the 100.
+	if err := cl.send(Request{Cmd: "put", FileName: "a.bin", FileSize: 600, Resume: true}); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := cl.ReadReply(); err != nil || rep.Status != StatusContinue {
+		t.Fatalf("first put: %+v %v", rep, err)
+	}
+	other := f.login("alice")
+	local := filepath.Join(t.TempDir(), "l.bin")
+	writeFile(t, local, randBytes(600, 9))
+	if _, err := other.Put(local, "a.bin"); status(err) != StatusConflict {
+		t.Errorf("the same file from another connection: %v, want 409", err)
+	}
+	if _, err := other.Put(local, "b.bin"); status(err) != StatusQuota {
+		t.Errorf("a second put while 600 bytes are reserved: %v, want 413", err)
+	}
+	if err := cl.C.SendAll(randBytes(600, 9)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := answer(cl.ReadReply()); err != nil {
+		t.Fatalf("first put: %v", err)
+	}
+	for _, tc := range []struct {
+		r    Request
+		want int
+	}{
+		{Request{Cmd: "mkdir", Path: "d"}, StatusOK},
+		{Request{Cmd: "mkdir", Path: "d"}, StatusConflict},
+		{Request{Cmd: "mkdir", Path: "no/such"}, StatusNotFound},
+		{Request{Cmd: "cd", Path: "a.bin"}, StatusConflict},
+		{Request{Cmd: "cd", Path: "nope"}, StatusNotFound},
+		{Request{Cmd: "rm", Path: "/"}, StatusForbidden},
+		{Request{Cmd: "rm", Path: "nope"}, StatusNotFound},
+		{Request{Cmd: "login", User: "alice", Password: pw("alice")}, StatusConflict},
+	} {
+		if _, err := cl.Do(tc.r); status(err) != tc.want {
+			t.Errorf("%s %s: %v, want %d", tc.r.Cmd, tc.r.Path, err, tc.want)
+		}
+	}
+	if _, err := cl.Get("d", filepath.Join(t.TempDir(), "x")); status(err) != StatusConflict {
+		t.Errorf("get a folder: %v, want 409", err)
+	}
+	if _, err := cl.Get("a.bin", filepath.Join(t.TempDir(), "x")); err != nil {
+		t.Errorf("get: %v", err)
+	}
+	os.WriteFile(filepath.Join(f.root, "alice", "d", "f"), []byte("x"), 0o600)
+	if _, err := cl.Do(Request{Cmd: "rm", Path: "d"}); status(err) != StatusConflict {
+		t.Errorf("rm a folder that is not empty: %v, want 409", err)
+	}
+}
+
+// TestListIsBounded: a folder of more than MaxListed names is listed in
+// part, with the count of the rest.
+func TestListIsBounded(t *testing.T) {
+	f := newFixture(t, 0, "alice")
+	cl := f.login("alice")
+	home := filepath.Join(f.root, "alice")
+	for i := range MaxListed + 5 {
+		os.WriteFile(filepath.Join(home, "f"+strconv.Itoa(i)), nil, 0o600)
+	}
+	os.WriteFile(filepath.Join(home, ".hidden.part"), nil, 0o600)
+	rep, err := cl.Do(Request{Cmd: "ls"})
+	if err != nil || len(rep.Entries) != MaxListed || rep.More != 5 {
+		t.Fatalf("ls: %d entries, more %d, %v", len(rep.Entries), rep.More, err)
+	}
 }
