@@ -426,7 +426,10 @@ func (e *env) ftpClient(args []string) error {
 	fail := func(err error) {
 		var re *ftp.ReplyError
 		var ue *ftp.UsageError
+		var ce *ftp.Error
 		switch {
+		case errors.As(err, &ce):
+			fmt.Fprintf(e.stderr, "lab: error: %s\n", ce.Text.In(l))
 		case errors.As(err, &re):
 			fmt.Fprintf(e.stderr, "lab: error: %s\n", re.Text(l))
 		case errors.As(err, &ue):

@@ -36,6 +36,21 @@ func (cl *Client) key(name string) {
 	}
 }
 
+// An Error is a failure the client found itself, said in both languages.
+type Error struct {
+	Text lab.Text
+	Err  error // what it wraps, if anything
+}
+
+func (e *Error) Error() string { return e.Text.En }
+
+// Unwrap returns the error wrapped.
+func (e *Error) Unwrap() error { return e.Err }
+
+func clientErr(err error, en, zh string, args ...any) error {
+	return &Error{Text: lab.Tf(en, zh, args...), Err: err}
+}
+
 // A ReplyError is a reply that refused the request.
 type ReplyError struct{ Reply Reply }
 
@@ -57,7 +72,7 @@ func (cl *Client) send(r Request) error {
 func (cl *Client) ReadReply() (Reply, error) {
 	b, err := ReadHeader(cl.C, MaxReplyHeader)
 	if err == io.EOF {
-		return Reply{}, errors.New("the server closed the connection")
+		return Reply{}, clientErr(io.ErrUnexpectedEOF, "the server closed the connection", "服务端关闭了连接")
 	}
 	if err != nil {
 		return Reply{}, err
@@ -115,7 +130,7 @@ func (cl *Client) Put(local, remote string) (Reply, error) {
 		return Reply{}, err
 	}
 	if !info.Mode().IsRegular() {
-		return Reply{}, fmt.Errorf("%s is not a file", local)
+		return Reply{}, clientErr(nil, "%s is not a file", "%s 不是文件", local)
 	}
 	if remote == "" {
 		remote = path.Base(strings.ReplaceAll(local, `\`, "/")) // filename = os.path.basename(filepath)
@@ -144,7 +159,7 @@ func (cl *Client) PutFrom(f io.ReadSeeker, size int64, r Request) (Reply, error)
 			return rep, err
 		}
 		if rep.Status != StatusContinue || rep.Offset == nil || *rep.Offset > size {
-			return rep, fmt.Errorf("the server answered put with status %d and no usable offset", rep.Status)
+			return rep, clientErr(nil, "the server answered put with status %d and no usable offset", "服务端对 put 的回复状态为 %d，没有可用的 offset", rep.Status)
 		}
 		off = *rep.Offset
 	}
@@ -161,7 +176,7 @@ func (cl *Client) PutFrom(f io.ReadSeeker, size int64, r Request) (Reply, error)
 		return rep, err
 	}
 	if r.SHA256 != "" && !strings.EqualFold(rep.SHA256, r.SHA256) {
-		return rep, fmt.Errorf("the server stored sha256 %s, the file has %s", rep.SHA256, r.SHA256)
+		return rep, clientErr(nil, "the server stored sha256 %s, the file has %s", "服务端保存的 sha256 是 %s，文件的是 %s", rep.SHA256, r.SHA256)
 	}
 	return rep, nil
 }
@@ -196,7 +211,7 @@ func (cl *Client) Get(remote, local string) (Reply, error) {
 	if local == "" {
 		base := path.Base(remote)
 		if _, err := wire.SafeName(base); err != nil {
-			return Reply{}, fmt.Errorf("name the local file: get %s LOCAL", remote)
+			return Reply{}, clientErr(nil, "name the local file: get %s LOCAL", "请指定本地文件名：get %s 本地文件", remote)
 		}
 		local = base
 	}
@@ -223,7 +238,7 @@ func (cl *Client) Get(remote, local string) (Reply, error) {
 		return rep, err
 	}
 	if rep.FileSize == nil || rep.Offset == nil || *rep.Offset != off {
-		return rep, fmt.Errorf("the server's reply to get has no filesize or another offset than %d", off)
+		return rep, clientErr(nil, "the server's reply to get has no filesize or another offset than %d", "服务端对 get 的回复没有 filesize，或者 offset 不是 %d", off)
 	}
 	size := *rep.FileSize
 	cl.S.Step("receive")
@@ -239,10 +254,11 @@ func (cl *Client) Get(remote, local string) (Reply, error) {
 			cl.Progress(remote, done, size)
 		}
 		if errors.Is(err, io.EOF) {
-			return rep, fmt.Errorf("got %d of %d bytes, then the server closed: %s keeps them, get again to resume", done, size, part)
+			return rep, clientErr(io.ErrUnexpectedEOF, "got %[1]d of %[2]d bytes, then the server closed: %[3]s keeps them, get again to resume",
+				"收到 %[1]d / %[2]d 字节后服务端关闭了连接：%[3]s 保留了它们，再 get 一次即可续传", done, size, part)
 		}
 		if err != nil {
-			return rep, fmt.Errorf("%w (%s keeps %d bytes: get again to resume)", err, part, done)
+			return rep, clientErr(err, "%[1]v (%[2]s keeps %[3]d bytes: get again to resume)", "%[1]v（%[2]s 保留了 %[3]d 字节：再 get 一次即可续传）", err, part, done)
 		}
 	}
 	cl.C.Progress(0)
@@ -253,8 +269,8 @@ func (cl *Client) Get(remote, local string) (Reply, error) {
 	if !strings.EqualFold(m, rep.MD5) || !strings.EqualFold(sh, rep.SHA256) {
 		f.Close()
 		os.Remove(part)
-		return rep, fmt.Errorf("checksum mismatch: got md5 %s sha256 %s, the server said md5 %s sha256 %s; %s removed",
-			m, sh, rep.MD5, rep.SHA256, part)
+		return rep, clientErr(nil, "checksum mismatch: got md5 %[1]s sha256 %[2]s, the server said md5 %[3]s sha256 %[4]s; %[5]s removed",
+			"校验和不符：收到的 md5 %[1]s sha256 %[2]s，服务端说 md5 %[3]s sha256 %[4]s；已删除 %[5]s", m, sh, rep.MD5, rep.SHA256, part)
 	}
 	if err := f.Close(); err != nil {
 		return rep, err

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"socketlab/demos/wire"
+	"socketlab/lab"
 )
 
 // Names from the network. A client names files and folders with paths
@@ -33,6 +34,27 @@ import (
 
 // ErrForbidden is wrapped by the errors of a name that is refused.
 var ErrForbidden = errors.New("refused")
+
+// A NameError is a refused name, with the reason in both languages.
+type NameError struct {
+	Name string
+	Why  lab.Text
+}
+
+func (e *NameError) Error() string {
+	return fmt.Sprintf("%v: %q %s", ErrForbidden, cutS(e.Name), e.Why.En)
+}
+
+// Unwrap returns ErrForbidden.
+func (e *NameError) Unwrap() error { return ErrForbidden }
+
+// Text is the refusal in the language l.
+func (e *NameError) Text(l lab.Lang) string {
+	if l == lab.Zh {
+		return fmt.Sprintf("拒绝：%q %s", cutS(e.Name), e.Why.Zh)
+	}
+	return e.Error()
+}
 
 // MaxPath is the longest path a request may name, in bytes.
 const MaxPath = 1024
@@ -57,26 +79,27 @@ func isPart(name string) bool {
 // and returns the clean relative path it names, "" for home. It refuses,
 // with an error wrapping ErrForbidden, every name in the table above.
 func Resolve(cwd, p string) (string, error) {
-	bad := func(why string) (string, error) {
-		return "", fmt.Errorf("%w: %q %s", ErrForbidden, cutS(p), why)
+	bad := func(why lab.Text) (string, error) {
+		return "", &NameError{Name: p, Why: why}
 	}
 	switch {
 	case p == "":
-		return bad("is empty")
+		return bad(lab.T("is empty", "是空的"))
 	case len(p) > MaxPath:
-		return bad(fmt.Sprintf("is longer than %d bytes", MaxPath))
+		return bad(lab.Tf("is longer than %d bytes", "超过 %d 字节", MaxPath))
 	case !utf8.ValidString(p):
-		return bad("is not valid UTF-8")
+		return bad(lab.T("is not valid UTF-8", "不是合法的 UTF-8"))
 	case strings.HasPrefix(p, "/"):
-		return bad("is absolute: names are relative to your folder (/ in pwd is your home, not the server's /)")
+		return bad(lab.T("is absolute: names are relative to your folder (/ in pwd is your home, not the server's /)",
+			"是绝对路径：名字都相对于你的文件夹（pwd 里的 / 是你的主目录，不是服务端的 /）"))
 	case strings.Contains(p, `\`):
-		return bad(`contains \: use / between folders`)
+		return bad(lab.T(`contains \: use / between folders`, `含有 \：文件夹之间请用 /`))
 	case len(p) >= 2 && p[1] == ':':
-		return bad("names a drive")
+		return bad(lab.T("names a drive", "指定了盘符"))
 	}
 	for _, r := range p {
 		if unicode.IsControl(r) {
-			return bad(fmt.Sprintf("contains the control character %U", r))
+			return bad(lab.Tf("contains the control character %U", "含有控制字符 %U", r))
 		}
 	}
 	parts := []string{}
@@ -88,14 +111,14 @@ func Resolve(cwd, p string) (string, error) {
 		case c == "" || c == ".":
 		case c == "..":
 			if len(parts) == 0 {
-				return bad("leaves your home folder: .. cannot climb above it")
+				return bad(lab.T("leaves your home folder: .. cannot climb above it", "会离开你的主目录：.. 不能越过它"))
 			}
 			parts = parts[:len(parts)-1]
 		case isPart(c):
-			return bad("is a partial file of the server's (a name like .NAME.part)")
+			return bad(lab.T("is a partial file of the server's (a name like .NAME.part)", "是服务端的部分文件（形如 .名字.part 的名字）"))
 		default:
 			if _, err := wire.SafeName(c); err != nil {
-				return bad(err.Error())
+				return bad(lab.T(strings.TrimPrefix(err.Error(), wire.ErrUnsafeName.Error()+" "), "不是安全的文件名："+err.Error()))
 			}
 			parts = append(parts, c)
 		}

@@ -302,9 +302,10 @@ func (ss *session) login(r Request) error {
 // already been answered when ok is false.
 func (ss *session) resolve(r Request, p string) (rel string, ok bool, err error) {
 	rel, rerr := Resolve(ss.cwd, p)
-	if rerr != nil {
+	var ne *NameError
+	if errors.As(rerr, &ne) {
 		ss.s.Key("refuse-name")
-		return "", false, ss.refuse(r, StatusForbidden, rerr.Error(), "拒绝："+rerr.Error())
+		return "", false, ss.refuse(r, StatusForbidden, ne.Error(), ne.Text(lab.Zh))
 	}
 	return rel, true, nil
 }
