@@ -219,7 +219,7 @@ func ftpUser(s *lab.Side, user string, all []string, dir string) error {
 		if !errors.As(err, &re) || re.Reply.Status != ftp.StatusForbidden {
 			return fmt.Errorf("alice: get ../bob/bob-notes.txt: %v, want a 403 refusal", err)
 		}
-		s.Note(lab.Tf("refused: %s", "被拒绝：%s", re.Reply.Text(lab.Zh)))
+		s.Note(lab.T("the answer: "+re.Reply.Msg, "回答："+re.Reply.Text(lab.Zh)))
 		if _, err := cl.Get(name, filepath.Join(dir, "alice-back.txt")); err != nil {
 			return fmt.Errorf("alice: get: %w", err)
 		}
@@ -301,8 +301,8 @@ func ftpResume(s *lab.Side, dir string, size int64) error {
 	if err == nil {
 		return errors.New("the cut upload did not stop")
 	}
-	s.Note(lab.Tf("the client stops after %d of %d bytes (%v) and closes the socket", "客户端在 %d / %d 字节处停下（%v）并关闭套接字",
-		size/2, size, err))
+	s.Note(lab.Tf("the client stops after %d of %d bytes, as if killed, and closes the socket", "客户端在 %d / %d 字节处停下，就像被杀掉一样，并关闭套接字",
+		size/2, size))
 	s.Step("cut")
 	if err := fs.cl.C.Close(); err != nil {
 		return err
