@@ -25,6 +25,11 @@ import (
 // (demos/ftp has the protocol, the server and the client; this file the
 // command line around them: flags, passwords, the terminal).
 
+// ftpIdle is how long lab ftp serve waits for a client that sends nothing:
+// long, because the client may be a person thinking at the ftp> prompt
+// (a minimum-rate rule never cuts off a person typing, DECISIONS 14).
+const ftpIdle = 10 * time.Minute
+
 // passwordEnv is where a script puts the password.
 const passwordEnv = "LAB_FTP_PASSWORD"
 
@@ -211,7 +216,7 @@ func (e *env) ftpServe(args []string) error {
 	quota := fs.String("quota", "0", "bytes each user may store, e.g. 100MiB; 0 = no limit")
 	format := fs.String("format", "text", "the trace: text, json, md or none")
 	full := fs.Bool("full", false, "show every byte and every call instead of folding")
-	idle := fs.Duration("idle", defaultPeerIdle, "hang up on a client that makes no progress for this long")
+	idle := fs.Duration("idle", ftpIdle, "hang up on a client that makes no progress for this long (a person at an ftp> prompt is a client too)")
 	maxConns := fs.Int("max", lab.DefaultMaxConns, "connections open at once; more are refused")
 	pos, err := e.parse(fs, args)
 	if err != nil {

@@ -17,7 +17,8 @@ and a users file, speaking the seed's framing (docs/wire-formats.md, "FTP").
       connection and user ([c1 alice]). Each user is kept inside DIR/NAME (an
       os.Root: ../, absolute names, NUL and links out are refused) with at most
       SIZE bytes (0 = no limit). Default DIR: a new temporary folder, printed.
-      The users file must be outside DIR. --format none for speed.
+      The users file must be outside DIR. --format none for speed. A client
+      that sends nothing for --idle (default 10m) is hung up.
 
   lab ftp client --connect ADDR [--user NAME] [-c "put a.txt; ls; get a.txt b.txt"]
                  [--format none|text|json|md] [--idle DUR]
@@ -47,7 +48,8 @@ it. Real protocols put TLS underneath (FTPS, SFTP). Demo 18 shows it all: lab ru
       每个连接一个 goroutine，按连接和用户分栏显示（[c1 alice]）。每个用户被限制在
       文件夹/用户名 之内（os.Root：拒绝 ../、绝对路径、NUL 和指向外面的链接），
       最多存 大小 字节（0 = 不限）。默认文件夹：新建的临时文件夹，会打印出来。
-      用户文件必须在该文件夹之外。--format none 追求速度。
+      用户文件必须在该文件夹之外。--format none 追求速度。--idle（默认 10m）内
+      什么也不发的客户端会被断开。
 
   lab ftp client --connect 地址 [--user 用户名] [-c "put a.txt; ls; get a.txt b.txt"]
                  [--format none|text|json|md] [--idle 时长]
