@@ -111,11 +111,19 @@ func (e *env) password(in *stdinLines, prompt lab.Text, confirm bool) (string, e
 		}
 		return pw, nil
 	}
+	// Echo goes off before the prompt is shown (raw mode, then x/term's
+	// line reader), so keys typed ahead of the prompt are not echoed either.
 	ask := func(p lab.Text) (string, error) {
-		fmt.Fprint(e.stderr, p.In(e.lang))
-		b, err := term.ReadPassword(in.fd)
-		fmt.Fprintln(e.stderr)
-		return string(b), err
+		old, err := term.MakeRaw(in.fd)
+		if err != nil {
+			return "", err
+		}
+		defer term.Restore(in.fd, old)
+		t := term.NewTerminal(struct {
+			io.Reader
+			io.Writer
+		}{in.r, e.stderr}, "")
+		return t.ReadPassword(p.In(e.lang))
 	}
 	pw, err := ask(prompt)
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"socketlab/demos/ftp"
 )
 
 // ftpServer starts lab ftp serve in-process on a t.TempDir() root with
@@ -185,8 +187,13 @@ func TestFTPPythonClients(t *testing.T) {
 // user name and a password without echo, help, a command recalled with ↑,
 // an error that does not end the shell, quit.
 func TestFTPClientTerminal(t *testing.T) {
-	addr, _, _ := ftpServer(t, nil, "alice")
-	lt := startLab(t, 100, 30, []string{"ftp", "client", "--connect", addr})
+	addr, root, _ := ftpServer(t, nil, "alice")
+	local := t.TempDir()
+	big := bytes.Repeat([]byte("0123456789abcdef"), 1<<18) // 4 MiB: long enough for a bar
+	os.WriteFile(filepath.Join(local, "big.bin"), big, 0o600)
+	cmd := labCommand(t, "ftp", "client", "--connect", addr)
+	cmd.Dir = local
+	lt := startIn(t, 100, 30, cmd)
 	lt.waitFor("user:")
 	lt.send("alice\r")
 	lt.waitFor("password for alice:")
@@ -204,6 +211,8 @@ func TestFTPClientTerminal(t *testing.T) {
 	lt.waitFor("/docs", "ftp> ")
 	lt.send("\x1b[A\r") // ↑ Enter: pwd again
 	lt.waitFor("pwd", "/docs", "ftp> ")
+	lt.send("put big.bin\r")
+	lt.waitFor("100.0%", "stored /docs/big.bin, 4194304 bytes", "ftp> ")
 	lt.send("quit\r")
 	lt.waitFor("bye")
 	if code := lt.exit(); code != 0 {
@@ -211,8 +220,47 @@ func TestFTPClientTerminal(t *testing.T) {
 	}
 	lt.mu.Lock()
 	echoed := bytes.Contains(lt.raw, []byte("alice-pw-1"))
+	if i := bytes.Index(lt.raw, []byte("alice-pw-1")); i >= 0 {
+		t.Logf("around: %q", lt.raw[max(0, i-200):min(len(lt.raw), i+50)])
+	}
 	lt.mu.Unlock()
 	if echoed {
 		t.Error("the password was echoed")
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "alice", "docs", "big.bin")); !bytes.Equal(b, big) {
+		t.Error("the file put from the terminal differs")
+	}
+}
+
+// TestFTPAddUserTerminal: adduser asks twice without echo and stores a
+// hash that checks; two different answers change nothing.
+func TestFTPAddUserTerminal(t *testing.T) {
+	users := filepath.Join(t.TempDir(), "users.json")
+	lt := startLab(t, 100, 30, []string{"ftp", "adduser", "--users", users, "carol"})
+	lt.waitFor("password for carol:")
+	lt.send("Carol-Pw-77\r")
+	lt.waitFor("again:")
+	lt.send("Carol-Pw-77\r")
+	lt.waitFor("added carol")
+	if code := lt.exit(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	lt = startLab(t, 100, 30, []string{"ftp", "adduser", "--users", users, "carol"})
+	lt.waitFor("password for carol:")
+	lt.send("new-one-1\r")
+	lt.waitFor("again:")
+	lt.send("new-one-2\r")
+	lt.waitFor("differ")
+	if code := lt.exit(); code != 1 {
+		t.Errorf("mismatch: exit %d, want 1", code)
+	}
+	us, err := ftp.ReadUsers(users)
+	if err != nil || !us.Check("carol", "Carol-Pw-77") || us.Check("carol", "new-one-1") {
+		t.Errorf("the users file does not hold the first password's hash: %v", err)
+	}
+	lt.mu.Lock()
+	defer lt.mu.Unlock()
+	if bytes.Contains(lt.raw, []byte("new-one")) {
+		t.Error("a password was echoed")
 	}
 }

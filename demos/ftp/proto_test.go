@@ -178,3 +178,24 @@ func hasDotDot(rel string) bool {
 	}
 	return false
 }
+
+func TestWords(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want []string
+	}{
+		{"put a.txt", []string{"put", "a.txt"}},
+		{"  get   a  b ", []string{"get", "a", "b"}},
+		{`put "my notes.txt" 'b c'`, []string{"put", "my notes.txt", "b c"}},
+		{`put ""`, []string{"put", ""}},
+		{"", nil},
+	} {
+		got, err := Words(tc.in)
+		if err != nil || strings.Join(got, "|") != strings.Join(tc.want, "|") || len(got) != len(tc.want) {
+			t.Errorf("Words(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+	if _, err := Words(`put "open`); err == nil {
+		t.Error("an open quote was taken")
+	}
+}
