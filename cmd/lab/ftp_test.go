@@ -264,3 +264,58 @@ func TestFTPAddUserTerminal(t *testing.T) {
 		t.Error("a password was echoed")
 	}
 }
+
+// TestFTPClientAgainstPython: the lab's client against a Python server
+// written from docs/wire-formats.md alone.
+func TestFTPClientAgainstPython(t *testing.T) {
+	python3(t)
+	dir := t.TempDir()
+	cmd := pyCommand(t, "ftp_server.py", dir, "alice", "py-pw-3")
+	var out syncBuffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	re := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`)
+	var addr string
+	for addr == "" {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			addr = m[1]
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the Python server ended: %v\n%s", err, out.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	local := t.TempDir()
+	t.Chdir(local)
+	data := bytes.Repeat([]byte("python side\n"), 50000)
+	os.WriteFile("a.txt", data, 0o600)
+	os.WriteFile("b.txt.part", data[:1000], 0o600) // an interrupted get to resume
+	t.Setenv("LAB_FTP_PASSWORD", "py-pw-3")
+	code, stdout, stderr := runLab(t, "", "ftp", "client", "--connect", addr, "--user", "alice",
+		"-c", "put a.txt; ls; pwd; get a.txt b.txt")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s\n%s", code, stdout, stderr, out.String())
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("python: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(stdout, "resumed at byte 1000") {
+		t.Errorf("the get did not resume: %s", stdout)
+	}
+	if b, _ := os.ReadFile("b.txt"); !bytes.Equal(b, data) {
+		t.Error("b.txt differs")
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "a.txt")); !bytes.Equal(b, data) {
+		t.Error("the Python server stored another file")
+	}
+	if !strings.Contains(out.String(), `"seen": ["login", "put", "ls", "pwd", "get", "quit"]`) {
+		t.Errorf("the Python server saw: %s", out.String())
+	}
+}
