@@ -192,13 +192,18 @@ func commandClient(framing string) func(ctx context.Context, s *lab.Side, opt la
 			if err := conn.CloseWrite(); err != nil {
 				return err
 			}
-			for {
+			// A server that never closes (an endless stream) is cut off at
+			// peerMax bytes, with an error that says so.
+			for drained := 0; ; {
 				rest, err := conn.Recv(buf)
 				if err != nil {
 					return err
 				}
 				if len(rest) == 0 {
 					break
+				}
+				if drained += len(rest); drained > peerMax {
+					return fmt.Errorf("the server sent more than %d MiB after the last answer and has not closed: stopped reading (is it sending an endless stream?)", peerMax>>20)
 				}
 			}
 		}

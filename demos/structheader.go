@@ -259,10 +259,21 @@ func (f structFrame) last() lab.Event {
 func readerFrames(t lab.Trace) []structFrame {
 	var frames []structFrame
 	for _, e := range t.Calls(lab.Server, lab.OpRecv) {
-		if e.N == 0 || len(e.Marks) != 1 {
+		if e.N == 0 {
 			continue
 		}
-		m := e.Marks[0]
+		var m lab.Mark
+		switch {
+		case len(e.Marks) == 1:
+			m = e.Marks[0]
+		case len(e.Marks) == 0 && e.Calls > 0:
+			// The event standing for a long run of like calls
+			// (lab.KeepCalls) keeps no marks: such a run is only ever
+			// the payload's receive-exactly loop.
+			m = lab.Mark{Label: structPayloadLabel}
+		default:
+			continue
+		}
 		switch m.Label {
 		case structHeaderLabel:
 			if len(frames) == 0 || len(frames[len(frames)-1].header) == wire.HeaderSize {
@@ -277,8 +288,13 @@ func readerFrames(t lab.Trace) []structFrame {
 				continue
 			}
 			f := &frames[len(frames)-1]
-			f.payload = append(f.payload, e.Part(m)...)
-			f.recvs = append(f.recvs, e.N)
+			if e.Calls == 0 {
+				f.payload = append(f.payload, e.Part(m)...)
+				f.recvs = append(f.recvs, e.N)
+			} else {
+				// Like calls ask alike (one call label): none got more than it asked.
+				f.recvs = append(f.recvs, e.Req/e.Calls)
+			}
 			f.payloadN += e.N
 			f.payloadEvs = append(f.payloadEvs, e)
 		}
@@ -359,7 +375,7 @@ func structHeaderFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	for _, n := range big.recvs {
 		largest = max(largest, n)
 	}
-	calls := len(big.payloadEvs)
+	calls := big.payloadEvs.CallCount()
 	sum, want := big.last().Sum, structStream(p)
 	intact := big.payloadN == size && sum != nil && *sum == want
 	whole := check("whole", intact && largest <= buf, lab.Tf(

@@ -50,7 +50,7 @@ type ServeStats struct {
 // goroutine, on a Fork of the listener's side (the accept() is traced in
 // that fork's lane already). handle should close the connection; when it
 // returns an error instead, the error is shown in the connection's lane and
-// Serve closes it. A handler that panics is reported the same way. Serve
+// Serve closes it, unless handle already did. A handler that panics is reported the same way. Serve
 // returns once opt.Count connections have been served, or with the
 // session's cause when it ends (Ctrl-C), after the running handlers have
 // returned. It does not close the listener.
@@ -128,8 +128,12 @@ func (l *Listener) Serve(opt ServeOptions, handle func(s *Side, c *Conn) error) 
 				mu.Lock()
 				stats.Failed++
 				mu.Unlock()
-				fork.record(Event{Op: OpNote, Conn: conn.id, Text: endText(err)}, err)
-				if ctx.Err() == nil {
+				var le *LimitError // the read it cut off already shows the error (✗)
+				if errors.As(err, &le) {
+					err = nil
+				}
+				fork.record(Event{Op: OpNote, Conn: conn.id, Text: endText(le, err)}, err)
+				if ctx.Err() == nil && !conn.closed.Load() { // a refusal may have closed it: a second close() would fail (EBADF)
 					conn.Close()
 				}
 			}
@@ -169,9 +173,8 @@ func handleOne(s *Side, c *Conn, handle func(*Side, *Conn) error) (err error) {
 }
 
 // endText explains in the connection's lane why it ends.
-func endText(err error) Text {
-	var le *LimitError
-	if errors.As(err, &le) {
+func endText(le *LimitError, err error) Text {
+	if le != nil {
 		t := le.Explain()
 		t.En += "; the server goes on"
 		t.Zh += "；服务端继续工作"

@@ -222,6 +222,13 @@ func (e *env) serveCmd(args []string) error {
 			if *dir, err = os.MkdirTemp("", "socketlab-serve-"); err != nil {
 				return fmt.Errorf("make the upload folder: %w", err)
 			}
+			// The uploads stay for the learner to look at; a folder that
+			// got none goes (Remove fails on a folder that is not empty).
+			defer func(dir string) {
+				if os.Remove(dir) != nil {
+					fmt.Fprintln(e.stderr, lab.Tf("lab: the uploads stay in %s", "lab：上传的文件留在 %s", dir).In(ps.s.lang))
+				}
+			}(*dir)
 		} else if fi, err := os.Stat(*dir); err != nil || !fi.IsDir() {
 			return usage(lab.T("--dir must name a folder that exists", "--dir 必须是一个已经存在的文件夹"),
 				lab.Tf("--dir %q is not a folder", "--dir %q 不是文件夹", *dir))
@@ -265,7 +272,7 @@ func (e *env) serveCmd(args []string) error {
 			for _, line := range ps.peer.Try(h, p) {
 				fmt.Fprintf(w, "  %s\n", line)
 			}
-			if *dir != "" {
+			if *dir != "" && f.format != "text" { // the text trace's first note says it
 				fmt.Fprintln(w, lab.Tf("uploads go into %s", "上传的文件放进 %s", *dir).In(l))
 			}
 			fmt.Fprintln(w, lab.T("Ctrl-C stops the server (sockets closed).", "Ctrl-C 停止服务端（套接字都会关闭）。").In(l))

@@ -20,7 +20,8 @@ address to connect to and traces what it does, each connection tagged [c1],
   --format F      text, json, md or none (quiet)
   --web[=ADDR]    also draw it in a browser, for the class: each connected peer
                   ([c1], [c2] …) a lifeline of its own, live
-  --full, --show LIST, --width N, --color C, --lang L   as for lab run
+  --full, --show LIST, --packets, --pcap FILE, --width N, --color C, --lang L
+                  as for lab run
 
 Demos with a server side: 1, 2, 3, 4, 5, 6, 7, 10, 14, 15. Frames are limited,
 bad clients get a ✗ in their lane and the server keeps serving the others.
@@ -40,7 +41,8 @@ Ctrl-C stops it, closes every socket and exits 0.
   --format F      text、json、md 或 none（安静）
   --web[=地址]    同时在浏览器里画出来，给全班看：每个连进来的对端（[c1]、[c2]……）
                   都有自己的一条生命线，实时更新
-  --full、--show 列表、--width N、--color C、--lang L   与 lab run 相同
+  --full、--show 列表、--packets、--pcap 文件、--width N、--color C、--lang L
+                  与 lab run 相同
 
 有服务端的演示：1、2、3、4、5、6、7、10、14、15。每个帧都有大小上限，
 出错的客户端在自己那一栏得到 ✗，服务端继续为其他客户端服务。
@@ -58,7 +60,8 @@ wrong echo, a pickle that names a callable, which is refused and never run).
                   an answer still coming at 1 KiB/s or more is not cut
   --set k=v       the demo's knobs (e.g. --set msg=你好 for 1, --set msgs=a,b,q for 14)
   --format F      text, json, md or none
-  --full, --show LIST, --width N, --color C, --lang L   as for lab run
+  --full, --show LIST, --packets, --pcap FILE, --width N, --color C, --lang L
+                  as for lab run
 `, `lab client <N|slug> --connect 地址 针对任意服务端（lab serve N 或你自己的）运行演示 N
 的客户端并记录它。服务端的回答不符合演示的协议时（帧出错、回显不对、
 pickle 里点名了可调用对象：会被拒绝，绝不执行），以 1 退出并说明哪里不对。
@@ -69,6 +72,7 @@ pickle 里点名了可调用对象：会被拒绝，绝不执行），以 1 退�
                   仍以每秒 1 KiB 以上的速度到达的回答不会被切断
   --set k=v       演示的参数（如演示 1 的 --set msg=你好，演示 14 的 --set msgs=a,b,q）
   --format F      text、json、md 或 none
-  --full、--show 列表、--width N、--color C、--lang L   与 lab run 相同
+  --full、--show 列表、--packets、--pcap 文件、--width N、--color C、--lang L
+                  与 lab run 相同
 `)
 )
