@@ -33,6 +33,9 @@ commands: login [USER], ls [DIR], cd DIR, pwd, mkdir DIR, rm NAME,
 put and get resume an interrupted transfer (the server's .NAME.part, the
 client's LOCAL.part) and check md5 and sha256 of the whole file.
 
+Every subcommand also takes --lang en|zh, --color auto|always|never and --width N;
+serve takes --full (every byte of the trace, no folding).
+
 The password crosses the wire in plain text, as in the homework: the trace shows
 it. Real protocols put TLS underneath (FTPS, SFTP). Demo 18 shows it all: lab run 18.
 `, `lab ftp 是种子教程的作业：多用户在线 FTP。包括服务端、客户端和用户文件，使用种子教程的
@@ -62,6 +65,9 @@ it. Real protocols put TLS underneath (FTPS, SFTP). Demo 18 shows it all: lab ru
       put 本地文件 [远程名]、get 远程名 [本地文件]、quota、quit、help
 put 和 get 可以从中断处续传（服务端的 .名字.part，客户端的 本地文件.part），
 并检查整个文件的 md5 和 sha256。
+
+每个子命令还接受 --lang en|zh、--color auto|always|never 和 --width N；
+serve 还接受 --full（调用轨迹显示每个字节，不折叠）。
 
 和作业一样，密码以明文在网络上传输：调用轨迹里看得见它。真正的协议在下面加一层 TLS
 （FTPS、SFTP）。演示 18 展示全部过程：lab run 18。

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -317,5 +318,31 @@ func TestFTPClientAgainstPython(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), `"seen": ["login", "put", "ls", "pwd", "get", "quit"]`) {
 		t.Errorf("the Python server saw: %s", out.String())
+	}
+}
+
+// Every flag of lab ftp serve, client and adduser is in lab help ftp, in
+// both languages.
+func TestFTPHelpNamesEveryFlag(t *testing.T) {
+	englishEnv(t)
+	defer func() { parsing = nil }()
+	for _, sub := range []string{"serve", "client", "adduser"} {
+		var names []string
+		parsing = func(fs *flag.FlagSet) {
+			fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		}
+		runLab(t, "", "ftp", sub, "--help")
+		parsing = nil
+		if len(names) == 0 {
+			t.Errorf("lab ftp %s --help parsed no flags", sub)
+		}
+		for _, lang := range []string{"en", "zh"} {
+			_, help, _ := runLab(t, "", "help", "ftp", "--lang", lang)
+			for _, n := range names {
+				if !regexp.MustCompile(`-?-` + regexp.QuoteMeta(n) + `\b`).MatchString(help) {
+					t.Errorf("lab help ftp --lang %s does not name --%s (of ftp %s)", lang, n, sub)
+				}
+			}
+		}
 	}
 }
