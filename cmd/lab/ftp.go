@@ -247,7 +247,7 @@ func (e *env) ftpServe(args []string) error {
 	q, err := lab.ParseSize(*quota)
 	if err != nil {
 		return usage(lab.T("--quota looks like 0 (no limit), 5000000, 64KiB, 100MiB or 2GB", "--quota 的写法如 0（不限）、5000000、64KiB、100MiB 或 2GB"),
-			lab.Tf("--quota %q: %v", "--quota %q：%v", *quota, err))
+			lab.Tf("--quota %q is not a size", "--quota %q 不是大小", *quota))
 	}
 	if *idle <= 0 || *maxConns < 1 || *maxConns > maxOpen {
 		return usage(lab.Tf("--idle positive, --max from 1 to %d", "--idle 为正数，--max 在 1 到 %d 之间", maxOpen),
@@ -423,7 +423,7 @@ func (e *env) ftpClient(args []string) error {
 	side := sess.Side(lab.Client, lab.Params{})
 	conn, err := side.Dial(*connect)
 	if err != nil {
-		return &failure{msg: lab.Tf("connect to %s: %v", "连接 %s 失败：%v", *connect, err),
+		return &failure{msg: lab.Tf("%v", "连接失败：%v", err),
 			hint: lab.T("is lab ftp serve running there?", "那里有 lab ftp serve 在运行吗？"), cause: err}
 	}
 	conn.SetIdle(*idle)
