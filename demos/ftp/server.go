@@ -57,10 +57,10 @@ type Server struct {
 // account is what the connections of one user share.
 type account struct {
 	mu    sync.Mutex
-	known bool  // used has been counted
-	used  int64 // bytes stored and reserved by transfers under way
-	fails int   // wrong passwords in a row
-	busy  map[string]bool
+	known bool           // used has been counted
+	used  int64          // bytes stored and reserved by transfers under way
+	fails int            // wrong passwords in a row
+	busy  map[string]int // files in use: -1 written, n > 0 read by n
 }
 
 // NewServer opens cfg.Root (which must exist) for serving.
@@ -106,7 +106,7 @@ func (srv *Server) account(name string) *account {
 	defer srv.mu.Unlock()
 	a := srv.accounts[name]
 	if a == nil {
-		a = &account{busy: map[string]bool{}}
+		a = &account{busy: map[string]int{}}
 		srv.accounts[name] = a
 	}
 	return a
@@ -372,7 +372,7 @@ func (ss *session) rm(r Request) error {
 	if rel == "" {
 		return ss.refuse(r, StatusForbidden, "your home folder cannot be removed", "不能删除你的主目录")
 	}
-	if !ss.lock(rel) {
+	if !ss.lock(rel, true) {
 		return ss.busy(r)
 	}
 	defer ss.unlock(rel)
@@ -456,9 +456,12 @@ func (ss *session) quit(r Request) error {
 	return errQuit
 }
 
+// add counts n more bytes used (n < 0: freed). Files put in a home
+// folder behind the server's back are not counted until the server starts
+// again, so the count never goes below zero.
 func (a *account) add(n int64) {
 	a.mu.Lock()
-	a.used += n
+	a.used = max(a.used+n, 0)
 	a.mu.Unlock()
 }
 
@@ -480,23 +483,33 @@ func (a *account) reserve(n, freed, quota int64) bool {
 	return true
 }
 
-// lock marks rel as being transferred or removed: two connections of one
-// user never write the same file at once.
-func (ss *session) lock(rel string) bool {
+// lock marks rel as being written (put, rm) or read (get): two
+// connections of one user never write one file at once, nor read it while
+// it is written; reads share it.
+func (ss *session) lock(rel string, write bool) bool {
 	a := ss.acct
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.busy[rel] {
+	n := a.busy[rel] // -1: written; > 0: that many reading
+	if n < 0 || write && n > 0 {
 		return false
 	}
-	a.busy[rel] = true
+	if write {
+		a.busy[rel] = -1
+	} else {
+		a.busy[rel] = n + 1
+	}
 	return true
 }
 
 func (ss *session) unlock(rel string) {
 	a := ss.acct
 	a.mu.Lock()
-	delete(a.busy, rel)
+	if n := a.busy[rel]; n > 1 {
+		a.busy[rel] = n - 1
+	} else {
+		delete(a.busy, rel)
+	}
 	a.mu.Unlock()
 }
 
@@ -578,7 +591,7 @@ func (ss *session) put(r Request) error {
 	if rel == "" {
 		return ss.refuse(r, StatusConflict, "your home folder is a folder", "你的主目录是文件夹")
 	}
-	if !ss.lock(rel) {
+	if !ss.lock(rel, true) {
 		return ss.busy(r)
 	}
 	defer ss.unlock(rel)
@@ -690,7 +703,7 @@ func (ss *session) get(r Request) error {
 	if !ok {
 		return err
 	}
-	if !ss.lock(rel) {
+	if !ss.lock(rel, false) {
 		return ss.busy(r)
 	}
 	defer ss.unlock(rel)

@@ -599,3 +599,34 @@ func TestListIsBounded(t *testing.T) {
 		t.Fatalf("ls: %d entries, more %d, %v", len(rep.Entries), rep.More, err)
 	}
 }
+
+// TestReadersShare: while one connection is in the middle of a get, a
+// second get of the file is served and a put to it waits its turn (409).
+func TestReadersShare(t *testing.T) {
+	f := newFixture(t, 0, "alice")
+	a := f.login("alice")
+	data := bytes.Repeat([]byte("sixteen bytes..."), 1<<20) // 16 MiB, more than the socket buffers hold: the server waits in send
+	writeFile(t, filepath.Join(f.root, "alice", "big.bin"), data)
+	if err := a.send(Request{Cmd: "get", FileName: "big.bin"}); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := answer(a.ReadReply()) // the body is now on its way; a reads none of it yet
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := f.login("alice")
+	out := filepath.Join(t.TempDir(), "b.bin")
+	if _, err := b.Get("big.bin", out); err != nil {
+		t.Errorf("a second get while the first is under way: %v", err)
+	}
+	if _, err := b.Put(mkLocal(t, "x"), "big.bin"); status(err) != StatusConflict {
+		t.Errorf("a put while a get is under way: %v, want 409", err)
+	}
+	got, err := io.ReadAll(io.LimitReader(a.C, *rep.FileSize))
+	if err != nil || !bytes.Equal(got, data) {
+		t.Errorf("the first get: %d bytes, %v", len(got), err)
+	}
+	if _, err := b.Put(mkLocal(t, "x"), "big.bin"); err != nil {
+		t.Errorf("a put after the gets: %v", err)
+	}
+}
