@@ -375,7 +375,7 @@ func (e *env) ftpClient(args []string) error {
 	user := fs.String("user", "", "log in as this user (asked when not given, on a terminal)")
 	script := fs.String("c", "", `commands to run, separated by ";" (e.g. "put a.txt; ls; get a.txt b.txt"); stops at the first that fails, exit 1`)
 	format := fs.String("format", "none", "the trace of the client's calls, on stderr: none, text, json or md")
-	idle := fs.Duration("idle", defaultPeerIdle, "give up when the server makes no progress for this long")
+	idle := fs.Duration("idle", 2*time.Minute, "give up when the server makes no progress for this long (it hashes a file before a get's reply)")
 	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err

@@ -27,6 +27,7 @@ and a users file, speaking the seed's framing (docs/wire-formats.md, "FTP").
       the first that fails (exit 1); on a terminal, an ftp> prompt with history;
       from a pipe, one command a line (exit 1 if any failed). Transfers show a
       progress bar on a terminal; --format puts the client's trace on stderr.
+      --idle (default 2m): give up on a server that makes no progress that long.
 
 commands: login [USER], ls [DIR], cd DIR, pwd, mkdir DIR, rm NAME,
           put LOCAL [REMOTE], get REMOTE [LOCAL], quota, quit, help
@@ -60,6 +61,7 @@ it. Real protocols put TLS underneath (FTPS, SFTP). Demo 18 shows it all: lab ru
       命令：用 -c 时逐条执行，遇到第一条失败的就停止（以 1 退出）；在终端里是带历史
       记录的 ftp> 提示符；来自管道时每行一条命令（有失败的就以 1 退出）。在终端里传输
       时显示进度条；--format 把客户端的调用轨迹输出到标准错误。
+      --idle（默认 2m）：服务端这么久没有进展就放弃。
 
 命令：login [用户名]、ls [文件夹]、cd 文件夹、pwd、mkdir 文件夹、rm 名字、
       put 本地文件 [远程名]、get 远程名 [本地文件]、quota、quit、help
