@@ -346,3 +346,51 @@ func TestFTPHelpNamesEveryFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestFTPDefaults: without --users, adduser and serve share the users
+// file in the config folder; without --root, serve makes a new temporary
+// folder and says where (XDG_CONFIG_HOME and TMPDIR point into the test's
+// own folder).
+func TestFTPDefaults(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
+	t.Setenv("TMPDIR", filepath.Join(dir, "tmp"))
+	os.Mkdir(filepath.Join(dir, "tmp"), 0o700)
+	t.Setenv("LAB_FTP_PASSWORD", "dee-pw-5")
+	if code, out, errOut := runLab(t, "", "ftp", "adduser", "dee"); code != 0 || !strings.Contains(out, filepath.Join(dir, "config", "socketlab", "ftp-users.json")) {
+		t.Fatalf("adduser: %d %q %q", code, out, errOut)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"ftp", "serve", "--format", "none"}, strings.NewReader(""), &out, &errOut) }()
+	re := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`)
+	addr := ""
+	for addr == "" {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			addr = m[1]
+			break
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("serve exited %d: %s", code, errOut.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	roots, _ := filepath.Glob(filepath.Join(dir, "tmp", "socketlab-ftp-*"))
+	if len(roots) != 1 || !strings.Contains(errOut.String(), roots[0]) {
+		t.Errorf("temporary roots %v; serve said %q", roots, errOut.String())
+	}
+	if code, out, errOut := runLab(t, "", "ftp", "client", "--connect", addr, "--user", "dee", "-c", "mkdir x"); code != 0 {
+		t.Errorf("client: %d %q %q", code, out, errOut)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("serve exited %d", code)
+	}
+	if len(roots) == 1 {
+		if info, err := os.Stat(filepath.Join(roots[0], "dee", "x")); err != nil || !info.IsDir() {
+			t.Errorf("dee's folder: %v", err)
+		}
+	}
+}
