@@ -363,7 +363,9 @@ func TestFTPDefaults(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errOut syncBuffer
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"ftp", "serve", "--format", "none"}, strings.NewReader(""), &out, &errOut) }()
+	go func() {
+		done <- run(ctx, []string{"ftp", "serve", "--format", "none"}, strings.NewReader(""), &out, &errOut)
+	}()
 	re := regexp.MustCompile(`listening on (127\.0\.0\.1:\d+)`)
 	addr := ""
 	for addr == "" {
