@@ -173,6 +173,20 @@ func (ss *session) hangUp(status int, err error) error {
 	ss.reply(Reply{Status: status, Msg: msg, MsgZh: "报头无法识别（" + err.Error() + "）；关闭连接"})
 	ss.s.Note(lab.Tf("refused: %v; the reply says why, then the server closes this connection (the others go on)",
 		"拒绝：%v；回复说明原因，然后服务端关闭这个连接（其他连接照常）", err))
+	return ss.closeAfterReply()
+}
+
+// closeAfterReply ends a connection the server gives up on so that its
+// last reply arrives: FIN first (shutdown(SHUT_WR)), then what the client
+// still sends is read and dropped for a moment (at most 1 MiB, 1 s), then
+// close. Closing with unread input would send a reset, and a reset can
+// make the client's kernel drop the reply before the client reads it.
+func (ss *session) closeAfterReply() error {
+	if err := ss.c.CloseWrite(); err == nil {
+		nc := ss.c.NetConn()
+		nc.SetReadDeadline(time.Now().Add(time.Second))
+		io.Copy(io.Discard, io.LimitReader(nc, 1<<20))
+	}
 	return ss.c.Close()
 }
 
@@ -193,7 +207,7 @@ func (ss *session) refuse(r Request, status int, en, zh string) error {
 		if r.FileSize > ss.srv.cfg.MaxDiscard {
 			ss.s.Note(lab.Tf("the refused put announced %d bytes, more than the server reads to drop: it closes the connection",
 				"被拒绝的 put 声明了 %d 字节，超过服务端愿意读取丢弃的量：关闭连接", r.FileSize))
-			ss.c.Close()
+			ss.closeAfterReply()
 			return errQuit
 		}
 		ss.s.Note(lab.Tf("the client sends the body without waiting (as the seed's put does): the server reads its %d bytes and drops them, to stay in step",
@@ -266,7 +280,7 @@ func (ss *session) login(r Request) error {
 		if ss.fails >= srv.cfg.MaxFails {
 			ss.reply(Reply{Status: StatusTooMany, Msg: fmt.Sprintf("%d wrong passwords: closing the connection", ss.fails),
 				MsgZh: fmt.Sprintf("密码错误 %d 次：关闭连接", ss.fails)})
-			ss.c.Close()
+			ss.closeAfterReply()
 			return errQuit
 		}
 		return ss.refuse(r, StatusLogin, "wrong user name or password", "用户名或密码错误")

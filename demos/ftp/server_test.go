@@ -630,3 +630,52 @@ func TestReadersShare(t *testing.T) {
 		t.Errorf("a put after the gets: %v", err)
 	}
 }
+
+// TestGarbageStreams: streams of random bytes, some behind a valid login
+// and a valid frame length, get framed replies or a close, never a panic
+// or a hang (each stream ends with a half-close), and the server goes on.
+func TestGarbageStreams(t *testing.T) {
+	f := newFixture(t, 0, "alice")
+	r := rand.New(rand.NewPCG(18, 15))
+	login := AppendRequest(nil, Request{Cmd: "login", User: "alice", Password: pw("alice")})
+	for i := range 60 {
+		var b []byte
+		if i%2 == 0 {
+			b = append(b, login...)
+		}
+		if i%3 == 0 {
+			b = AppendLength(b, r.IntN(64)+1)
+		}
+		for range r.IntN(200) {
+			b = append(b, byte(r.Uint32()))
+		}
+		c, err := net.Dial("tcp", f.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write(b)
+		c.(*net.TCPConn).CloseWrite()
+		c.SetReadDeadline(time.Now().Add(30 * time.Second))
+		all, err := io.ReadAll(c)
+		c.Close()
+		if err != nil {
+			t.Fatalf("stream %d: %v (a hang?)", i, err)
+		}
+		for len(all) > 0 { // every byte back is a framed reply
+			n, err := ParseLength(all[:min(4, len(all))], MaxReplyHeader)
+			if err != nil || len(all) < 4+n {
+				t.Fatalf("stream %d: the server sent %q", i, all)
+			}
+			if _, err := ParseReply(all[4 : 4+n]); err != nil {
+				t.Fatalf("stream %d: reply %q: %v", i, all[4:4+n], err)
+			}
+			all = all[4+n:]
+		}
+	}
+	for _, e := range f.sess.Events() {
+		if strings.Contains(e.Err, "internal error") || strings.Contains(e.Text.En, "internal error") {
+			t.Errorf("the server panicked: %s %s", e.Err, e.Text.En)
+		}
+	}
+	f.login("alice")
+}
