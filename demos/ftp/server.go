@@ -183,9 +183,9 @@ func (ss *session) hangUp(status int, err error) error {
 // make the client's kernel drop the reply before the client reads it.
 func (ss *session) closeAfterReply() error {
 	if err := ss.c.CloseWrite(); err == nil {
-		nc := ss.c.NetConn()
-		nc.SetReadDeadline(time.Now().Add(time.Second))
-		io.Copy(io.Discard, io.LimitReader(nc, 1<<20))
+		done := ss.c.Paced(lab.Pace{Total: time.Second}) // on top of (and shorter than) the idle limit
+		io.Copy(io.Discard, io.LimitReader(ss.c.NetConn(), 1<<20))
+		done()
 	}
 	return ss.c.Close()
 }
