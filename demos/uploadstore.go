@@ -98,7 +98,7 @@ func partName(name string) string {
 
 // isPartName reports a name of the store's own partial files.
 func isPartName(name string) bool {
-	return strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".part")
+	return len(name) > len("..part") && strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".part") // as lab ftp's isPart
 }
 
 // upload is one file being written.
@@ -107,6 +107,7 @@ type upload struct {
 	name, part string
 	size       int64
 	f          *os.File
+	werr       error // the first write that failed (a full disk)
 }
 
 // begin reserves size bytes for name and creates its .part file; name has
@@ -137,8 +138,8 @@ func (st *uploadStore) begin(name string, size int64) (*upload, error) {
 	if err != nil {
 		st.release(size)
 		if errors.Is(err, fs.ErrExist) {
-			return refuse("%q is being uploaded on another connection (its %s exists); choose another name or wait",
-				"%q 正在另一个连接上传（它的 %s 已经存在）；请换一个名字或稍后再试", name, part)
+			return refuse("%q is being uploaded on another connection (its %s exists; if no upload is running, a server was killed mid-file: remove it); choose another name or wait",
+				"%q 正在另一个连接上传（它的 %s 已经存在；如果并没有上传在进行，那是服务端在文件中途被强行终止了：删除它即可）；请换一个名字或稍后再试", name, part)
 		}
 		return refuse("cannot create %s: %v", "无法创建 %s：%v", part, err)
 	}
@@ -167,8 +168,16 @@ func (st *uploadStore) uniqueName(base string) string {
 	return name
 }
 
-// Write writes the file's next bytes.
-func (u *upload) Write(p []byte) (int, error) { return u.f.Write(p) }
+// Write writes the file's next bytes. After a write that failed (a full
+// disk) it drops them instead, so that the rest of the file is still read
+// and the stream stays in step: commit then refuses the file with a reply,
+// instead of a reset.
+func (u *upload) Write(p []byte) (int, error) {
+	if u.werr == nil {
+		_, u.werr = u.f.Write(p)
+	}
+	return len(p), nil
+}
 
 // commit gives the whole file its name once all its bytes arrived, whose
 // SHA-256 is sum: it checks sum against want (when the header announced
@@ -179,6 +188,8 @@ func (u *upload) commit(sum, want string) error {
 	err := u.f.Close()
 	u.f = nil
 	switch {
+	case u.werr != nil:
+		err = &storeRefusal{lab.Tf("cannot write %s: %v; not stored", "无法写入 %s：%v；没有存下", u.part, u.werr)}
 	case err != nil:
 	case want != "" && !strings.EqualFold(want, sum):
 		err = &storeRefusal{lab.Tf("the file's SHA-256 is %s, not the %s its header announced: not stored",

@@ -300,6 +300,15 @@ func writeDemoHelp(w io.Writer, d lab.Demo, l lab.Lang, width int) error {
 			k.Name, k.Default, k.RangeIn(l)).In(l), 2)
 		wrap(k.Help.In(l), 6)
 	}
+	if d.Peer != nil && len(d.Peer.Knobs) > 0 {
+		fmt.Fprintln(w)
+		wrap(lab.Tf("lab serve %d and lab client %d take these too:", "lab serve %d 和 lab client %d 还接受这些参数：", d.ID, d.ID).In(l), 0)
+		for _, k := range d.Peer.Knobs {
+			wrap(lab.Tf("--set %s=…   default: %s · valid: %s", "--set %s=…   默认：%s · 有效值：%s",
+				k.Name, k.Default, k.RangeIn(l)).In(l), 2)
+			wrap(k.Help.In(l), 6)
+		}
+	}
 	fmt.Fprintln(w)
 	wrap(lab.Tf("Run it: lab run %d · step by step: lab run %d --step · its lesson: lab lesson %d",
 		"运行：lab run %d · 单步：lab run %d --step · 讲解：lab lesson %d", d.ID, d.ID, d.ID).In(l), 0)

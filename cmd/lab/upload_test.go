@@ -279,11 +279,17 @@ func TestClientUploadGarbage(t *testing.T) {
 }
 
 // TestClientEndlessStream: `lab client 10` (framing none reads to the
-// server's close) against a server that answers every command and then
-// never stops sending: the client stops at its limit with a clear error,
-// long before the server has sent 1 GiB.
+// server's close) and `lab client 3` (reads to the close) against a server
+// that never stops sending: the client stops at its limit with a clear
+// error, long before the server has sent 1 GiB.
 func TestClientEndlessStream(t *testing.T) {
 	englishEnv(t)
+	for _, demo := range []string{"10", "3"} {
+		t.Run(demo, func(t *testing.T) { endlessStream(t, demo) })
+	}
+}
+
+func endlessStream(t *testing.T, demo string) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -310,12 +316,78 @@ func TestClientEndlessStream(t *testing.T) {
 		}
 		sent <- n
 	}()
-	code, _, stderr := runLab(t, "", "client", "10", "--connect", ln.Addr().String(), "--format", "none")
+	code, _, stderr := runLab(t, "", "client", demo, "--connect", ln.Addr().String(), "--format", "none")
 	if code != exitFail || !strings.Contains(stderr, "stopped reading") || strings.Count(stderr, "lab: error:") != 1 {
 		t.Errorf("exit %d, want %d and the limit's error:\n%s", code, exitFail, stderr)
 	}
 	ln.Close()
 	if n := <-sent; n >= 1<<30 {
 		t.Errorf("the server sent %d bytes: the client never stopped reading", n)
+	}
+}
+
+// TestServeUploadsAckQuota: with the ack protocol a file over the quota is
+// refused before the acknowledgement, so not a byte of it is sent, and
+// `lab client 15` says so and fails.
+func TestServeUploadsAckQuota(t *testing.T) {
+	englishEnv(t)
+	dir := t.TempDir()
+	srv := serveInProcess(t, "15", "--count", "1", "--dir", dir, "--idle", "10s", "--set", "proto=ack", "--set", "quota=1000")
+	code, out, stderr := runLab(t, "", "client", "15", "--connect", srv.addr, "--set", "proto=ack", "--set", "size=2000", "--format", "json")
+	if code != exitFail || !strings.Contains(stderr, "the server refused the upload") || !strings.Contains(stderr, "quota") {
+		t.Errorf("exit %d, want %d and the refusal:\n%s", code, exitFail, stderr)
+	}
+	for _, e := range peerTrace(t, out) {
+		if e.Op == "sendall" && e.N > 100 {
+			t.Errorf("the client sent %d bytes of the refused file", e.N)
+		}
+	}
+	srv.wait(t)
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("the folder holds %d entries after a refusal", len(entries))
+	}
+}
+
+// TestServeRefusedHeaderOneClose: a header the server cannot read past is
+// refused with a reply and one close(); no second close() shows a false
+// "✗ … use of closed network connection" in the lane.
+func TestServeRefusedHeaderOneClose(t *testing.T) {
+	srv := serveInProcess(t, "15", "--count", "2", "--dir", t.TempDir(), "--idle", "10s")
+	for _, send := range [][]byte{header(-1), []byte("not a size\n")} {
+		c := dial(t, srv.addr)
+		c.Write(send)
+		io.Copy(io.Discard, c)
+		c.Close()
+	}
+	_, evs := srv.wait(t)
+	closes := map[string]int{}
+	for _, e := range evs {
+		if e.Op == "close" && e.Who != "" {
+			closes[e.Who]++
+			if e.Err != "" {
+				t.Errorf("[%s] close() failed: %s", e.Who, e.Err)
+			}
+		}
+	}
+	for _, tag := range []string{"c1", "c2"} {
+		if closes[tag] != 1 {
+			t.Errorf("[%s] %d close() calls, want 1", tag, closes[tag])
+		}
+	}
+}
+
+// TestHelpPeerKnobs: `lab help 15` lists the knobs of lab serve 15 and lab
+// client 15 (proto, quota, files) with their defaults, in both languages.
+func TestHelpPeerKnobs(t *testing.T) {
+	for _, lang := range []string{"en", "zh"} {
+		code, out, stderr := runLab(t, "", "help", "15", "--lang", lang)
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s", lang, code, stderr)
+		}
+		for _, want := range []string{"lab serve 15", "--set proto=", "--set quota=", "4GiB", "--set files=", "100"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("lab help 15 --lang %s has no %q:\n%s", lang, want, out)
+			}
+		}
 	}
 }
