@@ -1,6 +1,8 @@
 package ftp
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -66,8 +68,13 @@ const (
 )
 
 // PartName is the hidden name a file is received under until it is whole.
+// A name too long for ".NAME.part" uses its SHA-256 instead, one per name.
 func PartName(p string) string {
 	dir, file := path.Split(p)
+	if len(partPrefix+file+partSuffix) > wire.MaxFileName {
+		sum := sha256.Sum256([]byte(file))
+		file = hex.EncodeToString(sum[:16])
+	}
 	return dir + partPrefix + file + partSuffix
 }
 
@@ -118,7 +125,11 @@ func Resolve(cwd, p string) (string, error) {
 			return bad(lab.T("is a partial file of the server's (a name like .NAME.part)", "是服务端的部分文件（形如 .名字.part 的名字）"))
 		default:
 			if _, err := wire.SafeName(c); err != nil {
-				return bad(lab.T(strings.TrimPrefix(err.Error(), wire.ErrUnsafeName.Error()+" "), "不是安全的文件名："+err.Error()))
+				var ne *wire.NameError
+				if errors.As(err, &ne) {
+					return bad(lab.T("has an unsafe part "+ne.Quoted+": "+ne.En, "含有不安全的部分 "+ne.Quoted+"："+ne.Zh))
+				}
+				return bad(lab.T(err.Error(), err.Error()))
 			}
 			parts = append(parts, c)
 		}

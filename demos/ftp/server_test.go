@@ -679,3 +679,20 @@ func TestGarbageStreams(t *testing.T) {
 	}
 	f.login("alice")
 }
+
+// TestLongName: a 255-byte name is stored (its partial file has a short
+// name of its own) and listed.
+func TestLongName(t *testing.T) {
+	f := newFixture(t, 0, "alice")
+	cl := f.login("alice")
+	name := strings.Repeat("n", 251) + ".txt"
+	if _, err := cl.Put(mkLocal(t, "long"), name); err != nil {
+		t.Fatalf("put a 255-byte name: %v", err)
+	}
+	if got := listNames(t, cl, ""); !slices.Equal(got, []string{name}) {
+		t.Errorf("ls: %v", got)
+	}
+	if _, err := cl.Put(mkLocal(t, "x"), strings.Repeat("n", 256)); status(err) != StatusForbidden {
+		t.Errorf("a 256-byte name: %v, want 403", err)
+	}
+}
