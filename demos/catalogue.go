@@ -35,6 +35,7 @@ func All() []lab.Demo {
 		fileUpload(),
 		httpDemo(),
 		handshake(),
+		ftpDemo(),
 		halfClose(),
 		blocking(),
 		framingBugsDemo(),

@@ -156,6 +156,9 @@ type Event struct {
 	Errno string // what the error means, portably: ErrClass.Name (ECONNRESET, EPIPE, timeout, …)
 
 	Who string // which of several programs on one side (a Fork's tag), e.g. "c2"
+	// User is who logged in on a fork's connection (lab ftp), e.g. "alice":
+	// shown with the tag, "[c2 alice]".
+	User string
 
 	// Step names the call in the demo's code (Side.Step, Side.Key): step
 	// notes are keyed by it and findings point at it. Key marks the call

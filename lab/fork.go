@@ -15,6 +15,22 @@ func (s *Side) Fork(tag string) *Side {
 	return f
 }
 
+// SetUser names who is logged in on this side's connection (a server's
+// handler after a login): every event it records from now on carries the
+// name in Event.User beside its fork tag.
+func (s *Side) SetUser(name string) {
+	s.mu.Lock()
+	s.user = name
+	s.mu.Unlock()
+}
+
+// User is the name SetUser gave, "" before.
+func (s *Side) User() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.user
+}
+
 // Who is the side's fork tag, "" for the side a demo func was given.
 func (s *Side) Who() string { return s.who }
 

@@ -24,6 +24,7 @@ type Side struct {
 	busy    string      // the call in progress, for a timeout report
 	busyOp  Op          // its op
 	who     string      // a Fork's tag, put on every event
+	user    string      // who logged in on this side's connection (SetUser), guarded by mu
 	unhook  func() bool // stops closing on the run's end (Retire)
 
 	verdicts []*Verdict // what a peer side found wrong with its peer (Side.Verdict)
@@ -236,6 +237,7 @@ func (s *Side) record(e Event, err error) Event {
 	s.mu.Unlock()
 	e.Side = s.Role
 	e.Who = s.who
+	e.User = s.User()
 	if err != nil {
 		if st.quiet && s.run.ctx.Err() != nil {
 			return e // a server waiting for its next peer when it was stopped: nothing happened
@@ -261,7 +263,7 @@ func (s *Side) record(e Event, err error) Event {
 
 // Note adds an explanation to this side's lane of the trace.
 func (s *Side) Note(t Text) {
-	s.run.rec.Record(Event{Side: s.Role, Who: s.who, Op: OpNote, Text: t})
+	s.run.rec.Record(Event{Side: s.Role, Who: s.who, User: s.User(), Op: OpNote, Text: t})
 }
 
 // GoNote adds a note about how the lab does something in Go, which the

@@ -30,6 +30,7 @@ usage:
   lab proxy   --upstream ADDR [--listen ADDR] [--slice N] [--delay DUR] [--merge DUR]
               [--format text|json|md|none]
   lab web     [--listen ADDR] [--lang en|zh] [--open] [--private]   the browser view
+  lab ftp     serve | client | adduser ...      the seeds' homework, a multi-user FTP
   lab version | lab help [command | trace | N]
 
 "lab help trace" explains the signs of a trace; "lab help 4" a demo's knobs.
@@ -50,6 +51,7 @@ exit codes: 0 success · 1 a run failed or --check found a finding missing · 2 
   lab proxy   --upstream 地址 [--listen 地址] [--slice N] [--delay 时长] [--merge 时长]
               [--format text|json|md|none]
   lab web     [--listen 地址] [--lang en|zh] [--open] [--private]   浏览器视图
+  lab ftp     serve | client | adduser ...      种子教程的作业：多用户 FTP
   lab version | lab help [命令 | trace | N]
 
 "lab help trace" 解释跟踪记录中的符号；"lab help 4" 列出演示的参数。
@@ -184,6 +186,7 @@ lab) is refused with its line number, exit 2.
 	"serve":  serveHelp,
 	"client": clientHelp,
 	"web":    webHelp,
+	"ftp":    ftpHelp,
 	"lesson": lab.T(`lab lesson <N|slug> [--lang en|zh] [--no-pager] prints the lesson of a demo.
 
 In a terminal, a lesson longer than the screen goes through $PAGER, or less -R

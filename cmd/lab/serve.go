@@ -70,6 +70,10 @@ func (e *env) setupPeer(cmd string, pos []string, f peerFlags) (peerSetup, error
 		return ps, err
 	}
 	peer := d.Peer
+	if d.Slug == "ftp" { // the homework has commands of its own
+		return ps, usage(lab.Tf("lab ftp %s (lab help ftp)", "lab ftp %s（lab help ftp）", cmd),
+			lab.Tf("demo 18 ftp has its own commands: lab ftp serve, lab ftp client", "演示 18 ftp 有自己的命令：lab ftp serve、lab ftp client"))
+	}
 	if peer == nil {
 		side := map[string]string{"serve": "服务端", "client": "客户端"}[cmd]
 		return ps, usage(lab.Tf("demos with a real-peer side: %s", "可以和真实对端连接的演示：%s", demos.PeerDemos()),

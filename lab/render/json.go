@@ -123,6 +123,7 @@ type jsonEvent struct {
 	Err         string     `json:"err,omitempty"`
 	Errno       string     `json:"errno,omitempty"`
 	Who         string     `json:"who,omitempty"`
+	User        string     `json:"user,omitempty"`
 	Step        string     `json:"step,omitempty"`
 	Key         bool       `json:"key,omitempty"`
 	Detail      string     `json:"detail,omitempty"`
@@ -163,7 +164,7 @@ func (j *JSON) Emit(e lab.Event) {
 	v := jsonEvent{
 		Seq: e.Seq, TUS: e.T.Microseconds(), Side: e.Side, Op: e.Op.String(),
 		Conn: e.Conn, Call: e.Call, Local: e.Local, Peer: e.Peer,
-		Name: e.Name, ID: e.ID, Text: e.Text.In(j.lang), Texts: textsOf(e.Text), Demo: e.Demo, Err: e.Err, Errno: e.Errno, Who: e.Who,
+		Name: e.Name, ID: e.ID, Text: e.Text.In(j.lang), Texts: textsOf(e.Text), Demo: e.Demo, Err: e.Err, Errno: e.Errno, Who: e.Who, User: e.User,
 		Step: e.Step, Key: e.Key, Detail: e.Detail,
 	}
 	data := e.Op.IsData()

@@ -99,6 +99,7 @@ type jsonIn struct {
 	Err      string            `json:"err"`
 	Errno    string            `json:"errno"`
 	Who      string            `json:"who"`
+	User     string            `json:"user"`
 	Step     string            `json:"step"`
 	Key      bool              `json:"key"`
 	Detail   string            `json:"detail"`
@@ -158,7 +159,7 @@ func (t *TraceReader) Next() (lab.Event, error) {
 		Offset: in.Offset, Trunc: in.Trunc, Waited: in.Waited, Total: in.Total, Done: in.Done,
 		Name: in.Name, Segs: in.Segs, ID: in.ID, OK: in.OK, Text: textOf(in.Texts, in.Text),
 		Evidence: in.Events, Steps: in.Steps, Demo: in.Demo, Findings: in.Findings,
-		Err: in.Err, Errno: in.Errno, Who: in.Who, Step: in.Step, Key: in.Key, Detail: in.Detail,
+		Err: in.Err, Errno: in.Errno, Who: in.Who, User: in.User, Step: in.Step, Key: in.Key, Detail: in.Detail,
 	}
 	switch {
 	case op == lab.OpRun:
