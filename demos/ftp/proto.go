@@ -165,12 +165,17 @@ func Lookup(name string) (Command, bool) {
 }
 
 // names lists the command names for an error.
-func names() string {
+func names() string { return joinNames(", ") }
+
+// namesZh is the same list as Chinese text writes one: login、ls、cd …
+func namesZh() string { return joinNames("、") }
+
+func joinNames(sep string) string {
 	var s []string
 	for _, c := range Commands {
 		s = append(s, c.Name)
 	}
-	return strings.Join(s, ", ")
+	return strings.Join(s, sep)
 }
 
 // ParseRequest decodes a request header: one JSON object in UTF-8 whose
@@ -190,7 +195,7 @@ func ParseRequest(b []byte) (Request, error) {
 			return nil
 		}
 		if err := json.Unmarshal(raw, dst); err != nil {
-			return fmt.Errorf("%w: %q must be a string, not %s", ErrHeader, name, cut(raw))
+			return headerErr("%q must be a string, not %s", "%q 必须是字符串，不能是 %s", name, cut(raw))
 		}
 		return nil
 	}
@@ -201,13 +206,13 @@ func ParseRequest(b []byte) (Request, error) {
 		}
 		n, err := strconv.ParseInt(string(raw), 10, 64)
 		if err != nil || n < 0 || n > MaxFileSize {
-			return true, fmt.Errorf("%w: %q must be a whole number from 0 to %d, not %s", ErrHeader, name, int64(MaxFileSize), cut(raw))
+			return true, headerErr("%q must be a whole number from 0 to %d, not %s", "%q 必须是 0 到 %d 之间的整数，不能是 %s", name, int64(MaxFileSize), cut(raw))
 		}
 		*dst = n
 		return true, nil
 	}
 	if _, ok := fields["cmd"]; !ok {
-		return r, fmt.Errorf("%w: no \"cmd\" field (commands: %s)", ErrHeader, names())
+		return r, headerErr2(lab.Text{En: "no \"cmd\" field (commands: " + names() + ")", Zh: "没有 \"cmd\" 字段（命令：" + namesZh() + "）"})
 	}
 	for _, f := range []struct {
 		name string
@@ -220,7 +225,8 @@ func ParseRequest(b []byte) (Request, error) {
 	}
 	c, ok := Lookup(r.Cmd)
 	if !ok {
-		return r, fmt.Errorf("%w: unknown command %q (commands: %s)", ErrHeader, cutS(r.Cmd), names())
+		return r, headerErr2(lab.Text{En: fmt.Sprintf("unknown command %q (commands: %s)", cutS(r.Cmd), names()),
+			Zh: fmt.Sprintf("未知命令 %q（命令：%s）", cutS(r.Cmd), namesZh())})
 	}
 	if r.hasSize, err = num("filesize", &r.FileSize); err != nil {
 		return r, err
@@ -230,12 +236,12 @@ func ParseRequest(b []byte) (Request, error) {
 	}
 	if raw, ok := fields["resume"]; ok {
 		if err := json.Unmarshal(raw, &r.Resume); err != nil {
-			return r, fmt.Errorf("%w: \"resume\" must be true or false, not %s", ErrHeader, cut(raw))
+			return r, headerErr("\"resume\" must be true or false, not %s", "\"resume\" 必须是 true 或 false，不能是 %s", cut(raw))
 		}
 	}
 	for _, need := range c.Needs {
 		if _, ok := fields[need]; !ok {
-			return r, fmt.Errorf("%w: %s needs a %q field", ErrHeader, c.Name, need)
+			return r, headerErr("%s needs a %q field", "%s 需要一个 %q 字段", c.Name, need)
 		}
 	}
 	for _, f := range []struct {
@@ -243,7 +249,7 @@ func ParseRequest(b []byte) (Request, error) {
 		want    int
 	}{{"md5", r.MD5, 32}, {"sha256", r.SHA256, 64}} {
 		if f.v != "" && (len(f.v) != f.want || !isHex(f.v)) {
-			return r, fmt.Errorf("%w: %q must be %d hex digits", ErrHeader, f.name, f.want)
+			return r, headerErr("%q must be %d hex digits", "%q 必须是 %d 位十六进制数字", f.name, f.want)
 		}
 	}
 	return r, nil
@@ -253,11 +259,11 @@ func ParseRequest(b []byte) (Request, error) {
 // fields.
 func object(b []byte) (map[string]json.RawMessage, error) {
 	if !utf8.Valid(b) {
-		return nil, fmt.Errorf("%w: not valid UTF-8: %s", ErrHeader, cut(b))
+		return nil, headerErr("not valid UTF-8: %s", "不是有效的 UTF-8：%s", cut(b))
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(b, &fields); err != nil || fields == nil {
-		return nil, fmt.Errorf("%w: not a JSON object: %s", ErrHeader, cut(b))
+		return nil, headerErr("not a JSON object: %s", "不是 JSON 对象：%s", cut(b))
 	}
 	return fields, nil
 }
@@ -412,14 +418,14 @@ func ParseReply(b []byte) (Reply, error) {
 		return r, err
 	}
 	if _, ok := fields["status"]; !ok {
-		return r, fmt.Errorf("%w: a reply needs a \"status\"", ErrHeader)
+		return r, headerErr("a reply needs a \"status\"", "回复需要一个 \"status\"")
 	}
 	if err := json.Unmarshal(b, &r); err != nil {
 		return r, fmt.Errorf("%w: %v", ErrHeader, err)
 	}
 	for _, p := range []*int64{r.FileSize, r.Offset, r.Used, r.Limit} {
 		if p != nil && (*p < 0 || *p > MaxFileSize) {
-			return r, fmt.Errorf("%w: a size or offset of %d", ErrHeader, *p)
+			return r, headerErr("a size or offset of %d", "大小或偏移量为 %d", *p)
 		}
 	}
 	return r, nil
@@ -427,3 +433,16 @@ func ParseReply(b []byte) (Reply, error) {
 
 // num returns a pointer to n, for a Reply's optional numbers.
 func num(n int64) *int64 { return &n }
+
+// A HeaderError says why a header was refused, in both languages; it
+// matches ErrHeader, and its Error is the English.
+type HeaderError struct{ lab.Text }
+
+func (e *HeaderError) Error() string   { return ErrHeader.Error() + ": " + e.En }
+func (e *HeaderError) Is(t error) bool { return t == ErrHeader }
+
+func headerErr(en, zh string, args ...any) error {
+	return &HeaderError{lab.Tf(en, zh, args...)}
+}
+
+func headerErr2(t lab.Text) error { return &HeaderError{t} }

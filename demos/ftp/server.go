@@ -170,9 +170,14 @@ func (srv *Server) Handle(s *lab.Side, c *lab.Conn) error {
 func (ss *session) hangUp(status int, err error) error {
 	ss.s.Key("refuse-header")
 	msg := err.Error() + "; closing the connection"
-	ss.reply(Reply{Status: status, Msg: msg, MsgZh: "报头无法识别（" + err.Error() + "）；关闭连接"})
-	ss.s.Note(lab.Tf("refused: %v; the reply says why, then the server closes this connection (the others go on)",
-		"拒绝：%v；回复说明原因，然后服务端关闭这个连接（其他连接照常）", err))
+	why := err.Error()
+	if he := (*HeaderError)(nil); errors.As(err, &he) {
+		why = "报头有误：" + he.Zh
+	}
+	ss.reply(Reply{Status: status, Msg: msg, MsgZh: "报头无法识别（" + why + "）；关闭连接"})
+	ss.s.Note(lab.Text{
+		En: fmt.Sprintf("refused: %v; the reply says why, then the server closes this connection (the others go on)", err),
+		Zh: fmt.Sprintf("拒绝：%s；回复说明原因，然后服务端关闭这个连接（其他连接照常）", why)})
 	return ss.closeAfterReply()
 }
 
