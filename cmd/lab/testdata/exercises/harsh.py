@@ -738,7 +738,21 @@ def check(slug, argv):
                 print("  FAIL start: the program never listened on %d (exit %s)" % (PORT, p.poll()))
                 return 1
             time.sleep(0.05)
-        failed = run_cases(SERVERS[slug](os.path.join(workdir, "run")))
+        cases = SERVERS[slug](os.path.join(workdir, "run"))
+
+        def idle_cpu():
+            """After the clients are gone the server must sleep in accept()
+            or recv(), not spin (a loop on recv() == b'' takes a core)."""
+            def ticks():
+                f = open("/proc/%d/stat" % p.pid).read().rsplit(")", 1)[1].split()
+                return int(f[11]) + int(f[12])
+            time.sleep(0.3)
+            before, t0 = ticks(), time.time()
+            time.sleep(1.0)
+            used = (ticks() - before) / os.sysconf("SC_CLK_TCK") / (time.time() - t0)
+            if used > 0.3:
+                raise Fail("%.0f%% of a CPU while no client is talking: a loop that never blocks" % (used * 100))
+        failed = run_cases(cases + [idle_cpu])
         if p.poll() is not None:
             print("  (the program had exited with %s)" % p.returncode)
         return failed
