@@ -1,7 +1,7 @@
 //go:build ignore
 
 // reader-client, reference solution in Go (demo 3): the server sends one
-// message and closes. Read 7 bytes at a time until EOF (Python's b”),
+// message and closes. Read 7 bytes at a time until EOF (an empty recv in Python),
 // keep the raw bytes, and decode only the whole message: a 7-byte piece
 // can end in the middle of a character. Prints the message once.
 //
