@@ -781,9 +781,9 @@ def check(slug, argv):
                 return int(f[11]) + int(f[12])
             time.sleep(0.3)
             before, t0 = ticks(), time.time()
-            time.sleep(1.0)
+            time.sleep(2.0)
             used = (ticks() - before) / os.sysconf("SC_CLK_TCK") / (time.time() - t0)
-            if used > 0.3:
+            if used > 0.1:  # a blocked server uses ~0; a spinning one, on a busy machine, still far more
                 raise Fail("%.0f%% of a CPU while no client is talking: a loop that never blocks" % (used * 100))
         failed = run_cases(cases + [idle_cpu])
         if p.poll() is not None:
