@@ -562,7 +562,7 @@ def http_cases():
 
 # --- client exercises: the driver is the server ----------------------------
 
-def run_client(argv, serve, timeout=15, refuse=False):
+def run_client(argv, serve, timeout=15, refuse=False, stdin=None):
     """Listen, start the client, serve one connection with serve(conn),
     return the client's stdout."""
     ln = socket.socket()
@@ -572,7 +572,11 @@ def run_client(argv, serve, timeout=15, refuse=False):
     port = ln.getsockname()[1]
     args = [a.replace("{host}", HOST).replace("{port}", str(port)) for a in argv]
     env = dict(os.environ, LAB_HOST=HOST, LAB_PORT=str(port), PYTHONUNBUFFERED="1")
-    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    p = subprocess.Popen(args, stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    if stdin is not None:
+        p.stdin.write(stdin)  # small: fits the pipe
+        p.stdin.close()
     outputs = {}
 
     def drain(name, f):  # read while the client runs: a full pipe would block it
@@ -675,7 +679,7 @@ def command_client_cases(argv, json_header):
                 raise Fail("the client sent %r after the last command" % rest[:40])
 
         def run():
-            out = run_client(argv, serve)
+            out = run_client(argv, serve, stdin="".join(c + "\n" for c in COMMANDS).encode())
             want = b"".join(outputs[c] for c in COMMANDS)
             if out != want:
                 raise Fail("printed %d bytes (%r…), want %d (%r…)" % (len(out), out[:40], len(want), want[:40]))
@@ -689,12 +693,12 @@ def command_client_cases(argv, json_header):
 
 def objects_cases(argv):
     def case(name, mode, obj):
-        data = pickle.dumps(obj)
+        data = pickle.dumps(obj) if not isinstance(obj, str) else obj.encode()  # a str: JSON text
         def serve(conn):
             send_maybe_sliced(conn, bytes(f"{len(data):<10}", "utf-8") + data, mode)
         def run():
             out = run_client(argv, serve)
-            want = (repr(obj) + "\n").encode()
+            want = ((repr(obj) if not isinstance(obj, str) else obj) + "\n").encode()
             if out != want:
                 raise Fail("printed %r, want %r" % (out[:80], want[:80]))
         run.__name__ = name
@@ -717,7 +721,8 @@ def objects_cases(argv):
              "bytes": [b"", b"'", b"\"'", bytes(range(0, 256, 37))], 3: (1,), (1, 2): (), None: [shared, shared],
              "empty": [{}, [], ()], "bool": [True, False]}
     return [case("plain", "plain", obj), case("sliced", "sliced", obj), case("slow", "slow", {"a": 1}),
-            case("big", "plain", big), case("kinds", "plain", kinds), evil]
+            case("big", "plain", big), case("kinds", "plain", kinds),
+            case("json", "sliced", json.dumps({"msg": "你好", "n": [1, 2.5]}, ensure_ascii=False)), evil]
 
 
 # --- running --------------------------------------------------------------

@@ -1,11 +1,12 @@
 //go:build ignore
 
-// json-client, reference solution in Go (demo 6): sends whoami, ls -l and
-// pwd one at a time and reads each answer in three parts with io.ReadFull,
-// however the bytes are cut on the way: a 4-byte little-endian length h
-// (Python's struct.pack('i', h)), h bytes of JSON with "datasize", then
-// exactly datasize bytes, written to stdout unchanged. Nothing else goes to
-// stdout.
+// json-client, reference solution in Go (demo 6): reads commands from
+// stdin, one a line, and sends each once the previous answer is read; reads
+// each answer in three parts with io.ReadFull, however the bytes are cut on
+// the way: a 4-byte little-endian length h (Python's struct.pack('i', h)),
+// h bytes of JSON with "datasize", then exactly datasize bytes, written to
+// stdout unchanged. Nothing else goes to stdout; at the end of stdin it
+// closes.
 //
 //	go run ref.go {port}        (or: ref.go {host} {port}, or LAB_HOST / LAB_PORT)
 package main
@@ -18,9 +19,8 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 )
-
-var commands = []string{"whoami", "ls -l", "pwd"}
 
 const (
 	limit       = 64 << 20 // never allocate from a nonsense length
@@ -52,7 +52,12 @@ func run() error {
 	defer conn.Close()
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
-	for _, cmd := range commands {
+	lines := bufio.NewScanner(os.Stdin) // one command a line, as typed at input()
+	for lines.Scan() {
+		cmd := strings.TrimSuffix(lines.Text(), "\r")
+		if cmd == "" {
+			continue
+		}
 		if _, err := conn.Write([]byte(cmd)); err != nil { // client.sendall(cmd.encode())
 			return err
 		}
@@ -82,7 +87,7 @@ func run() error {
 			return fmt.Errorf("%q: output: %w", cmd, err)
 		}
 	}
-	return nil
+	return lines.Err()
 }
 
 func main() {

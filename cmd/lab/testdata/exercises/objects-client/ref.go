@@ -3,16 +3,18 @@
 // objects-client, reference solution in Go (demo 7): the server sends one
 // object, a 10-character text header (the length in decimal, left-aligned,
 // padded with spaces) and then that many bytes of pickle, and closes. Read
-// both exactly, decode the pickle with a small decoder that knows plain data
-// only (dicts, lists, tuples, str, bytes, numbers, None, booleans) and
-// refuses every opcode that names or calls a global, and print the object
-// the way Python's print() writes it.
+// both exactly. A pickle (the tutorial's, lab serve 7's default) is decoded
+// by a small decoder that knows plain data only (dicts, lists, tuples, str,
+// bytes, numbers, None, booleans) and refuses every opcode that names or
+// calls a global, and printed the way Python's print() writes it; a JSON
+// body (--set codec=json) is printed as it is.
 //
 //	go run ref.go {port}        (or: ref.go {host} {port}, or LAB_HOST / LAB_PORT)
 package main
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -512,7 +514,11 @@ func run() error {
 	if _, err := io.ReadFull(conn, data); err != nil {
 		return fmt.Errorf("object: %w", err)
 	}
-	v, err := unpickle(data)
+	if json.Valid(data) { // lab serve 7 --set codec=json: JSON text, printed as it came
+		fmt.Println(string(data))
+		return nil
+	}
+	v, err := unpickle(data) // the tutorial's pickle, plain data only
 	if err != nil {
 		return err
 	}

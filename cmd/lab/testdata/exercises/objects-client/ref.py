@@ -2,12 +2,14 @@
 # The server sends one object: a 10-character text header (the length in
 # decimal, left-aligned, padded with spaces, f"{n:<10}") and then n bytes of
 # pickle, and closes. Read exactly 10 bytes, then exactly n bytes, however
-# they are cut on the way; decode with an unpickler that refuses every
-# global, so a pickle that names a callable (os.system ...) is refused
-# instead of run; print the object.
+# they are cut on the way. A pickle (the tutorial's, and lab serve 7's
+# default) is decoded with an unpickler that refuses every global, so a
+# pickle that names a callable (os.system ...) is refused instead of run, and
+# the object is printed; a JSON body (--set codec=json) is printed as it is.
 #
 #   python3 ref.py {port}        (or: ref.py {host} {port}, or LAB_HOST / LAB_PORT)
 import io
+import json
 import os
 import pickle
 import socket
@@ -52,8 +54,12 @@ try:
         raise ValueError("header %r: %d bytes is too long" % (header, msglen))
     data = recv_exactly(client, msglen)
     client.close()
-    obj = SafeUnpickler(io.BytesIO(data)).load()         # never pickle.loads on network bytes
-    print(obj)
+    try:                                                  # lab serve 7 --set codec=json: JSON text
+        json.loads(data.decode("utf-8"))
+        print(data.decode("utf-8"))                      # printed as it came
+    except ValueError:                                    # the tutorial's (and the lab's default) pickle
+        obj = SafeUnpickler(io.BytesIO(data)).load()     # never pickle.loads on network bytes
+        print(obj)
 except (OSError, ValueError, pickle.UnpicklingError, EOFError) as e:
     print("objects-client:", e, file=sys.stderr)
     sys.exit(1)

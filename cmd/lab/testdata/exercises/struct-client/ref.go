@@ -1,10 +1,11 @@
 //go:build ignore
 
-// struct-client, reference solution in Go (demo 5): sends whoami, ls -l and
-// pwd one at a time, reads each answer as a 4-byte little-endian length
-// (Python's struct.pack('i', n)) and exactly n bytes with io.ReadFull,
-// however the bytes are cut on the way, and writes each answer's bytes to
-// stdout unchanged. Nothing else goes to stdout.
+// struct-client, reference solution in Go (demo 5): reads commands from
+// stdin, one a line, and sends each once the previous answer is read; reads
+// each answer as a 4-byte little-endian length (Python's struct.pack('i',
+// n)) and exactly n bytes with io.ReadFull, however the bytes are cut on the
+// way, and writes each answer's bytes to stdout unchanged. Nothing else goes
+// to stdout; at the end of stdin it closes.
 //
 //	go run ref.go {port}        (or: ref.go {host} {port}, or LAB_HOST / LAB_PORT)
 package main
@@ -16,9 +17,8 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 )
-
-var commands = []string{"whoami", "ls -l", "pwd"}
 
 const limit = 64 << 20 // never allocate from a nonsense length
 
@@ -47,7 +47,12 @@ func run() error {
 	defer conn.Close()
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
-	for _, cmd := range commands {
+	lines := bufio.NewScanner(os.Stdin) // one command a line, as typed at input()
+	for lines.Scan() {
+		cmd := strings.TrimSuffix(lines.Text(), "\r")
+		if cmd == "" {
+			continue
+		}
 		if _, err := conn.Write([]byte(cmd)); err != nil { // client.sendall(cmd.encode())
 			return err
 		}
@@ -63,7 +68,7 @@ func run() error {
 			return fmt.Errorf("%q: output: %w", cmd, err)
 		}
 	}
-	return nil
+	return lines.Err()
 }
 
 func main() {
