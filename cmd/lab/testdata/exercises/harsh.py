@@ -400,7 +400,10 @@ def upload_cases(workdir):
             c.sendall(msg)
 
     def finish(c):
-        c.shutdown(socket.SHUT_WR)
+        try:
+            c.shutdown(socket.SHUT_WR)
+        except OSError:  # the server already closed (a refused header): fine, it must survive
+            pass
         c.settimeout(TIMEOUT)
         try:
             recv_until_eof(c)  # the replies, if any, then the server's close
