@@ -324,7 +324,14 @@ def chat_cases():
         c.close()
         time.sleep(0.05)
         plain()
-    return [plain, lines, sliced, merged, leave, plain]
+    def big():
+        line = "长消息 long line ".encode() * 80000  # 1.6 MB, one message
+        with connect() as c:
+            welcome(c)
+            exchange(c, line + b"\n", line + SUFFIX + b"\n")
+            c.sendall(b"q\n")
+            expect_eof(c)
+    return [plain, lines, sliced, merged, big, leave, plain]
 
 
 # --- struct-server and json-server ----------------------------------------

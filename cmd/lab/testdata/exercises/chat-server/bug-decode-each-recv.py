@@ -9,7 +9,7 @@ import threading
 WELCOME = "Welcome to the chat room. 欢迎来到聊天室！(q quits)\n".encode("utf-8")
 SUFFIX = ",你好".encode("utf-8")
 PAUSE = 0.2                                   # seconds of quiet that end a message with no line end
-LONGEST = 64 << 10                            # a message longer than this is answered as it is
+LONGEST = 8 << 20                             # a message longer than this is answered as it is
 
 
 def address():
@@ -30,14 +30,16 @@ def answer(conn, msg, end):
 def chat(conn, addr):
     try:
         conn.sendall(WELCOME)
-        pending = b""
+        pending = bytearray()
         while True:
-            data = conn.recv(1024)
+            data = conn.recv(65536)
             if not data:                      # b'': the client left without q
                 break
             pending += data.decode("utf-8").encode("utf-8")   # each piece decoded on its own
             while b"\n" in pending:           # every complete line is a message
-                line, pending = pending.split(b"\n", 1)
+                line, _, rest = pending.partition(b"\n")
+                pending = bytearray(rest)
+                line = bytes(line)
                 end = b"\n"
                 if line.endswith(b"\r"):
                     line, end = line[:-1], b"\r\n"
@@ -46,7 +48,7 @@ def chat(conn, addr):
             if pending:                       # no line end (yet): wait a moment for more
                 ready, _, _ = select.select([conn], [], [], PAUSE)
                 if not ready or len(pending) > LONGEST:
-                    message, pending = pending, b""
+                    message, pending = bytes(pending), bytearray()
                     if not answer(conn, message, b""):
                         return
     except ConnectionError as e:              # reset, broken pipe

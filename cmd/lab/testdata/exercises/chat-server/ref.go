@@ -23,7 +23,7 @@ const (
 	welcome = "Welcome to the chat room. 欢迎来到聊天室！(q quits)\n"
 	suffix  = ",你好"
 	pause   = 200 * time.Millisecond // quiet that ends a message with no line end
-	longest = 64 << 10               // a longer message is answered as it is
+	longest = 8 << 20                // a longer message is answered as it is
 )
 
 // address is where to listen: argv {host} {port}, argv {port}, or
@@ -60,7 +60,7 @@ func chat(conn net.Conn) error {
 		return err
 	}
 	var pending []byte
-	buf := make([]byte, 1024)
+	buf := make([]byte, 65536)
 	for {
 		if len(pending) > 0 {
 			conn.SetReadDeadline(time.Now().Add(pause)) // no line end yet: wait a moment
