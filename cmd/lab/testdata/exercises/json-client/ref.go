@@ -1,12 +1,11 @@
 //go:build ignore
 
-// json-client, reference solution in Go (demo 6): reads commands from
-// stdin, one a line, and sends each once the previous answer is read; reads
-// each answer in three parts with io.ReadFull, however the bytes are cut on
-// the way: a 4-byte little-endian length h (Python's struct.pack('i', h)),
-// h bytes of JSON with "datasize", then exactly datasize bytes, written to
-// stdout unchanged. Nothing else goes to stdout; at the end of stdin it
-// closes.
+// json-client, reference solution in Go (demo 6): sends whoami, ls -l and
+// pwd one at a time and reads each answer in three parts with io.ReadFull,
+// however the bytes are cut on the way: a 4-byte little-endian length h
+// (Python's struct.pack('i', h)), h bytes of JSON with "datasize", then
+// exactly datasize bytes, written to stdout unchanged. Nothing else goes to
+// stdout.
 //
 //	go run ref.go {port}        (or: ref.go {host} {port}, or LAB_HOST / LAB_PORT)
 package main
@@ -19,13 +18,15 @@ import (
 	"io"
 	"net"
 	"os"
-	"strings"
 )
 
 const (
 	limit       = 64 << 20 // never allocate from a nonsense length
 	headerLimit = 64 << 10
 )
+
+// commands are what lab client 5 and 6 send.
+var commands = []string{"whoami", "ls -l", "pwd"}
 
 // address is the lab's: argv {host} {port}, argv {port}, or LAB_HOST / LAB_PORT.
 func address() string {
@@ -52,12 +53,7 @@ func run() error {
 	defer conn.Close()
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
-	lines := bufio.NewScanner(os.Stdin) // one command a line, as typed at input()
-	for lines.Scan() {
-		cmd := strings.TrimSuffix(lines.Text(), "\r")
-		if cmd == "" {
-			continue
-		}
+	for _, cmd := range commands {
 		if _, err := conn.Write([]byte(cmd)); err != nil { // client.sendall(cmd.encode())
 			return err
 		}
@@ -87,7 +83,7 @@ func run() error {
 			return fmt.Errorf("%q: output: %w", cmd, err)
 		}
 	}
-	return lines.Err()
+	return nil
 }
 
 func main() {

@@ -1,11 +1,10 @@
 # json-client, reference solution (demo 6).
-# Reads commands from stdin, one a line (whoami, ls -l, pwd ...), and sends
-# each with one sendall, the next once the previous answer is read; reads
-# each answer in three parts, however the bytes are cut on the way:
-# struct.pack('i', h) (4 bytes, little-endian), h bytes of UTF-8 JSON with
-# "datasize" (other fields are ignored), then exactly datasize bytes; writes
-# each answer's bytes to stdout unchanged. Nothing else goes to stdout; at
-# the end of stdin it closes.
+# Sends the commands whoami, ls -l and pwd, each with one sendall, the next
+# once the previous answer is read; reads each answer in three parts,
+# however the bytes are cut on the way: struct.pack('i', h) (4 bytes,
+# little-endian), h bytes of UTF-8 JSON with "datasize" (other fields are
+# ignored), then exactly datasize bytes; writes each answer's bytes to
+# stdout unchanged. Nothing else goes to stdout.
 #
 #   python3 ref.py {port}        (or: ref.py {host} {port}, or LAB_HOST / LAB_PORT)
 import json
@@ -14,6 +13,7 @@ import socket
 import struct
 import sys
 
+COMMANDS = ["whoami", "ls -l", "pwd"]
 LIMIT = 64 << 20                              # never allocate from a nonsense length
 HEADER_LIMIT = 64 << 10
 
@@ -39,10 +39,7 @@ def recv_exactly(sock, n):
 def main():
     client = socket.create_connection(address())
     try:
-        for line in sys.stdin:                            # one command a line, as typed at input()
-            cmd = line.rstrip("\r\n")
-            if not cmd:                                   # the tutorial's `if not cmd: continue`
-                continue
+        for cmd in COMMANDS:
             client.sendall(cmd.encode("utf-8"))
             head = recv_exactly(client, 4)                # not recv(4): it may return 1 byte
             headsize = struct.unpack("i", head)[0]

@@ -5,6 +5,7 @@ import socket
 import struct
 import sys
 
+COMMANDS = ["whoami", "ls -l", "pwd"]
 LIMIT = 64 << 20                              # never allocate from a nonsense length
 
 
@@ -29,10 +30,7 @@ def recv_exactly(sock, n):
 def main():
     client = socket.create_connection(address())
     try:
-        for line in sys.stdin:                            # one command a line, as typed at input()
-            cmd = line.rstrip("\r\n")
-            if not cmd:                                   # the tutorial's `if not cmd: continue`
-                continue
+        for cmd in COMMANDS:
             client.sendall(cmd.encode("utf-8"))
             header = recv_exactly(client, 4)              # not recv(4): it may return 1 byte
             datasize = struct.unpack("i", header)[0]

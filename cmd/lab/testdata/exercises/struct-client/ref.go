@@ -1,11 +1,10 @@
 //go:build ignore
 
-// struct-client, reference solution in Go (demo 5): reads commands from
-// stdin, one a line, and sends each once the previous answer is read; reads
-// each answer as a 4-byte little-endian length (Python's struct.pack('i',
-// n)) and exactly n bytes with io.ReadFull, however the bytes are cut on the
-// way, and writes each answer's bytes to stdout unchanged. Nothing else goes
-// to stdout; at the end of stdin it closes.
+// struct-client, reference solution in Go (demo 5): sends whoami, ls -l and
+// pwd one at a time, reads each answer as a 4-byte little-endian length
+// (Python's struct.pack('i', n)) and exactly n bytes with io.ReadFull,
+// however the bytes are cut on the way, and writes each answer's bytes to
+// stdout unchanged. Nothing else goes to stdout.
 //
 //	go run ref.go {port}        (or: ref.go {host} {port}, or LAB_HOST / LAB_PORT)
 package main
@@ -17,10 +16,12 @@ import (
 	"io"
 	"net"
 	"os"
-	"strings"
 )
 
 const limit = 64 << 20 // never allocate from a nonsense length
+
+// commands are what lab client 5 and 6 send.
+var commands = []string{"whoami", "ls -l", "pwd"}
 
 // address is the lab's: argv {host} {port}, argv {port}, or LAB_HOST / LAB_PORT.
 func address() string {
@@ -47,12 +48,7 @@ func run() error {
 	defer conn.Close()
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
-	lines := bufio.NewScanner(os.Stdin) // one command a line, as typed at input()
-	for lines.Scan() {
-		cmd := strings.TrimSuffix(lines.Text(), "\r")
-		if cmd == "" {
-			continue
-		}
+	for _, cmd := range commands {
 		if _, err := conn.Write([]byte(cmd)); err != nil { // client.sendall(cmd.encode())
 			return err
 		}
@@ -68,7 +64,7 @@ func run() error {
 			return fmt.Errorf("%q: output: %w", cmd, err)
 		}
 	}
-	return lines.Err()
+	return nil
 }
 
 func main() {

@@ -1,10 +1,9 @@
 # struct-client, reference solution (demo 5).
-# Reads commands from stdin, one a line (whoami, ls -l, pwd ...), and sends
-# each with one sendall, the next once the previous answer is read; reads
-# each answer as struct.pack('i', n) (4 bytes, little-endian) then exactly n
+# Sends the commands whoami, ls -l and pwd (what lab client 5 sends), each
+# with one sendall, the next once the previous answer is read; reads each
+# answer as struct.pack('i', n) (4 bytes, little-endian) then exactly n
 # bytes, however the bytes are cut on the way; writes each answer's bytes to
-# stdout unchanged. Nothing else goes to stdout; at the end of stdin it
-# closes.
+# stdout unchanged. Nothing else goes to stdout.
 #
 #   python3 ref.py {port}        (or: ref.py {host} {port}, or LAB_HOST / LAB_PORT)
 import os
@@ -12,6 +11,7 @@ import socket
 import struct
 import sys
 
+COMMANDS = ["whoami", "ls -l", "pwd"]
 LIMIT = 64 << 20                              # never allocate from a nonsense length
 
 
@@ -36,10 +36,7 @@ def recv_exactly(sock, n):
 def main():
     client = socket.create_connection(address())
     try:
-        for line in sys.stdin:                            # one command a line, as typed at input()
-            cmd = line.rstrip("\r\n")
-            if not cmd:                                   # the tutorial's `if not cmd: continue`
-                continue
+        for cmd in COMMANDS:
             client.sendall(cmd.encode("utf-8"))
             header = recv_exactly(client, 4)              # not recv(4): it may return 1 byte
             datasize = struct.unpack("i", header)[0]
