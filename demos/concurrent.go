@@ -399,8 +399,11 @@ func concurrentTry(host, port string) []string {
 
 // concurrentPatience is how long `lab client 11` waits for a client's
 // answer while the clients before it are still connected, before it
-// suspects a server that serves one client at a time.
-const concurrentPatience = 3 * time.Second
+// suspects a server that serves one client at a time. A serial server
+// makes the client wait forever, so this only delays that verdict; it is
+// long so that a concurrent server on a loaded machine (a class's laptop,
+// CI under -race) is never taken for a serial one.
+const concurrentPatience = 10 * time.Second
 
 // concurrentPeerClient is demo 11's client against any server: all the
 // clients connect and send at once, and none closes before every one has

@@ -9,7 +9,9 @@ import (
 )
 
 // TestLineBudgets: a class can read a big transfer because it folds. At
-// 120 columns, demo 5 and demo 13 moving 1 MiB stay under 150 lines, and
+// 120 columns, demo 5 and demo 13 moving 1 MiB stay under 175 lines (6,160
+// before folding; demo 13 has three parts, each with its notes, and how
+// many calls stand before a fold depends on how the reads interleave), and
 // 10 KB through lab proxy --slice 1 (ten thousand one-byte sends) under 100.
 func TestLineBudgets(t *testing.T) {
 	englishEnv(t)
@@ -18,8 +20,8 @@ func TestLineBudgets(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("demo %s: exit %d: %s", demo, code, stderr)
 		}
-		if n := strings.Count(out, "\n"); n >= 150 {
-			t.Errorf("demo %s with 1 MiB: %d lines, want under 150:\n%s", demo, n, out)
+		if n := strings.Count(out, "\n"); n >= 175 {
+			t.Errorf("demo %s with 1 MiB: %d lines, want under 175:\n%s", demo, n, out)
 		}
 		if !strings.Contains(out, "⋯") {
 			t.Errorf("demo %s with 1 MiB folded nothing", demo)

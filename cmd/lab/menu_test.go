@@ -591,7 +591,7 @@ var backPrompt = lab.T("to the menu", "返回菜单")
 func TestMenuLesson(t *testing.T) {
 	cooked := cookedState(t)
 	pager, paged := pagerScript(t)
-	lt := startLab(t, 120, 200, nil, "PAGER="+pager)
+	lt := startLab(t, 120, 320, nil, "PAGER="+pager)
 	lt.checkMenu(lab.En, cooked)
 	lt.send(keyEnter)
 	lt.waitFor("▸ Run")
@@ -929,7 +929,7 @@ func TestMenuRunPager(t *testing.T) {
 
 	// In a tall terminal, with the lesson on the screen first: the run
 	// starts on the first row, and does not offer the pager.
-	lt = startLab(t, 120, 200, nil, "PAGER="+pager)
+	lt = startLab(t, 120, 320, nil, "PAGER="+pager)
 	lt.checkMenu(lab.En, cooked)
 	lt.send(keyEnter)
 	lt.waitFor("▸ Run")
@@ -1041,7 +1041,7 @@ func TestLessonPager(t *testing.T) {
 		args, want []string
 	}{
 		{"no-pager", 24, []string{"lesson", "1", "--no-pager"}, []string{"# 1 tcp-basic", "## Common mistakes"}},
-		{"fits", 200, []string{"lesson", "1"}, []string{"# 1 tcp-basic", "## Common mistakes"}},
+		{"fits", 320, []string{"lesson", "1"}, []string{"# 1 tcp-basic", "## Common mistakes"}},
 	} {
 		lt := startLab(t, 80, tc.rows, tc.args, "PAGER="+pager)
 		lt.waitFor(tc.want...)
