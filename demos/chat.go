@@ -1,8 +1,10 @@
 package demos
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -10,8 +12,9 @@ import (
 	"socketlab/lab"
 )
 
-// chatWelcome is the server's greeting, sent as soon as a client connects.
-const chatWelcome = "Welcome to the chat room. 欢迎来到聊天室！(q quits)"
+// chatWelcome is the server's greeting, sent as soon as a client connects;
+// it ends with a newline so that nc shows it as a line.
+const chatWelcome = "Welcome to the chat room. 欢迎来到聊天室！(q quits)\n"
 
 // chatSuffix is what the server adds to every message it echoes.
 const chatSuffix = ",你好"
@@ -40,6 +43,7 @@ func chat() lab.Demo {
 		},
 		Server:   chatServer,
 		Client:   chatClient,
+		Peer:     &lab.Peer{Serve: tcpServe(chatServe), Client: chatPeerClient, Try: chatTry},
 		Findings: chatFindings,
 	}
 }
@@ -54,22 +58,8 @@ func chatServer(ctx context.Context, s *lab.Side) error {
 	if err != nil {
 		return err
 	}
-	s.Key("welcome")
-	if err := conn.SendAll([]byte(chatWelcome)); err != nil { // conn.sendall(bytes(welcome, encoding='utf-8'))
+	if err := chatConverse(s, conn); err != nil {
 		return err
-	}
-	for {
-		data, err := conn.Recv(1024) // ret = str(conn.recv(1024), encoding='utf-8')
-		if err != nil {
-			return err
-		}
-		if len(data) == 0 || string(data) == "q" { // if ret == 'q': break
-			break
-		}
-		s.Key("echo")
-		if err := conn.SendAll(append(data, chatSuffix...)); err != nil { // conn.sendall(bytes(ret + ",你好", encoding='utf-8'))
-			return err
-		}
 	}
 	if err := conn.Close(); err != nil {
 		return err
@@ -220,4 +210,111 @@ func chatFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		"the client sent \"q\"; the server left its loop and closed, so the client's last recv returned b''",
 		"客户端发送“q”；服务端退出循环并关闭连接，于是客户端最后一次 recv 返回 b''")).At("quit", "hung-up")
 	return []lab.Finding{welcome, echo, utf, q}
+}
+
+// The peer sides (lab serve, lab client).
+
+// chatConverse is demo 14's protocol on the server's side, once a client
+// is connected: the welcome, then each message answered with ",你好" added,
+// until the client sends q or leaves. A line typed into nc ends with "\n"
+// (or "\r\n"): it is taken off before the echo and the q test, and given back
+// after the answer so that nc shows it as a line; the trace says so.
+func chatConverse(s *lab.Side, conn *lab.Conn) error {
+	s.Key("welcome")
+	if err := conn.SendAll([]byte(chatWelcome)); err != nil { // conn.sendall(bytes(welcome, encoding='utf-8'))
+		return err
+	}
+	told := false
+	for {
+		data, err := conn.Recv(1024) // ret = str(conn.recv(1024), encoding='utf-8')
+		if err != nil {
+			return err
+		}
+		reply, quit, end := chatAnswer(data)
+		if end != "" && !told {
+			told = true
+			s.Note(lab.Tf("the message ends with %q (Enter, as nc sends it): taken off before the echo and the q test, and put back after the answer",
+				"这条消息以 %q 结尾（回车，nc 就这样发送）：回显和判断 q 之前先去掉，回答的末尾再加回去", end))
+		}
+		if quit { // if ret == 'q': break
+			return nil
+		}
+		s.Key("echo")
+		if err := conn.SendAll(reply); err != nil { // conn.sendall(bytes(ret + ",你好", encoding='utf-8'))
+			return err
+		}
+	}
+}
+
+// chatAnswer is what demo 14's server answers to the bytes of one recv: the
+// message + ",你好", or quit for "q" and for the end of the stream (an empty
+// recv). A line end ("\n" or "\r\n") is taken off first and put back after
+// the answer; end says which it was.
+func chatAnswer(data []byte) (reply []byte, quit bool, end string) {
+	msg := string(data)
+	for _, e := range []string{"\r\n", "\n"} {
+		if strings.HasSuffix(msg, e) {
+			msg, end = strings.TrimSuffix(msg, e), e
+			break
+		}
+	}
+	if len(data) == 0 || msg == "q" {
+		return nil, true, end
+	}
+	return []byte(msg + chatSuffix + end), false, end
+}
+
+// chatServe is `lab serve 14`: the same conversation with every client.
+func chatServe(s *lab.Side, conn *lab.Conn) error {
+	if err := chatConverse(s, conn); err != nil {
+		return err
+	}
+	return conn.Close()
+}
+
+// chatTry is the hint of `lab serve 14`: nc, or one message from Python.
+func chatTry(host, port string) []string {
+	return []string{
+		fmt.Sprintf("nc %s %s", host, port),
+		fmt.Sprintf(`python3 -c "import socket; s=socket.create_connection(('%s', %s)); print(s.recv(1024).decode()); s.sendall('hello'.encode()); print(s.recv(1024).decode()); s.sendall(b'q')"`, host, port),
+	}
+}
+
+func chatPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error {
+	conn, err := dialPeer(s, opt)
+	if err != nil {
+		return err
+	}
+	welcome, err := conn.Recv(1024) // print(str(client.recv(1024), encoding='utf-8'))
+	if err != nil {
+		return err
+	}
+	if len(welcome) == 0 {
+		return errors.New("the server closed without a welcome")
+	}
+	next := chatMessages(s)
+	for {
+		msg, err := next()
+		if err != nil {
+			return err
+		}
+		if err := conn.SendAll([]byte(msg)); err != nil { // client.sendall(bytes(message, encoding='utf-8'))
+			return err
+		}
+		if msg == "q" {
+			break
+		}
+		want := []byte(msg + chatSuffix)
+		got, err := recvReply(conn, len(want))
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(got, want) {
+			return fmt.Errorf("the server answered %q to %q; demo 14's server answers the message + %q", clip(got), msg, chatSuffix)
+		}
+	}
+	if err := expectEOF(conn, "after q"); err != nil {
+		return err
+	}
+	return conn.Close()
 }

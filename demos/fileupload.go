@@ -74,6 +74,7 @@ func fileUpload() lab.Demo {
 		},
 		Server:   uploadServer,
 		Client:   uploadClient,
+		Peer:     &lab.Peer{Knobs: []lab.Knob{uploadProtoKnob}, Serve: uploadServe, Client: uploadPeerClient, Try: uploadTry},
 		Findings: uploadFindings,
 	}
 }
@@ -743,4 +744,145 @@ func uploadFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		"拒绝了 %s，每次都给出明确的错误（最后一次：%s）；服务端仍然读出并丢弃了文件的字节，所以和数据流保持同步（它在这个连接上正好读了客户端发出的 %d 个字节），文件夹之外什么也没写",
 		strings.Join(unsafeNames, ", "), reps[len(reps)-1].why, moved(sent))).At("refuse", "hostile-header")
 	return []lab.Finding{ack, whole, header, refused}
+}
+
+// The peer sides (lab serve, lab client).
+
+// uploadProtoKnob picks the upload protocol of `lab serve 15` and `lab client 15`.
+var uploadProtoKnob = lab.Knob{Name: "proto", Kind: lab.KindEnum, Default: "json", Choices: []string{"json", "ack"},
+	Help: lab.T("json: a JSON header {\"cmd\": \"put\", \"filename\", \"filesize\"} then the bytes, several files per connection; ack: the size as digits, an acknowledgement, then the bytes",
+		"json：JSON 报头 {\"cmd\": \"put\", \"filename\", \"filesize\"} 之后是字节，一个连接可传多个文件；ack：先发十进制的大小，等确认，再发字节")}
+
+// uploadServe stores uploads in opt.Dir, through an os.Root that cannot
+// leave it: unsafe names are refused and their bytes discarded.
+func uploadServe(ctx context.Context, s *lab.Side, opt lab.PeerOptions) (lab.ServeStats, error) {
+	root, err := os.OpenRoot(opt.Dir)
+	if err != nil {
+		return lab.ServeStats{}, fmt.Errorf("open the upload folder: %w", err)
+	}
+	defer root.Close()
+	start := time.Now()
+	s.Note(lab.Tf("uploads go into %s", "上传的文件放进 %s", opt.Dir))
+	return tcpServe(func(s *lab.Side, conn *lab.Conn) error {
+		if s.Params.String("proto") == "ack" {
+			return receiveWithAck(s, conn, root)
+		}
+		_, err := receivePuts(s, conn, root, opt.Dir, start)
+		return err
+	})(ctx, s, opt)
+}
+
+func uploadPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error {
+	size := int64(s.Params.Int("size"))
+	sum := contentSHA(size)
+	conn, err := dialPeer(s, opt)
+	if err != nil {
+		return err
+	}
+	if s.Params.String("proto") == "ack" {
+		if err := conn.SendAll([]byte(strconv.FormatInt(size, 10))); err != nil { // client.sendall(bytes(str(file_size), encoding='utf-8'))
+			return err
+		}
+		ack, err := conn.Recv(1024) // client.recv(1024): the acknowledgement
+		if err != nil {
+			return err
+		}
+		if len(ack) == 0 {
+			return errors.New("the server closed instead of acknowledging the size")
+		}
+	} else {
+		head := putHeader(s.Params.String("name"), size, sum)
+		if err := conn.SendParts(head, lab.Mark{From: 0, To: wire.HeaderSize, Label: labelLength},
+			lab.Mark{From: wire.HeaderSize, To: len(head), Label: labelJSON}); err != nil {
+			return err
+		}
+	}
+	if err := sendFile(conn, &content{size: size}, size); err != nil { // for line in f: client.sendall(line)
+		return err
+	}
+	if err := conn.CloseWrite(); err != nil { // nothing more to send: the server reads EOF after the file
+		return err
+	}
+	var answer []byte
+	for {
+		data, err := conn.Recv(1024)
+		if err != nil {
+			return err
+		}
+		if len(data) == 0 {
+			break
+		}
+		if answer = append(answer, data...); len(answer) > wire.MaxJSONHeader+wire.HeaderSize {
+			return errors.New("the server's answer is longer than any receipt")
+		}
+	}
+	note, err := uploadAnswer(answer, sum)
+	if err != nil {
+		return err
+	}
+	s.Note(note)
+	return conn.Close()
+}
+
+// uploadAnswer reads what the server said after the file: nothing (the
+// tutorial's server), a SHA-256 receipt (proto=ack) or a JSON reply. It
+// returns the note that says so, or the error when the answer says the file
+// did not arrive whole. Whatever the server sent is quoted, never printed as
+// it is: the note and the error go to the learner's terminal.
+func uploadAnswer(answer []byte, sum string) (lab.Text, error) {
+	switch {
+	case len(answer) == 0:
+		return lab.T("the server sent no answer (the tutorial's server sends none): nothing says the file arrived whole",
+			"服务端没有回答（教程的服务端就不回答）：没有任何东西说明文件完整到达"), nil
+	case len(answer) == 64 && isHex(answer) && !strings.EqualFold(string(answer), sum):
+		return lab.Text{}, fmt.Errorf("the server's receipt %s is not the file's SHA-256 %s", answer, sum)
+	case len(answer) == 64 && isHex(answer):
+		return receiptNote(strings.ToLower(string(answer)), sum), nil
+	case len(answer) < wire.HeaderSize:
+		return lab.Tf("the server answered %s", "服务端回答 %s", wire.PyRepr(answer, 0)), nil
+	}
+	h, err := wire.ReadJSONHeader(bytes.NewReader(answer), 0)
+	if err != nil {
+		return lab.Tf("the server answered %s", "服务端回答 %s", wire.PyRepr(answer, 0)), nil
+	}
+	var status, why string
+	json.Unmarshal(h.Extra["status"], &status)
+	json.Unmarshal(h.Extra["error"], &why)
+	switch {
+	case status == "refused":
+		return lab.Text{}, fmt.Errorf("the server refused the upload: %s", wire.PyRepr(why, 0))
+	case h.SHA256 != "" && !strings.EqualFold(h.SHA256, sum):
+		return lab.Text{}, fmt.Errorf("the server stored a file whose SHA-256 is %s, not the file's %s", wire.PyRepr(h.SHA256, 80), sum)
+	}
+	obj := answer[wire.HeaderSize:]
+	if n := int(binary.LittleEndian.Uint32(answer)); n < len(obj) {
+		obj = obj[:n] // the JSON object; what follows it is not part of the reply
+	}
+	return lab.Tf("the server answered %s", "服务端回答 %s", wire.PyRepr(string(obj), 0)), nil
+}
+
+// parseSizeLine reads the size that comes first in demo 15's ack protocol:
+// decimal digits from 0 to uploadMax, with the spaces and line end around
+// them that the tutorial's int() ignores too (`echo 11 | nc` sends "11\n").
+func parseSizeLine(head []byte) (int64, error) {
+	digits := bytes.TrimSpace(head)
+	n, err := strconv.ParseInt(string(digits), 10, 64)
+	if len(digits) == 0 || bytes.ContainsFunc(digits, func(r rune) bool { return r < '0' || r > '9' }) || err != nil || n > uploadMax {
+		return 0, fmt.Errorf("%s is not a size: the decimal digits of a number from 0 to %d", wire.PyRepr(head, 80), uploadMax)
+	}
+	return n, nil
+}
+
+func isHex(b []byte) bool {
+	_, err := hex.DecodeString(string(b))
+	return err == nil
+}
+
+// uploadTry is the hint of `lab serve 15`: one upload in each protocol.
+func uploadTry(host, port string) []string {
+	return []string{
+		fmt.Sprintf(`python3 -c "import socket, struct, json; d=b'hello, file'; h=json.dumps({'cmd': 'put', 'filename': 'a.txt', 'filesize': len(d)}).encode(); s=socket.create_connection(('%s', %s)); s.sendall(struct.pack('i', len(h)) + h + d); s.shutdown(socket.SHUT_WR); print(s.recv(1024))"`, host, port),
+		"# with --set proto=ack, the size first, then the bytes after the acknowledgement:",
+		fmt.Sprintf(`python3 -c "import socket; d=b'hello, file'; s=socket.create_connection(('%s', %s)); s.sendall(str(len(d)).encode()); print(s.recv(1024)); s.sendall(d); s.shutdown(socket.SHUT_WR); print(s.recv(1024))"`, host, port),
+	}
 }

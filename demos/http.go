@@ -1,6 +1,7 @@
 package demos
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"socketlab/demos/wire"
 	"socketlab/lab"
 )
 
@@ -202,4 +204,64 @@ func httpFindings(t lab.Trace, p lab.Params) []lab.Finding {
 			"这个响应（%q）没有 Content-Length：%d 字节的正文一直持续到服务端关闭，只有关闭连接才标出了它的结尾", status, len(body))
 	}
 	return []lab.Finding{request, head, frame}
+}
+
+// An httpHead is the head of an HTTP response, as demo 16's client reads it.
+type httpHead struct {
+	status string   // the status line, such as "HTTP/1.1 200 OK"
+	lines  []string // the header lines after it
+	end    int      // where the body starts: after the blank line
+	length int      // Content-Length, or -1 when there is none
+}
+
+// httpMaxBody is the longest body demo 16's client reads.
+const httpMaxBody = 1 << 20
+
+// errNoBlankLine says that the bytes so far hold no complete head.
+var errNoBlankLine = errors.New("no blank line yet")
+
+// parseHTTPHead reads the head of an HTTP response from the start of got:
+// lines that end in "\r\n" (read with wire.ReadLine), the first of them
+// the status line, up to the first empty line. Content-Length, if given,
+// must be decimal digits and at most httpMaxBody; a second one must say
+// the same. It returns errNoBlankLine while got holds no empty line yet.
+func parseHTTPHead(got []byte) (httpHead, error) {
+	h := httpHead{length: -1}
+	r := bufio.NewReader(bytes.NewReader(got))
+	for {
+		line, err := wire.ReadLine(r, httpMaxHead)
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return h, errNoBlankLine
+		}
+		if err != nil {
+			return h, fmt.Errorf("response head: %w", err)
+		}
+		if h.end += len(line) + 2; h.end > httpMaxHead {
+			return h, fmt.Errorf("response head longer than %d bytes", httpMaxHead)
+		}
+		if len(line) == 0 {
+			if h.status == "" {
+				return h, errors.New("response head: an empty line where the status line should be")
+			}
+			return h, nil
+		}
+		if h.status == "" {
+			h.status = string(line)
+			continue
+		}
+		h.lines = append(h.lines, string(line))
+		name, v, ok := bytes.Cut(line, []byte(":"))
+		if !ok || !strings.EqualFold(string(name), "Content-Length") {
+			continue
+		}
+		v = bytes.Trim(v, " \t")
+		n, err := strconv.Atoi(string(v))
+		if len(v) == 0 || len(v) > 7 || bytes.ContainsFunc(v, func(r rune) bool { return r < '0' || r > '9' }) || err != nil || n > httpMaxBody {
+			return h, fmt.Errorf("bad Content-Length %q: want decimal digits, at most %d", clip(v), httpMaxBody)
+		}
+		if h.length >= 0 && n != h.length {
+			return h, fmt.Errorf("two Content-Length headers, %d and %d", h.length, n)
+		}
+		h.length = n
+	}
 }

@@ -56,6 +56,7 @@ func jsonHeader() lab.Demo {
 		},
 		Server:   jsonHeaderServer,
 		Client:   jsonHeaderClient,
+		Peer:     &lab.Peer{Serve: tcpServe(commandServer("json")), Client: commandClient("json"), Try: tryCommand("json")},
 		Findings: jsonHeaderFindings,
 	}
 }

@@ -68,6 +68,7 @@ func objects() lab.Demo {
 		},
 		Server:   objectsServer,
 		Client:   objectsClient,
+		Peer:     &lab.Peer{Serve: tcpServe(sendObject), Client: objectsPeerClient, Try: objectsTry},
 		Findings: objectsFindings,
 	}
 }
@@ -355,4 +356,63 @@ func objectsFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		"客户端的第二个 pickle 用 STACK_GLOBAL 指名 posix.system（Linux 上的 os.system），再用 REDUCE 调用它；pickle.loads 会执行 'echo pwned'，而服务端的解码器在 STACK_GLOBAL 处就拒绝了，什么也没调用")).
 		At("read-pickle", "refuse")
 	return []lab.Finding{pieces, equal, refused}
+}
+
+// The peer sides (lab serve, lab client).
+
+// sendObject is demo 7's server: one object behind the 10-character text
+// header, then close.
+func sendObject(s *lab.Side, conn *lab.Conn) error {
+	msg, err := encodeObject(s.Params.String("codec"), objectValue()) // msg = pickle.dumps(d)
+	if err != nil {
+		return err
+	}
+	head, err := wire.AppendText(nil, len(msg)) // bytes(f"{len(msg):<10}", 'utf-8')
+	if err != nil {
+		return err
+	}
+	if err := conn.SendParts(append(head, msg...), // clientsocket.send(head + msg)
+		lab.Mark{From: 0, To: len(head), Label: labelHeader},
+		lab.Mark{From: len(head), To: len(head) + len(msg), Label: labelPayload}); err != nil {
+		return err
+	}
+	return conn.Close()
+}
+
+func objectsPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error {
+	conn, err := dialPeer(s, opt)
+	if err != nil {
+		return err
+	}
+	head, err := conn.RecvExactly(wire.TextHeaderSize, 0, labelHeader) // msglen = int(msg[:10])
+	if err != nil {
+		return err
+	}
+	n, err := wire.ParseText(head, maxObject)
+	if err != nil {
+		return fmt.Errorf("text header %q: %w", head, err)
+	}
+	data, err := conn.RecvExactly(n, s.Params.Int("buf"), labelPayload) // full_msg += msg
+	if err != nil {
+		return err
+	}
+	codec := s.Params.String("codec")
+	v, err := decodeObject(codec, data) // pickle.loads(full_msg[10:]), made safe
+	if err != nil {
+		if errors.Is(err, wire.ErrUnsafePickle) {
+			return fmt.Errorf("refused the server's object, and ran nothing: %w", err)
+		}
+		return fmt.Errorf("the %s object does not decode: %w", codec, err)
+	}
+	s.Note(lab.Tf("decoded with %s: %s", "用 %s 解码：%s", codec, pyRepr(v)))
+	return conn.Close()
+}
+
+// objectsTry is the hint of `lab serve 7`: read the size line, then that many bytes.
+func objectsTry(host, port string) []string {
+	return []string{
+		fmt.Sprintf(`python3 -c "import socket; s=socket.create_connection(('%s', %s)); n=int(s.recv(10)); b=b''
+while len(b) < n: b += s.recv(n - len(b))
+print(b)"`, host, port),
+	}
 }

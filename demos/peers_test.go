@@ -304,17 +304,18 @@ func FuzzPeerUploadAnswer(f *testing.F) {
 
 func TestPeerChatAnswer(t *testing.T) {
 	for _, c := range []struct {
-		in    string
-		reply string
-		quit  bool
+		in, reply, end string
+		quit           bool
 	}{
-		{"", "", true}, {"q", "", true}, {"q\n", "", true}, {"q\r\n", "", true}, {"q\r\n\r\n", "", true},
-		{"Q", "Q" + chatSuffix, false}, {"q q", "q q" + chatSuffix, false}, {"hello", "hello" + chatSuffix, false},
-		{"\n", "\n" + chatSuffix, false}, {"\xff", "\xff" + chatSuffix, false},
+		{"", "", "", true}, {"q", "", "", true}, {"q\n", "", "\n", true}, {"q\r\n", "", "\r\n", true},
+		{"q\r\n\r\n", "q\r\n" + chatSuffix + "\r\n", "\r\n", false}, {"q\n\n", "q\n" + chatSuffix + "\n", "\n", false},
+		{"Q", "Q" + chatSuffix, "", false}, {"q q", "q q" + chatSuffix, "", false}, {"hello", "hello" + chatSuffix, "", false},
+		{"hello\n", "hello" + chatSuffix + "\n", "\n", false}, {"你好\r\n", "你好" + chatSuffix + "\r\n", "\r\n", false},
+		{"\n", chatSuffix + "\n", "\n", false}, {"\r", "\r" + chatSuffix, "", false}, {"\xff", "\xff" + chatSuffix, "", false},
 	} {
-		reply, quit := chatAnswer([]byte(c.in))
-		if string(reply) != c.reply || quit != c.quit {
-			t.Errorf("chatAnswer(%q) = %q, %v; want %q, %v", c.in, reply, quit, c.reply, c.quit)
+		reply, quit, end := chatAnswer([]byte(c.in))
+		if string(reply) != c.reply || quit != c.quit || end != c.end {
+			t.Errorf("chatAnswer(%q) = %q, %v, %q; want %q, %v, %q", c.in, reply, quit, end, c.reply, c.quit, c.end)
 		}
 	}
 }
@@ -326,12 +327,17 @@ func FuzzPeerChatAnswer(f *testing.F) {
 		in := slices.Clone(data)
 		var reply []byte
 		var quit bool
-		checkAlloc(t, fmt.Sprintf("chatAnswer of %d bytes", len(data)), uint64(2*len(data)+1024), func() { reply, quit = chatAnswer(data) })
+		var end string
+		checkAlloc(t, fmt.Sprintf("chatAnswer of %d bytes", len(data)), uint64(2*len(data)+1024), func() { reply, quit, end = chatAnswer(data) })
 		if !bytes.Equal(data, in) {
 			t.Fatalf("chatAnswer changed its input %q to %q", in, data)
 		}
-		if quit != (len(data) == 0 || string(bytes.TrimRight(data, "\r\n")) == "q") || !quit && string(reply) != string(data)+chatSuffix {
-			t.Fatalf("chatAnswer(%q) = %q, %v", data, reply, quit)
+		msg := strings.TrimSuffix(string(data), end)
+		if !strings.HasSuffix(string(data), end) || end != "" && end != "\n" && end != "\r\n" {
+			t.Fatalf("chatAnswer(%q): line end %q", data, end)
+		}
+		if quit != (len(data) == 0 || msg == "q") || !quit && string(reply) != msg+chatSuffix+end {
+			t.Fatalf("chatAnswer(%q) = %q, %v, %q", data, reply, quit, end)
 		}
 	})
 }

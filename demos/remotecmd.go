@@ -48,6 +48,7 @@ func remoteCmd() lab.Demo {
 		},
 		Server:   remoteCmdServer,
 		Client:   remoteCmdClient,
+		Peer:     &lab.Peer{Serve: tcpServe(commandServer("")), Client: commandClient(""), Try: tryCommand("")},
 		Findings: remoteCmdFindings,
 	}
 }

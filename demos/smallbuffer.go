@@ -3,6 +3,7 @@ package demos
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -31,6 +32,7 @@ func smallBuffer() lab.Demo {
 		},
 		Server:   smallBufferServer,
 		Client:   smallBufferClient,
+		Peer:     &lab.Peer{Serve: tcpServe(sendOneMessage), Client: smallBufferPeerClient, Try: smallBufferTry},
 		Findings: smallBufferFindings,
 	}
 }
@@ -229,4 +231,56 @@ func smallBufferFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		"decoding after the whole message, or carrying partial bytes to the next piece, gives %q back intact",
 		"收完整条消息再解码，或者把不完整的字节留给下一块，都能完整得到 %q", chineseHello)).On(zh...).At("fix")
 	return []lab.Finding{pieces, eof, garbled, fix}
+}
+
+// The peer sides (lab serve, lab client).
+
+// sendOneMessage is demo 3's server: one message, then close.
+func sendOneMessage(s *lab.Side, conn *lab.Conn) error {
+	if err := conn.SendAll([]byte(s.Params.String("msg"))); err != nil { // conn.sendall(msg.encode('utf-8'))
+		return err
+	}
+	return conn.Close()
+}
+
+func smallBufferPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error {
+	conn, err := dialPeer(s, opt)
+	if err != nil {
+		return err
+	}
+	buf := s.Params.Int("buf")
+	var all []byte
+	calls := 0
+	for {
+		data, err := conn.Recv(buf) // data = client.recv(7)
+		if err != nil {
+			return err
+		}
+		calls++
+		if len(data) == 0 {
+			break
+		}
+		if len(all)+len(data) > peerMax {
+			return fmt.Errorf("the server sent more than %d bytes without closing", peerMax)
+		}
+		all = append(all, data...)
+	}
+	if len(all) == 0 {
+		return errors.New("the server closed without sending anything; demo 3's server sends one message, then closes")
+	}
+	text := lab.Tf("%d bytes in %d recv(%d) calls, the last one b'' (EOF); decoded after the whole message: %q",
+		"%d 个字节，用了 %d 次 recv(%d)，最后一次是 b''（EOF）；整条消息收完后再解码：%q", len(all), calls, buf, all)
+	if !utf8.Valid(all) {
+		text = lab.Tf("%d bytes in %d recv(%d) calls; they are not valid UTF-8 even whole", "%d 个字节，用了 %d 次 recv(%d)；即使完整也不是有效的 UTF-8", len(all), calls, buf)
+	}
+	s.Note(text)
+	return conn.Close()
+}
+
+// smallBufferTry is the hint of `lab serve 3`: read the message seven bytes at a time.
+func smallBufferTry(host, port string) []string {
+	return []string{
+		fmt.Sprintf("nc %s %s", host, port),
+		fmt.Sprintf(`python3 -c "import socket; s=socket.create_connection(('%s', %s)); print(list(iter(lambda: s.recv(7), b'')))"`, host, port),
+	}
 }

@@ -36,6 +36,7 @@ func sticky() lab.Demo {
 		},
 		Server:   stickyServer,
 		Client:   stickyClient,
+		Peer:     &lab.Peer{Serve: tcpServe(readToEOF), Client: stickyPeerClient, Try: stickyTry},
 		Findings: stickyFindings,
 	}
 }
@@ -496,4 +497,47 @@ func nagleFindings(sp stickyPart) []lab.Finding {
 			float64(wait.Microseconds())/1000)).On(sp.lastSend, sp.queued))
 	}
 	return out
+}
+
+// The peer sides (lab serve, lab client).
+
+// readToEOF is demo 4's reader: it shows every boundary and answers nothing.
+func readToEOF(s *lab.Side, conn *lab.Conn) error {
+	total, calls := 0, 0
+	for {
+		data, err := conn.Recv(1024) // data = conn.recv(1024)
+		if err != nil {
+			return err
+		}
+		if len(data) == 0 {
+			break
+		}
+		total += len(data)
+		calls++
+	}
+	s.Note(lab.Tf("%d bytes arrived in %d recv(1024) calls: TCP kept no boundaries, so these say nothing about how many send() calls the peer made",
+		"%d 个字节分 %d 次 recv(1024) 到达：TCP 不保留边界，所以这说明不了对方调用了几次 send()", total, calls))
+	return conn.Close()
+}
+
+func stickyPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error {
+	conn, err := dialPeer(s, opt)
+	if err != nil {
+		return err
+	}
+	for _, m := range []string{"hello", "world"} {
+		if _, err := conn.Send([]byte(m)); err != nil { // client.send(b'hello'); client.send(b'world')
+			return err
+		}
+	}
+	s.Note(lab.T("two sends, no header: the server cannot tell where one ends", "两次 send，没有报头：服务端分不清一条在哪里结束"))
+	return conn.Close()
+}
+
+// stickyTry is the hint of `lab serve 4`: two sends, then close.
+func stickyTry(host, port string) []string {
+	return []string{
+		fmt.Sprintf("printf 'hello' | nc -q1 %s %s", host, port),
+		fmt.Sprintf(`python3 -c "import socket; s=socket.create_connection(('%s', %s)); s.send(b'hello'); s.send(b'world'); s.close()"`, host, port),
+	}
 }

@@ -48,6 +48,7 @@ func structHeader() lab.Demo {
 		},
 		Server:   structHeaderServer,
 		Client:   structHeaderClient,
+		Peer:     &lab.Peer{Serve: tcpServe(commandServer("struct")), Client: commandClient("struct"), Try: tryCommand("struct")},
 		Findings: structHeaderFindings,
 	}
 }

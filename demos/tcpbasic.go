@@ -28,6 +28,7 @@ func tcpBasic() lab.Demo {
 		},
 		Server:   tcpBasicServer,
 		Client:   tcpBasicClient,
+		Peer:     &lab.Peer{Serve: tcpServe(echoUpper), Client: tcpBasicPeerClient, Try: tryLine("hello")},
 		Findings: tcpBasicFindings,
 	}
 }
@@ -44,11 +45,7 @@ func tcpBasicServer(ctx context.Context, s *lab.Side) error {
 		return err
 	}
 	s.Key("read-message")
-	data, err := conn.Recv(1024) // data = conn.recv(1024)
-	if err != nil {
-		return err
-	}
-	if _, err := conn.Send(upper(data)); err != nil { // conn.send(data.upper())
+	if _, err := answerUpper(s, conn); err != nil {
 		return err
 	}
 	if err := conn.Close(); err != nil {
@@ -69,7 +66,7 @@ func tcpBasicClient(ctx context.Context, s *lab.Side) error {
 	msg := s.Params.String("msg")
 	s.Note(lab.Tf("%q is text; send() needs bytes: msg.encode('utf-8') gives %d bytes",
 		"%q 是文字；send() 需要字节：msg.encode('utf-8') 得到 %d 个字节", msg, len(msg)))
-	if _, err := conn.Send([]byte(msg)); err != nil { // client.send(msg.encode('utf-8'))
+	if err := sendOnce(s, conn, []byte(msg)); err != nil { // client.send(msg.encode('utf-8'))
 		return err
 	}
 	s.Key("read-reply")
@@ -140,4 +137,52 @@ func tcpBasicFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	sends := t.Filter(func(e lab.Event) bool { return e.Op == lab.OpSend && e.Err == "" })
 	bytesF := check("bytes", ok, text).On(sends...).On(recvs...).On(replies...)
 	return []lab.Finding{seq, addr, bytesF}
+}
+
+// The peer sides (lab serve, lab client).
+
+// answerUpper is demo 1's protocol on the server's side, for one message:
+// recv(1024), and the same bytes upper-cased back with one send. It reports
+// eof when the client had closed instead (recv returned b”).
+func answerUpper(s *lab.Side, conn *lab.Conn) (eof bool, err error) {
+	data, err := conn.Recv(1024) // data = conn.recv(1024)
+	if err != nil || len(data) == 0 {
+		return err == nil, err
+	}
+	return false, sendOnce(s, conn, upper(data)) // conn.send(data.upper())
+}
+
+// echoUpper is demo 1's server as `lab serve 1` runs it: the same answer
+// inside a communication loop (demo 8), until the client closes.
+func echoUpper(s *lab.Side, conn *lab.Conn) error {
+	for {
+		eof, err := answerUpper(s, conn)
+		if err != nil {
+			return err
+		}
+		if eof { // if not data: break
+			return conn.Close()
+		}
+	}
+}
+
+func tcpBasicPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error {
+	conn, err := dialPeer(s, opt) // client.connect((host, port))
+	if err != nil {
+		return err
+	}
+	msg := []byte(s.Params.String("msg"))
+	if err := sendOnce(s, conn, msg); err != nil { // client.send(msg.encode('utf-8'))
+		return err
+	}
+	want := upper(msg)
+	got, err := recvReply(conn, len(want))
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(got, want) {
+		return fmt.Errorf("the server answered %q; demo 1's server answers the same bytes upper-cased, %q", clip(got), clip(want))
+	}
+	s.Note(lab.Tf("the answer is the message upper-cased, byte for byte: %q", "回答正是大写后的消息，逐字节一致：%q", got))
+	return conn.Close()
 }

@@ -3,9 +3,12 @@ package demos
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strings"
+	"time"
 
 	"socketlab/lab"
 )
@@ -29,6 +32,7 @@ func udp() lab.Demo {
 		},
 		Server:   udpServer,
 		Client:   udpClient,
+		Peer:     &lab.Peer{Serve: udpServe, Client: udpPeerClient, Try: udpTry},
 		Findings: udpFindings,
 	}
 }
@@ -200,4 +204,95 @@ func udpFindings(t lab.Trace, p lab.Params) []lab.Finding {
 			"大数据报（%d 字节）装得进 %d 字节的缓冲区，所以没有截断：把 size 设得比 buf 大才能看到截断", size, buf)).On(sent[count+1], big)
 	}
 	return []lab.Finding{boundaries, address, emptyF, cut}
+}
+
+// The peer sides (lab serve, lab client).
+
+// udpServe answers every datagram to its sender, upper-cased.
+func udpServe(ctx context.Context, s *lab.Side, opt lab.PeerOptions) (lab.ServeStats, error) {
+	var st lab.ServeStats
+	pc, err := s.ListenPacket(opt.Addr) // server.bind(addr)
+	if err != nil {
+		return st, err
+	}
+	if opt.Ready != nil {
+		opt.Ready(pc.LocalAddr())
+	}
+	if opt.Peer != nil {
+		opt.Peer.Note(lab.T("datagrams come from programs the lab does not trace: each recvfrom shows who sent one",
+			"数据报来自实验台不追踪的程序：每次 recvfrom 都显示是谁发的"))
+	}
+	buf := s.Params.Int("buf")
+	for opt.Count <= 0 || st.Conns < opt.Count {
+		data, addr, trunc, err := pc.RecvFrom(buf) // data, addr = server.recvfrom(1024)
+		if err != nil {
+			if ctx.Err() != nil {
+				return st, context.Cause(ctx)
+			}
+			return st, err
+		}
+		st.Conns++
+		if trunc {
+			s.Note(lab.Tf("that datagram was longer than %d bytes: the rest is lost, so the answer is the cut bytes upper-cased",
+				"那个数据报比 %d 字节长：其余部分丢失，所以回答是被截断的字节的大写", buf))
+		}
+		if _, err := pc.SendTo(upper(data), addr); err != nil { // server.sendto(data.upper(), addr)
+			s.Fail(lab.T("could not answer that sender; the server goes on", "无法回答这个发送方；服务端继续工作"), err)
+			st.Failed++
+		}
+	}
+	return st, pc.Close()
+}
+
+func udpPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error {
+	server, err := net.ResolveUDPAddr("udp", opt.Addr)
+	if err != nil {
+		return err
+	}
+	local := ":0"
+	switch {
+	case server.IP.To4() != nil && server.IP.IsLoopback():
+		local = "127.0.0.1:0"
+	case server.IP.IsLoopback():
+		local = "[::1]:0"
+	}
+	pc, err := s.ListenPacket(local) // Python binds on the first sendto
+	if err != nil {
+		return err
+	}
+	if opt.Peer != nil {
+		opt.Peer.Note(lab.Tf("the server at %s is a program the lab does not trace", "%s 上的服务端是实验台不追踪的程序", opt.Addr))
+	}
+	buf := s.Params.Int("buf")
+	for i, m := range udpMessages(s.Params) {
+		if _, err := pc.SendTo(m, server); err != nil { // client.sendto(msg, server_addr)
+			return err
+		}
+		if opt.Idle > 0 {
+			pc.SetReadDeadline(time.Now().Add(opt.Idle))
+		}
+		reply, _, _, err := pc.RecvFrom(buf) // reply, addr = client.recvfrom(1024)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return fmt.Errorf("datagram %d: no answer within %v (UDP never resends: a lost datagram or answer is simply gone)", i+1, opt.Idle)
+		}
+		if err != nil {
+			return err
+		}
+		if len(reply) > len(m) || !bytes.Equal(reply, upper(m[:len(reply)])) {
+			return fmt.Errorf("datagram %d: the server answered %q; demo 2's server answers the datagram upper-cased, %q", i+1, clip(reply), clip(upper(m)))
+		}
+		if len(reply) < len(m) {
+			s.Note(lab.Tf("the answer has %d of the %d bytes: a buffer on the way cut the datagram, and the rest is lost",
+				"回答只有 %d / %d 个字节：途中某个缓冲区截断了数据报，其余部分丢失", len(reply), len(m)))
+		}
+	}
+	return pc.Close()
+}
+
+// udpTry is the hint of `lab serve 2`: nc in UDP mode, or one Python datagram.
+func udpTry(host, port string) []string {
+	return []string{
+		fmt.Sprintf("nc -u %s %s", host, port),
+		fmt.Sprintf(`python3 -c "import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b'hello', ('%s', %s)); print(s.recvfrom(1024))"`, host, port),
+	}
 }

@@ -21,6 +21,10 @@ type Demo struct {
 
 	// Findings reads the finished trace and says what happened.
 	Findings func(t Trace, p Params) []Finding
+
+	// Peer is the demo's side facing real programs (lab serve, lab client,
+	// lab check), nil if it has none.
+	Peer *Peer
 }
 
 // Finding is one checked statement about a run: ok when the phenomenon the

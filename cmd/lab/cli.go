@@ -189,6 +189,7 @@ func (e *env) dispatch(args []string) error {
 	commands := map[string]func([]string) error{
 		"list": e.list, "run": e.runCmd, "lesson": e.lesson,
 		"serve": e.serveCmd, "client": e.clientCmd, "proxy": e.proxyCmd, "replay": e.replayCmd,
+		"web": e.webCmd,
 	}
 	if f, ok := commands[cmd]; ok {
 		err := f(rest)
@@ -204,8 +205,8 @@ func (e *env) dispatch(args []string) error {
 	case "help", "-h", "--help", "-help":
 		return e.help(rest)
 	}
-	return usage(lab.T(`commands: list, run, lesson, serve, client, proxy, replay, version, help (run "lab help")`,
-		`命令：list、run、lesson、serve、client、proxy、replay、version、help（运行 "lab help" 查看说明）`),
+	return usage(lab.T(`commands: list, run, lesson, serve, client, proxy, replay, web, version, help (run "lab help")`,
+		`命令：list、run、lesson、serve、client、proxy、replay、web、version、help（运行 "lab help" 查看说明）`),
 		lab.Tf("unknown command %q", "未知命令 %q", cmd))
 }
 
@@ -405,6 +406,8 @@ type runFlags struct {
 	timeout time.Duration
 	typing  bool     // a learner at a terminal can type into demos that ask (chat)
 	keys    lab.Keys // where step and --slow keys come from; nil: lines from stdin
+	web     webFlag  // --web[=ADDR]: the run on a page too (web.go)
+	page    *page
 }
 
 func (e *env) runCmd(args []string) error {
@@ -414,7 +417,7 @@ func (e *env) runCmd(args []string) error {
 	fs.BoolVar(&f.step, "step", false, "stop before each socket call")
 	fs.DurationVar(&f.slow, "slow", 0, "pause before each socket call, e.g. 300ms")
 	fs.Var(&f.sets, "set", "knob value name=value (repeatable)")
-	fs.StringVar(&f.format, "format", "text", "text, json or md")
+	fs.StringVar(&f.format, "format", "text", "text, json, md, svg or html")
 	fs.BoolVar(&f.check, "check", false, "exit 1 when a finding does not hold")
 	fs.BoolVar(&f.full, "full", false, "show every byte and every call instead of folding")
 	fs.StringVar(&f.show, "show", "", "optional detail to show: barriers, setup, go (comma-separated)")
@@ -422,6 +425,7 @@ func (e *env) runCmd(args []string) error {
 	fs.BoolVar(&f.packets, "packets", false, "show the segments on the wire beside the calls (capture on lo)")
 	fs.StringVar(&f.pcap, "pcap", "", "also write the captured packets to this pcapng file (Wireshark, tshark)")
 	fs.DurationVar(&f.timeout, "timeout", lab.DefaultIdle, "give up when no socket call finishes for this long")
+	fs.Var(&f.web, "web", "also show the run in a browser: --web, or --web=ADDR")
 	if in, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(in.Fd())) {
 		f.typing = true
 	}
@@ -482,6 +486,17 @@ func (e *env) runCmd(args []string) error {
 			return err
 		}
 	}
+	if f.web.on {
+		var info io.Writer = out // the address goes where it does not mix into a machine's output
+		if f.format != "text" {
+			info = e.stderr
+		}
+		if f.page, err = e.startPage("run", f.web, false, s, info); err != nil {
+			return err
+		}
+		defer f.page.close()
+		sink = f.page.wrap(sink)
+	}
 	if in, ok := e.stdin.(*os.File); ok && f.typing && (f.step || f.slow > 0) {
 		// One key press each, not a line: cbreak mode until the runs end.
 		keys, restore := lab.TermKeys(in, out)
@@ -511,6 +526,7 @@ func (e *env) runCmd(args []string) error {
 		failed = failed || !ok
 	}
 	sink.Finish()
+	f.page.wait(e.ctx, e.stderr, s.lang)
 	if f.check && failed {
 		return &failError{quiet: true}
 	}
@@ -572,6 +588,9 @@ type textSink = *render.Text
 
 // textOf is the text renderer a sink draws with, if it is one.
 func textOf(sk sink) (*render.Text, bool) {
+	if ps, ok := sk.(*pageSink); ok {
+		sk = ps.sink
+	}
 	if sv, ok := sk.(*saved); ok {
 		sk = sv.sink
 	}
@@ -617,11 +636,11 @@ func (s *saved) Finish() {
 
 // The --format values of the commands.
 var (
-	formatsRun   = lab.T("text, json or md", "text、json 或 md")
+	formatsRun   = lab.T("text, json, md, svg or html", "text、json、md、svg 或 html")
 	formatsQuiet = lab.T("text, json, md or none", "text、json、md 或 none")
 )
 
-// newSink makes the renderer --format names: text, json or md (or none,
+// newSink makes the renderer --format names: text, json, md, svg or html (or none,
 // where valid says so).
 func newSink(w io.Writer, format string, o render.Options, valid lab.Text) (sink, error) {
 	switch format {
@@ -631,6 +650,10 @@ func newSink(w io.Writer, format string, o render.Options, valid lab.Text) (sink
 		return render.NewJSON(w, o.Lang), nil
 	case "md":
 		return render.NewMarkdown(w, o), nil
+	case "svg", "html":
+		if valid == formatsRun {
+			return newExport(w, format, o), nil // web.go
+		}
 	case "none":
 		if valid == formatsQuiet {
 			return noSink{}, nil
@@ -699,16 +722,19 @@ func (e *env) runOne(d lab.Demo, p lab.Params, f runFlags, s settings, out io.Wr
 		if keys == nil {
 			keys = lab.LineKeys(e.stdin)
 		}
-		step = lab.NewStepperKeys(keys, promptOut, s.lang, f.step, f.slow)
+		step = lab.NewStepperKeys(f.page.keys(keys), promptOut, s.lang, f.step, f.slow)
 		if isText {
 			step.Show = text.Announce
 		}
+		step.Show = f.page.show(step.Show)
 	}
+	ctx, end := f.page.runContext(e.ctx, f.step)
+	defer end()
 	var ls lab.Sink = sk
 	if _, none := sk.(noSink); none {
 		ls = nil
 	}
-	res, err := lab.Run(e.ctx, d, lab.Options{
+	res, err := lab.Run(ctx, d, lab.Options{
 		Params: p, Sink: ls, Step: step, Notes: stepNotes(d, s.lang), Idle: f.timeout, Input: typed(e.stdin, f.typing),
 		Keep: lab.Keep{All: f.full}, Lab: version, Packets: f.packets, Pcap: pcap, InNetns: inNetns(),
 	})
@@ -719,12 +745,18 @@ func (e *env) runOne(d lab.Demo, p lab.Params, f runFlags, s settings, out io.Wr
 }
 
 // stepNotes looks up a demo's step notes: "side.step" for a call the demo
-// named, then "side.op".
+// named, then "side.op". A note is found in language l and given in both
+// languages where both have it (the web page may show the other).
 func stepNotes(d lab.Demo, l lab.Lang) lab.NoteFunc {
 	notes, err := lessons.Steps(string(l), d.ID, d.Slug)
 	if err != nil {
 		return nil
 	}
+	other := lab.En
+	if l == lab.En {
+		other = lab.Zh
+	}
+	theirs, _ := lessons.Steps(string(other), d.ID, d.Slug)
 	return func(role lab.Role, step string, op lab.Op) (lab.Text, bool) {
 		keys := []string{string(role) + "." + op.String()}
 		if step != "" {
@@ -732,7 +764,14 @@ func stepNotes(d lab.Demo, l lab.Lang) lab.NoteFunc {
 		}
 		for _, k := range keys {
 			if t, ok := notes[k]; ok {
-				return lab.T(t, t), true
+				o, ok := theirs[k]
+				if !ok {
+					o = t
+				}
+				if l == lab.En {
+					return lab.T(t, o), true
+				}
+				return lab.T(o, t), true
 			}
 		}
 		return lab.Text{}, false

@@ -20,15 +20,16 @@ usage:
   lab                                  the menu (in a terminal; otherwise the list)
   lab list    [--format text|json]
   lab run     <N|slug|all> [--step] [--slow DUR] [--set key=value]...
-              [--format text|json|md] [--check] [--color auto|always|never]
+              [--format text|json|md|svg|html] [--check] [--color auto|always|never]
               [--lang en|zh] [--width N] [--full] [--show LIST] [--save FILE]
-              [--timeout DUR]
-  lab replay  FILE [--format text|json|md] [--step] [--slow DUR] [--width N] [--lang en|zh]
+              [--timeout DUR] [--web[=ADDR]]
+  lab replay  FILE [--format text|json|md|svg|html] [--step] [--slow DUR] [--width N] [--lang en|zh]
   lab lesson  <N|slug> [--lang en|zh] [--no-pager]
   lab serve   <N|slug> [--listen ADDR] [--count N] [--idle DUR] [--set key=value]...
   lab client  <N|slug> --connect ADDR [--idle DUR] [--set key=value]...
   lab proxy   --upstream ADDR [--listen ADDR] [--slice N] [--delay DUR] [--merge DUR]
               [--format text|json|md|none]
+  lab web     [--listen ADDR] [--lang en|zh] [--open] [--private]   the browser view
   lab version | lab help [command | trace | N]
 
 "lab help trace" explains the signs of a trace; "lab help 4" a demo's knobs.
@@ -39,15 +40,16 @@ exit codes: 0 success · 1 a run failed or --check found a finding missing · 2 
   lab                                  菜单（在终端里；否则显示列表）
   lab list    [--format text|json]
   lab run     <N|slug|all> [--step] [--slow 时长] [--set 参数=值]...
-              [--format text|json|md] [--check] [--color auto|always|never]
+              [--format text|json|md|svg|html] [--check] [--color auto|always|never]
               [--lang en|zh] [--width 列数] [--full] [--show 列表] [--save 文件]
-              [--timeout 时长]
-  lab replay  文件 [--format text|json|md] [--step] [--slow 时长] [--width 列数] [--lang en|zh]
+              [--timeout 时长] [--web[=地址]]
+  lab replay  文件 [--format text|json|md|svg|html] [--step] [--slow 时长] [--width 列数] [--lang en|zh]
   lab lesson  <N|slug> [--lang en|zh] [--no-pager]
   lab serve   <N|slug> [--listen 地址] [--count N] [--idle 时长] [--set 参数=值]...
   lab client  <N|slug> --connect 地址 [--idle 时长] [--set 参数=值]...
   lab proxy   --upstream 地址 [--listen 地址] [--slice N] [--delay 时长] [--merge 时长]
               [--format text|json|md|none]
+  lab web     [--listen 地址] [--lang en|zh] [--open] [--private]   浏览器视图
   lab version | lab help [命令 | trace | N]
 
 "lab help trace" 解释跟踪记录中的符号；"lab help 4" 列出演示的参数。
@@ -61,7 +63,12 @@ exit codes: 0 success · 1 a run failed or --check found a finding missing · 2 
                   terminal: space = pause/resume, n or → = one call while paused,
                   c = full speed, q = quit. The ms column leaves the pauses out.
   --set k=v       change a knob ("lab help N" lists them with their ranges)
-  --format F      text (lanes), json (one event per line) or md (a Markdown handout)
+  --format F      text (lanes), json (one event per line), md (a Markdown handout),
+                  svg (the sequence diagram) or html (one file: diagram, findings,
+                  lesson, every call's bytes; opens offline)
+  --web[=ADDR]    also draw the run live in a browser (the address is printed; on
+                  stderr when stdout carries json, md, svg or html); a key on the page
+                  or in the terminal steps both. The page stays until Ctrl-C or its Quit
   --check         exit 1 when a finding does not hold
   --full          show every byte and every call instead of folding
   --show LIST     detail hidden by default: barriers (the lab's wait/signal), setup
@@ -79,7 +86,12 @@ exit codes: 0 success · 1 a run failed or --check found a finding missing · 2 
                   空格 = 暂停/继续，暂停时 n 或 → = 执行一次调用，c = 全速，q = 退出。
                   毫秒栏不计停顿的时间。
   --set k=v       修改参数（"lab help N" 列出参数及其范围）
-  --format F      text（双栏）、json（每行一个事件）或 md（Markdown 讲义）
+  --format F      text（双栏）、json（每行一个事件）、md（Markdown 讲义）、
+                  svg（时序图）或 html（一个文件：时序图、结论、讲解、每次调用的字节；
+                  离线可打开）
+  --web[=地址]    同时在浏览器里实时画出这次运行（会打印地址；标准输出是 json、md、svg
+                  或 html 时打印到标准错误）；在页面或终端按键，两边一起前进。
+                  页面一直保留，直到按 Ctrl-C 或页面上的"退出"
   --check         有结论不成立时以 1 退出
   --full          显示全部字节和全部调用，不折叠
   --show 列表     默认隐藏的细节：barriers（实验台的等待/信号）、setup（实验台为自己
@@ -131,7 +143,7 @@ Ctrl-C 停止代理，关闭所有套接字，以 0 退出。
 --save FILE) again, exactly as the live run was drawn: record the perfect run
 before class, or send a trace to your teacher. FILE "-" reads stdin.
 
-  --format F      text, md or json (the trace again, checked)
+  --format F      text, md, json (the trace again, checked), svg or html (as for lab run)
   --step, --slow DUR   pace it as a live run, with the demo's step notes
   --width N, --color C, --lang L, --full, --show LIST   as for lab run
 
@@ -141,7 +153,7 @@ lab) is refused with its line number, exit 2.
 重新画出来，和现场运行时一模一样：课前录下最理想的一次运行，或者把跟踪记录发给老师。
 文件写 "-" 表示从标准输入读取。
 
-  --format F      text、md 或 json（检查后原样输出）
+  --format F      text、md、json（检查后原样输出）、svg 或 html（与 lab run 相同）
   --step、--slow 时长   像现场运行一样控制节奏，并显示演示的单步说明
   --width N、--color C、--lang L、--full、--show 列表   与 lab run 相同
 
@@ -150,6 +162,7 @@ lab) is refused with its line number, exit 2.
 `),
 	"serve":  serveHelp,
 	"client": clientHelp,
+	"web":    webHelp,
 	"lesson": lab.T(`lab lesson <N|slug> [--lang en|zh] [--no-pager] prints the lesson of a demo.
 
 In a terminal, a lesson longer than the screen goes through $PAGER, or less -R
@@ -212,8 +225,8 @@ func (e *env) help(args []string) error {
 	if d, err := demos.Lookup(topic); err == nil { // then a demo
 		return writeDemoHelp(e.stdout, d, l, width)
 	}
-	return usage(lab.T("help topics: run, list, lesson, serve, client, proxy, replay, trace, or a demo (lab help 4)",
-		"帮助主题：run、list、lesson、serve、client、proxy、replay、trace，或一个演示（lab help 4）"),
+	return usage(lab.T("help topics: run, list, lesson, serve, client, proxy, replay, web, trace, or a demo (lab help 4)",
+		"帮助主题：run、list、lesson、serve、client、proxy、replay、web、trace，或一个演示（lab help 4）"),
 		lab.Tf("no help for %q", "没有关于 %q 的帮助", topic))
 }
 

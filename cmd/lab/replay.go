@@ -20,7 +20,7 @@ func (e *env) replayCmd(args []string) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	var c common
 	c.register(fs)
-	format := fs.String("format", "text", "text, json or md")
+	format := fs.String("format", "text", "text, json, md, svg or html")
 	step := fs.Bool("step", false, "stop before each socket call")
 	slow := fs.Duration("slow", 0, "pause before each socket call, e.g. 300ms")
 	full := fs.Bool("full", false, "show every byte and every call instead of folding")

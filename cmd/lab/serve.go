@@ -49,7 +49,7 @@ func (f *peerFlags) register(fs *flag.FlagSet) {
 // peerSetup is what both commands resolve before they start.
 type peerSetup struct {
 	demo   lab.Demo
-	peer   demos.Peer
+	peer   *lab.Peer
 	params lab.Params
 	s      settings
 	out    *lockedWriter
@@ -68,8 +68,8 @@ func (e *env) setupPeer(cmd string, pos []string, f peerFlags) (peerSetup, error
 	if err != nil {
 		return ps, err
 	}
-	peer, ok := demos.PeerOf(d)
-	if !ok {
+	peer := d.Peer
+	if peer == nil {
 		side := map[string]string{"serve": "服务端", "client": "客户端"}[cmd]
 		return ps, usage(lab.Tf("demos with a real-peer side: %s", "可以和真实对端连接的演示：%s", demos.PeerDemos()),
 			lab.Text{
@@ -183,6 +183,8 @@ func (e *env) serveCmd(args []string) error {
 	maxConns := fs.Int("max", lab.DefaultMaxConns, "connections open at once; more are refused (closed at once, with a note)")
 	backlog := fs.Int("backlog", lab.SystemBacklog(), "listen(backlog): the accept queue's length (default: the system's maximum)")
 	dir := fs.String("dir", "", "file-upload: the folder uploads go into (default: a new temporary folder)")
+	var webf webFlag
+	fs.Var(&webf, "web", "also show every peer in a browser: --web, or --web=ADDR")
 	pos, err := e.parse(fs, args)
 	if err != nil {
 		return err
@@ -222,6 +224,14 @@ func (e *env) serveCmd(args []string) error {
 		}
 	}
 
+	var pg *page // --web: the classroom view (web.go)
+	if webf.on {
+		if pg, err = e.startPage("serve", webf, false, ps.s, ps.info); err != nil {
+			return err
+		}
+		defer pg.close()
+		ps.sink = pg.wrap(ps.sink)
+	}
 	sess, closePcap, err := ps.session(e.ctx, "serve", f)
 	if err != nil {
 		return err
@@ -230,7 +240,7 @@ func (e *env) serveCmd(args []string) error {
 	defer ps.sink.Finish()
 	defer sess.Finish()
 	server := sess.Side(lab.Server, ps.params)
-	opt := demos.PeerOptions{Addr: *listen, Count: *count, Max: *maxConns, Backlog: *backlog, Idle: f.idle, Dir: *dir,
+	opt := lab.PeerOptions{Addr: *listen, Count: *count, Max: *maxConns, Backlog: *backlog, Idle: f.idle, Dir: *dir,
 		Peer: sess.Side(lab.Client, ps.params),
 		Ready: func(addr net.Addr) {
 			h, p, _ := net.SplitHostPort(addr.String())
@@ -241,6 +251,9 @@ func (e *env) serveCmd(args []string) error {
 				}
 			}
 			sess.Flush() // the title first
+			if pg != nil {
+				pg.hub.SetInfo(webServeInfo(net.JoinHostPort(h, p)))
+			}
 			w := ps.info
 			fmt.Fprintln(w, lab.Tf("lab serve %s: listening on %s; connect to %s",
 				"lab serve %s：正在 %s 上监听；连接到 %s", ps.demo.Name(), addr, net.JoinHostPort(h, p)).In(l))
@@ -314,7 +327,7 @@ func (e *env) clientCmd(args []string) error {
 		return usage(lab.T("durations look like 300ms or 1m", "时长的写法如 300ms 或 1m"),
 			lab.T("--timeout must be positive", "--timeout 必须为正数"))
 	}
-	opt := demos.PeerOptions{Addr: *connect, Idle: f.idle, Timeout: *timeout, Peer: sess.Side(lab.Server, ps.params)}
+	opt := lab.PeerOptions{Addr: *connect, Idle: f.idle, Timeout: *timeout, Peer: sess.Side(lab.Server, ps.params)}
 	err = ps.peer.Client(sess.Context(), client, opt)
 	if e.ctx.Err() != nil {
 		sess.Close()

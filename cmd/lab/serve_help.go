@@ -18,6 +18,8 @@ address to connect to and traces what it does, each connection tagged [c1],
   --set k=v       the demo's knobs (e.g. --set framing=json for 10, --set proto=ack for 15)
   --dir DIR       file-upload: where files go (default: a new temporary folder, printed)
   --format F      text, json, md or none (quiet)
+  --web[=ADDR]    also draw it in a browser, for the class: each connected peer
+                  ([c1], [c2] …) a lifeline of its own, live
   --full, --show LIST, --width N, --color C, --lang L   as for lab run
 
 Demos with a server side: 1, 2, 3, 4, 5, 6, 7, 10, 14, 15. Frames are limited,
@@ -36,6 +38,8 @@ Ctrl-C stops it, closes every socket and exits 0.
   --set k=v       演示的参数（如演示 10 的 --set framing=json，演示 15 的 --set proto=ack）
   --dir 目录      file-upload：文件存放的位置（默认：新建一个临时文件夹并打印出来）
   --format F      text、json、md 或 none（安静）
+  --web[=地址]    同时在浏览器里画出来，给全班看：每个连进来的对端（[c1]、[c2]……）
+                  都有自己的一条生命线，实时更新
   --full、--show 列表、--width N、--color C、--lang L   与 lab run 相同
 
 有服务端的演示：1、2、3、4、5、6、7、10、14、15。每个帧都有大小上限，

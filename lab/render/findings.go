@@ -68,21 +68,38 @@ func (r *Text) summary(e lab.Event) {
 		}
 	}
 	r.findings = nil
-	var verdict lab.Text
+	verdict, how := Verdict(e)
 	c := r.pal.good
-	switch {
-	case e.Err != "":
-		verdict, c = lab.Tf("the run failed: %s", "运行失败：%s", e.Err), r.pal.bad
-	case e.OK && e.Findings == 1:
-		verdict = lab.Tf("demo %s: the finding holds", "演示 %s：结论成立", e.Demo)
-	case e.OK:
-		verdict = lab.Tf("demo %s: all %d findings hold", "演示 %s：全部 %d 项结论成立", e.Demo, e.Findings)
-	default:
-		verdict, c = lab.Tf("demo %s: a finding did not hold (see ✗ above)", "演示 %s：有结论不成立（见上面的 ✗）", e.Demo), r.pal.warn
+	switch how {
+	case VerdictFailed:
+		c = r.pal.bad
+	case VerdictMissing:
+		c = r.pal.warn
 	}
 	for _, l := range Wrap(r.tr(verdict), r.o.Width-2) {
 		r.printf("  %s\n", c.Sprint(l))
 	}
+}
+
+// How a run ended, as its verdict says.
+const (
+	VerdictHeld    = "held"    // every finding held
+	VerdictMissing = "missing" // a finding did not hold
+	VerdictFailed  = "failed"  // the run failed
+)
+
+// Verdict is the last line of "What happened": what the summary e says of
+// its run, and which of the Verdict kinds that is.
+func Verdict(e lab.Event) (lab.Text, string) {
+	switch {
+	case e.Err != "":
+		return lab.Tf("the run failed: %s", "运行失败：%s", e.Err), VerdictFailed
+	case e.OK && e.Findings == 1:
+		return lab.Tf("demo %s: the finding holds", "演示 %s：结论成立", e.Demo), VerdictHeld
+	case e.OK:
+		return lab.Tf("demo %s: all %d findings hold", "演示 %s：全部 %d 项结论成立", e.Demo, e.Findings), VerdictHeld
+	}
+	return lab.Tf("demo %s: a finding did not hold (see ✗ above)", "演示 %s：有结论不成立（见上面的 ✗）", e.Demo), VerdictMissing
 }
 
 // markCol is the column of a finding's markers, bold, or nothing when no
