@@ -5,7 +5,7 @@
 //
 //	Start ──▶ the program, in a process group of its own ─┬─ stdout ─▶ tail (last 64 KiB)
 //	  │       {host} {port} LAB_HOST LAB_PORT              └─ stderr ─▶ tail
-//	  │       PYTHONUNBUFFERED=1, stdin /dev/null
+//	  │       PYTHONUNBUFFERED=1, stdin /dev/null or the bytes given
 //	  ├─ WaitListening: the group's sockets from /proc (never a connect:
 //	  │    a one-client server would spend its only accept() on it)
 //	  ├─ Mark … Since: what it printed, and its CPU time against the wall
@@ -19,8 +19,8 @@
 // program's first process gets SIGKILL when the lab dies (Pdeathsig), and a
 // small watcher (/bin/sh, in a group of its own) kills the whole group when
 // the lab's end of a pipe closes without a word: a panic in another
-// goroutine, or a SIGKILL of the lab. On Windows a job object that kills
-// its processes when its last handle closes does all of that.
+// goroutine, or a SIGKILL of the lab. On Windows only the first process
+// is killed (a job object would reach its children: not done yet).
 //
 // Linux reads /proc: the group's sockets (by inode, in /proc/net/tcp{,6}
 // and udp{,6}), its CPU time (/proc/<pid>/stat), TIME_WAIT entries. Other
@@ -75,6 +75,9 @@ type Command struct {
 	// Tail is how many bytes of each output stream are kept; 0 is
 	// DefaultTail.
 	Tail int
+	// Stdin is what the program reads on its standard input, then EOF;
+	// nil is /dev/null.
+	Stdin []byte
 	// Grace is how long Stop waits after SIGTERM before SIGKILL; 0 is
 	// DefaultGrace, negative is SIGKILL at once.
 	Grace time.Duration
@@ -165,10 +168,32 @@ func Start(ctx context.Context, c Command) (*Program, error) {
 		return nil, fmt.Errorf("start: stderr pipe: %w", err)
 	}
 	cmd.Stdout, cmd.Stderr = wOut, wErr // stdin: nil is /dev/null
+	var wIn *os.File
+	if c.Stdin != nil {
+		var rIn *os.File
+		if rIn, wIn, err = os.Pipe(); err != nil {
+			rOut.Close()
+			wOut.Close()
+			rErr.Close()
+			wErr.Close()
+			return nil, fmt.Errorf("start: stdin pipe: %w", err)
+		}
+		cmd.Stdin = rIn
+		defer rIn.Close()
+	}
 	p.grp.prepare(cmd)
 	err = cmd.Start()
 	wOut.Close()
 	wErr.Close()
+	if wIn != nil {
+		if err != nil {
+			wIn.Close()
+		} else {
+			// The program may never read it: the write ends with the
+			// pipe's last reader (EPIPE), so it never blocks the lab.
+			go func() { wIn.Write(c.Stdin); wIn.Close() }()
+		}
+	}
 	if err != nil {
 		rOut.Close()
 		rErr.Close()
