@@ -123,4 +123,3 @@ func (g *group) find(proto string, port, prefer int) (*Socket, []Socket, error) 
 	}
 	return pick(socks, proto, port, prefer), socks, nil
 }
-
