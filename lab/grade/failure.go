@@ -28,7 +28,7 @@ var (
 
 // SpinShare is the share of one core, over a span of wall time, from which
 // a program counts as spinning. A program waiting in accept() or recv()
-// uses next to nothing; a loop on recv() == b” uses a whole core when it
+// uses next to nothing; a loop on an empty recv() uses a whole core when it
 // can get one, and about half of one on a 2-core machine with a load of 6
 // (measured here): a quarter leaves room for both.
 const SpinShare = 0.25
