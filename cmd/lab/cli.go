@@ -189,7 +189,7 @@ func (e *env) dispatch(args []string) error {
 	commands := map[string]func([]string) error{
 		"list": e.list, "run": e.runCmd, "lesson": e.lesson,
 		"serve": e.serveCmd, "client": e.clientCmd, "proxy": e.proxyCmd, "replay": e.replayCmd,
-		"web": e.webCmd,
+		"web": e.webCmd, "check": e.checkCmd,
 	}
 	if f, ok := commands[cmd]; ok {
 		err := f(rest)
