@@ -60,8 +60,8 @@ accept() 下一个客户端。只有 ASCII 字母变成大写，和 Python 的 b
 					"在通信循环外捕获 ConnectionResetError：重置只结束这个客户端，不结束服务端"),
 				Client: echoReset},
 			{ID: "slow", Name: lab.T(`a slow client: "slow" one byte every 50 ms`, `慢客户端：每 50 毫秒一个字节地发送 "slow"`),
-				Proxy: lab.ProxyOptions{Slice: 1, Delay: 50e6},
-				Hint:  lab.T("wait in recv() for what comes, do not give up on a quiet client (no short settimeout)", "在 recv() 里等待到来的字节，不要放弃安静的客户端（不要设很短的 settimeout）"),
+				Proxy:  lab.ProxyOptions{Slice: 1, Delay: 50e6},
+				Hint:   lab.T("wait in recv() for what comes, do not give up on a quiet client (no short settimeout)", "在 recv() 里等待到来的字节，不要放弃安静的客户端（不要设很短的 settimeout）"),
 				Client: func(t *T) error { return t.Peer(1, "msg=slow") }},
 		},
 	}

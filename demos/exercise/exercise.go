@@ -107,9 +107,9 @@ func Slugs() []string {
 // Mismatch is a case that failed on the bytes: what the lab sent, what it
 // expected back, and what arrived.
 type Mismatch struct {
-	What             lab.Text // what was wrong, one line
-	Sent, Want, Got  []byte
-	Hint             lab.Text // overrides the case's hint when set
+	What            lab.Text // what was wrong, one line
+	Sent, Want, Got []byte
+	Hint            lab.Text // overrides the case's hint when set
 }
 
 func (m *Mismatch) Error() string { return m.What.En }
