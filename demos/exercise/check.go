@@ -157,6 +157,9 @@ func checkServer(ctx context.Context, e Exercise, o Options, r *Report) {
 			}
 		}
 		res.Output = tailString(prog.Since(m).Both)
+		if _, ended := prog.Exit(); ended && res.Output != "" {
+			told = true
+		}
 		r.add(res, o)
 	}
 }

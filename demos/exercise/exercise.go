@@ -81,7 +81,7 @@ func (c Case) proxied() bool { return c.Proxy.Slice > 0 || c.Proxy.Delay > 0 || 
 // All lists the exercises in teaching order.
 func All() []Exercise {
 	return []Exercise{
-		echoServer(),
+		echoServer(), udpEchoServer(),
 	}
 }
 

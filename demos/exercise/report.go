@@ -146,8 +146,14 @@ func explain(err error) lab.Text {
 // moved is what the lab's side sent and received, for a failure that did
 // not say.
 func moved(tr lab.Trace, role lab.Role) (sent, got []byte) {
+	last := 0 // the last socket that moved data: an earlier client's bytes are not this one's
 	for _, e := range tr {
-		if e.Side != role || e.Err != "" {
+		if e.Side == role && e.Op.IsData() {
+			last = e.Conn
+		}
+	}
+	for _, e := range tr {
+		if e.Side != role || e.Err != "" || e.Conn != last {
 			continue
 		}
 		switch e.Op {
