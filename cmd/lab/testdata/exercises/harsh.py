@@ -24,6 +24,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HOST = "127.0.0.1"
@@ -572,6 +573,13 @@ def run_client(argv, serve, timeout=15):
     args = [a.replace("{host}", HOST).replace("{port}", str(port)) for a in argv]
     env = dict(os.environ, LAB_HOST=HOST, LAB_PORT=str(port), PYTHONUNBUFFERED="1")
     p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    outputs = {}
+
+    def drain(name, f):  # read while the client runs: a full pipe would block it
+        outputs[name] = f.read()
+    readers = [threading.Thread(target=drain, args=(n, f)) for n, f in (("out", p.stdout), ("err", p.stderr))]
+    for t in readers:
+        t.start()
     try:
         ln.settimeout(timeout)
         try:
@@ -583,9 +591,12 @@ def run_client(argv, serve, timeout=15):
         with conn:
             serve(conn)
         try:
-            out, err = p.communicate(timeout=timeout)
+            p.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             raise Fail("the client did not exit")
+        for t in readers:
+            t.join()
+        out, err = outputs["out"], outputs["err"]
         if p.returncode != 0:
             raise Fail("the client exited %d: %s" % (p.returncode, err.decode(errors="replace")[-300:]))
         return out
@@ -594,6 +605,8 @@ def run_client(argv, serve, timeout=15):
         if p.poll() is None:
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
+        for t in readers:
+            t.join()
 
 
 def send_maybe_sliced(conn, data, mode):
