@@ -1,11 +1,13 @@
 package exercise
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"socketlab/demos"
@@ -32,6 +34,7 @@ type T struct {
 	Timeout time.Duration
 	Dir     string // the program's working folder
 	ctx     context.Context
+	stop    context.CancelFunc // ends the case's session: the lab's sockets close
 	sess    *lab.Session
 	prog    *grade.Program
 }
@@ -190,12 +193,11 @@ func clientCase(t *T, c Case, o Options, stdin string) error {
 	if o.Port != 0 {
 		laddr = "127.0.0.1:" + strconv.Itoa(o.Port)
 	}
-	ln, err := t.Side.ListenWith(laddr, lab.ListenOptions{Reuse: true, Setup: true})
+	addr, served, err := serveOne(t, c, laddr)
 	if err != nil {
 		return &setupError{lab.Tf("the lab cannot listen on %s: %v", "实验台无法在 %s 上监听：%v", laddr, err)}
 	}
-	defer ln.Close()
-	addr := proxied(t, c, ln.Addr().String())
+	addr = proxied(t, c, addr)
 	_, port, _ := net.SplitHostPort(addr)
 	pn, _ := strconv.Atoi(port)
 	prog, err := grade.Start(t.ctx, o.command(pn, stdin))
@@ -204,20 +206,9 @@ func clientCase(t *T, c Case, o Options, stdin string) error {
 	}
 	t.prog = prog
 	defer prog.Stop()
-
-	served := make(chan error, 1)
-	go func() {
-		conn, err := ln.Accept()
-		if err != nil {
-			served <- err
-			return
-		}
-		conn.SetIdle(t.Timeout)
-		served <- c.Serve(t, conn)
-	}()
 	exit, err := prog.Wait(t.ctx, t.Timeout+time.Second)
 	out := prog.Output()
-	ln.Close() // an accept still waiting ends
+	t.stop() // a server still waiting for the program ends
 	serr := <-served
 	var f *grade.Failure
 	switch {
@@ -225,23 +216,84 @@ func clientCase(t *T, c Case, o Options, stdin string) error {
 		return failHint(lab.Tf("your client was still running after %v, using the CPU all the time", "%v 之后你的客户端还在运行，而且一直占着 CPU", f.Waited.Round(time.Second)),
 			lab.T("it loops without end: when recv() returns b'' the server has closed, so break out of the loop", "它在无限循环：recv() 返回 b'' 表示服务端已经关闭，这时要跳出循环"))
 	case errors.As(err, &f):
-		return failHint(lab.Tf("your client was still running after %v, waiting", "%v 之后你的客户端还在运行，在等待", f.Waited.Round(time.Second)),
-			lab.T("it waits for bytes that never come: read exactly as many bytes as the header says, or until recv() returns b''", "它在等永远不会来的字节：按报头说的长度收够字节，或者一直收到 recv() 返回 b''"))
+		return &Mismatch{What: lab.Tf("your client was still running after %v, waiting", "%v 之后你的客户端还在运行，在等待", f.Waited.Round(time.Second)),
+			Want: []byte(c.Want), Got: out.Stdout}
 	case err != nil:
 		return err
-	}
-	if serr != nil && !errors.Is(serr, net.ErrClosed) && len(out.Stdout) == 0 && exit.Code != 0 {
-		// nothing to compare: say how it ended
-	}
-	if exit.Code != 0 || exit.Signal != 0 {
-		return failHint(lab.Tf("your client ended with %v", "你的客户端以 %v 结束", exit),
-			lab.T("it crashed: read the end of its output below", "它崩溃了：看下面它输出的最后部分"))
-	}
-	if serr != nil && errors.Is(serr, net.ErrClosed) {
+	case exit.Code != 0 || exit.Signal != 0:
+		return &Mismatch{What: lab.Tf("your client ended with %v", "你的客户端以 %v 结束", exit), Want: []byte(c.Want), Got: out.Stdout}
+	case errors.Is(serr, errNoClient):
 		return failHint(lab.T("your client never connected", "你的客户端始终没有连接"),
 			lab.T("connect to LAB_HOST:LAB_PORT (or the {host} {port} arguments)", "连接到 LAB_HOST:LAB_PORT（或参数 {host} {port}）"))
 	}
-	return mismatch(lab.T("your client printed something else", "你的客户端打印的内容不对"), nil, []byte(c.Want), out.Stdout)
+	if !bytes.Equal(out.Stdout, []byte(c.Want)) {
+		what := lab.T("your client printed something else", "你的客户端打印的内容不对")
+		if serr != nil {
+			what = join(what, lab.Tf(" (the lab's side: %v)", "（实验台这一端：%v）", serr))
+		}
+		return &Mismatch{What: what, Want: []byte(c.Want), Got: out.Stdout}
+	}
+	return nil
+}
+
+// errNoClient: the program ended without connecting.
+var errNoClient = errors.New("no client connected")
+
+// serveOne starts the lab's server for one connection: the demo's own
+// (Peer.Serve) or the case's. served gets its end.
+func serveOne(t *T, c Case, laddr string) (addr string, served chan error, err error) {
+	served = make(chan error, 1)
+	if c.Peer != 0 {
+		d := demoOf(c.Peer)
+		p, err := lab.ParseParams(append(append([]lab.Knob(nil), d.Knobs...), d.Peer.Knobs...), c.Sets)
+		if err != nil {
+			return "", nil, err
+		}
+		side := t.Side
+		side.Params = p
+		ready := make(chan string, 1)
+		var accepted atomic.Bool
+		go func() {
+			st, err := d.Peer.Serve(t.ctx, side, lab.PeerOptions{Addr: laddr, Count: 1, Idle: t.Timeout, Dir: t.Dir,
+				Ready: func(a net.Addr) { ready <- a.String() }})
+			accepted.Store(st.Conns > 0)
+			if err == nil && st.Failed > 0 {
+				err = errors.New("the lab's server found the connection broken (see the trace)")
+			}
+			if !accepted.Load() {
+				err = errNoClient
+			}
+			served <- err
+			close(ready)
+		}()
+		a, ok := <-ready
+		if !ok {
+			return "", nil, <-served
+		}
+		return a, served, nil
+	}
+	ln, err := t.Side.ListenWith(laddr, lab.ListenOptions{Reuse: true, Setup: true})
+	if err != nil {
+		return "", nil, err
+	}
+	context.AfterFunc(t.ctx, func() { ln.Close() })
+	go func() {
+		conn, err := ln.Accept()
+		ln.Close()
+		if err != nil {
+			served <- errNoClient
+			return
+		}
+		conn.SetIdle(t.Timeout)
+		err = c.Serve(t, conn)
+		if err == nil {
+			err = conn.Close()
+		} else {
+			conn.Close()
+		}
+		served <- err
+	}()
+	return ln.Addr().String(), served, nil
 }
 
 // proxied starts the case's proxy in front of addr, if it has one, and

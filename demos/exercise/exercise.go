@@ -70,8 +70,11 @@ type Case struct {
 	Proxy lab.ProxyOptions
 	// Server exercises: the lab's client, against t.Addr.
 	Client func(t *T) error
-	// Client exercises: the lab's server, for the one connection the
-	// program makes; Want is the exact stdout.
+	// Client exercises: the lab's server for the one connection the
+	// program makes: demo Peer's own (`lab serve Peer`, with the knobs
+	// Sets), or Serve; Want is the exact stdout.
+	Peer  int
+	Sets  []string
 	Serve func(t *T, c *lab.Conn) error
 	Want  string
 }
@@ -82,6 +85,7 @@ func (c Case) proxied() bool { return c.Proxy.Slice > 0 || c.Proxy.Delay > 0 || 
 func All() []Exercise {
 	return []Exercise{
 		echoServer(), udpEchoServer(),
+		structClient(), structServer(), jsonClient(), jsonServer(),
 	}
 }
 
