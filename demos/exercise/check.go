@@ -214,7 +214,7 @@ func clientCase(t *T, c Case, o Options, stdin string) error {
 	switch {
 	case errors.As(err, &f) && f.Spinning():
 		return failHint(lab.Tf("your client was still running after %v, using the CPU all the time", "%v 之后你的客户端还在运行，而且一直占着 CPU", f.Waited.Round(time.Second)),
-			lab.T("it loops without end: when recv() returns b'' the server has closed, so break out of the loop", "它在无限循环：recv() 返回 b'' 表示服务端已经关闭，这时要跳出循环"))
+			lab.T("it probably loops on recv() returning b'': that means the server has closed, so break out of the loop (if not data: break)", "它多半在 recv() 返回 b'' 时不停循环：这表示服务端已经关闭，这时要跳出循环（if not data: break）"))
 	case errors.As(err, &f):
 		return &Mismatch{What: lab.Tf("your client was still running after %v, waiting", "%v 之后你的客户端还在运行，在等待", f.Waited.Round(time.Second)),
 			Want: []byte(c.Want), Got: out.Stdout}

@@ -84,8 +84,8 @@ func (c Case) proxied() bool { return c.Proxy.Slice > 0 || c.Proxy.Delay > 0 || 
 // All lists the exercises in teaching order.
 func All() []Exercise {
 	return []Exercise{
-		echoServer(), udpEchoServer(),
-		structClient(), structServer(), jsonClient(), jsonServer(),
+		echoServer(), udpEchoServer(), readerClient(),
+		structClient(), structServer(), jsonClient(), jsonServer(), objectsClient(),
 	}
 }
 
