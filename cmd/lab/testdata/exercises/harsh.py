@@ -562,7 +562,7 @@ def http_cases():
 
 # --- client exercises: the driver is the server ----------------------------
 
-def run_client(argv, serve, timeout=15):
+def run_client(argv, serve, timeout=15, refuse=False):
     """Listen, start the client, serve one connection with serve(conn),
     return the client's stdout."""
     ln = socket.socket()
@@ -597,6 +597,10 @@ def run_client(argv, serve, timeout=15):
         for t in readers:
             t.join()
         out, err = outputs["out"], outputs["err"]
+        if refuse:
+            if p.returncode == 0:
+                raise Fail("the client exited 0 after being sent something it must refuse; stdout %r" % out[:80])
+            return out
         if p.returncode != 0:
             raise Fail("the client exited %d: %s" % (p.returncode, err.decode(errors="replace")[-300:]))
         return out
@@ -611,7 +615,9 @@ def run_client(argv, serve, timeout=15):
 
 def send_maybe_sliced(conn, data, mode):
     if mode == "sliced":
-        send_sliced(conn, data, 0.0005 if len(data) < 5000 else 0)
+        time.sleep(0.2)  # the client is waiting in recv() by now: it sees each byte alone
+        send_sliced(conn, data[:64], 0.003)
+        send_sliced(conn, data[64:], 0.0005 if len(data) < 5000 else 0)
     elif mode == "slow":
         for i in range(0, len(data), 7):
             conn.sendall(data[i:i + 7])
@@ -696,8 +702,22 @@ def objects_cases(argv):
     obj = {"big": 1 << 40, "id": 42, "msg": "你好, server", "nested": {"hosts": ["127.0.0.1", "::1"], "port": 8080},
            "none": None, "ok": True, "raw": b"\x00\x01\xfe\xff", "scores": [95, 87.5, -3], "tags": ["tcp", "pickle"]}
     big = {"id": 7, "blob": "x" * 1_200_000, "t": (1, 2.5, "三"), "f": False}
+    marker = b"lab-harsh: pickle.loads ran print()"
+    evil_pickle = b"cbuiltins\nprint\n(S'" + marker + b"'\ntR."
+
+    def evil():
+        def serve(conn):
+            conn.sendall(bytes(f"{len(evil_pickle):<10}", "utf-8") + evil_pickle)
+        out = run_client(argv, serve, refuse=True)
+        if marker in out:
+            raise Fail("the client ran the callable the pickle named: it printed %r" % marker)
+    shared = [1, 2]
+    kinds = {"floats": [100.0, 1e16, 1e-05, 0.1, -2.5e-300, float("inf")], "ints": [0, -1, 255, 65536, -(1 << 70), 1 << 100],
+             "quotes": ["it's", 'say "hi"', "both ' \"", "tab\tnew\nline\\", "\x00\x1b\u200b\U0001f600"],
+             "bytes": [b"", b"'", b"\"'", bytes(range(0, 256, 37))], 3: (1,), (1, 2): (), None: [shared, shared],
+             "empty": [{}, [], ()], "bool": [True, False]}
     return [case("plain", "plain", obj), case("sliced", "sliced", obj), case("slow", "slow", {"a": 1}),
-            case("big", "plain", big)]
+            case("big", "plain", big), case("kinds", "plain", kinds), evil]
 
 
 # --- running --------------------------------------------------------------
