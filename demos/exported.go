@@ -17,3 +17,7 @@ func SmallBufferMessage() string {
 	}
 	return ""
 }
+
+// UploadSHA is the SHA-256 (hex) of the file of `size` bytes that demo 15
+// (and `lab client 15`) uploads.
+func UploadSHA(size int64) string { return contentSHA(size) }

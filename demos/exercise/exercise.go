@@ -86,6 +86,7 @@ func All() []Exercise {
 	return []Exercise{
 		echoServer(), udpEchoServer(), readerClient(),
 		structClient(), structServer(), jsonClient(), jsonServer(), objectsClient(),
+		uploadServer(),
 	}
 }
 
