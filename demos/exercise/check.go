@@ -220,6 +220,8 @@ func clientCase(t *T, c Case, o Options, stdin string) error {
 			Want: []byte(c.Want), Got: out.Stdout}
 	case err != nil:
 		return err
+	case c.Judge != nil:
+		return c.Judge(out.Stdout)
 	case exit.Code != 0 || exit.Signal != 0:
 		return &Mismatch{What: lab.Tf("your client ended with %v", "你的客户端以 %v 结束", exit), Want: []byte(c.Want), Got: out.Stdout}
 	case errors.Is(serr, errNoClient):

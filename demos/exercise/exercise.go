@@ -77,6 +77,8 @@ type Case struct {
 	Sets  []string
 	Serve func(t *T, c *lab.Conn) error
 	Want  string
+	// Judge, if set, judges the stdout instead of Want, whatever the exit.
+	Judge func(stdout []byte) error
 }
 
 func (c Case) proxied() bool { return c.Proxy.Slice > 0 || c.Proxy.Delay > 0 || c.Proxy.Merge > 0 }
@@ -86,7 +88,7 @@ func All() []Exercise {
 	return []Exercise{
 		echoServer(), udpEchoServer(), readerClient(),
 		structClient(), structServer(), jsonClient(), jsonServer(), objectsClient(),
-		uploadServer(),
+		chatServer(), uploadServer(),
 	}
 }
 

@@ -281,18 +281,16 @@ func framedClient(framing string) Exercise {
 	plainHint := lab.T("read the 4-byte header with struct.unpack('i', …), the machine's order (not '!i', network order), then loop until all n bytes have arrived",
 		"用 struct.unpack('i', …) 读 4 字节报头，本机字节序（不是 '!i' 网络字节序），然后循环接收，直到 n 个字节全部到齐")
 	if framing == "json" {
-		plainHint = lab.T("read 4 bytes, struct.unpack('i', …) (the machine's order, not '!i', network order) gives the JSON header's length; read that many bytes, json.loads them, then loop until all datasize bytes have arrived",
-			"先读 4 字节，struct.unpack('i', …)（本机字节序，不是 '!i' 网络字节序）得到 JSON 报头的长度；读这么多字节并 json.loads，然后循环接收，直到 datasize 个字节全部到齐")
+		plainHint = lab.T("read 4 bytes, struct.unpack('i', …) (the machine's order, not '!i', network order) gives the JSON header's length; read that many bytes, json.loads them, then loop until all n bytes (datasize) have arrived",
+			"先读 4 字节，struct.unpack('i', …)（本机字节序，不是 '!i' 网络字节序）得到 JSON 报头的长度；读这么多字节并 json.loads，然后循环接收，直到 n 个字节（datasize）全部到齐")
 	}
 	return Exercise{
 		Slug: slug, Role: Client, Demo: demo, Proto: "tcp", Title: title, Task: framedTask(framing, Client),
 		Cases: []Case{
 			{ID: "plain", Name: lab.Tf("lab serve %d answers whoami, ls -l, pwd", "lab serve %d 回答 whoami、ls -l、pwd", demo),
 				Hint: plainHint, Peer: demo, Want: string(want)},
-			{ID: "sliced", Name: lab.T("every answer's length in 1-byte sends, the rest in 200-byte ones, each read before the next", "每个回答的长度拆成 1 字节一次发送，其余 200 字节一次，每片读走后再发下一片"),
-				Hint: lab.T("the header came in pieces and one recv(4) got fewer than 4 bytes: loop until you have all 4, and then until all n bytes of the output are there",
-					"报头是分几片到达的，一次 recv(4) 拿到的不足 4 个字节：循环接收，直到 4 个字节齐了；输出也一样，直到 n 个字节全部到齐"),
-				Serve: framedServe(framing, nil, 1, 1, 1, 1, 200), Want: string(want)},
+			{ID: "sliced", Name: lab.T("every answer's length in 1-byte sends, then 5 bytes, then 200 at a time, each read before the next", "每个回答的长度拆成 1 字节一次发送，然后 5 个字节，再 200 字节一次，每片读走后再发下一片"),
+				Hint: slicedHint(framing), Serve: framedServe(framing, nil, 1, 1, 1, 1, 5, 200), Want: string(want)},
 			{ID: "big", Name: lab.T("ls -l answered with 1.5 MB", "ls -l 的回答有 1.5 MB"),
 				Hint: lab.T("one recv(n) returns what has arrived, not n bytes: keep calling recv() until all n bytes are there",
 					"一次 recv(n) 只返回已经到达的字节，不是 n 个：一直调用 recv()，直到 n 个字节全部到齐"),
@@ -302,6 +300,15 @@ func framedClient(framing string) Exercise {
 				Serve: framedServe(framing, nil, 100), Want: string(want)},
 		},
 	}
+}
+
+func slicedHint(framing string) lab.Text {
+	if framing == "json" {
+		return lab.T("the answer came in pieces: one recv(4) got fewer than 4 bytes, one recv(headsize) part of the JSON header; loop until you have all 4, all headsize bytes, and then all n bytes",
+			"回答是分几片到达的：一次 recv(4) 拿到的不足 4 个字节，一次 recv(headsize) 只拿到 JSON 报头的一部分；循环接收，直到 4 个字节、headsize 个字节、然后 n 个字节全部到齐")
+	}
+	return lab.T("the header came in pieces and one recv(4) got fewer than 4 bytes: loop until you have all 4, and then until all n bytes of the output are there",
+		"报头是分几片到达的，一次 recv(4) 拿到的不足 4 个字节：循环接收，直到 4 个字节齐了；输出也一样，直到 n 个字节全部到齐")
 }
 
 // framedServe answers the client's three commands, with big as the output

@@ -1,6 +1,8 @@
 package exercise
 
 import (
+	"bytes"
+	"fmt"
 	"strings"
 
 	"socketlab/demos"
@@ -38,11 +40,11 @@ print(). Your stdout must be exactly the message and "\n".
 					"循环 recv()，直到它返回 b''（if not data: break），把字节攒起来，最后把整条消息打印一次"),
 				Peer: 3, Want: msg + "\n"},
 			{ID: "sliced", Name: lab.T(`"你好，世界" in 1-byte sends, each read before the next`, `"你好，世界" 拆成 1 字节一次发送，每片读走后再发下一片`),
-				Hint: lab.T("a character is 3 bytes and came over several recv() calls: keep the bytes and decode once, at the end, not each recv()",
-					"一个汉字是 3 个字节，分几次 recv() 才到齐：把字节存起来，最后只 decode 一次，不要每次 recv() 都解码"),
+				Hint: lab.T("the message came over several recv() calls, and a 3-byte character with it: loop until recv returns b'', keep the bytes, and decode after the whole message, not each recv()",
+					"消息分几次 recv() 才到齐，3 个字节的汉字也被分开了：循环直到 recv 返回 b''，把字节存起来，整条消息到齐之后再 decode，不要每次 recv() 都解码"),
 				Serve: sendMessage([]byte("你好，世界"), 1), Want: "你好，世界\n"},
 			{ID: "big", Name: lab.T("132 KB, then close", "132 KB，然后关闭"),
-				Hint: lab.T("one recv() returns what has arrived, not the whole message: loop until recv() returns b''",
+				Hint: lab.T("one recv() returns what has arrived, not the whole message: loop until recv returns b''",
 					"一次 recv() 只返回已经到达的部分，不是整条消息：循环，直到 recv() 返回 b''"),
 				Serve: sendMessage([]byte(big), 0), Want: big + "\n"},
 			{ID: "slow", Name: lab.T("the message in 5-byte pieces, each read before the next", "消息拆成 5 字节一片，每片读走后再发下一片"),
@@ -93,19 +95,37 @@ bytes), and print() the object: your stdout is exactly its repr and "\n".
 					"正好读 10 个报头字节并用 int() 转换，然后循环接收，直到 pickle 的字节全部到齐，再打印解码出的对象"),
 				Peer: 7, Sets: []string{"codec=pickle"}, Want: repr(obj)},
 			{ID: "sliced", Name: lab.T("the header and the pickle in 3-byte pieces, each read before the next", "报头和 pickle 拆成 3 字节一片，每片读走后再发下一片"),
-				Hint: lab.T("the 10-byte header came in pieces: a single recv(10) got only part of it; loop until all 10 bytes (and then all the pickle's bytes) are there",
-					"10 字节的报头是分几片到达的：一次 recv(10) 只拿到一部分；循环接收，直到 10 个字节齐了（然后 pickle 的字节也一样）"),
+				Hint: lab.T("the 10-byte header came in pieces: a single recv(10) got only part of it; loop until you have all 10 bytes of the header, then until all n bytes of the pickle are there",
+					"10 字节的报头是分几片到达的：一次 recv(10) 只拿到一部分；循环接收，直到报头的 10 个字节全部到齐，然后直到 pickle 的 n 个字节全部到齐"),
 				Serve: sendObject(obj, 3), Want: repr(obj)},
 			{ID: "big", Name: lab.T("an object of 60 KB", "一个 60 KB 的对象"),
 				Hint: lab.T("one recv(1024) or recv(n) returns what has arrived, not the whole pickle: keep reading until all n bytes are there",
 					"一次 recv(1024) 或 recv(n) 只返回已经到达的部分，不是整个 pickle：一直读到 n 个字节全部到齐"),
 				Serve: sendObject(big, 0), Want: repr(big)},
 			{ID: "slow", Name: lab.T("{'a': 1} one byte at a time, each read before the next", "{'a': 1} 一次一个字节，每片读走后再发下一片"),
-				Hint:  lab.T("keep reading until the header's number of bytes have arrived", "一直读，直到报头说的字节数全部到达"),
+				Hint: lab.T("keep reading until you have all 10 bytes of the header (a first recv() may bring one), then until all n bytes",
+					"一直读，直到报头的 10 个字节全部到齐（第一次 recv() 可能只带来一个），然后直到 n 个字节全部到齐"),
 				Serve: sendObject(small, 1), Want: repr(small)},
+			{ID: "callable", Name: lab.T("a pickle that names a callable (builtins.print): it must not run", "一个点名了可调用对象（builtins.print）的 pickle：绝不能运行它"),
+				Hint: lab.T("pickle.loads on bytes from the network runs whatever callable they name: unpickle with a pickle.Unpickler whose find_class raises for every global",
+					"对网络上来的字节用 pickle.loads，会运行它们点名的任何可调用对象：用一个 find_class 对一切全局名都抛出异常的 pickle.Unpickler 来解码"),
+				Serve: sendMessage(append([]byte(fmt.Sprintf("%-10d", len(evilPickle))), evilPickle...), 0),
+				Judge: func(out []byte) error {
+					if bytes.Contains(out, []byte(evilMarker)) {
+						return &Mismatch{What: lab.T("your client ran the callable the pickle named: it printed the lab's marker", "你的客户端运行了 pickle 点名的可调用对象：它打印出了实验台的标记"),
+							Sent: evilPickle, Got: out}
+					}
+					return nil
+				}},
 		},
 	}
 }
+
+// evilPickle names builtins.print (harmless, and visible on stdout): a
+// client that runs pickle.loads on it prints the marker.
+const evilMarker = "lab check: pickle.loads ran print()"
+
+var evilPickle = []byte("cbuiltins\nprint\n(S'" + evilMarker + "'\ntR.")
 
 // sendObject sends v as a pickle behind the 10-character header and closes.
 func sendObject(v any, slice int) func(*T, *lab.Conn) error {

@@ -64,8 +64,8 @@ UTF-8 JSON 报头 {"cmd": "put", "filename": …, "filesize": n}，然后正好 
 					"报头是分几片到达的：一次 recv(4) 或 recv(headsize) 返回的字节会少于要的；循环接收，直到全部收齐"),
 				Client: func(t *T) error { return t.uploads(nil, upload{name: "sliced.txt", data: letters(3000), sliced: true}) }},
 			{ID: "several", Name: lab.T("three files on one connection, in one send", "一个连接上三个文件，一次发出"),
-				Hint: lab.T("read exactly filesize bytes of each file, no more: the next header follows right after it, maybe in the same recv()",
-					"每个文件正好读 filesize 个字节，不能多读：下一个报头紧跟在后面，可能就在同一次 recv() 里"),
+				Hint: lab.T("read exactly filesize bytes of each file, no more (ask for min(1024, filesize - recv_size) each time): the next header follows right after it, maybe in the same recv()",
+					"每个文件正好读 filesize 个字节，不能多读（每次要 min(1024, filesize - recv_size) 个）：下一个报头紧跟在后面，可能就在同一次 recv() 里"),
 				Client: func(t *T) error {
 					return t.uploads(nil, upload{name: "one.txt", data: []byte("one\n")}, upload{name: "two.txt", data: letters(5000)}, upload{name: "three.txt", data: []byte("3")})
 				}},
@@ -204,8 +204,8 @@ func uploadTraversal(t *T) error {
 	if _, serr := os.Stat(outside); serr == nil {
 		os.Remove(outside)
 		return failHint(lab.Tf("your server wrote %s, outside uploads/ (the lab removed it)", "你的服务端写出了 %s，在 uploads/ 之外（实验台已把它删除）", outside),
-			lab.T("it wrote to the name the client sent: never use that name as a path; refuse \"..\", \"/\" and \"\\\" (or keep only os.path.basename) and check the final path is inside uploads/",
-				"它直接写到了客户端发来的名字：绝不要把这个名字当路径用；拒绝 \"..\"、\"/\" 和 \"\\\"（或者只取 os.path.basename），并检查最终路径在 uploads/ 里面"))
+			lab.T("it wrote to the name the client sent: never use that name as a path (../x climbs out of uploads/); refuse \"..\", \"/\" and \"\\\" (or keep only os.path.basename) and check the final path is inside uploads/",
+				"它直接写到了客户端发来的名字：绝不要把这个名字当路径用（../x 会爬出 uploads/）；拒绝 \"..\"、\"/\" 和 \"\\\"（或者只取 os.path.basename），并检查最终路径在 uploads/ 里面"))
 	}
 	if err != nil {
 		// Refusing by closing the connection is allowed: the next client must be served.
