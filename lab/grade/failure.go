@@ -57,12 +57,16 @@ type Failure struct {
 	Waited   time.Duration // how long the lab waited or watched
 	CPU      time.Duration // CPU time of the group meanwhile
 	CPUKnown bool          // false where the platform cannot tell
-	Port     int           // the port it was looked for on, 0 if any
-	Proto    string        // the protocol looked for, "" if any
-	Sockets  []Socket      // what the group did listen on or bind (ErrNeverListened: elsewhere)
-	Stdout   []byte        // the tail of its output
-	Stderr   []byte
-	Output   []byte // both streams as the lab read them, interleaved
+	// Samples is how often the lab looked at the program's state while it
+	// waited, Runnable how often a process of it was running or ready to
+	// run: a spinning program nearly always is, however busy the machine.
+	Samples, Runnable int
+	Port              int      // the port it was looked for on, 0 if any
+	Proto             string   // the protocol looked for, "" if any
+	Sockets           []Socket // what the group did listen on or bind (ErrNeverListened: elsewhere)
+	Stdout            []byte   // the tail of its output
+	Stderr            []byte
+	Output            []byte // both streams as the lab read them, interleaved
 }
 
 // Error says what happened in lower-case English, for logs and tests.
@@ -109,7 +113,16 @@ func (f *Failure) Unwrap() error { return f.Err }
 
 // Spinning tells whether the program used at least SpinShare of a core
 // while the lab watched.
-func (f *Failure) Spinning() bool { return spinning(f.CPU, f.Waited, f.CPUKnown) }
+func (f *Failure) Spinning() bool {
+	return spinning(f.CPU, f.Waited, f.CPUKnown) || f.Samples >= 5 && float64(f.Runnable) >= RunnableShare*float64(f.Samples)
+}
+
+// RunnableShare is the share of looks at a program's processes that found
+// one running or ready to run (state R), from which it counts as spinning.
+// On a 2-core machine with a load of 11 a spinning program got 18% of a
+// core (measured here), too little for SpinShare; its state was R at
+// nearly every look, while a program waiting in recv() is asleep (S).
+const RunnableShare = 0.6
 
 func spinning(cpu, wall time.Duration, known bool) bool {
 	return known && wall >= 100*time.Millisecond && float64(cpu) >= SpinShare*float64(wall)

@@ -379,6 +379,28 @@ func (p *Program) drain(ctx context.Context) {
 	}
 }
 
+// sampler looks at the program's state every sampleEvery while it runs.
+type sampler struct {
+	p                 *Program
+	samples, runnable int
+}
+
+const sampleEvery = 20 * time.Millisecond
+
+func (s *sampler) look() {
+	if r, err := s.p.grp.runnable(); err == nil {
+		s.samples++
+		if r {
+			s.runnable++
+		}
+	}
+}
+
+func (s *sampler) fill(f *Failure) *Failure {
+	f.Samples, f.Runnable = s.samples, s.runnable
+	return f
+}
+
 // Wait waits for the program to end by itself, at most timeout, and
 // returns how it ended. If it is still running then, the error is a
 // *Failure of ErrStillRunning (Spinning tells a loop from a wait); the
@@ -387,14 +409,21 @@ func (p *Program) Wait(ctx context.Context, timeout time.Duration) (Exit, error)
 	m := p.Mark()
 	t := time.NewTimer(timeout)
 	defer t.Stop()
-	select {
-	case <-p.exited:
-		p.drain(ctx)
-		return p.exit, nil
-	case <-t.C:
-		return Exit{}, p.failure(ErrStillRunning, m)
-	case <-ctx.Done():
-		return Exit{}, ctx.Err()
+	tick := time.NewTicker(sampleEvery)
+	defer tick.Stop()
+	s := sampler{p: p}
+	for {
+		select {
+		case <-p.exited:
+			p.drain(ctx)
+			return p.exit, nil
+		case <-t.C:
+			return Exit{}, s.fill(p.failure(ErrStillRunning, m))
+		case <-ctx.Done():
+			return Exit{}, ctx.Err()
+		case <-tick.C:
+			s.look()
+		}
 	}
 }
 
@@ -406,17 +435,27 @@ func (p *Program) CheckIdle(ctx context.Context, d time.Duration) error {
 	m := p.Mark()
 	t := time.NewTimer(d)
 	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-p.exited:
-	case <-ctx.Done():
-		return ctx.Err()
+	tick := time.NewTicker(sampleEvery)
+	defer tick.Stop()
+	s := sampler{p: p}
+wait:
+	for {
+		select {
+		case <-t.C:
+			break wait
+		case <-p.exited:
+			break wait
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+			s.look()
+		}
 	}
 	if !p.Alive() {
 		p.drain(ctx)
 		return p.failure(ErrExited, m)
 	}
-	if f := p.failure(ErrSpinning, m); f.Spinning() {
+	if f := s.fill(p.failure(ErrSpinning, m)); f.Spinning() {
 		return f
 	}
 	return nil

@@ -102,6 +102,18 @@ func (g *group) signal(kill bool) bool {
 	return true
 }
 
+// runnable tells whether a process of the group is running or waiting for
+// a CPU (state R): a program that waits in accept() or recv() sleeps (S).
+func (g *group) runnable() (bool, error) {
+	ms, err := g.members()
+	for _, s := range ms {
+		if s.state == 'R' {
+			return true, err
+		}
+	}
+	return false, err
+}
+
 func (g *group) cpu() (time.Duration, error) {
 	ms, err := g.members()
 	var ticks uint64

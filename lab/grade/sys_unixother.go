@@ -66,6 +66,10 @@ func (g *group) signal(kill bool) bool {
 	return true
 }
 
+func (g *group) runnable() (bool, error) {
+	return false, fmt.Errorf("process states need /proc (Linux), this is %s: %w", runtime.GOOS, errors.ErrUnsupported)
+}
+
 func (g *group) cpu() (time.Duration, error) {
 	return 0, fmt.Errorf("CPU time of a process group needs /proc (Linux), this is %s: %w", runtime.GOOS, errors.ErrUnsupported)
 }

@@ -55,6 +55,10 @@ func (g *group) signal(kill bool) bool {
 	return true
 }
 
+func (g *group) runnable() (bool, error) {
+	return false, fmt.Errorf("process states are read from /proc (Linux), this is %s: %w", runtime.GOOS, errors.ErrUnsupported)
+}
+
 func (g *group) cpu() (time.Duration, error) {
 	return 0, fmt.Errorf("CPU time of a program's processes is read from /proc (Linux), this is %s: %w", runtime.GOOS, errors.ErrUnsupported)
 }
