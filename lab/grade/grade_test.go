@@ -179,6 +179,19 @@ func TestSpinning(t *testing.T) {
 	if !errors.Is(err, ErrSpinning) {
 		t.Fatalf("err %v, want ErrSpinning", err)
 	}
+	// A spinning thread of a server whose main thread sleeps in accept().
+	if py, err := exec.LookPath("python3"); err == nil {
+		th := start(t, Command{Args: []string{py, "-c", "import threading, time\ndef spin():\n    while True: pass\nthreading.Thread(target=spin, daemon=True).start()\ntime.sleep(300)"}})
+		var err error
+		for range 5 {
+			if err = th.CheckIdle(context.Background(), 500*time.Millisecond); errors.Is(err, ErrSpinning) {
+				break
+			}
+		}
+		if !errors.Is(err, ErrSpinning) {
+			t.Fatalf("a spinning thread: err %v, want ErrSpinning", err)
+		}
+	}
 	w := start(t, Command{Args: []string{"/bin/sleep", "300"}})
 	for range 3 {
 		if err := w.CheckIdle(context.Background(), 300*time.Millisecond); err != nil {

@@ -1,7 +1,10 @@
 package grade
 
 import (
+	"bytes"
+	"os"
 	"os/exec"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -107,11 +110,28 @@ func (g *group) signal(kill bool) bool {
 func (g *group) runnable() (bool, error) {
 	ms, err := g.members()
 	for _, s := range ms {
-		if s.state == 'R' {
+		if s.live() && threadRunnable(s.pid) {
 			return true, err
 		}
 	}
 	return false, err
+}
+
+// threadRunnable tells whether a thread of the process is in state R: a
+// server's spinning thread while its main thread sleeps in accept().
+func threadRunnable(pid int) bool {
+	dir := "/proc/" + strconv.Itoa(pid) + "/task/"
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, t := range tasks {
+		b, err := os.ReadFile(dir + t.Name() + "/stat")
+		if i := bytes.LastIndexByte(b, ')'); err == nil && i >= 0 && i+2 < len(b) && b[i+2] == 'R' {
+			return true
+		}
+	}
+	return false
 }
 
 func (g *group) cpu() (time.Duration, error) {
