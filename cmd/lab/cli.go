@@ -189,7 +189,7 @@ func (e *env) dispatch(args []string) error {
 	commands := map[string]func([]string) error{
 		"list": e.list, "run": e.runCmd, "lesson": e.lesson,
 		"serve": e.serveCmd, "client": e.clientCmd, "proxy": e.proxyCmd, "replay": e.replayCmd,
-		"web": e.webCmd, "check": e.checkCmd,
+		"web": e.webCmd, "check": e.checkCmd, "exercises": e.exercisesCmd, "exercise": e.exerciseCmd,
 	}
 	if f, ok := commands[cmd]; ok {
 		err := f(rest)
@@ -205,8 +205,8 @@ func (e *env) dispatch(args []string) error {
 	case "help", "-h", "--help", "-help":
 		return e.help(rest)
 	}
-	return usage(lab.T(`commands: list, run, lesson, serve, client, proxy, replay, web, version, help (run "lab help")`,
-		`命令：list、run、lesson、serve、client、proxy、replay、web、version、help（运行 "lab help" 查看说明）`),
+	return usage(lab.T(`commands: list, run, lesson, serve, client, proxy, replay, web, exercises, exercise, check, version, help (run "lab help")`,
+		`命令：list、run、lesson、serve、client、proxy、replay、web、exercises、exercise、check、version、help（运行 "lab help" 查看说明）`),
 		lab.Tf("unknown command %q", "未知命令 %q", cmd))
 }
 

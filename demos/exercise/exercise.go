@@ -174,7 +174,8 @@ func (e Exercise) Statement(l lab.Lang) string {
 	if e.Role == Client {
 		role = lab.T("a client", "客户端")
 	}
-	fmt.Fprintf(&b, "%s: %s (%s, %s %d)\n\n", e.Slug, e.Title.In(l), role.In(l), lab.T("demo", "演示").In(l), e.Demo)
+	head := lab.Tf("%s: %s (%s, demo %d)", "%s：%s（%s，演示 %d）", e.Slug, e.Title.In(l), role.In(l), e.Demo)
+	b.WriteString(head.In(l) + "\n\n")
 	b.WriteString(strings.TrimSpace(e.Task.In(l)))
 	b.WriteString("\n\n")
 	b.WriteString(lab.T("Cases, in order (all of them; none is hidden):\n", "测试用例，按顺序（全部列出，没有隐藏的）：\n").In(l))
