@@ -71,6 +71,7 @@ func (l *Listener) Serve(opt ServeOptions, handle func(s *Side, c *Conn) error) 
 	for n := 1; opt.Count <= 0 || n <= opt.Count; {
 		tag := fmt.Sprintf("c%d", n)
 		fork := s.Fork(tag)
+		fork.Idle()
 		conn, err := (&Listener{l: l.l, side: fork, id: l.id}).Accept()
 		if err != nil {
 			fork.Retire()

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"socketlab/demos"
@@ -258,8 +259,13 @@ func (e *env) serveCmd(args []string) error {
 			fmt.Fprintln(w, lab.Tf("lab serve %s: listening on %s; connect to %s",
 				"lab serve %s：正在 %s 上监听；连接到 %s", ps.demo.Name(), addr, net.JoinHostPort(h, p)).In(l))
 			fmt.Fprintln(w, lab.T("try, from another terminal:", "在另一个终端里试试：").In(l))
+			python := false
 			for _, line := range ps.peer.Try(h, p) {
 				fmt.Fprintf(w, "  %s\n", line)
+				python = python || strings.HasPrefix(line, "python3 ")
+			}
+			if python {
+				fmt.Fprintln(w, lab.T("(on Windows, type py instead of python3)", "（在 Windows 上把 python3 换成 py）").In(l))
 			}
 			if *dir != "" {
 				fmt.Fprintln(w, lab.Tf("uploads go into %s", "上传的文件放进 %s", *dir).In(l))
@@ -333,6 +339,11 @@ func (e *env) clientCmd(args []string) error {
 		sess.Close()
 		fmt.Fprintln(e.stderr, lab.T("lab: stopped; sockets closed.", "lab：已停止；套接字已关闭。").In(l))
 		return nil
+	}
+	var v *lab.Verdict
+	if errors.As(err, &v) { // the server's bug, named: a finding that fails
+		sess.End(ps.demo.Slug, []lab.Finding{{ID: v.ID, OK: false, Text: v.Text()}}, nil)
+		return &failure{cause: err, msg: join(lab.Tf("client %s: ", "client %s：", ps.demo.Name()), v.What), hint: v.Hint}
 	}
 	var le *lab.LimitError
 	if errors.As(err, &le) {
