@@ -88,7 +88,7 @@ func All() []Exercise {
 	return []Exercise{
 		echoServer(), udpEchoServer(), readerClient(),
 		structClient(), structServer(), jsonClient(), jsonServer(), objectsClient(),
-		chatServer(), uploadServer(),
+		threadedServer(), chatServer(), uploadServer(), httpServer(),
 	}
 }
 
