@@ -70,6 +70,9 @@ func (r *Report) settle(ctx context.Context) {
 	case r.Passed() == len(r.Tests) && ctx.Err() == nil:
 		r.Status = StatusPass
 		r.Message = lab.Tf("all %d cases passed", "全部 %d 个用例通过", len(r.Tests))
+	case ctx.Err() != nil:
+		r.Status = StatusFail
+		r.Message = lab.Tf("interrupted: %d cases ran", "已中断：运行了 %d 个用例", len(r.Tests))
 	default:
 		r.Status = StatusFail
 		if r.Message.IsZero() {
@@ -95,6 +98,8 @@ func runCase(ctx context.Context, c Case, o Options, role lab.Role, prog *grade.
 	var se *setupError
 	var m *Mismatch
 	switch {
+	case ctx.Err() != nil: // Ctrl-C: this case has no verdict
+		res.Status, res.Message, res.Hint = StatusError, lab.T("interrupted", "已中断"), lab.Text{}
 	case errors.As(err, &se):
 		res.Status, res.Message, res.fatal = StatusError, se.msg, true
 	case errors.As(err, &m):
@@ -102,8 +107,6 @@ func runCase(ctx context.Context, c Case, o Options, role lab.Role, prog *grade.
 		if !m.Hint.IsZero() {
 			res.Hint = m.Hint
 		}
-	case ctx.Err() != nil:
-		res.Status, res.Message = StatusError, lab.T("interrupted", "已中断")
 	default:
 		res.Message = explain(err)
 	}
