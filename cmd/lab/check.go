@@ -69,6 +69,7 @@ func (e *env) checkCmd(args []string) error {
 		fmt.Fprintf(e.stdout, "lab check %s: %s\n", ex.Slug, strings.Join(command, " "))
 	}
 	o := exercise.Options{Args: command, Dir: wd, Env: os.Environ(), Port: *port, Wait: *wait, Timeout: *timeout,
+		OnNote: func(t lab.Text) { fmt.Fprintf(e.stderr, "lab: note: %s\n", t.In(l)) },
 		OnWait: func() {
 			fmt.Fprintln(e.stderr, lab.T("lab: waiting for your program to listen …", "lab：正在等你的程序开始监听……").In(l))
 		}}

@@ -17,14 +17,15 @@ import (
 
 // Options say how to run the learner's program.
 type Options struct {
-	Args    []string      // the program and its arguments ({host}, {port} replaced)
-	Dir     string        // its working folder
-	Env     []string      // its environment; nil is the lab's
-	Port    int           // --port: where a server listens, or where the lab listens for a client; 0 = found / chosen
-	Wait    time.Duration // for a server to listen (--wait); 0 = grade.DefaultWait
-	Timeout time.Duration // each case (--timeout); 0 = DefaultTimeout
-	OnWait  func()        // called once while a server is slow to listen
-	OnCase  func(Result)  // called as each case ends
+	Args    []string       // the program and its arguments ({host}, {port} replaced)
+	Dir     string         // its working folder
+	Env     []string       // its environment; nil is the lab's
+	Port    int            // --port: where a server listens, or where the lab listens for a client; 0 = found / chosen
+	Wait    time.Duration  // for a server to listen (--wait); 0 = grade.DefaultWait
+	Timeout time.Duration  // each case (--timeout); 0 = DefaultTimeout
+	OnWait  func()         // called once while a server is slow to listen
+	OnNote  func(lab.Text) // something the learner should know before the cases (a TIME_WAIT on --port)
+	OnCase  func(Result)   // called as each case ends
 }
 
 // T is what a case gets: the lab's traced side and where the program is.
@@ -113,6 +114,10 @@ func checkServer(ctx context.Context, e Exercise, o Options, r *Report) {
 		r.Message = lab.Tf("port %d is already taken (%v): stop that program first, or give another --port",
 			"端口 %d 已被占用（%v）：先停掉那个程序，或者换一个 --port", port, st.Taken[0])
 		return
+	} else if err == nil && st.TimeWait > 0 && o.OnNote != nil {
+		o.OnNote(lab.Tf("port %d has %d TIME_WAIT entries for %v more: a server that binds it without SO_REUSEADDR fails (\"Address already in use\") until then",
+			"端口 %d 还有 %d 个 TIME_WAIT 条目，还要 %v：不设置 SO_REUSEADDR 就绑定它的服务端在此之前会失败（\"Address already in use\"）",
+			port, st.TimeWait, st.Expires.Round(time.Second)))
 	}
 	prog, err := grade.Start(ctx, o.command(port, ""))
 	if err != nil {
