@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -9,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"socketlab/demos/exercise"
 )
@@ -192,4 +195,41 @@ func TestCheckUsage(t *testing.T) {
 			t.Errorf("lab %s: exit %d, stdout %q, stderr %q", strings.Join(args, " "), code, out, errOut)
 		}
 	}
+}
+
+// Ctrl-C during lab check: exit 130, no verdict, and the program is gone.
+func TestLabCheckInterrupted(t *testing.T) {
+	py := needTool(t, "python3")
+	marker := "lab-check-interrupted-" + strconv.Itoa(os.Getpid())
+	mute := "import os, socket, time\n# " + marker + "\ns = socket.socket(); s.bind(('127.0.0.1', int(os.environ['LAB_PORT']))); s.listen(5)\nc, a = s.accept()\ntime.sleep(300)\n"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errOut bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"check", "echo-server", "--lang", "en", "--timeout", "60s", "--dir", t.TempDir(), "--", py, "-c", mute}, strings.NewReader(""), &out, &errOut)
+	}()
+	// Cancel once the first case is waiting for the mute server's answer.
+	for i := 0; !strings.Contains(readCmdlines(), marker) && i < 3000; i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	cancel()
+	code := <-done
+	if code != 130 || !strings.Contains(errOut.String(), "interrupted") {
+		t.Fatalf("exit %d, stderr %q", code, errOut.String())
+	}
+	assertNoneLeft(t, marker)
+}
+
+// readCmdlines is every process's command line, for waiting on one.
+func readCmdlines() string {
+	var b strings.Builder
+	d, _ := os.ReadDir("/proc")
+	for _, e := range d {
+		if c, err := os.ReadFile("/proc/" + e.Name() + "/cmdline"); err == nil {
+			b.Write(c)
+		}
+	}
+	return b.String()
 }
