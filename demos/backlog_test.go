@@ -1,9 +1,14 @@
 package demos
 
 import (
+	"context"
+	"errors"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"socketlab/lab"
 )
@@ -12,20 +17,172 @@ func TestBacklog100(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the exact queue length is a Linux recipe (backlog+1, SYNs dropped when full)")
 	}
-	repeatFindings(t, "backlog", 100)
+	// The late client makes a run last a second (its SYN retransmit):
+	// TestBacklogLate runs it many times, concurrently.
+	repeatFindings(t, "backlog", 100, "late=off")
+}
+
+// runMany runs demo d n times, k at a time, with the same options, and
+// returns the results in the test's goroutine (runs that failed are
+// reported there).
+func runMany(t *testing.T, d lab.Demo, opt lab.Options, n, k int, sets ...string) []lab.Result {
+	t.Helper()
+	p, err := lab.ParseParams(d.Knobs, sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.Params, opt.Idle = p, 30*time.Second
+	out := make([]lab.Result, n)
+	errs := make([]error, n)
+	sem := make(chan struct{}, k)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			out[i], errs[i] = lab.Run(context.Background(), d, opt)
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestBacklogLate: the late client's SYN is dropped while the queue is
+// full and it gets in once the server drains it, every run: from the
+// packets (a SYN sent twice, the SYN-ACK after the first accept) and from
+// /proc/net/tcp's SYN_SENT without them. Runs go four at a time: each
+// waits a second for the retransmit, and the recipe must hold under load.
+func TestBacklogLate(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("Linux drops the SYN of a full queue")
+	}
+	d, _ := Lookup("backlog")
+	n := 40
+	if testing.Short() {
+		n = 2
+	}
+	for _, src := range handshakeSources {
+		t.Run(src.name, func(t *testing.T) {
+			if src.packets {
+				needCapture(t)
+			}
+			for i, res := range runMany(t, d, src.opt, n, 4) {
+				var ids []string
+				for _, f := range res.Findings {
+					ids = append(ids, f.ID)
+					if !f.OK {
+						t.Fatalf("run %d: finding %s did not hold: %s", i+1, f.ID, f.Text.En)
+					}
+				}
+				want := []string{"queued", "hang", "drain", "late"}
+				if src.packets {
+					want = []string{"queued", "hang", "drain", "wire", "late"}
+				}
+				if !slices.Equal(ids, want) {
+					t.Fatalf("run %d: findings %v, want %v", i+1, ids, want)
+				}
+				if bad := res.Trace.OutOfOrder(); len(bad) > 0 {
+					t.Fatalf("run %d: effects before causes: %v", i+1, bad)
+				}
+			}
+		})
+	}
+}
+
+// TestBacklogLateCanFail: the late finding turns ✗ when the late client
+// got in before the drain, without a dropped SYN, or was never read.
+func TestBacklogLateCanFail(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("Linux recipe")
+	}
+	d, _ := Lookup("backlog")
+	p, _ := lab.ParseParams(d.Knobs, nil)
+	for _, src := range handshakeSources {
+		t.Run(src.name, func(t *testing.T) {
+			if src.packets {
+				needCapture(t)
+			}
+			good := runDemo(t, d, src.opt).Trace
+			late := func(tr lab.Trace) bool {
+				for _, f := range backlogFindings(tr, p) {
+					if f.ID == "late" {
+						return f.OK
+					}
+				}
+				t.Fatal("no late finding")
+				return false
+			}
+			if !late(good) {
+				t.Fatal("late does not hold on the good run")
+			}
+			cases := map[string]func(tr *lab.Trace) bool{
+				"connected before the drain": func(tr *lab.Trace) bool {
+					return edit(*tr, isStep("late-connect"), func(e *lab.Event) { e.Seq = 1 })
+				},
+				"never read": func(tr *lab.Trace) bool {
+					return edit(*tr, func(e lab.Event) bool { return e.Op == lab.OpRecv && strings.Contains(string(e.Data), "late") },
+						func(e *lab.Event) { e.Data = []byte("something else") })
+				},
+				"timed out": func(tr *lab.Trace) bool {
+					return edit(*tr, isStep("late-connect"), func(e *lab.Event) { e.Err, e.Errno = "i/o timeout", "timeout" })
+				},
+			}
+			if src.packets {
+				cases["one SYN only"] = func(tr *lab.Trace) bool {
+					seen := false
+					return drop(tr, func(e lab.Event) bool {
+						if e.Op == lab.OpPacket && e.Packet.Flags == "SYN" && e.Packet.Src == lateSrc(*tr) {
+							if seen {
+								return true
+							}
+							seen = true
+						}
+						return false
+					})
+				}
+			} else {
+				cases["no SYN_SENT seen"] = func(tr *lab.Trace) bool {
+					return edit(*tr, func(e lab.Event) bool { return e.Name == lab.NoteSynSent }, func(e *lab.Event) { e.N = 0 })
+				}
+			}
+			for name, change := range cases {
+				tr := slices.Clone(good)
+				if !change(&tr) {
+					t.Errorf("%s: nothing to change", name)
+					continue
+				}
+				if late(tr) {
+					t.Errorf("%s: late still holds", name)
+				}
+			}
+		})
+	}
+}
+
+// lateSrc is the address the late client's packets come from.
+func lateSrc(tr lab.Trace) string {
+	for _, e := range tr {
+		if e.Step == "late-connect" {
+			return e.Local
+		}
+	}
+	return ""
 }
 
 func TestBacklogKnobs(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("Linux recipe")
 	}
-	for _, sets := range [][]string{{"backlog=0", "clients=3"}, {"backlog=3", "clients=6"}, {"backlog=8", "clients=16"}} {
+	for _, sets := range [][]string{{"backlog=0", "clients=3"}, {"backlog=3", "clients=6", "late=off"}, {"backlog=8", "clients=16", "late=off"}} {
 		repeatFindings(t, "backlog", 5, sets...)
 	}
 	// Everyone fits in the queue: the hang cannot be shown, and the
 	// finding says so with ✗.
 	d, _ := Lookup("backlog")
-	res := runDemo(t, d, lab.Options{}, "backlog=1", "clients=2")
+	res := runDemo(t, d, lab.Options{}, "backlog=1", "clients=2", "late=off")
 	if findingOK(t, res, "hang") {
 		t.Error("hang held with clients=2, backlog=1: nobody could have hung")
 	}
@@ -47,8 +204,8 @@ func TestBacklogNotesFollowTheirCalls(t *testing.T) {
 	}
 	d, _ := Lookup("backlog")
 	for _, sets := range [][]string{
-		{"backlog=1", "clients=3"}, {"backlog=1", "clients=5"},
-		{"backlog=2", "clients=3"}, {"backlog=2", "clients=5"},
+		{"backlog=1", "clients=3", "late=off"}, {"backlog=1", "clients=5", "late=off"},
+		{"backlog=2", "clients=3", "late=off"}, {"backlog=2", "clients=5", "late=off"},
 	} {
 		t.Run(strings.Join(sets, ","), func(t *testing.T) {
 			p, err := lab.ParseParams(d.Knobs, sets)

@@ -434,8 +434,8 @@ func blockClient(s *lab.Side) error {
 	if _, err := conn.Send([]byte("")); err != nil { // client.send(''.encode()): the learner pressed Enter
 		return err
 	}
-	s.Note(lab.T("send(b'') sent nothing: no byte, no packet. The server's recv cannot tell and goes on waiting (the tutorial's hang; its fix: if not msg: continue)",
-		"send(b'') 什么也没发：没有字节，也没有报文。服务端的 recv 察觉不到，继续等待（就是教程里卡住的情形；它的解决办法：if not msg: continue）"))
+	s.Note(lab.T("send(b'') sent nothing: no byte, no packet. The server's recv cannot tell and goes on waiting (the tutorial's hang; its fix: `if not msg: continue`)",
+		"send(b'') 什么也没发：没有字节，也没有报文。服务端的 recv 察觉不到，继续等待（就是教程里卡住的情形；它的解决办法：`if not msg: continue`）"))
 	s.Step("send-hello")
 	if err := conn.SendAll([]byte("hello")); err != nil { // client.sendall(b'hello')
 		return err
@@ -549,7 +549,7 @@ func readAnswer(conn *lab.Conn, n int) error {
 			return err
 		}
 		if len(data) == 0 {
-			return fmt.Errorf("the server closed after %d of %d bytes of the answer", got, n)
+			return lab.Errorf(lab.Tf("the server closed after %d of %d bytes of the answer", "服务端在回答的 %d / %d 个字节之后就关闭了", got, n), nil)
 		}
 		got += len(data)
 	}
@@ -742,8 +742,8 @@ func selectFindings(t lab.Trace) []lab.Finding {
 	}
 	return []lab.Finding{
 		check("one-thread", atOnce, lab.Tf(
-			"one server goroutine, no other: it had all %d clients connected at once and served them all through one selector",
-			"只有一个服务端 goroutine：%d 个客户端同时连着，它通过一个选择器服务了所有客户端", selectClients)).On(accepts...),
+			"one server thread, no other (in the lab, one goroutine): it had all %d clients connected at once and served them all through one selector",
+			"只有一个服务端线程（在实验台里是一个 goroutine）：%d 个客户端同时连着，它通过一个选择器服务了所有客户端", selectClients)).On(accepts...),
 		check("all-ready", served, lab.Tf(
 			"once every client had sent, one select() returned %d ready sockets, and the loop's recv on each returned a message at once: no recv waited",
 			"每个客户端都发送之后，一次 select() 返回了 %d 个就绪的套接字，循环在每个上面的 recv 都立刻拿到了消息：没有一次 recv 需要等待",

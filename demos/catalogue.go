@@ -34,6 +34,8 @@ func All() []lab.Demo {
 		chat(),
 		fileUpload(),
 		httpDemo(),
+		handshake(),
+		ftpDemo(),
 		halfClose(),
 		blocking(),
 		framingBugsDemo(),
@@ -82,4 +84,13 @@ func upper(b []byte) []byte {
 // check builds a finding.
 func check(id string, ok bool, t lab.Text) lab.Finding {
 	return lab.Finding{ID: id, OK: ok, Text: t}
+}
+
+// roleNames are a role's names in both languages, for a sentence.
+func roleNames(r lab.Role) (en, zh string) { return r.Name(lab.En), r.Name(lab.Zh) }
+
+// sentence builds a text from English and Chinese formats that take
+// arguments of their own (a role's name, a list joined in each language).
+func sentence(en string, enArgs []any, zh string, zhArgs []any) lab.Text {
+	return lab.T(fmt.Sprintf(en, enArgs...), fmt.Sprintf(zh, zhArgs...))
 }

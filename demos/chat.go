@@ -290,7 +290,7 @@ func chatPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error
 		return err
 	}
 	if len(welcome) == 0 {
-		return errors.New("the server closed without a welcome")
+		return lab.Errorf(lab.T("the server closed without a welcome", "服务端没有发欢迎语就关闭了"), nil)
 	}
 	next := chatMessages(s)
 	for {
@@ -310,7 +310,7 @@ func chatPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error
 			return err
 		}
 		if !bytes.Equal(got, want) {
-			return fmt.Errorf("the server answered %q to %q; demo 14's server answers the message + %q", clip(got), msg, chatSuffix)
+			return lab.Errorf(lab.Tf("the server answered %q to %q; demo 14's server answers the message + %q", "服务端对 %[2]q 回答了 %[1]q；演示 14 的服务端会回答消息加上 %[3]q", clip(got), msg, chatSuffix), nil)
 		}
 	}
 	if err := expectEOF(conn, "after q"); err != nil {

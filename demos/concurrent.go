@@ -28,8 +28,8 @@ func concurrent() lab.Demo {
 		ID:    11,
 		Slug:  "concurrent",
 		Title: lab.T("One client at a time, or all at once", "一次一个客户端，还是同时服务"),
-		Brief: lab.T("a serial server makes the second client wait; a goroutine per connection serves all at once",
-			"串行服务端让第二个客户端等待；每个连接一个 goroutine 就能同时服务所有客户端"),
+		Brief: lab.T("a serial server makes the second client wait; a thread per connection (in the lab, a goroutine) serves all at once",
+			"串行服务端让第二个客户端等待；每个连接一个线程（在实验台里是 goroutine）就能同时服务所有客户端"),
 		Knobs: []lab.Knob{
 			{Name: "mode", Kind: lab.KindEnum, Default: "both", Choices: []string{"both", "serial", "goroutines"},
 				Help: lab.T("serial: one loop serves one client at a time; goroutines: a goroutine per connection; both: one after the other",
@@ -201,7 +201,7 @@ func oneClient(s *lab.Side, part string, i, n int) error {
 			return err
 		}
 		if len(data) == 0 {
-			return fmt.Errorf("c%d: the server closed before answering", i)
+			return lab.Errorf(lab.Tf("c%d: the server closed before answering", "c%d：服务端还没回答就关闭了", i), nil)
 		}
 		got += len(data)
 	}

@@ -279,6 +279,9 @@ func disconnectFindings(t lab.Trace, p lab.Params) []lab.Finding {
 				pipe, pipe.Python(), pipe.Windows())).On(sends...))
 		}
 	}
+	if captured(t) {
+		out = append(out, disconnectWire(t, parts))
+	}
 	// The last client got its answer: the server survived.
 	replies := t.Calls(lab.Client, lab.OpRecv)
 	alive := len(accepts) == len(parts)+1 && len(replies) > 0 &&
@@ -287,4 +290,60 @@ func disconnectFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		"whatever each departing client did (an orderly close or a reset), the server handled it, closed that client's socket and went on: the next client still got its answer",
 		"无论离开的客户端做了什么（正常关闭或重置），服务端都处理好了，关闭那个客户端的套接字，然后继续：下一个客户端照样得到了回复")).At("still-there"))
 	return out
+}
+
+// disconnectWire reads from the captured packets what each departing
+// client's close() put on the wire: FIN for an orderly close, RST for
+// SO_LINGER 0 and for unread bytes; and, for write-after-close, the RST
+// the client's kernel answered the server's first send with.
+func disconnectWire(t lab.Trace, parts []string) lab.Finding {
+	connects := t.Calls(lab.Client, lab.OpConnect)
+	ok := true
+	var ev lab.Trace
+	var en, zh []string
+	for i, mode := range parts {
+		var id int
+		if i < len(connects) {
+			id = connects[i].Conn
+		}
+		pk := connPackets(t, id)
+		closes := t.Calls(lab.Client, lab.OpClose).Filter(func(e lab.Event) bool { return e.Conn == id && id != 0 })
+		var sent lab.Event // the first FIN or RST the client's socket sent after its close()
+		for _, e := range pk {
+			if len(closes) == 1 && e.Seq > closes[0].Seq && e.Packet.From == lab.Client && (hasFlag(e, "FIN") || hasFlag(e, "RST")) {
+				sent = e
+				break
+			}
+		}
+		want := "FIN"
+		if mode == "rst" || mode == "unread" {
+			want = "RST"
+		}
+		good := sent.Seq > 0 && hasFlag(sent, want) && (want == "FIN") != hasFlag(sent, "RST")
+		en = append(en, fmt.Sprintf("%s: close() sent [%s]", mode, flagsOf(sent)))
+		zh = append(zh, fmt.Sprintf("%s：close() 发出 [%s]", mode, flagsOf(sent)))
+		ev = append(ev, closes...)
+		if sent.Seq > 0 {
+			ev = append(ev, sent)
+		}
+		if mode == "write-after-close" {
+			var rst lab.Event
+			for _, e := range pk {
+				if e.Seq > sent.Seq && sent.Seq > 0 && e.Packet.From == lab.Client && hasFlag(e, "RST") {
+					rst = e
+					break
+				}
+			}
+			good = good && rst.Seq > 0
+			en[len(en)-1] += fmt.Sprintf(", and the server's first send() was answered by [%s]", flagsOf(rst))
+			zh[len(zh)-1] += fmt.Sprintf("，服务端的第一次 send() 得到的回答是 [%s]", flagsOf(rst))
+			if rst.Seq > 0 {
+				ev = append(ev, rst)
+			}
+		}
+		ok = ok && good
+	}
+	return check("wire", ok, sentence(
+		"on the wire: %s. A FIN says \"no more data\" and is ACKed; an RST throws the connection away, and the peer's next call fails", []any{strings.Join(en, "; ")},
+		"线路上：%s。FIN 表示“不再发送数据”，对方会确认它；RST 则直接丢弃连接，对方的下一次调用会失败", []any{strings.Join(zh, "；")})).On(ev...)
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"math/rand/v2"
@@ -16,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"socketlab/demos/wire"
@@ -74,7 +76,7 @@ func fileUpload() lab.Demo {
 		},
 		Server:   uploadServer,
 		Client:   uploadClient,
-		Peer:     &lab.Peer{Knobs: []lab.Knob{uploadProtoKnob}, Serve: uploadServe, Client: uploadPeerClient, Try: uploadTry},
+		Peer:     &lab.Peer{Knobs: []lab.Knob{uploadProtoKnob, uploadQuotaKnob, uploadFilesKnob}, Serve: uploadServe, Client: uploadPeerClient, Try: uploadTry},
 		Findings: uploadFindings,
 	}
 }
@@ -82,6 +84,20 @@ func fileUpload() lab.Demo {
 // uploadWords fill the made-up file's lines.
 var uploadWords = [16]string{"socket", "bytes", "stream", "header", "accept", "recv", "send", "close",
 	"buffer", "port", "peer", "file", "ack", "json", "size", "lab"}
+
+// uploadWordBytes are uploadWords with the space that follows each, eight
+// bytes to a word, so a line is written a word in one store.
+var uploadWordBytes = func() (w [16]struct {
+	b uint64 // the word and a space, little-endian, zero-padded
+	n int    // its length with the space
+}) {
+	for i, word := range uploadWords {
+		var b [8]byte
+		copy(b[:], word+" ")
+		w[i].b, w[i].n = binary.LittleEndian.Uint64(b[:]), len(word)+1
+	}
+	return w
+}()
 
 // contentLine writes line i of the made-up file: an 8-digit line number,
 // words picked by the seed, a newline; 64 bytes.
@@ -97,9 +113,14 @@ func contentLine(i int64, line *[64]byte) {
 	x := p.Uint64()
 	pos := 9
 	for pos < 63 {
-		w := uploadWords[x&15]
+		k := x & 15
 		x = x>>4 | x<<60
-		pos += copy(line[pos:63], w)
+		if pos <= 56 { // the word and its space in one store; what it writes past them comes next
+			binary.LittleEndian.PutUint64(line[pos:], uploadWordBytes[k].b)
+			pos += uploadWordBytes[k].n
+			continue
+		}
+		pos += copy(line[pos:63], uploadWords[k])
 		if pos < 63 {
 			line[pos] = ' '
 			pos++
@@ -108,7 +129,8 @@ func contentLine(i int64, line *[64]byte) {
 	line[63] = '\n'
 }
 
-// content reads the made-up file of the given size, from its start.
+// content reads the made-up file of the given size, from its start; whole
+// lines are written straight into the reader's buffer.
 type content struct{ off, size int64 }
 
 func (c *content) Read(p []byte) (int, error) {
@@ -118,18 +140,63 @@ func (c *content) Read(p []byte) (int, error) {
 	p = p[:min(int64(len(p)), c.size-c.off)]
 	var line [64]byte
 	for n := 0; n < len(p); {
-		contentLine((c.off+int64(n))/64, &line)
-		n += copy(p[n:], line[(c.off+int64(n))%64:])
+		at := c.off + int64(n)
+		if at%64 == 0 && len(p)-n >= 64 {
+			contentLine(at/64, (*[64]byte)(p[n:n+64]))
+			n += 64
+			continue
+		}
+		contentLine(at/64, &line)
+		n += copy(p[n:], line[at%64:])
 	}
 	c.off += int64(len(p))
 	return len(p), nil
 }
 
+// contentSums remembers the SHA-256 of the made-up file by size: the
+// client learns it while it sends the first upload, and the second
+// upload's header, the receipt check and the findings need it again.
+var contentSums struct {
+	sync.Mutex
+	m map[int64]string
+}
+
 // contentSHA is the SHA-256 of the made-up file, in hex.
 func contentSHA(size int64) string {
+	contentSums.Lock()
+	sum, ok := contentSums.m[size]
+	contentSums.Unlock()
+	if ok {
+		return sum
+	}
 	h := sha256.New()
 	io.CopyBuffer(h, &content{size: size}, make([]byte, uploadChunk))
-	return hex.EncodeToString(h.Sum(nil))
+	sum = hex.EncodeToString(h.Sum(nil))
+	rememberSHA(size, sum)
+	return sum
+}
+
+// rememberSHA records the SHA-256 of the made-up file of the given size
+// (a few sizes at most).
+func rememberSHA(size int64, sum string) {
+	contentSums.Lock()
+	defer contentSums.Unlock()
+	if len(contentSums.m) >= 8 {
+		clear(contentSums.m)
+	}
+	if contentSums.m == nil {
+		contentSums.m = map[int64]string{}
+	}
+	contentSums.m[size] = sum
+}
+
+// sideSHA is contentSHA computed by side s between its socket calls: a
+// big file takes a while to hash on a loaded machine, and that is work,
+// not a hang, for the run's idle watchdog.
+func sideSHA(s *lab.Side, size int64) string {
+	done := s.Working()
+	defer done()
+	return contentSHA(size)
 }
 
 // tutorialPath is where the tutorial's server would open a file:
@@ -156,11 +223,11 @@ func uploadServer(ctx context.Context, s *lab.Side) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("make the upload folder: %w", err)
 	}
-	root, err := os.OpenRoot(dir) // every file is created through it: it cannot leave the folder
+	store, err := openUploadStore(dir, 0) // every file is created through an os.Root: it cannot leave the folder
 	if err != nil {
-		return fmt.Errorf("open the upload folder: %w", err)
+		return err
 	}
-	defer root.Close()
+	defer store.Close()
 	s.Note(lab.Tf("uploads go into %s, a folder made for this run and removed at its end",
 		"上传的文件放进 %s，这个文件夹为本次运行而建，运行结束时删除", dir))
 
@@ -174,7 +241,7 @@ func uploadServer(ctx context.Context, s *lab.Side) error {
 	if err != nil {
 		return err
 	}
-	if err := receiveWithAck(s, conn, root); err != nil {
+	if err := receiveWithAck(s, conn, store); err != nil {
 		return err
 	}
 	s.Step("json-client")
@@ -182,7 +249,7 @@ func uploadServer(ctx context.Context, s *lab.Side) error {
 	if err != nil {
 		return err
 	}
-	stored, err := receivePuts(s, conn, root, dir, start)
+	stored, err := receivePuts(s, conn, store, start, 0)
 	if err != nil {
 		return err
 	}
@@ -195,8 +262,10 @@ func uploadServer(ctx context.Context, s *lab.Side) error {
 
 // receiveWithAck is the tutorial's upload server: the size as text, an
 // acknowledgement, then exactly that many bytes. Its one addition is the
-// receipt at the end: the SHA-256 of what it stored.
-func receiveWithAck(s *lab.Side, conn *lab.Conn, root *os.Root) error {
+// receipt at the end: the SHA-256 of what it stored. The protocol carries
+// no name: the file is stored as received.bin, or received-2.bin … when
+// that is taken, and the trace says so.
+func receiveWithAck(s *lab.Side, conn *lab.Conn, store *uploadStore) error {
 	s.Key("size")
 	head, err := conn.Recv(1024) // file_size = int(str(conn.recv(1024), encoding='utf-8'))
 	if err != nil {
@@ -208,23 +277,32 @@ func receiveWithAck(s *lab.Side, conn *lab.Conn, root *os.Root) error {
 		conn.Close()
 		return fmt.Errorf("upload 1: %w", err)
 	}
+	name := store.uniqueName(uploadAsIs)
+	if name != uploadAsIs {
+		s.Note(lab.Tf("%s is taken: this upload will be stored as %s", "%s 已被占用：这次上传将存为 %s", uploadAsIs, name))
+	}
+	f, err := store.begin(name, size) // f = open("new.jpg", 'wb'), as a hidden .part file
+	if err != nil {
+		why := refusalText(err)
+		s.Note(lab.T("refused: "+why.En, "已拒绝："+why.Zh))
+		conn.SendAll([]byte("refused: " + why.En))
+		conn.Close()
+		return fmt.Errorf("upload 1: %w", err)
+	}
+	defer f.abort()
 	s.Step("ack")
 	if err := conn.SendAll([]byte(uploadAck)); err != nil { // conn.sendall(bytes("1001", encoding='utf-8'))
 		return err
 	}
-	f, err := root.Create(uploadAsIs) // f = open("new.jpg", 'wb')
-	if err != nil {
-		return err
-	}
 	sum, err := receiveBody(conn, f, size) // while has_size < file_size: data = conn.recv(1024); f.write(data) ...
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	if err == nil {
+		err = f.commit(sum, "") // all bytes arrived: the .part file gets its name
 	}
 	if err != nil {
 		return fmt.Errorf("upload 1: %w", err)
 	}
 	s.Note(lab.Tf("stored %d bytes as %s, sha256 %s…; the receipt sends this SHA-256 back",
-		"已把 %d 字节存为 %s，sha256 为 %s…；回执把这个 SHA-256 发回去", size, uploadAsIs, sum[:16]))
+		"已把 %d 字节存为 %s，sha256 为 %s…；回执把这个 SHA-256 发回去", size, name, sum[:16]))
 	s.Key("receipt")
 	if err := conn.SendParts([]byte(sum), lab.Mark{From: 0, To: len(sum), Label: labelReceipt}); err != nil {
 		return err
@@ -260,9 +338,12 @@ func receiveBody(conn *lab.Conn, w io.Writer, size int64) (string, error) {
 // receivePuts serves the JSON-header protocol on one connection: a 4-byte
 // header length, a JSON header {"cmd": "put", "filename", "filesize", …},
 // then the file, as often as the client likes. Each put gets a reply, a
-// JSON header with "status". It returns the names it stored.
-func receivePuts(s *lab.Side, conn *lab.Conn, root *os.Root, dir string, start time.Time) ([]string, error) {
+// JSON header with "status", short whatever the put's header held; the
+// put after maxFiles stored ones (0: no limit) is refused and the connection
+// closed. It returns the names it stored.
+func receivePuts(s *lab.Side, conn *lab.Conn, store *uploadStore, start time.Time, maxFiles int) ([]string, error) {
 	var stored []string
+	last := false
 	for {
 		s.Step("read-length")
 		head, err := conn.RecvExactly(wire.HeaderSize, 0, labelLength) // head_struct = self.conn.recv(4)
@@ -285,29 +366,38 @@ func receivePuts(s *lab.Side, conn *lab.Conn, root *os.Root, dir string, start t
 		if err != nil {
 			return stored, refuseAndClose(conn, err)
 		}
-		reply := wire.JSONHeader{Cmd: h.Cmd, FileName: h.FileName}
+		reply := wire.JSONHeader{Cmd: echoText(h.Cmd, 32), FileName: echoText(h.FileName, wire.MaxFileName)}
 		name, err := wire.SafeName(h.FileName)
-		if err == nil && h.Cmd != "put" {
-			err = fmt.Errorf("unknown command %q", h.Cmd)
+		switch {
+		case err == nil && h.Cmd != "put":
+			err = fmt.Errorf("unknown command %q", echoText(h.Cmd, 32))
+		case err == nil && maxFiles > 0 && len(stored) >= maxFiles:
+			err, last = &storeRefusal{lab.Tf("this connection has stored %d files, the most one connection may (--set files=…); the server closes it after this reply",
+				"这个连接已经存了 %d 个文件，这是一个连接的上限（--set files=…）；服务端回复之后关闭连接", maxFiles)}, true
 		}
-		if err != nil {
-			if err := refusePut(s, conn, dir, start, h, err); err != nil {
+		var f *upload
+		if err == nil {
+			f, err = store.begin(name, h.DataSize) // with open(file_path, 'wb') as f: a hidden .part file first
+		}
+		var sum string
+		if err == nil {
+			sum, err = receiveBody(conn, f, h.DataSize) // while recv_size < filesize: ...
+			if err != nil {
+				f.abort() // the client vanished mid-file: no file is left that looks complete
 				return stored, err
 			}
+			err = f.commit(sum, h.SHA256) // the whole file, and its SHA-256 if announced: it gets its name
+			if err != nil {
+				t := refusalText(err)
+				s.Note(lab.T("refused: "+t.En, "已拒绝："+t.Zh))
+			}
+		} else if rerr := refusePut(s, conn, store.dir, start, h, err); rerr != nil {
+			return stored, rerr
+		}
+		if err != nil {
 			reply.Extra = map[string]json.RawMessage{"status": json.RawMessage(`"refused"`), "error": jsonString(err.Error())}
 			s.Key("refuse")
 		} else {
-			f, err := root.Create(name) // with open(file_path, 'wb') as f:
-			if err != nil {
-				return stored, err
-			}
-			sum, err := receiveBody(conn, f, h.DataSize) // while recv_size < filesize: ...
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				return stored, err
-			}
 			stored = append(stored, name)
 			s.Note(lab.Tf("stored %d bytes as %s, sha256 %s…", "已把 %d 字节存为 %s，sha256 为 %s…", h.DataSize, name, sum[:16]))
 			reply.FileSize, reply.SHA256 = h.DataSize, sum
@@ -317,19 +407,27 @@ func receivePuts(s *lab.Side, conn *lab.Conn, root *os.Root, dir string, start t
 		if err := sendReply(conn, reply); err != nil {
 			return stored, err
 		}
+		if last {
+			break
+		}
 	}
 	return stored, conn.Close()
 }
 
-// refusePut turns down a put whose name is unsafe: it reads the file's
-// bytes and throws them away (at most uploadMax, which ParseJSON already
-// enforced), so the next header is read in step, then checks that the path
-// the tutorial's code would have opened was not written.
+// refusePut turns down a put: it reads the file's bytes and throws them
+// away (at most uploadMax, which ParseJSON already enforced), so the next
+// header is read in step; for an unsafe name it then checks that the path
+// the tutorial's code would have opened was not written. An error ends the
+// connection.
 func refusePut(s *lab.Side, conn *lab.Conn, dir string, start time.Time, h wire.JSONHeader, why error) error {
-	s.Note(lab.Tf("refused: %v; reading and discarding its %d bytes to stay in step",
-		"已拒绝：%v；读出并丢弃它的 %d 个字节，以便和数据流保持同步", why, h.DataSize))
+	t := refusalText(why)
+	s.Note(lab.T(fmt.Sprintf("refused: %s; reading and discarding its %d bytes to stay in step", t.En, h.DataSize),
+		fmt.Sprintf("已拒绝：%s；读出并丢弃它的 %d 个字节，以便和数据流保持同步", t.Zh, h.DataSize)))
 	if _, err := receiveBody(conn, io.Discard, h.DataSize); err != nil {
 		return err
+	}
+	if !errors.Is(why, wire.ErrUnsafeName) {
+		return nil
 	}
 	naive := tutorialPath(dir, h.FileName)
 	rel, err := filepath.Rel(dir, naive)
@@ -435,11 +533,13 @@ func uploadClient(ctx context.Context, s *lab.Side) error {
 		return err
 	}
 	if string(ack) != uploadAck {
-		return fmt.Errorf("upload 1: the server answered %q instead of the ack", ack)
+		return lab.Errorf(lab.Tf("upload 1: the server answered %q instead of the ack", "上传 1：服务端回答的是 %q，而不是确认", ack), nil)
 	}
-	if err := sendFile(conn, &content{size: size}, size); err != nil { // for line in f: client.sendall(line)
+	h := sha256.New()                                                     // hashed as it is sent: the receipt check and upload 2's header need it
+	if err := sendFile(conn, &content{size: size}, size, h); err != nil { // for line in f: client.sendall(line)
 		return err
 	}
+	rememberSHA(size, hex.EncodeToString(h.Sum(nil)))
 	var receipt []byte
 	for {
 		s.Step("read-receipt")
@@ -454,7 +554,7 @@ func uploadClient(ctx context.Context, s *lab.Side) error {
 			return errors.New("upload 1: receipt longer than 1024 bytes")
 		}
 	}
-	s.Note(receiptNote(string(receipt), contentSHA(size)))
+	s.Note(receiptNote(string(receipt), sideSHA(s, size)))
 	if err := conn.Close(); err != nil {
 		return err
 	}
@@ -467,7 +567,7 @@ func uploadClient(ctx context.Context, s *lab.Side) error {
 		return err
 	}
 	s.Key("put-header")
-	if err := put(s, conn, name, size, contentSHA(size), &content{size: size}); err != nil {
+	if err := put(s, conn, name, size, sideSHA(s, size), &content{size: size}); err != nil {
 		return err
 	}
 	s.Section(lab.Tf("Upload 3: a name that climbs out of the folder, %q", "上传 3：一个爬出文件夹的名字，%q", hostileName))
@@ -504,7 +604,7 @@ func put(s *lab.Side, conn *lab.Conn, name string, size int64, sum string, body 
 		lab.Mark{From: wire.HeaderSize, To: len(head), Label: labelJSON}); err != nil {
 		return err
 	}
-	if err := sendFile(conn, body, size); err != nil { // for line in f: self.client.send(line)
+	if err := sendFile(conn, body, size, nil); err != nil { // for line in f: self.client.send(line)
 		return err
 	}
 	s.Step("reply-length")
@@ -531,7 +631,7 @@ func put(s *lab.Side, conn *lab.Conn, name string, size int64, sum string, body 
 	case status == "stored" && r.SHA256 == sum:
 		s.Note(lab.Tf("the server stored it; its SHA-256 %s… is the one the header announced", "服务端存下了文件；它的 SHA-256 %s… 与报头里声明的一致", sum[:16]))
 	case status == "refused":
-		s.Note(lab.Tf("the server refused it: %s", "服务端拒绝了它：%s", why))
+		s.Note(lab.Tf("the server refused it: %q", "服务端拒绝了它，回复的原话是 %q", why))
 	default:
 		s.Note(lab.Tf("the server answered %s", "服务端回答 %s", b))
 	}
@@ -539,13 +639,16 @@ func put(s *lab.Side, conn *lab.Conn, name string, size int64, sum string, body 
 }
 
 // sendFile streams the size bytes of body in 64 KiB sendall() calls, with a
-// progress bar on a terminal.
-func sendFile(conn *lab.Conn, body io.Reader, size int64) error {
+// progress bar on a terminal; h, if not nil, hashes them as they go.
+func sendFile(conn *lab.Conn, body io.Reader, size int64, h hash.Hash) error {
 	conn.Progress(size)
 	defer conn.Progress(0)
 	buf := make([]byte, uploadChunk)
 	for {
-		n, err := io.ReadFull(body, buf)
+		n, err := io.ReadFull(body, buf) // the made-up file is generated straight into buf
+		if h != nil {
+			h.Write(buf[:n])
+		}
 		if n > 0 {
 			if err := conn.SendParts(buf[:n], lab.Mark{From: 0, To: n, Label: labelFile}); err != nil {
 				return err
@@ -740,8 +843,8 @@ func uploadFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	sent, read := ops(parts.jsonConn, lab.OpSendAll), ops(parts.jsonServ, lab.OpRecv)
 	inStep := moved(read) == moved(sent) && sumOf(read) == sumOf(sent)
 	refused := check("refused", refusedOK && inStep && notes == len(unsafeNames) && len(unsafeNames) > 0, lab.Tf(
-		"refused %s, each with a clear error (the last: %s); the server still read and discarded the file's bytes, so it stayed in step with the stream (it read exactly the %d bytes the client sent on the connection), and nothing was written outside its folder",
-		"拒绝了 %s，每次都给出明确的错误（最后一次：%s）；服务端仍然读出并丢弃了文件的字节，所以和数据流保持同步（它在这个连接上正好读了客户端发出的 %d 个字节），文件夹之外什么也没写",
+		"refused %s, each with a clear error (the last: %q); the server still read and discarded the file's bytes, so it stayed in step with the stream (it read exactly the %d bytes the client sent on the connection), and nothing was written outside its folder",
+		"拒绝了 %s，每次都给出明确的错误（最后一次的原话：%q）；服务端仍然读出并丢弃了文件的字节，所以和数据流保持同步（它在这个连接上正好读了客户端发出的 %d 个字节），文件夹之外什么也没写",
 		strings.Join(unsafeNames, ", "), reps[len(reps)-1].why, moved(sent))).At("refuse", "hostile-header")
 	return []lab.Finding{ack, whole, header, refused}
 }
@@ -753,32 +856,53 @@ var uploadProtoKnob = lab.Knob{Name: "proto", Kind: lab.KindEnum, Default: "json
 	Help: lab.T("json: a JSON header {\"cmd\": \"put\", \"filename\", \"filesize\"} then the bytes, several files per connection; ack: the size as digits, an acknowledgement, then the bytes",
 		"json：JSON 报头 {\"cmd\": \"put\", \"filename\", \"filesize\"} 之后是字节，一个连接可传多个文件；ack：先发十进制的大小，等确认，再发字节")}
 
-// uploadServe stores uploads in opt.Dir, through an os.Root that cannot
-// leave it: unsafe names are refused and their bytes discarded.
+// The server knobs of `lab serve 15`: the folder's quota, the files one
+// connection may store.
+var (
+	uploadQuotaKnob = lab.Knob{Name: "quota", Kind: lab.KindSize, Default: "4GiB", Min: 0, Max: 1024 << 30,
+		Help: lab.T("the most bytes the upload folder may hold, the files already in it included; an upload that would not fit is refused before its first byte is written (0: no limit)",
+			"上传文件夹最多能放的字节数（已有的文件也算在内）；放不下的上传在写入第一个字节之前就被拒绝（0：不限）")}
+	uploadFilesKnob = lab.Knob{Name: "files", Kind: lab.KindInt, Default: "100", Min: 1, Max: 1 << 20,
+		Help: lab.T("the most files one connection may store (proto=json); the next put is refused and the connection closed",
+			"一个连接最多能存的文件数（proto=json）；下一个 put 会被拒绝，连接随之关闭")}
+)
+
+// uploadServe stores uploads in opt.Dir through the upload store: unsafe
+// names, names in use and files over the quota are refused and their
+// bytes discarded; a file gets its name only once it arrived whole.
 func uploadServe(ctx context.Context, s *lab.Side, opt lab.PeerOptions) (lab.ServeStats, error) {
-	root, err := os.OpenRoot(opt.Dir)
+	quota := int64(s.Params.Int("quota"))
+	store, err := openUploadStore(opt.Dir, quota)
 	if err != nil {
-		return lab.ServeStats{}, fmt.Errorf("open the upload folder: %w", err)
+		return lab.ServeStats{}, err
 	}
-	defer root.Close()
+	defer store.Close()
 	start := time.Now()
-	s.Note(lab.Tf("uploads go into %s", "上传的文件放进 %s", opt.Dir))
+	if quota > 0 {
+		s.Note(lab.Tf("uploads go into %s (it holds %s of its quota of %s; a file is written as a hidden .NAME.part until it arrived whole)",
+			"上传的文件放进 %s（配额 %[3]s，已占用 %[2]s；文件完整到达之前，写成隐藏的 .名字.part 文件）", opt.Dir, lab.FormatSize(store.used), lab.FormatSize(quota)))
+	} else {
+		s.Note(lab.Tf("uploads go into %s (a file is written as a hidden .NAME.part until it arrived whole)",
+			"上传的文件放进 %s（文件完整到达之前，写成隐藏的 .名字.part 文件）", opt.Dir))
+	}
 	return tcpServe(func(s *lab.Side, conn *lab.Conn) error {
 		if s.Params.String("proto") == "ack" {
-			return receiveWithAck(s, conn, root)
+			return receiveWithAck(s, conn, store)
 		}
-		_, err := receivePuts(s, conn, root, opt.Dir, start)
+		_, err := receivePuts(s, conn, store, start, s.Params.Int("files"))
 		return err
 	})(ctx, s, opt)
 }
 
 func uploadPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error {
 	size := int64(s.Params.Int("size"))
-	sum := contentSHA(size)
 	conn, err := dialPeer(s, opt)
 	if err != nil {
 		return err
 	}
+	var answer []byte
+	var sum string    // the file's SHA-256: the JSON header carries it, so it is computed first
+	h := sha256.New() // with the ack it is hashed as it is sent
 	if s.Params.String("proto") == "ack" {
 		if err := conn.SendAll([]byte(strconv.FormatInt(size, 10))); err != nil { // client.sendall(bytes(str(file_size), encoding='utf-8'))
 			return err
@@ -787,23 +911,31 @@ func uploadPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) err
 		if err != nil {
 			return err
 		}
-		if len(ack) == 0 {
-			return errors.New("the server closed instead of acknowledging the size")
+		switch {
+		case len(ack) == 0:
+			return lab.Errorf(lab.T("the server closed instead of acknowledging the size", "服务端没有确认大小，而是关闭了连接"), nil)
+		case bytes.HasPrefix(ack, []byte("refused")):
+			return lab.Errorf(lab.Tf("the server refused the upload: %s", "服务端拒绝了这次上传：%s", wire.PyRepr(ack, 200)), nil)
+		case len(ack) > len(uploadAck) && bytes.HasPrefix(ack, []byte(uploadAck)):
+			answer = ack[len(uploadAck):] // an empty file's receipt came right behind the ack (demo 4's sticky packets)
 		}
 	} else {
+		sum, h = contentSHA(size), nil
 		head := putHeader(s.Params.String("name"), size, sum)
 		if err := conn.SendParts(head, lab.Mark{From: 0, To: wire.HeaderSize, Label: labelLength},
 			lab.Mark{From: wire.HeaderSize, To: len(head), Label: labelJSON}); err != nil {
 			return err
 		}
 	}
-	if err := sendFile(conn, &content{size: size}, size); err != nil { // for line in f: client.sendall(line)
+	if err := sendFile(conn, &content{size: size}, size, h); err != nil { // for line in f: client.sendall(line)
 		return err
+	}
+	if h != nil {
+		sum = hex.EncodeToString(h.Sum(nil))
 	}
 	if err := conn.CloseWrite(); err != nil { // nothing more to send: the server reads EOF after the file
 		return err
 	}
-	var answer []byte
 	for {
 		data, err := conn.Recv(1024)
 		if err != nil {
@@ -813,7 +945,7 @@ func uploadPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) err
 			break
 		}
 		if answer = append(answer, data...); len(answer) > wire.MaxJSONHeader+wire.HeaderSize {
-			return errors.New("the server's answer is longer than any receipt")
+			return lab.Errorf(lab.T("the server's answer is longer than any receipt", "服务端的回答比任何回执都长"), nil)
 		}
 	}
 	note, err := uploadAnswer(answer, sum)
@@ -827,32 +959,32 @@ func uploadPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) err
 // uploadAnswer reads what the server said after the file: nothing (the
 // tutorial's server), a SHA-256 receipt (proto=ack) or a JSON reply. It
 // returns the note that says so, or the error when the answer says the file
-// did not arrive whole. Whatever the server sent is quoted, never printed as
-// it is: the note and the error go to the learner's terminal.
+// did not arrive whole or is none of the three (a server of another
+// protocol). Whatever the server sent is quoted, never printed as it is:
+// the note and the error go to the learner's terminal.
 func uploadAnswer(answer []byte, sum string) (lab.Text, error) {
 	switch {
 	case len(answer) == 0:
 		return lab.T("the server sent no answer (the tutorial's server sends none): nothing says the file arrived whole",
 			"服务端没有回答（教程的服务端就不回答）：没有任何东西说明文件完整到达"), nil
 	case len(answer) == 64 && isHex(answer) && !strings.EqualFold(string(answer), sum):
-		return lab.Text{}, fmt.Errorf("the server's receipt %s is not the file's SHA-256 %s", answer, sum)
+		return lab.Text{}, lab.Errorf(lab.Tf("the server's receipt %s is not the file's SHA-256 %s", "服务端的回执 %s 不是文件的 SHA-256 %s", answer, sum), nil)
 	case len(answer) == 64 && isHex(answer):
 		return receiptNote(strings.ToLower(string(answer)), sum), nil
-	case len(answer) < wire.HeaderSize:
-		return lab.Tf("the server answered %s", "服务端回答 %s", wire.PyRepr(answer, 0)), nil
 	}
 	h, err := wire.ReadJSONHeader(bytes.NewReader(answer), 0)
 	if err != nil {
-		return lab.Tf("the server answered %s", "服务端回答 %s", wire.PyRepr(answer, 0)), nil
+		return lab.Text{}, fmt.Errorf("the server answered %s, which is neither a SHA-256 receipt (64 hex digits) nor a JSON reply (a 4-byte length, then a JSON object): it does not speak this protocol (%v)",
+			wire.PyRepr(answer, 80), err)
 	}
 	var status, why string
 	json.Unmarshal(h.Extra["status"], &status)
 	json.Unmarshal(h.Extra["error"], &why)
 	switch {
 	case status == "refused":
-		return lab.Text{}, fmt.Errorf("the server refused the upload: %s", wire.PyRepr(why, 0))
+		return lab.Text{}, lab.Errorf(lab.Tf("the server refused the upload: %s", "服务端拒绝了上传，原话是：%s", wire.PyRepr(why, 0)), nil)
 	case h.SHA256 != "" && !strings.EqualFold(h.SHA256, sum):
-		return lab.Text{}, fmt.Errorf("the server stored a file whose SHA-256 is %s, not the file's %s", wire.PyRepr(h.SHA256, 80), sum)
+		return lab.Text{}, lab.Errorf(lab.Tf("the server stored a file whose SHA-256 is %s, not the file's %s", "服务端存下的文件 SHA-256 是 %s，不是所发文件的 %s", wire.PyRepr(h.SHA256, 80), sum), nil)
 	}
 	obj := answer[wire.HeaderSize:]
 	if n := int(binary.LittleEndian.Uint32(answer)); n < len(obj) {
@@ -862,16 +994,21 @@ func uploadAnswer(answer []byte, sum string) (lab.Text, error) {
 }
 
 // parseSizeLine reads the size that comes first in demo 15's ack protocol:
-// decimal digits from 0 to uploadMax, with the spaces and line end around
-// them that the tutorial's int() ignores too (`echo 11 | nc` sends "11\n").
+// ASCII decimal digits from 0 to uploadMax, with any ASCII whitespace
+// before and after them (space, \t, \n, \v, \f, \r: `echo 11 | nc` sends
+// "11\n"), as docs/wire-formats.md says. Python's int() takes more (a sign,
+// "1_000", non-ASCII digits and spaces); the lab does not.
 func parseSizeLine(head []byte) (int64, error) {
-	digits := bytes.TrimSpace(head)
+	digits := bytes.Trim(head, sizeLineSpace)
 	n, err := strconv.ParseInt(string(digits), 10, 64)
 	if len(digits) == 0 || bytes.ContainsFunc(digits, func(r rune) bool { return r < '0' || r > '9' }) || err != nil || n > uploadMax {
-		return 0, fmt.Errorf("%s is not a size: the decimal digits of a number from 0 to %d", wire.PyRepr(head, 80), uploadMax)
+		return 0, lab.Errorf(lab.Tf("%s is not a size: the decimal digits of a number from 0 to %d", "%s 不是大小：应是 0 到 %d 之间的十进制数字", wire.PyRepr(head, 80), uploadMax), nil)
 	}
 	return n, nil
 }
+
+// sizeLineSpace is the whitespace a size line may have around its digits.
+const sizeLineSpace = " \t\n\v\f\r"
 
 func isHex(b []byte) bool {
 	_, err := hex.DecodeString(string(b))

@@ -106,7 +106,7 @@ func httpClient(ctx context.Context, s *lab.Side) error {
 				break
 			}
 			if body = append(body, data...); len(body) > httpMaxBody {
-				return errors.New("response body longer than 1 MiB")
+				return lab.Errorf(lab.T("response body longer than 1 MiB", "响应正文超过 1 MiB"), nil)
 			}
 		}
 		s.KeyNote("body", lab.Tf("no Content-Length: the body (%d bytes) ran until the server closed the connection",
@@ -120,7 +120,7 @@ func httpClient(ctx context.Context, s *lab.Side) error {
 			return err
 		}
 		if len(data) == 0 {
-			return fmt.Errorf("the server closed after %d of %d body bytes", len(body), length)
+			return lab.Errorf(lab.Tf("the server closed after %d of %d body bytes", "服务端在正文的 %d / %d 个字节之后就关闭了", len(body), length), nil)
 		}
 		body = append(body, data...)
 	}
@@ -149,10 +149,10 @@ func httpReadHead(s *lab.Side, conn *lab.Conn, out *[]byte) error {
 			return err
 		}
 		if len(data) == 0 {
-			return fmt.Errorf("the server closed before the end of the headers (%d bytes)", len(got))
+			return lab.Errorf(lab.Tf("the server closed before the end of the headers (%d bytes)", "首部还没结束服务端就关闭了（%d 个字节）", len(got)), nil)
 		}
 		if got = append(got, data...); len(got) > httpMaxHead {
-			return fmt.Errorf("response headers longer than %d bytes", httpMaxHead)
+			return lab.Errorf(lab.Tf("response headers longer than %d bytes", "响应首部超过 %d 个字节", httpMaxHead), nil)
 		}
 	}
 	return nil
@@ -242,14 +242,14 @@ func parseHTTPHead(got []byte) (httpHead, error) {
 			return h, errNoBlankLine
 		}
 		if err != nil {
-			return h, fmt.Errorf("response head: %w", err)
+			return h, lab.Errorf(lab.T("response head", "响应首部"), err)
 		}
 		if h.end += len(line) + 2; h.end > httpMaxHead {
-			return h, fmt.Errorf("response head longer than %d bytes", httpMaxHead)
+			return h, lab.Errorf(lab.Tf("response head longer than %d bytes", "响应首部超过 %d 个字节", httpMaxHead), nil)
 		}
 		if len(line) == 0 {
 			if h.status == "" {
-				return h, errors.New("response head: an empty line where the status line should be")
+				return h, lab.Errorf(lab.T("response head: an empty line where the status line should be", "响应首部：本该是状态行的地方是一个空行"), nil)
 			}
 			return h, nil
 		}
@@ -265,10 +265,10 @@ func parseHTTPHead(got []byte) (httpHead, error) {
 		v = bytes.Trim(v, " \t")
 		n, err := strconv.Atoi(string(v))
 		if len(v) == 0 || len(v) > 7 || bytes.ContainsFunc(v, func(r rune) bool { return r < '0' || r > '9' }) || err != nil || n > httpMaxBody {
-			return h, fmt.Errorf("bad Content-Length %q: want decimal digits, at most %d", clip(v), httpMaxBody)
+			return h, lab.Errorf(lab.Tf("bad Content-Length %q: want decimal digits, at most %d", "错误的 Content-Length %q：应是十进制数字，最大 %d", clip(v), httpMaxBody), nil)
 		}
 		if h.length >= 0 && n != h.length {
-			return h, fmt.Errorf("two Content-Length headers, %d and %d", h.length, n)
+			return h, lab.Errorf(lab.Tf("two Content-Length headers, %d and %d", "两个 Content-Length 首部，%d 和 %d", h.length, n), nil)
 		}
 		h.length = n
 	}

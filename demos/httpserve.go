@@ -296,7 +296,14 @@ func httpConverse(s *lab.Side, conn *lab.Conn) error {
 // does (a status, Connection: close, the status as the body, no
 // Content-Length) and closes.
 func httpRefuse(s *lab.Side, conn *lab.Conn, br *httpBadRequest) error {
-	s.Note(lab.Tf("the request cannot be served (%s): %s", "这个请求无法处理（%s）：%s", br.status, br.why))
+	what := lab.Tf("the request cannot be served (%s): %s", "这个请求无法处理（%s）：%s", br.status, br.why)
+	if s.Who() == "" {
+		s.Note(what) // lab run 16 --set 'path=/a b': the demo's own client, on purpose
+	} else { // lab serve 16: a real client's request, and its bug
+		s.Verdict(&lab.Verdict{ID: "bad-request", What: what, Hint: lab.T(
+			`a request is "GET /path HTTP/1.1\r\n", header lines "Name: value\r\n" (Host is required), then an empty line "\r\n"`,
+			`请求的格式是 "GET /路径 HTTP/1.1\r\n"，然后是 "名字: 值\r\n" 形式的报头行（Host 是必需的），最后是一个空行 "\r\n"`)})
+	}
 	resp, marks := httpResponseBytes(br.status, []string{"Content-Type: text/plain; charset=utf-8", "Connection: close"}, []byte(br.status), false)
 	s.Step("response")
 	if err := conn.SendParts(resp, marks...); err != nil {

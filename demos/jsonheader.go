@@ -177,9 +177,11 @@ func jsonHeaderClient(ctx context.Context, s *lab.Side) error {
 		if err != nil {
 			return err
 		}
-		s.Note(lab.Tf("header length %d; the JSON header has %s: now read exactly datasize = %d bytes",
-			"报头长度 %d；JSON 报头里有 %s：接下来正好读 datasize = %d 个字节",
-			size, strings.Join(headerFields(h), ", "), h.DataSize))
+		s.Note(lab.Text{
+			En: fmt.Sprintf("header length %d; the JSON header has %s: now read exactly datasize = %d bytes",
+				size, strings.Join(headerFields(h), ", "), h.DataSize),
+			Zh: fmt.Sprintf("报头长度 %d；JSON 报头里有 %s：接下来正好读 datasize = %d 个字节",
+				size, strings.Join(headerFields(h), "、"), h.DataSize)})
 		if h.DataSize > 0 { // an empty body takes no recv at all
 			s.Key("read-body")
 		}
@@ -388,10 +390,11 @@ func jsonHeaderFindings(t lab.Trace, p lab.Params) []lab.Finding {
 			added = append(added, name)
 		}
 	}
-	grow := check("grow", len(added) > 0 && bytes.Equal(second.body, CannedOutput(listCmd)), lab.Tf(
-		"the second header had grown (%s added) and the same reading code handled it: the 4-byte length says how much JSON follows, whatever is in it",
-		"第二个报头变大了（多了 %s），同一段读取代码照样能处理：4 字节的长度说明后面有多少 JSON，不管里面写了什么",
-		strings.Join(added, ", ")))
+	grow := check("grow", len(added) > 0 && bytes.Equal(second.body, CannedOutput(listCmd)), lab.Text{
+		En: fmt.Sprintf("the second header had grown (%s added) and the same reading code handled it: the 4-byte length says how much JSON follows, whatever is in it",
+			strings.Join(added, ", ")),
+		Zh: fmt.Sprintf("第二个报头变大了（多了 %s），同一段读取代码照样能处理：4 字节的长度说明后面有多少 JSON，不管里面写了什么",
+			strings.Join(added, "、"))})
 	if len(added) == 0 {
 		grow = check("grow", false, lab.T(
 			"not shown with meta=minimal: both headers were {\"datasize\": n}; try --set meta=full",

@@ -83,7 +83,11 @@ func encodeObject(codec string, v map[string]any) ([]byte, error) {
 		err := gob.NewEncoder(&b).Encode(v)
 		return b.Bytes(), err
 	case "json":
-		return json.Marshal(v) // json.dumps(d)
+		// JSON has no bytes: Python's json.dumps raises TypeError on them,
+		// so the program turns them into base64 text first, as Go's
+		// encoding/json does by itself. The bytes are
+		// json.dumps(d, separators=(',', ':'), sort_keys=True, ensure_ascii=False).
+		return json.Marshal(jsonView(v)) // d['raw'] = base64.b64encode(d['raw']).decode(); json.dumps(d)
 	}
 	return nil, fmt.Errorf("unknown codec %q", codec)
 }
@@ -104,16 +108,48 @@ func decodeObject(codec string, b []byte) (any, error) {
 		err := gob.NewDecoder(bytes.NewReader(b)).Decode(&v)
 		return v, err
 	case "json":
+		// Python's json.loads keeps 42 an int and 87.5 a float; Go's
+		// would make every number a float64, so the numbers are read as
+		// written.
+		d := json.NewDecoder(bytes.NewReader(b))
+		d.UseNumber()
 		var v any
-		err := json.Unmarshal(b, &v) // json.loads(b)
-		return v, err
+		if err := d.Decode(&v); err != nil { // json.loads(b)
+			return nil, err
+		}
+		return pyNumbers(v), nil
 	}
 	return nil, fmt.Errorf("unknown codec %q", codec)
 }
 
-// jsonView is what JSON can say about v: bytes become base64 text, every
-// number a float64. It is written without encoding/json on purpose, so the
-// demo checks the JSON decoder against an independent expectation.
+// pyNumbers turns the json.Numbers of v into what Python's json.loads
+// makes of them: an int (int64) when written without a fraction or an
+// exponent, else a float.
+func pyNumbers(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			x[k] = pyNumbers(val)
+		}
+	case []any:
+		for i, val := range x {
+			x[i] = pyNumbers(val)
+		}
+	case json.Number:
+		if i, err := x.Int64(); err == nil && !strings.ContainsAny(string(x), ".eE") {
+			return i
+		}
+		f, _ := x.Float64()
+		return f
+	}
+	return v
+}
+
+// jsonView is what JSON can say about v: bytes become base64 text (which
+// the sender must do itself in Python), numbers stay ints or floats as
+// Python's json keeps them, None and True become null and true and come
+// back. It is written without encoding/json on purpose, so the demo checks
+// the JSON decoder against an independent expectation.
 func jsonView(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
@@ -130,8 +166,6 @@ func jsonView(v any) any {
 		return out
 	case []byte:
 		return base64.StdEncoding.EncodeToString(x)
-	case int64:
-		return float64(x)
 	}
 	return v
 }
@@ -182,7 +216,7 @@ func objectsServer(ctx context.Context, s *lab.Side) error {
 		return err
 	}
 	if _, err := wire.ParsePickle(data, maxObject); errors.Is(err, wire.ErrUnsafePickle) {
-		s.KeyNote("refuse", lab.Tf("refused: %v", "已拒绝：%v", err)) // the demo's climax
+		s.KeyNote("refuse", pickleRefusal(err)) // the demo's climax
 	} else {
 		return fmt.Errorf("the unsafe pickle was not refused: %v", err)
 	}
@@ -244,7 +278,7 @@ func objectsClient(ctx context.Context, s *lab.Side) error {
 			return err
 		}
 		if len(msg) == 0 {
-			return errors.New("the server closed before the whole object arrived")
+			return lab.Errorf(lab.T("the server closed before the whole object arrived", "整个对象到达之前服务端就关闭了"), nil)
 		}
 		fullMsg = append(fullMsg, msg...) // full_msg += msg
 		if msgLen < 0 && len(fullMsg) >= wire.TextHeaderSize {
@@ -323,8 +357,8 @@ func objectsFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		equal = check("equal", false, lab.Tf("decoding failed: %v", "解码失败：%v", err))
 	case codec == "json":
 		equal = check("equal", reflect.DeepEqual(v, jsonView(objectValue())), lab.T(
-			"decoded equal to what JSON can say: the bytes b'\\x00\\x01\\xfe\\xff' came back as the text \"AAH+/w==\" (base64) and 42 as 42.0; JSON is safe but knows only text, numbers, lists and objects",
-			"解码结果等于 JSON 能表达的样子：字节 b'\\x00\\x01\\xfe\\xff' 变成了文本 \"AAH+/w==\"（base64），42 变成了 42.0；JSON 很安全，但只认识文字、数字、列表和对象"))
+			"decoded equal to what JSON can say: JSON has no bytes (Python's json.dumps raises TypeError on them), so b'\\x00\\x01\\xfe\\xff' went as the text \"AAH+/w==\" (base64) and came back as text; 42 stayed an int and 87.5 a float, None and True went as null and true and came back; JSON is safe but knows only text, numbers, true, false, null, lists and objects",
+			"解码结果等于 JSON 能表达的样子：JSON 没有字节类型（Python 的 json.dumps 遇到字节会抛出 TypeError），所以 b'\\x00\\x01\\xfe\\xff' 以文本 \"AAH+/w==\"（base64）发出，回来的也是文本；42 仍是整数，87.5 仍是浮点数，None 和 True 以 null 和 true 发出又变回来；JSON 很安全，但只认识文字、数字、`true`、`false`、`null`、列表和对象"))
 	case codec == "gob":
 		equal = check("equal", reflect.DeepEqual(v, objectValue()), lab.Tf(
 			"decoded equal, types and all (bytes stayed bytes, 42 stayed an int64); gob is Go's own format: in its %d bytes every value carries its Go type's name, such as \"int64\", and Python cannot read it",
@@ -390,7 +424,7 @@ func objectsPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) er
 	}
 	n, err := wire.ParseText(head, maxObject)
 	if err != nil {
-		return fmt.Errorf("text header %q: %w", head, err)
+		return lab.Errorf(lab.Tf("text header %q", "文本报头 %q", head), err)
 	}
 	data, err := conn.RecvExactly(n, s.Params.Int("buf"), labelPayload) // full_msg += msg
 	if err != nil {
@@ -400,9 +434,9 @@ func objectsPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) er
 	v, err := decodeObject(codec, data) // pickle.loads(full_msg[10:]), made safe
 	if err != nil {
 		if errors.Is(err, wire.ErrUnsafePickle) {
-			return fmt.Errorf("refused the server's object, and ran nothing: %w", err)
+			return lab.Errorf(lab.Text{En: "refused the server's object, and ran nothing: " + wireText(err).En, Zh: "拒绝了服务端的对象，什么也没运行：" + wireText(err).Zh}, nil)
 		}
-		return fmt.Errorf("the %s object does not decode: %w", codec, err)
+		return lab.Errorf(lab.Tf("the %s object does not decode", "%s 对象无法解码", codec), err)
 	}
 	s.Note(lab.Tf("decoded with %s: %s", "用 %s 解码：%s", codec, pyRepr(v)))
 	return conn.Close()

@@ -124,7 +124,7 @@ func dialPeer(s *lab.Side, opt lab.PeerOptions) (*lab.Conn, error) {
 	}
 	if opt.Peer != nil {
 		opt.Peer.Note(lab.Tf("the server at %s is a program the lab does not trace: what it sends shows where the client receives it",
-			"%s 上的服务端是实验台不追踪的程序：它发来的字节显示在客户端收到它们的地方", opt.Addr))
+			"%s 上的服务端是实验台不跟踪的程序：它发来的字节显示在客户端收到它们的地方", opt.Addr))
 	}
 	return conn, nil
 }
@@ -203,7 +203,7 @@ func expectEOF(conn *lab.Conn, what string) error {
 		return err
 	}
 	if len(data) > 0 {
-		return fmt.Errorf("%s: the server sent %d more bytes (%q) where it should have closed", what, len(data), clip(data))
+		return lab.Errorf(lab.Tf("%s: the server sent %d more bytes (%q) where it should have closed", "%s：服务端本该关闭，却又发来 %d 个字节（%q）", what, len(data), clip(data)), nil)
 	}
 	return nil
 }

@@ -12,10 +12,14 @@ import (
 )
 
 // Demo 13's recipe: small buffers on both ends make a short send happen at
-// once, with little data.
+// once, with little data. The client's first socket has a timeout, as
+// Python's settimeout gives it: its send() then makes one attempt and
+// returns what fit. (A blocking Python send() on Linux waits inside the
+// kernel until every byte is taken, and returns the full count.)
 const (
-	sendallBuf      = 4096                   // SO_SNDBUF of the writer, SO_RCVBUF of the reader
-	sendallDeadline = 100 * time.Millisecond // the write deadline of part 3
+	sendallBuf      = 4096                    // SO_SNDBUF of the writer, SO_RCVBUF of the reader
+	sendallTimeout  = 2500 * time.Millisecond // settimeout(2.5) of parts 1 and 2
+	sendallDeadline = 100 * time.Millisecond  // settimeout(0.1) of part 3
 )
 
 // sendall is demo 13: send() may take fewer bytes than asked when the peer
@@ -26,8 +30,8 @@ func sendall() lab.Demo {
 		ID:    13,
 		Slug:  "sendall",
 		Title: lab.T("send may send less: sendall loops", "send 可能发不完：sendall 会循环"),
-		Brief: lab.T("a short send() to a peer that does not read; a loop until all is sent; Go's Write loops for you",
-			"对不读数据的对端 send() 只发出一部分；循环发送直到发完；Go 的 Write 替你循环"),
+		Brief: lab.T("a short send() on a socket with a timeout, to a peer that does not read; a loop until all is sent; sendall loops for you",
+			"带超时的套接字向不读数据的对端 send()，只发出一部分；循环发送直到发完；sendall 替你循环"),
 		Knobs: []lab.Knob{
 			{Name: "size", Kind: lab.KindSize, Default: "32768", Min: 1, Max: 16 << 20,
 				Help: lab.T("how many bytes the client sends on each connection", "客户端在每个连接上发送的字节数")},
@@ -100,6 +104,12 @@ func sendallClient(ctx context.Context, s *lab.Side) error {
 			"在 Windows 上实验台的 send() 就是 Go 的 Write，它会循环直到发完：无法展示单次 send() 发不完的情形，所以服务端一开始就读"))
 		s.Signal("read-1")
 	}
+	s.Step("set-timeout")
+	if err := conn.SetTimeout(sendallTimeout); err != nil { // client.settimeout(2.5)
+		return err
+	}
+	s.Note(lab.T("with a timeout, send() makes one attempt (a blocking socket's would wait for every byte, on Linux)",
+		"有了超时，send() 只尝试一次（阻塞套接字的 send() 在 Linux 上会等到每个字节都被收下）"))
 	s.KeyIf("short-send", func(e lab.Event) bool { return e.N < e.Req })
 	n, err := conn.Send(data) // n = client.send(data)
 	if err != nil {
@@ -129,31 +139,42 @@ func sendallClient(ctx context.Context, s *lab.Side) error {
 		return err
 	}
 
-	s.Section(lab.Tf("Part 3: a new connection; Go's Write with a %v write deadline, the server not reading",
-		"第 3 部分：新的连接；Go 的 Write 带 %v 写超时，服务端不读", sendallDeadline))
+	s.Section(lab.Tf("Part 3: a new connection; settimeout(%g), then sendall(), the server not reading",
+		"第 3 部分：新的连接；settimeout(%g)，然后 sendall()，服务端不读", sendallDeadline.Seconds()))
 	conn, err = dialSmall(s, 2)
 	if err != nil {
+		return err
+	}
+	s.Step("set-deadline")
+	if err := conn.SetTimeout(sendallDeadline); err != nil { // client.settimeout(0.1)
 		return err
 	}
 	s.KeyIf("deadline-write", func(e lab.Event) bool {
 		return e.N > 0 && e.N < e.Req && lab.ClassOf(e.Errno) == lab.ClassTimeout
 	})
-	n, err = conn.WriteTimeout(data, sendallDeadline) // client.settimeout(0.1); client.sendall(data)
+	n, err = conn.Write(data) // client.sendall(data)
 	if lab.Classify(err) != lab.ClassTimeout {
 		if err == nil {
-			s.Note(lab.T("everything fit in the buffers: make size larger to see the deadline stop the write",
-				"全部都放进了缓冲区：把 size 调大，才能看到超时打断写入"))
+			s.Note(lab.T("everything fit in the buffers: make size larger to see the timeout stop sendall()",
+				"全部都放进了缓冲区：把 size 调大，才能看到超时打断 sendall()"))
 		} else {
 			return err
 		}
 	}
 	if err != nil {
-		s.Note(lab.Tf("Write looped until the deadline, then gave up: %d of %d bytes were taken and it says so. (Python's sendall raises socket.timeout and does not say how much went.)",
-			"Write 一直循环到超时才放弃：%d / %d 个字节被收下，而且它会告诉你。（Python 的 sendall 抛出 socket.timeout，却不告诉你发出了多少。）",
+		s.Note(lab.Tf("sendall() gave up at the timeout: Python raises TimeoutError and does not say how much went (the kernel had taken %d of %d bytes), so a program would give up this connection; the lab knows the count and sends the rest",
+			"sendall() 到超时就放弃了：Python 抛出 TimeoutError，却不告诉你发出了多少（内核已经收下了 %d / %d 个字节），所以程序只能放弃这个连接；实验台知道数量，于是把剩下的发完",
 			n, len(data)))
+		s.GoNote(lab.Tf("in Go this sendall is Write under a %v write deadline (SetWriteDeadline): it returns the count, %d, with the timeout error, so the lab can send the rest",
+			"在 Go 里这个 sendall 是带 %v 写截止时间（SetWriteDeadline）的 Write：它连同超时错误一起返回数量 %d，所以实验台能把剩下的发完",
+			sendallDeadline, n))
 	}
 	s.Signal("read-2")
 	if n < len(data) {
+		s.Step("clear-timeout")
+		if err := conn.SetTimeout(-1); err != nil { // client.settimeout(None)
+			return err
+		}
 		s.Key("write-rest")
 		if _, err := conn.Write(data[n:]); err != nil { // client.sendall(data[n:])
 			return err
@@ -207,8 +228,8 @@ func sendallFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	var short lab.Finding
 	if len(sends) > 0 && sends[0].N < sends[0].Req && sends[0].Err == "" {
 		short = check("short", true, lab.Tf(
-			"a single send() of %d bytes to a peer that was not reading returned %d: a short count, no error. The caller must send the rest itself",
-			"向一个不读数据的对端 send() %d 个字节，返回 %d：发不完，也没有错误。剩下的必须由调用者自己再发",
+			"one send() of %d bytes (with settimeout) to a peer that was not reading returned %d: a short count, no error; the caller sends the rest (a blocking send() would wait for all, on Linux)",
+			"带 settimeout 的一次 send() 向不读数据的对端发 %d 个字节，返回 %d：发不完，也没有错误；剩下的由调用者再发（阻塞的 send() 在 Linux 上会等到全部发完）",
 			sends[0].Req, sends[0].N)).On(sends[0])
 	} else {
 		first := 0
@@ -238,9 +259,9 @@ func sendallFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	var deadline lab.Finding
 	if len(writes) > 0 && writes[0].N > 0 && writes[0].N < writes[0].Req && lab.ClassOf(writes[0].Errno) == lab.ClassTimeout {
 		deadline = check("deadline", true, lab.Tf(
-			"with a %v write deadline, Go's Write returned %d of %d bytes and a timeout error: a partial write, with the count",
-			"带 %v 写超时的 Go Write 返回 %d / %d 个字节和一个超时错误：写了一部分，并且给出了数量",
-			sendallDeadline, writes[0].N, writes[0].Req)).On(writes[0])
+			"with settimeout(%g), sendall() gave up with a timeout (Python: TimeoutError) after the kernel had taken %d of %d bytes: a partial send, and Python does not tell you how much",
+			"设了 settimeout(%g) 的 sendall() 因超时放弃（Python：TimeoutError），这时内核已经收下了 %d / %d 个字节：只发了一部分，而 Python 不告诉你是多少",
+			sendallDeadline.Seconds(), writes[0].N, writes[0].Req)).On(writes[0])
 	} else {
 		deadline = check("deadline", false, lab.T(
 			"not shown: the deadline did not stop the write part way (everything fit, or nothing did); try a larger --set size",
@@ -251,8 +272,8 @@ func sendallFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		goWrite = true // everything fit at once: Write returned it all anyway
 	}
 	write := check("write", goWrite, lab.T(
-		"without a deadline, one call to Go's Write took everything left: it loops over short writes for you, like sendall()",
-		"没有超时时，一次 Go 的 Write 调用就交出了剩下的全部：它替你处理发不完的情况，就像 sendall()")).On(writes.Last())
+		"without a timeout, one sendall() took everything left: it loops over short sends for you",
+		"没有超时时，一次 sendall() 就交出了剩下的全部：它替你处理发不完的情况")).On(writes.Last())
 
 	// The trace keeps only the first bytes of a big stream: compare the
 	// count and the SHA-256 of everything the server read with the payload.

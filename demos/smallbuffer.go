@@ -3,7 +3,6 @@ package demos
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -243,6 +242,10 @@ func sendOneMessage(s *lab.Side, conn *lab.Conn) error {
 	return conn.Close()
 }
 
+// smallBufferMax is the most `lab client 3` reads before giving up on a
+// server that never closes: with recv(7), 1 MiB is 150,000 calls already.
+const smallBufferMax = 1 << 20
+
 func smallBufferPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error {
 	conn, err := dialPeer(s, opt)
 	if err != nil {
@@ -260,13 +263,14 @@ func smallBufferPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions
 		if len(data) == 0 {
 			break
 		}
-		if len(all)+len(data) > peerMax {
-			return fmt.Errorf("the server sent more than %d bytes without closing", peerMax)
+		if len(all)+len(data) > smallBufferMax {
+			return lab.Errorf(lab.Tf("the server sent more than %d MiB without closing: stopped reading (demo 3's server sends one message, then closes)",
+				"服务端发了超过 %d MiB 仍没有关闭：已停止读取（演示 3 的服务端只发一条消息，然后关闭）", smallBufferMax>>20), nil)
 		}
 		all = append(all, data...)
 	}
 	if len(all) == 0 {
-		return errors.New("the server closed without sending anything; demo 3's server sends one message, then closes")
+		return lab.Errorf(lab.T("the server closed without sending anything; demo 3's server sends one message, then closes", "服务端什么也没发就关闭了；演示 3 的服务端会先发一条消息，再关闭"), nil)
 	}
 	text := lab.Tf("%d bytes in %d recv(%d) calls, the last one b'' (EOF); decoded after the whole message: %q",
 		"%d 个字节，用了 %d 次 recv(%d)，最后一次是 b''（EOF）；整条消息收完后再解码：%q", len(all), calls, buf, all)

@@ -31,8 +31,8 @@ func sticky() lab.Demo {
 				Help: lab.T("where the two messages merge: buffer (in the receiver's buffer), nagle (on the wire: Nagle's algorithm with a delayed ACK), cork (on the wire: TCP_CORK), sleep (the writer sleeps between sends, which only hides the merge)",
 					"两条消息在哪里合并：buffer（接收方缓冲区）、nagle（线路上：Nagle 算法加延迟确认）、cork（线路上：TCP_CORK）、sleep（发送方在两次发送之间睡眠，只是把问题藏起来）")},
 			{Name: "nagle", Kind: lab.KindEnum, Default: "auto", Choices: []string{"auto", "on", "off"},
-				Help: lab.T("Nagle's algorithm on the writer's socket: auto = on in mode=nagle, otherwise off as Go leaves it (Go sets TCP_NODELAY; Python does not)",
-					"发送方套接字上的 Nagle 算法：auto = 在 mode=nagle 时打开，否则保持 Go 的默认关闭（Go 会设置 TCP_NODELAY，Python 不会）")},
+				Help: lab.T("Nagle's algorithm on the writer's socket: auto = on in mode=nagle, otherwise off (TCP_NODELAY 1, each send leaves at once); a Python socket has it on",
+					"发送方套接字上的 Nagle 算法：auto = 在 mode=nagle 时打开，否则关闭（TCP_NODELAY 1，每次 send 立即发出）；Python 的套接字默认开着")},
 		},
 		Server:   stickyServer,
 		Client:   stickyClient,
@@ -222,8 +222,10 @@ func stickyClient(ctx context.Context, s *lab.Side) error {
 				return err
 			}
 		} else if part == 1 {
-			s.Note(lab.T("Go has already set TCP_NODELAY on this socket: Nagle's algorithm is off and each send leaves at once (Python leaves Nagle on)",
-				"Go 已经在这个套接字上设置了 TCP_NODELAY：Nagle 算法关闭，每次 send 立即发出（Python 默认开着 Nagle）"))
+			s.Note(lab.T("Nagle's algorithm is off on this socket (TCP_NODELAY 1): each send leaves at once. A Python socket has it on; --set nagle=on turns it on here",
+				"这个套接字上的 Nagle 算法是关着的（TCP_NODELAY 1）：每次 send 立即发出。Python 的套接字默认开着它；--set nagle=on 在这里把它打开"))
+			s.GoNote(lab.T("Go sets TCP_NODELAY on every TCP socket it makes; the lab leaves it so unless nagle=on",
+				"Go 在它创建的每个 TCP 套接字上都设置 TCP_NODELAY；除非 nagle=on，实验台就保持这样"))
 		}
 		if err := s.Wait(barrier("ready", part, parts)); err != nil {
 			return err
@@ -433,6 +435,9 @@ func stickyFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		if sp.known() {
 			out = append(out, nagleFindings(sp)...)
 		}
+		if captured(t) && len(sp.sendEvs) > 0 {
+			out = append(out, nagleWire(connPackets(t, sp.sendEvs[0].Conn)))
+		}
 	case "cork":
 		out = append(out, sp.merged("merged"))
 		if sp.known() {
@@ -490,13 +495,42 @@ func nagleFindings(sp stickyPart) []lab.Finding {
 	}
 	out := []lab.Finding{sp.counted(check("nagle", held, text))}
 	if held && sp.queued.Seq > 0 {
-		wait := sp.queued.T - sp.lastSend.T
+		// From the send of "x", the segment whose ACK the reader delayed:
+		// the held bytes could leave only once that ACK came back.
+		wait := sp.queued.T - sp.sendEvs[0].T
 		out = append(out, check("stall", true, lab.Tf(
-			"the last send returned at once, but the bytes reached the reader about %.0f ms later: they waited for the delayed ACK of \"x\" (Linux delays an ACK by at least 40 ms). Nagle × delayed ACK is a classic latency trap",
-			"最后一次 send 立即返回，但字节大约 %.0f 毫秒后才到达接收方：它们在等 \"x\" 的延迟确认（Linux 至少延迟 40 毫秒）。Nagle 叠加延迟确认是一个经典的延迟陷阱",
-			float64(wait.Microseconds())/1000)).On(sp.lastSend, sp.queued))
+			"every send returned at once, but \"hello\" and \"world\" reached the reader about %.0f ms after \"x\" was sent: they waited for the delayed ACK of \"x\" (Linux delays an ACK by about 40 ms, its minimum delayed-ACK time). Nagle × delayed ACK is a classic latency trap",
+			"每次 send 都立即返回，但 \"hello\" 和 \"world\" 在 \"x\" 发出大约 %.0f 毫秒后才到达接收方：它们在等 \"x\" 的延迟确认（Linux 把确认延迟大约 40 毫秒，这是它最短的延迟确认时间）。Nagle 叠加延迟确认是一个经典的延迟陷阱",
+			float64(wait.Microseconds())/1000)).On(sp.sendEvs[0], sp.lastSend, sp.queued))
 	}
 	return out
+}
+
+// nagleWire reads mode=nagle from the captured packets: "x" leaves
+// alone, the reader's kernel ACKs it late (a delayed ACK), and only then
+// does the held segment leave with "hello" and "world" in it.
+func nagleWire(pk lab.Trace) lab.Finding {
+	var x, ack, held lab.Event
+	for _, e := range pk {
+		switch {
+		case x.Seq == 0 && e.Packet.Dir == "c2s" && e.Packet.Len == 1:
+			x = e
+		case x.Seq > 0 && ack.Seq == 0 && e.Packet.Dir == "s2c" && e.Packet.Len == 0 && e.Packet.Ack == x.Packet.Seq+1:
+			ack = e
+		case x.Seq > 0 && held.Seq == 0 && e.Packet.Dir == "c2s" && e.Packet.Len > 0:
+			held = e
+		}
+	}
+	if x.Seq == 0 || ack.Seq == 0 || held.Seq == 0 || held.Seq < ack.Seq || held.Packet.TS.Before(ack.Packet.TS) {
+		f := check("wire", false, lab.T(
+			"on the wire, Nagle did not hold a segment back this run: no data segment waited for the ACK of \"x\" (with nagle=off each send leaves at once)",
+			"线路上，这次 Nagle 没有扣住报文段：没有哪个数据报文段在等 \"x\" 的 ACK（nagle=off 时每次 send 立即发出）"))
+		return f.On(x, ack, held)
+	}
+	return check("wire", true, lab.Tf(
+		"on the wire: \"x\" left alone (1 byte); the reader's kernel ACKed it %s ms later, a delayed ACK; only after that ACK did one %d-byte segment leave with \"hello\" and \"world\". Nagle's algorithm held them while \"x\" was unacknowledged",
+		"线路上：\"x\" 单独发出（1 字节）；接收方内核在 %s 毫秒后才确认它，这是延迟确认；直到那个 ACK 到了，\"hello\" 和 \"world\" 才合成一个 %d 字节的报文段发出。\"x\" 未被确认期间，Nagle 算法扣住了它们",
+		msBetween(x, ack), held.Packet.Len)).On(x, ack, held)
 }
 
 // The peer sides (lab serve, lab client).

@@ -181,7 +181,7 @@ func tcpBasicPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) e
 		return err
 	}
 	if !bytes.Equal(got, want) {
-		return fmt.Errorf("the server answered %q; demo 1's server answers the same bytes upper-cased, %q", clip(got), clip(want))
+		return lab.Errorf(lab.Tf("the server answered %q; demo 1's server answers the same bytes upper-cased, %q", "服务端回答了 %q；演示 1 的服务端会把同样的字节转成大写回答，即 %q", clip(got), clip(want)), nil)
 	}
 	s.Note(lab.Tf("the answer is the message upper-cased, byte for byte: %q", "回答正是大写后的消息，逐字节一致：%q", got))
 	return conn.Close()

@@ -23,6 +23,9 @@ func udp() lab.Demo {
 		Brief: lab.T("sendto/recvfrom: no listen, no accept, an address with every datagram",
 			"sendto/recvfrom：没有 listen，没有 accept，每个数据报都带着地址"),
 		Knobs: []lab.Knob{
+			{Name: "mode", Kind: lab.KindEnum, Default: "datagrams", Choices: []string{"datagrams", "overflow", "refused"},
+				Help: lab.T("datagrams (whole, empty and cut datagrams), overflow (a server that does not read loses what its receive buffer cannot hold), refused (a connected UDP socket learns that the port is closed: ConnectionRefusedError)",
+					"datagrams（完整、空的和被截断的数据报）、overflow（不读数据的服务端，接收缓冲区装不下的数据报会丢失）、refused（已连接的 UDP 套接字得知端口已关闭：ConnectionRefusedError）")},
 			{Name: "buf", Kind: lab.KindInt, Default: "1024", Min: 1, Max: 65535,
 				Help: lab.T("the receive buffer of recvfrom(buf)", "recvfrom(buf) 的接收缓冲区大小")},
 			{Name: "count", Kind: lab.KindInt, Default: "3", Min: 1, Max: 20,
@@ -52,6 +55,12 @@ func udpMessages(p lab.Params) [][]byte {
 }
 
 func udpServer(ctx context.Context, s *lab.Side) error {
+	switch s.Params.String("mode") {
+	case "overflow":
+		return overflowServer(s)
+	case "refused":
+		return refusedServer(s)
+	}
 	pc, err := s.ListenPacket("127.0.0.1:0") // server.bind(('127.0.0.1', 0))
 	if err != nil {
 		return err
@@ -93,6 +102,12 @@ func udpServer(ctx context.Context, s *lab.Side) error {
 }
 
 func udpClient(ctx context.Context, s *lab.Side) error {
+	switch s.Params.String("mode") {
+	case "overflow":
+		return overflowClient(s)
+	case "refused":
+		return refusedClient(s)
+	}
 	if err := s.Wait("bound"); err != nil {
 		return err
 	}
@@ -102,8 +117,10 @@ func udpClient(ctx context.Context, s *lab.Side) error {
 	}
 	// Python's client never calls bind(): the kernel binds it on the first
 	// sendto(). Go binds when the socket is made; port 0 = "any free port".
-	s.Note(lab.T("Python's UDP client skips bind(): the kernel binds it to a free port on the first sendto(). Go binds when the socket is made; port 0 means the same thing.",
-		"Python 的 UDP 客户端不调用 bind()：第一次 sendto() 时内核自动绑定一个空闲端口。Go 在创建套接字时绑定；端口 0 的意思相同。"))
+	s.Note(lab.T("a Python UDP client may skip bind(): the kernel binds it to a free port on its first sendto(). The lab's client binds to port 0, which means the same: any free port.",
+		"Python 的 UDP 客户端可以不调用 bind()：第一次 sendto() 时内核自动给它绑定一个空闲端口。实验台的客户端绑定端口 0，意思相同：任意一个空闲端口。"))
+	s.GoNote(lab.T("Go makes a UDP socket and binds it in one call (net.ListenPacket), so the trace shows a bind() a Python client would not make",
+		"Go 在一次调用（net.ListenPacket）里创建 UDP 套接字并绑定，所以跟踪里有一个 Python 客户端不会做的 bind()"))
 	pc, err := s.ListenPacket("127.0.0.1:0")
 	if err != nil {
 		return err
@@ -143,6 +160,12 @@ func udpSendSteps(s *lab.Side) func() {
 }
 
 func udpFindings(t lab.Trace, p lab.Params) []lab.Finding {
+	switch p.String("mode") {
+	case "overflow":
+		return overflowFindings(t)
+	case "refused":
+		return refusedFindings(t)
+	}
 	msgs := udpMessages(p)
 	count, buf := p.Int("count"), p.Int("buf")
 	got := t.Calls(lab.Server, lab.OpRecvFrom)
@@ -203,7 +226,38 @@ func udpFindings(t lab.Trace, p lab.Params) []lab.Finding {
 			"the big datagram (%d bytes) fitted in the %d-byte buffer, so nothing was cut: set size above buf to see a datagram cut",
 			"大数据报（%d 字节）装得进 %d 字节的缓冲区，所以没有截断：把 size 设得比 buf 大才能看到截断", size, buf)).On(sent[count+1], big)
 	}
-	return []lab.Finding{boundaries, address, emptyF, cut}
+	out := []lab.Finding{boundaries, address, emptyF, cut}
+	if captured(t) {
+		out = append(out, udpWire(t, sent, size, buf))
+	}
+	return out
+}
+
+// udpWire reads the client's datagrams from the captured packets: one on
+// the wire for each sendto, of its size, the empty one and the big one
+// too: a datagram is cut by the receiver's buffer, never on the way.
+func udpWire(t lab.Trace, sent lab.Trace, size, buf int) lab.Finding {
+	var wire lab.Trace
+	for _, e := range connPackets(t, sent[0].Conn) {
+		if e.Packet.Proto == "udp" && e.Packet.Dir == "c2s" {
+			wire = append(wire, e)
+		}
+	}
+	ok := len(wire) == len(sent)
+	var lens []string
+	for i, e := range wire {
+		ok = ok && i < len(sent) && e.Packet.Len == sent[i].N && e.Seq > sent[i].Seq
+		lens = append(lens, fmt.Sprint(e.Packet.Len))
+	}
+	cut := lab.T("", "")
+	if size > buf {
+		cut = lab.Tf(" The %d-byte one crossed whole: only the receiver's %d-byte buffer cut it.", "其中 %d 字节的那个是完整地传过去的：只是接收方 %d 字节的缓冲区把它截断了。", size, buf)
+	}
+	return check("wire", ok, sentence(
+		"on the wire: %d sendto() calls, %d UDP datagrams of %s bytes, one per call, the empty one included: no handshake, no ACK, and no two sends merged.%s",
+		[]any{len(sent), len(wire), strings.Join(lens, ", "), cut.En},
+		"线路上：%d 次 sendto()，%d 个 UDP 数据报，分别是 %s 字节，一次调用一个，空的那个也算：没有握手，没有 ACK，也没有两次发送合在一起。%s",
+		[]any{len(sent), len(wire), strings.Join(lens, ", "), cut.Zh})).On(wire...)
 }
 
 // The peer sides (lab serve, lab client).
@@ -220,7 +274,7 @@ func udpServe(ctx context.Context, s *lab.Side, opt lab.PeerOptions) (lab.ServeS
 	}
 	if opt.Peer != nil {
 		opt.Peer.Note(lab.T("datagrams come from programs the lab does not trace: each recvfrom shows who sent one",
-			"数据报来自实验台不追踪的程序：每次 recvfrom 都显示是谁发的"))
+			"数据报来自实验台不跟踪的程序：每次 recvfrom 都显示是谁发的"))
 	}
 	buf := s.Params.Int("buf")
 	for opt.Count <= 0 || st.Conns < opt.Count {
@@ -262,7 +316,7 @@ func udpPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error 
 		return err
 	}
 	if opt.Peer != nil {
-		opt.Peer.Note(lab.Tf("the server at %s is a program the lab does not trace", "%s 上的服务端是实验台不追踪的程序", opt.Addr))
+		opt.Peer.Note(lab.Tf("the server at %s is a program the lab does not trace", "%s 上的服务端是实验台不跟踪的程序", opt.Addr))
 	}
 	buf := s.Params.Int("buf")
 	for i, m := range udpMessages(s.Params) {
@@ -274,13 +328,13 @@ func udpPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error 
 		}
 		reply, _, _, err := pc.RecvFrom(buf) // reply, addr = client.recvfrom(1024)
 		if errors.Is(err, os.ErrDeadlineExceeded) {
-			return fmt.Errorf("datagram %d: no answer within %v (UDP never resends: a lost datagram or answer is simply gone)", i+1, opt.Idle)
+			return lab.Errorf(lab.Tf("datagram %d: no answer within %v (UDP never resends: a lost datagram or answer is simply gone)", "第 %d 个数据报：%v 内没有回答（UDP 从不重发：丢失的数据报或回答就是没了）", i+1, opt.Idle), nil)
 		}
 		if err != nil {
 			return err
 		}
 		if len(reply) > len(m) || !bytes.Equal(reply, upper(m[:len(reply)])) {
-			return fmt.Errorf("datagram %d: the server answered %q; demo 2's server answers the datagram upper-cased, %q", i+1, clip(reply), clip(upper(m)))
+			return lab.Errorf(lab.Tf("datagram %d: the server answered %q; demo 2's server answers the datagram upper-cased, %q", "第 %d 个数据报：服务端回答了 %q；演示 2 的服务端会把数据报转成大写回答，即 %q", i+1, clip(reply), clip(upper(m))), nil)
 		}
 		if len(reply) < len(m) {
 			s.Note(lab.Tf("the answer has %d of the %d bytes: a buffer on the way cut the datagram, and the rest is lost",

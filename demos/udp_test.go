@@ -91,3 +91,24 @@ func TestUdpNotesFollowTheirCalls(t *testing.T) {
 		}
 	}
 }
+
+// TestUdpOverflow100: a server that does not read loses, every time, what
+// its receive buffer cannot hold; the datagrams it got and the kernel's
+// drop count add up to all that was sent (Linux), and the sender never hears.
+func TestUdpOverflow100(t *testing.T) {
+	res := repeatFindings(t, "udp", 100, "mode=overflow")
+	sent := len(res.Trace.Calls(lab.Client, lab.OpSendTo))
+	got := len(res.Trace.Calls(lab.Server, lab.OpRecvFrom))
+	if got == 0 || got >= sent {
+		t.Errorf("%d of %d datagrams arrived: want some, not all", got, sent)
+	}
+}
+
+// TestUdpRefused100: a connected UDP socket's recv after a send to a closed
+// port raises ConnectionRefusedError, every time.
+func TestUdpRefused100(t *testing.T) {
+	res := repeatFindings(t, "udp", 100, "mode=refused")
+	if e := res.Trace.Step("refused"); len(e) != 1 || e[0].Errno != "ECONNREFUSED" {
+		t.Errorf("the refused recv: %+v", e)
+	}
+}

@@ -115,6 +115,7 @@ type Conn struct {
 	transfer     atomic.Int64 // Progress: the size of the transfer in progress
 	done         atomic.Int64 // Progress: bytes of it moved so far
 	blk          *blocking    // settimeout / setblocking, and SignalWhenWaiting (blocking.go)
+	closed       *atomic.Bool // close() was called: Serve does not close it again; the TCP state is read from the socket table (tcpstate.go)
 }
 
 var _ net.Conn = (*Conn)(nil)
@@ -125,7 +126,7 @@ func (s *Side) newConn(c net.Conn) *Conn { return s.newConnID(c, s.run.rec.NewID
 func (s *Side) newConnID(c net.Conn, id int) *Conn {
 	s.track(c)
 	s.run.causal.register(c)
-	return &Conn{c: c, side: s, id: id, rxSum: &streamSum{}, txSum: &streamSum{}, blk: &blocking{}}
+	return &Conn{c: c, side: s, id: id, rxSum: &streamSum{}, txSum: &streamSum{}, blk: &blocking{}, closed: &atomic.Bool{}}
 }
 
 // Dial connects to a TCP address, like Python's s.connect((host, port)).
@@ -160,8 +161,15 @@ func (s *Side) dial(addr string, timeout time.Duration, call string, tracedPeer 
 	d := net.Dialer{Control: func(network, address string, c syscall.RawConn) error {
 		if !made {
 			made = true
+			var bound uint16
+			if s.run.rec.capturing() {
+				var err error
+				if bound, err = bindForWire(network, c); err != nil {
+					return err
+				}
+			}
 			// Peer: the address this socket is about to connect to.
-			s.record(Event{Op: OpSocket, Conn: id, Call: sock, Peer: addr}, nil)
+			s.record(Event{Op: OpSocket, Conn: id, Call: sock, Peer: addr, bound: bound}, nil)
 		}
 		if err := s.before(OpConnect, call); err != nil {
 			return err
@@ -255,9 +263,11 @@ func (c *Conn) Send(b []byte) (int, error) {
 	}
 	snd := s.run.causal.sendStarted(c.c)
 	n, err := c.sendCall(b, false, snd.blocked)
-	s.record(c.kept(Event{Op: OpSend, Conn: c.id, Call: "send()", Req: len(b), N: n,
-		Data: b[:n], Offset: c.tx.Add(int64(n)) - int64(n), Waited: snd.waited}), err)
+	e := c.kept(Event{Op: OpSend, Conn: c.id, Call: "send()", Req: len(b), N: n,
+		Data: b[:n], Offset: c.tx.Add(int64(n)) - int64(n), Waited: snd.waited})
+	s.record(e, err)
 	snd.recorded(n)
+	c.release(e)
 	c.afterCall(false)
 	return n, err
 }
@@ -286,9 +296,11 @@ func (c *Conn) write(p []byte, call string, marks []Mark) (int, error) {
 	}
 	snd := s.run.causal.sendStarted(c.c)
 	n, err := c.sendCall(p, true, snd.blocked)
-	s.record(c.kept(Event{Op: OpSendAll, Conn: c.id, Call: call, Req: len(p), N: n,
-		Data: p[:n], Offset: c.tx.Add(int64(n)) - int64(n), Marks: marks, Waited: snd.waited}), err)
+	e := c.kept(Event{Op: OpSendAll, Conn: c.id, Call: call, Req: len(p), N: n,
+		Data: p[:n], Offset: c.tx.Add(int64(n)) - int64(n), Marks: marks, Waited: snd.waited})
+	s.record(e, err)
 	snd.recorded(n)
+	c.release(e)
 	c.afterCall(false)
 	return n, err
 }
@@ -300,6 +312,7 @@ func (c *Conn) Close() error {
 		return err
 	}
 	recorded := s.run.causal.closeStarted(c.c)
+	c.closed.Store(true)
 	err := c.c.Close()
 	s.record(Event{Op: OpClose, Conn: c.id, Call: "close()"}, err)
 	recorded()

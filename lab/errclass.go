@@ -27,17 +27,18 @@ const (
 	ClassClosed                     // this program had already closed the socket
 	ClassOther                      // anything else
 	ClassWouldBlock                 // a non-blocking call found nothing to read or no room to write (EAGAIN)
+	ClassAddrInUse                  // bind(): the address is taken (a listener, or a TIME_WAIT that blocks it)
 )
 
 var classNames = [...]string{
 	ClassNone: "", ClassEOF: "EOF", ClassReset: "ECONNRESET", ClassBrokenPipe: "EPIPE",
 	ClassAborted: "ECONNABORTED", ClassRefused: "ECONNREFUSED", ClassTimeout: "timeout",
-	ClassClosed: "closed", ClassOther: "", ClassWouldBlock: "EAGAIN",
+	ClassClosed: "closed", ClassOther: "", ClassWouldBlock: "EAGAIN", ClassAddrInUse: "EADDRINUSE",
 }
 
 // Name is the class as the trace's Errno field writes it: the Unix errno
 // name (ECONNRESET, EPIPE, ECONNABORTED, ECONNREFUSED, EAGAIN), "timeout", "EOF",
-// "closed", or "" for no error and for errors of no known class.
+// "closed", EADDRINUSE, or "" for no error and for errors of no known class.
 func (c ErrClass) Name() string {
 	if c >= 0 && int(c) < len(classNames) {
 		return classNames[c]
@@ -87,6 +88,8 @@ func (c ErrClass) Python() string {
 		return "OSError: [Errno 9] Bad file descriptor"
 	case ClassWouldBlock:
 		return "BlockingIOError"
+	case ClassAddrInUse:
+		return "OSError: [Errno 98] Address already in use (macOS: Errno 48)"
 	}
 	return "OSError"
 }
@@ -96,11 +99,11 @@ func (c ErrClass) Python() string {
 func (c ErrClass) Windows() string {
 	switch c {
 	case ClassEOF:
-		return "recv() returns 0, as everywhere"
+		return "recv() → b''"
 	case ClassReset:
 		return "WinError 10054 WSAECONNRESET"
 	case ClassBrokenPipe:
-		return "WinError 10053 WSAECONNABORTED or 10054 WSAECONNRESET (Windows has no EPIPE)"
+		return "WinError 10053 WSAECONNABORTED / WinError 10054 WSAECONNRESET" // Windows has no EPIPE
 	case ClassAborted:
 		return "WinError 10053 WSAECONNABORTED"
 	case ClassRefused:
@@ -111,8 +114,10 @@ func (c ErrClass) Windows() string {
 		return "WinError 10038 WSAENOTSOCK"
 	case ClassWouldBlock:
 		return "WinError 10035 WSAEWOULDBLOCK"
+	case ClassAddrInUse:
+		return "WinError 10048 WSAEADDRINUSE"
 	}
-	return "another WinError"
+	return "WinError"
 }
 
 // Classify says what err means. A wrapped errno is compared with the values

@@ -27,6 +27,7 @@ func TestClassify(t *testing.T) {
 		{wrap(syscall.ECONNREFUSED), ClassRefused},
 		{wrap(syscall.ETIMEDOUT), ClassTimeout},
 		{wrap(syscall.EAGAIN), ClassWouldBlock},
+		{wrap(syscall.EADDRINUSE), ClassAddrInUse},
 		{&net.OpError{Op: "write", Err: os.ErrDeadlineExceeded}, ClassTimeout},
 		{net.ErrClosed, ClassClosed},
 		{errors.New("something else"), ClassOther},

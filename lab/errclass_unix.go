@@ -19,6 +19,8 @@ func errnoClass(e syscall.Errno) ErrClass {
 		return ClassTimeout
 	case syscall.EAGAIN: // EWOULDBLOCK is the same number on Linux and macOS
 		return ClassWouldBlock
+	case syscall.EADDRINUSE:
+		return ClassAddrInUse
 	}
 	return ClassOther
 }

@@ -12,6 +12,7 @@ const (
 	wsaECONNREFUSED   syscall.Errno = 10061
 	wsaESHUTDOWN      syscall.Errno = 10058 // a send after shutdown(SHUT_WR)
 	wsaEWOULDBLOCK    syscall.Errno = 10035 // a non-blocking call that would have had to wait
+	wsaEADDRINUSE     syscall.Errno = 10048 // bind(): the address is taken
 	errNetnameDeleted syscall.Errno = 64    // ERROR_NETNAME_DELETED: a reset seen by overlapped I/O
 	errConnRefused    syscall.Errno = 1225  // ERROR_CONNECTION_REFUSED
 	errConnAborted    syscall.Errno = 1236  // ERROR_CONNECTION_ABORTED
@@ -33,6 +34,8 @@ func errnoClass(e syscall.Errno) ErrClass {
 		return ClassTimeout
 	case wsaEWOULDBLOCK, syscall.EAGAIN:
 		return ClassWouldBlock
+	case wsaEADDRINUSE, syscall.EADDRINUSE:
+		return ClassAddrInUse
 	}
 	return ClassOther
 }

@@ -156,6 +156,9 @@ type Event struct {
 	Errno string // what the error means, portably: ErrClass.Name (ECONNRESET, EPIPE, timeout, …)
 
 	Who string // which of several programs on one side (a Fork's tag), e.g. "c2"
+	// User is who logged in on a fork's connection (lab ftp), e.g. "alice":
+	// shown with the tag, "[c2 alice]".
+	User string
 
 	// Step names the call in the demo's code (Side.Step, Side.Key): step
 	// notes are keyed by it and findings point at it. Key marks the call
@@ -188,7 +191,9 @@ type Event struct {
 	Run    *RunInfo    // OpRun: what was run
 	Packet *PacketInfo // OpPacket, OpTCPInfo: what crossed the wire
 
-	began time.Time // when a call began (the wire: which packets it caused)
+	began    time.Time // when a call began (the wire: which packets it caused)
+	borrowed bool      // Data is the caller's buffer, lent to the sink until it is written (Conn.kept)
+	bound    uint16    // socket(): the local port the lab bound a dial to before its connect (the wire: a failed connect's packets)
 }
 
 // PacketInfo is a segment or datagram the capture saw on the loopback
@@ -210,6 +215,7 @@ type PacketInfo struct {
 	Opts     string // TCP options: "MSS=65495 SACK_PERM WS=1024" …
 	TS       time.Time
 	State    string // OpTCPInfo: the TCP state after the call (ESTABLISHED, TIME_WAIT …)
+	Retrans  bool   // it carries sequence numbers its sender sent before (a SYN, bytes, a FIN): a retransmission
 	// The layers, as far as the capture kept them (--full draws them):
 	// the IP header, the TCP or UDP header, and the payload's first bytes.
 	Net, Transport, Payload []byte

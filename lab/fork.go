@@ -15,6 +15,22 @@ func (s *Side) Fork(tag string) *Side {
 	return f
 }
 
+// SetUser names who is logged in on this side's connection (a server's
+// handler after a login): every event it records from now on carries the
+// name in Event.User beside its fork tag.
+func (s *Side) SetUser(name string) {
+	s.mu.Lock()
+	s.user = name
+	s.mu.Unlock()
+}
+
+// User is the name SetUser gave, "" before.
+func (s *Side) User() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.user
+}
+
 // Who is the side's fork tag, "" for the side a demo func was given.
 func (s *Side) Who() string { return s.who }
 
@@ -27,7 +43,7 @@ func (c *Conn) HandTo(s *Side) *Conn {
 		panic(fmt.Sprintf("lab: connection #%d handed to a side of another run", c.id))
 	}
 	s.track(c.c)
-	n := &Conn{c: c.c, side: s, id: c.id, rxSum: c.rxSum, txSum: c.txSum, blk: c.blk}
+	n := &Conn{c: c.c, side: s, id: c.id, rxSum: c.rxSum, txSum: c.txSum, blk: c.blk, closed: c.closed}
 	n.rx.Store(c.rx.Load())
 	n.tx.Store(c.tx.Load())
 	n.transfer.Store(c.transfer.Load())

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"socketlab/lab/capture"
 )
 
 // Calls around the data: connecting with a timeout, the socket options that
@@ -199,6 +201,49 @@ func (l *Listener) WaitAcceptQueue(n int, limit time.Duration) (queued, backlog 
 	}
 }
 
+// NoteSynSent is the Name of the note WaitSynSent records; its N is the
+// number of sockets connecting to the listener that have no answer yet.
+const NoteSynSent = "syn-sent"
+
+// WaitSynSent polls /proc/net/tcp until at least n sockets are in
+// SYN_SENT towards this listener's address (their SYN went out and got
+// no SYN-ACK: a full accept queue dropped it), or limit passed, and
+// records a note with how many it saw. Where /proc/net/tcp does not exist
+// it returns an error matching errors.ErrUnsupported and records nothing.
+func (l *Listener) WaitSynSent(n int, limit time.Duration) (int, error) {
+	s := l.side
+	addr, ok := capture.AddrOf(l.l.Addr())
+	if !ok {
+		return 0, errors.New("SYN_SENT: the listener has no TCP address")
+	}
+	s.setBusy(fmt.Sprintf("wait for %d connect(s) in SYN_SENT", n))
+	defer s.setBusy("")
+	end := time.Now().Add(limit)
+	for {
+		all, err := capture.ProcSockets()
+		if err != nil {
+			return 0, err
+		}
+		got := 0
+		for _, p := range all {
+			if p.Remote == addr && p.State == capture.SynSent {
+				got++
+			}
+		}
+		if got >= n || time.Now().After(end) {
+			s.record(Event{Op: OpNote, Name: NoteSynSent, Conn: l.id, N: got,
+				Text: Tf("/proc/net/tcp: %d socket(s) connecting to this port in SYN_SENT: their SYN got no answer, the full queue dropped it",
+					"/proc/net/tcp：有 %d 个套接字正在连接这个端口，处于 SYN_SENT：它们的 SYN 没有得到回答，满了的队列把它丢掉了", got)}, nil)
+			return got, nil
+		}
+		select {
+		case <-s.run.ctx.Done():
+			return 0, context.Cause(s.run.ctx)
+		case <-time.After(errorPoll):
+		}
+	}
+}
+
 // WriteTimeout writes all of p like Write (recorded as sendall()), but gives
 // up after d, like Python's s.settimeout(d) before s.sendall(p). Unlike
 // Python it returns how many bytes the kernel took before the timeout. The
@@ -219,8 +264,10 @@ func (c *Conn) WriteTimeout(p []byte, d time.Duration) (int, error) {
 	if derr := c.c.SetWriteDeadline(time.Time{}); err == nil {
 		err = derr
 	}
-	s.record(c.kept(Event{Op: OpSendAll, Conn: c.id, Call: call, Req: len(p), N: n,
-		Data: p[:n], Offset: c.tx.Add(int64(n)) - int64(n), Waited: snd.waited}), err)
+	e := c.kept(Event{Op: OpSendAll, Conn: c.id, Call: call, Req: len(p), N: n,
+		Data: p[:n], Offset: c.tx.Add(int64(n)) - int64(n), Waited: snd.waited})
+	s.record(e, err)
 	snd.recorded(n)
+	c.release(e)
 	return n, err
 }

@@ -38,6 +38,7 @@ func (s *Side) listenTCP(addr string, o ListenOptions) (net.Listener, int, error
 	}}
 	l, err := lc.Listen(context.Background(), "tcp", addr)
 	if err != nil {
+		s.prepFailed()
 		s.record(Event{Op: OpBind, Conn: id, Call: bind}, err)
 		return nil, id, err
 	}

@@ -36,6 +36,7 @@ func (s *Side) listenTCP(addr string, o ListenOptions) (net.Listener, int, error
 	fd, err := syscall.Socket(family, syscall.SOCK_STREAM, 0)
 	if err != nil {
 		err = os.NewSyscallError("socket", err)
+		s.prepFailed()
 		s.record(Event{Op: OpSocket, Conn: id, Call: call}, err)
 		return nil, id, err
 	}
@@ -54,6 +55,9 @@ func (s *Side) listenTCP(addr string, o ListenOptions) (net.Listener, int, error
 			return nil, id, err
 		}
 		err = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
+		if err != nil {
+			s.prepFailed()
+		}
 		s.record(Event{Op: OpSetOpt, Conn: id, Call: opt, Detail: o.detail()}, err)
 		if err != nil {
 			return nil, id, os.NewSyscallError("setsockopt", err)
@@ -66,6 +70,7 @@ func (s *Side) listenTCP(addr string, o ListenOptions) (net.Listener, int, error
 	}
 	if err := syscall.Bind(fd, sa); err != nil {
 		err = os.NewSyscallError("bind", err)
+		s.prepFailed()
 		s.record(Event{Op: OpBind, Conn: id, Call: call}, err)
 		return nil, id, err
 	}

@@ -15,6 +15,7 @@ type PacketConn struct {
 
 	mu   sync.Mutex
 	from map[string]int // datagrams received from each sender
+	peer net.Addr       // the connected peer (DialPacket), or nil
 }
 
 // ListenPacket opens a UDP socket bound to addr, like Python's

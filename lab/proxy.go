@@ -60,6 +60,12 @@ type ProxyStats struct {
 	Down   atomic.Int64 // bytes forwarded from the upstream to clients
 	Resets atomic.Int64 // connections that ended in a reset
 	Failed atomic.Int64 // connections whose upstream could not be reached
+	// Early counts the connections where the server answered while a
+	// client's send was still being forwarded in pieces (--slice): it
+	// answered a message that had not fully arrived. EarlyAnswers and
+	// EarlySize describe the first: how many answers, to a send of how
+	// many bytes.
+	Early, EarlyAnswers, EarlySize atomic.Int64
 }
 
 // Proxy accepts connections on l until the run ends, and forwards each one,
@@ -127,6 +133,12 @@ type proxyConn struct {
 	mu      sync.Mutex
 	aborted bool
 	closed  map[*Conn]bool
+
+	// While a client's send is forwarded to the server in pieces: its size
+	// and how much of it has not been handed to the kernel yet; and the
+	// answers that came then.
+	chunk, left  atomic.Int64
+	early, first atomic.Int64 // answers before a send was through; the size of the first such send
 }
 
 func newProxyConn(f *Side, client *Conn, o ProxyOptions, st *ProxyStats) *proxyConn {
@@ -164,6 +176,28 @@ func (p *proxyConn) serve() {
 	wg.Wait()
 	p.close(p.client)
 	p.close(server)
+	if n := p.early.Load(); n > 0 {
+		if p.st.Early.Add(1) == 1 {
+			p.st.EarlyAnswers.Store(n)
+			p.st.EarlySize.Store(p.first.Load())
+		}
+	}
+}
+
+// answered notes an answer of the server (n bytes read from it): one that
+// came while a client's send was still on its way in pieces answered a
+// message the server had not fully received.
+func (p *proxyConn) answered(n int) {
+	left := p.left.Load()
+	if left <= 0 {
+		return
+	}
+	size := p.chunk.Load()
+	if p.early.Add(1) == 1 {
+		p.first.Store(size)
+		p.note(p.server, Tf("the server answered (%[1]d bytes) while %[2]d of the client's %[3]d-byte send were still to be forwarded: it answered a message it had not fully received",
+			"服务端回答了（%[1]d 字节），而客户端那次 %[3]d 字节的发送还有 %[2]d 字节没有转发过去：它回答的是一条还没收完的消息", n, left, size))
+	}
 }
 
 // close closes c once (a reset may already have closed it).
@@ -197,6 +231,9 @@ func (p *proxyConn) pump(src, dst *Conn, count *atomic.Int64) {
 		for {
 			var n int
 			n, err = src.Read(buf)
+			if n > 0 && src == p.server {
+				p.answered(n)
+			}
 			if n > 0 {
 				if werr = p.forward(dst, buf[:n], count); werr != nil {
 					break
@@ -276,13 +313,28 @@ func (p *proxyConn) forward(dst *Conn, b []byte, count *atomic.Int64) error {
 		count.Add(int64(n))
 		return err
 	}
+	if dst == p.server {
+		p.chunk.Store(int64(len(b)))
+		defer p.left.Store(0)
+	}
 	for len(b) > 0 {
 		if err := p.wait(); err != nil {
 			return err
 		}
-		n, err := dst.Send(b[:min(p.o.Slice, len(b))])
+		piece := min(p.o.Slice, len(b))
+		if dst == p.server {
+			// Not yet handed to the kernel, even after this piece: an
+			// answer that comes while some are left cannot be to the
+			// whole message. (Set before the call: the call returns, and
+			// the server may answer, before its record is made.)
+			p.left.Store(int64(len(b) - piece))
+		}
+		n, err := dst.Send(b[:piece])
 		count.Add(int64(n))
 		b = b[n:]
+		if dst == p.server && n < piece {
+			p.left.Store(int64(len(b)))
+		}
 		if err != nil {
 			return err
 		}
@@ -348,6 +400,9 @@ func (p *proxyConn) pumpMerged(src, dst *Conn, count *atomic.Int64) (rerr, werr 
 		return p.forward(dst, b, count)
 	}
 	take := func(c chunk) {
+		if src == p.server && len(c.b) > 0 {
+			p.answered(len(c.b))
+		}
 		held = append(held, c.b...)
 		if c.err != nil {
 			rerr = c.err

@@ -37,7 +37,11 @@ type Options struct {
 	// if set, receives every packet as pcapng (--pcap FILE).
 	Packets bool
 	Pcap    io.Writer
-	InNetns bool // the lab runs in a network namespace it made to capture (an unprivileged user)
+	// NoCapture makes Packets show what it shows without the privilege
+	// to capture (TCP_INFO around each call), even where the lab could
+	// capture: for tests of the fallback. With Pcap it is an error.
+	NoCapture bool
+	InNetns   bool // the lab runs in a network namespace it made to capture (an unprivileged user)
 }
 
 // Result is what a finished run recorded and found.
@@ -66,7 +70,7 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 		opt.Step.flush = rec.Flush
 	}
 	if opt.Packets || opt.Pcap != nil {
-		w, err := openWire(opt.Pcap)
+		w, err := openWire(opt.Pcap, opt.NoCapture)
 		if err != nil {
 			return Result{}, err
 		}
@@ -83,8 +87,15 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 	if idle <= 0 {
 		idle = DefaultIdle
 	}
-	r.watch = startWatchdog(idle, func() {
-		cancel(fmt.Errorf("%w: no socket call finished for %v (%s)", ErrTimeout, idle, r.waiting()))
+	var rendering func() bool
+	if rec.queue != nil {
+		rendering = rec.queue.Busy
+	}
+	r.watch = startWatchdog(idle, rendering, func() {
+		w := r.waiting()
+		cancel(Errorf(Text{
+			En: fmt.Sprintf("no socket call finished for %v (%s)", idle, w.En),
+			Zh: fmt.Sprintf("%v 内没有任何套接字调用完成（%s）", idle, w.Zh)}, ErrTimeout))
 	})
 	rec.onRec = r.watch.kick
 	if rec.queue != nil {
@@ -111,22 +122,22 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 		rec.flushWire(true)
 	}
 
-	res := Result{Trace: rec.Events()}
+	res := Result{Trace: rec.trace()} // the sides are done: no copy
 	if ctx.Err() != nil {
 		err := context.Cause(ctx)
 		if errors.Is(err, context.Canceled) {
 			err = ErrQuit // the caller cancelled: Ctrl-C
 		}
 		if !errors.Is(err, ErrQuit) {
-			rec.Record(Event{Side: System, Op: OpSummary, Demo: d.Slug, Err: err.Error()})
+			rec.Record(Event{Side: System, Op: OpSummary, Demo: d.Slug, Err: err.Error(), Text: ErrText(err)})
 		}
-		res.Trace = rec.Events()
+		res.Trace = rec.Events() // a copy: a cut-off fork may still be recording
 		return res, err
 	}
 
 	res.Findings = d.Findings(res.Trace, opt.Params)
 	res.OK = recordFindings(rec, res.Trace, d.Slug, res.Findings)
-	res.Trace = rec.Events()
+	res.Trace = rec.trace()
 	return res, nil
 }
 
@@ -176,24 +187,29 @@ func queued(s Sink) (Sink, func()) {
 }
 
 // waiting says what each side and fork was doing, for a timeout report.
-func (r *run) waiting() string {
+func (r *run) waiting() Text {
 	r.mu.Lock()
 	sides := append([]*Side(nil), r.sides...)
 	r.mu.Unlock()
-	var parts []string
+	var en, zh []string
 	for _, s := range sides {
-		name := string(s.Role)
+		name, nameZh := string(s.Role), "客户端"
+		if s.Role == Server {
+			nameZh = "服务端"
+		}
 		if s.who != "" {
 			name += " [" + s.who + "]"
+			nameZh += " [" + s.who + "]"
 		}
 		if call := s.busyCall(); call != "" {
-			parts = append(parts, fmt.Sprintf("%s blocked in %s", name, call))
+			en = append(en, fmt.Sprintf("%s blocked in %s", name, call))
+			zh = append(zh, fmt.Sprintf("%s阻塞在 %s", nameZh, call))
 		}
 	}
-	if len(parts) == 0 {
-		return "no call in progress"
+	if len(en) == 0 {
+		return T("no call in progress", "没有正在进行的调用")
 	}
-	return strings.Join(parts, ", ")
+	return Text{En: strings.Join(en, ", "), Zh: strings.Join(zh, "，")}
 }
 
 // learnerWaits marks a wait for the learner (a step announcement, a line to
@@ -207,18 +223,23 @@ func (r *run) learnerWaits() (done func()) {
 	}
 }
 
-// watchdog fires once when no event was recorded for idle, except while held
-// (a learner reading a step announcement is not a hang).
+// watchdog fires once when no socket call returned for idle, except while
+// held (a learner reading a step announcement is not a hang) or while the
+// sink still has events to draw (busy): a slow renderer slows the sockets
+// down through its queue, and that is not a hang either. A call counts
+// when its system call returns (Side.returned), before the lab hashes,
+// copies, records and draws it.
 type watchdog struct {
 	mu    sync.Mutex
 	last  time.Time
 	holds int
+	busy  func() bool // the sink has work queued; may be nil
 	done  chan struct{}
 	once  sync.Once
 }
 
-func startWatchdog(idle time.Duration, fire func()) *watchdog {
-	w := &watchdog{last: time.Now(), done: make(chan struct{})}
+func startWatchdog(idle time.Duration, busy func() bool, fire func()) *watchdog {
+	w := &watchdog{last: time.Now(), busy: busy, done: make(chan struct{})}
 	tick := min(idle/10, 100*time.Millisecond)
 	go func() {
 		t := time.NewTicker(tick)
@@ -231,6 +252,10 @@ func startWatchdog(idle time.Duration, fire func()) *watchdog {
 				w.mu.Lock()
 				stuck := w.holds == 0 && time.Since(w.last) > idle
 				w.mu.Unlock()
+				if stuck && w.busy != nil && w.busy() {
+					w.kick() // the renderer is still drawing what the sockets did
+					stuck = false
+				}
 				if stuck {
 					fire()
 					return
@@ -239,6 +264,14 @@ func startWatchdog(idle time.Duration, fire func()) *watchdog {
 		}
 	}()
 	return w
+}
+
+// returned marks that a socket call of the run's just returned: progress
+// for the watchdog (none in a Session).
+func (r *run) returned() {
+	if r.watch != nil {
+		r.watch.kick()
+	}
 }
 
 func (w *watchdog) kick() {

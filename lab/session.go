@@ -61,7 +61,7 @@ func NewSession(ctx context.Context, opt SessionOptions) *Session {
 // Call it before any socket is opened. Its error is the capture's when
 // pcap was asked for and there is no privilege to capture.
 func (s *Session) Packets(pcap io.Writer) error {
-	w, err := openWire(pcap)
+	w, err := openWire(pcap, false)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,11 @@ type Side struct {
 	busy    string      // the call in progress, for a timeout report
 	busyOp  Op          // its op
 	who     string      // a Fork's tag, put on every event
+	user    string      // who logged in on this side's connection (SetUser), guarded by mu
 	unhook  func() bool // stops closing on the run's end (Retire)
+
+	verdicts []*Verdict // what a peer side found wrong with its peer (Side.Verdict)
+	noState  bool       // told that TCP states cannot be read here (tcpstate.go)
 
 	pending step // named by Step or Key, for the next socket call
 	current step // the name of the call in progress (taken by before)
@@ -176,6 +180,17 @@ func (s *Side) beforeCall(op Op, call string, takes bool) error {
 	return nil
 }
 
+// prepFailed gives a preparatory call that failed (the bind() of a
+// Listen) the step name the demo gave the call it prepared, which will
+// not be made now: a finding about that name points at the failure.
+func (s *Side) prepFailed() {
+	s.mu.Lock()
+	began := s.current.began
+	s.current, s.pending = s.pending, step{}
+	s.current.began = began
+	s.mu.Unlock()
+}
+
 // sending reports whether the side (the fork tagged who) is inside a call
 // that puts something on the wire (a send, a close, a connect): the
 // packets of its sockets wait for that call's record.
@@ -213,8 +228,8 @@ func (s *Side) busyCall() string {
 // record adds e to the trace on behalf of this side. A call that failed
 // because the run was cancelled is reported with the cancel cause.
 func (s *Side) record(e Event, err error) Event {
+	s.run.returned()
 	s.mu.Lock()
-	s.busy, s.busyOp = "", 0
 	var st step
 	if e.Op.IsCall() {
 		st, s.current = s.current, step{}
@@ -222,6 +237,7 @@ func (s *Side) record(e Event, err error) Event {
 	s.mu.Unlock()
 	e.Side = s.Role
 	e.Who = s.who
+	e.User = s.User()
 	if err != nil {
 		if st.quiet && s.run.ctx.Err() != nil {
 			return e // a server waiting for its next peer when it was stopped: nothing happened
@@ -236,12 +252,32 @@ func (s *Side) record(e Event, err error) Event {
 		e.Key = st.key && (st.when == nil || st.when(e))
 	}
 	e.began = st.began
-	return s.run.rec.Record(e)
+	e = s.run.rec.Record(e)
+	// Busy until recorded: the wire keeps a packet this side sent during
+	// the call for the call's record (run.sending), so it is drawn under it.
+	s.mu.Lock()
+	s.busy, s.busyOp = "", 0
+	s.mu.Unlock()
+	return e
 }
 
 // Note adds an explanation to this side's lane of the trace.
 func (s *Side) Note(t Text) {
-	s.run.rec.Record(Event{Side: s.Role, Who: s.who, Op: OpNote, Text: t})
+	s.run.rec.Record(Event{Side: s.Role, Who: s.who, User: s.User(), Op: OpNote, Text: t})
+}
+
+// GoNote adds a note about how the lab does something in Go, which the
+// learner, who writes Python, does not need: the views hide it unless
+// --show go (lab.DetailGo); JSON keeps it.
+func (s *Side) GoNote(t Text) {
+	s.run.rec.Record(Event{Side: s.Role, Who: s.who, Op: OpNote, Text: t, Detail: DetailGo})
+}
+
+// Measure adds a note that reports a number the lab measured outside a
+// socket call (a kernel counter), named so findings can read it: the
+// event's Name is name and its N is n.
+func (s *Side) Measure(name string, n int, t Text) {
+	s.run.rec.Record(Event{Side: s.Role, Who: s.who, Op: OpNote, Name: name, N: n, Text: t})
 }
 
 // Section starts a new part of the demo with a heading across all lanes.

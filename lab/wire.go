@@ -39,6 +39,9 @@ import (
 // openCapture opens the capture; tests replace it to force the fallback.
 var openCapture = capture.Open
 
+// errCaptureOff is why a run with Options.NoCapture has no capture.
+var errCaptureOff = errors.New("the capture is turned off for this run")
+
 // wireGrace is how long a packet whose connection has no call recorded
 // waits before the watcher records it.
 const wireGrace = 20 * time.Millisecond
@@ -57,6 +60,15 @@ type sockRef struct {
 	who  string
 }
 
+// pendDial is a connect() in flight whose local port the lab knows
+// before its SYN leaves (the socket was bound to port 0 first): its
+// packets are its socket's even if the connect fails (a refused one, a
+// SYN nobody answered), and they wait for its record.
+type pendDial struct {
+	ref  sockRef
+	peer string // the address it connects to, normalised
+}
+
 // wire is a run's view of the network. Its methods are called with the
 // recorder's lock held, except start and stop.
 type wire struct {
@@ -64,12 +76,13 @@ type wire struct {
 	why   error            // why there is no capture
 	track *capture.Tracker
 	ports map[uint16]bool
-	ends  map[string]sockRef // "local>peer" → the socket at local
-	lsn   map[string]sockRef // a listener's address → the listener (a connection it has not accepted yet is its side's)
-	local map[int]string     // socket id → its local address (UDP: from bind)
-	tuple map[int]string     // socket id → "local>peer"
-	wait  []capture.Packet   // drained, not recorded yet
-	dials map[string]int     // servers a connect() is on its way to: their handshakes wait for it
+	ends  map[string]sockRef  // "local>peer" → the socket at local
+	lsn   map[string]sockRef  // a listener's address → the listener (a connection it has not accepted yet is its side's)
+	local map[int]string      // socket id → its local address (UDP: from bind)
+	tuple map[int]string      // socket id → "local>peer"
+	wait  []capture.Packet    // drained, not recorded yet
+	dials map[string]int      // servers a connect() is on its way to: their handshakes wait for it
+	pend  map[uint16]pendDial // a connect() in flight from a port the lab bound for it (Side.dial)
 	// sending reports whether a side is in a call that sends: its
 	// sockets' packets wait for that call (set by the run).
 	sending func(role Role, who string) bool
@@ -84,10 +97,16 @@ type wire struct {
 
 // openWire starts the capture of a run, or the fallback when it cannot.
 // pcap, if not nil, receives every packet as pcapng.
-func openWire(pcap io.Writer) (*wire, error) {
+// off, with no capture tried at all, is the fallback (Options.NoCapture).
+func openWire(pcap io.Writer, off bool) (*wire, error) {
 	w := &wire{track: capture.NewTracker(), ports: map[uint16]bool{}, ends: map[string]sockRef{}, lsn: map[string]sockRef{},
-		local: map[int]string{}, tuple: map[int]string{}, snaps: map[int]capture.Info{}, dials: map[string]int{}}
-	c, err := openCapture(capture.Config{})
+		local: map[int]string{}, tuple: map[int]string{}, snaps: map[int]capture.Info{}, dials: map[string]int{},
+		pend: map[uint16]pendDial{}}
+	open := openCapture
+	if off {
+		open = func(capture.Config) (*capture.Capture, error) { return nil, errCaptureOff }
+	}
+	c, err := open(capture.Config{})
 	if err != nil {
 		w.why = err
 		if pcap != nil {
@@ -187,6 +206,7 @@ func (w *wire) learn(e Event) {
 	if e.Conn == 0 || e.Side == Wire || e.Side == System {
 		return
 	}
+	w.pull() // a dial's packets find their socket before its connect() is learnt
 	ref := sockRef{e.Conn, e.Side, e.Who}
 	switch e.Op {
 	case OpBind, OpListen:
@@ -201,10 +221,24 @@ func (w *wire) learn(e Event) {
 		w.watch(e.Peer) // a socket about to connect: its server's port
 		if e.Peer != "" && e.Err == "" {
 			w.dials[norm(e.Peer)]++
+			if e.bound != 0 {
+				w.pend[e.bound] = pendDial{ref, norm(e.Peer)}
+			}
+		}
+	case OpClose:
+		if l, ok := w.lsn[norm(e.Local)]; ok && l.id == e.Conn {
+			delete(w.lsn, norm(e.Local)) // nobody listens there now: a SYN gets the kernel's RST
 		}
 	case OpConnect, OpAccept:
 		if e.Op == OpConnect && w.dials[norm(e.Peer)] > 0 {
 			w.dials[norm(e.Peer)]--
+		}
+		if e.Op == OpConnect {
+			for port, d := range w.pend {
+				if d.ref.id == e.Conn {
+					delete(w.pend, port)
+				}
+			}
 		}
 		if e.Local != "" && e.Peer != "" {
 			k := norm(e.Local) + ">" + norm(e.Peer)
@@ -218,6 +252,37 @@ func (w *wire) learn(e Event) {
 			w.watch(e.Peer)
 		}
 	}
+}
+
+// pull drains the capture into the packets waiting to be recorded; a
+// packet of a dial in flight from a port the lab bound makes its tuple
+// known, so the dial's packets are its socket's even if it fails.
+func (w *wire) pull() {
+	if w.cap == nil {
+		return
+	}
+	for _, p := range w.cap.Drain() {
+		src, dst := p.Src.String(), p.Dst.String()
+		if d, ok := w.pend[p.Src.Port()]; ok && d.peer == dst && p.Proto == capture.TCP {
+			if _, known := w.ends[src+">"+dst]; !known {
+				w.ends[src+">"+dst], w.tuple[d.ref.id] = d.ref, src+">"+dst
+			}
+		}
+		w.wait = append(w.wait, p)
+	}
+}
+
+// pending reports whether p belongs to a dial in flight whose port the
+// lab bound: it waits for that connect()'s record.
+func (w *wire) pending(p capture.Packet) bool {
+	if p.Proto != capture.TCP {
+		return false
+	}
+	if d, ok := w.pend[p.Src.Port()]; ok && d.peer == p.Dst.String() {
+		return true
+	}
+	d, ok := w.pend[p.Dst.Port()]
+	return ok && d.peer == p.Src.String()
 }
 
 // watch adds an address's port to those the capture keeps.
@@ -258,9 +323,13 @@ func (w *wire) around(e Event) (before, after []Event) {
 	if w.cap == nil {
 		return nil, nil
 	}
-	w.wait = append(w.wait, w.cap.Drain()...)
+	w.pull()
 	k := w.tuple[e.Conn]
-	if k == "" || !e.Op.IsCall() {
+	// What a side reads or notes about its socket (its TCP state, the
+	// kernel's counts, a note such as "11 bytes wait") comes after the
+	// packets that made it so; it caused none of them.
+	reading := !e.Op.IsCall() && e.Side != Wire && (e.Op == OpTCPInfo || e.Op == OpSegments || e.Op == OpNote)
+	if k == "" || !e.Op.IsCall() && !reading {
 		return nil, nil
 	}
 	local, peer, _ := strings.Cut(k, ">")
@@ -270,21 +339,24 @@ func (w *wire) around(e Event) (before, after []Event) {
 	}
 	// The packets of this connection, in the order they were captured, up
 	// to the first that is the other end's own (its data, FIN or RST, when
-	// the lab traces it): that one and those after it wait for its call,
-	// so nothing is drawn out of order.
+	// the lab traces it) sent while that end is in the call that sent it:
+	// that one and those after it wait for its call, so nothing is drawn
+	// out of order. One the other end's kernel sent on its own, after its
+	// call returned (Nagle's held bytes, leaving when the ACK came), is
+	// drawn now, before what it brought.
 	keep := w.wait[:0]
 	blocked := false
 	for _, p := range w.wait {
 		s, d := p.Src.String(), p.Dst.String()
 		ours := s == local && d == peer || s == peer && d == local
-		theirs := s == peer && peerTraced && (p.PayloadLen > 0 || p.Flags.Has(capture.FIN) || p.Flags.Has(capture.RST))
+		theirs := s == peer && peerTraced && (p.PayloadLen > 0 || p.Flags.Has(capture.FIN) || p.Flags.Has(capture.RST)) && w.inCall(p)
 		if ours && theirs {
 			blocked = true
 		}
 		switch {
 		case !ours || blocked:
 			keep = append(keep, p)
-		case !e.began.IsZero() && p.Time.Before(e.began):
+		case reading || !e.began.IsZero() && p.Time.Before(e.began):
 			before = append(before, w.event(p, ""))
 		default:
 			after = append(after, w.event(p, cause(e)))
@@ -300,7 +372,7 @@ func (w *wire) due(all bool) []Event {
 	if w.cap == nil {
 		return nil
 	}
-	w.wait = append(w.wait, w.cap.Drain()...)
+	w.pull()
 	var out []Event
 	keep := w.wait[:0]
 	now := time.Now()
@@ -345,6 +417,9 @@ func (w *wire) inCall(p capture.Packet) bool {
 // recorded yet: it goes under that connect(), however long its side is
 // kept from recording it.
 func (w *wire) dialing(p capture.Packet) bool {
+	if w.pending(p) {
+		return true
+	}
 	s, d := p.Src.String(), p.Dst.String()
 	if _, known := w.ends[s+">"+d]; known {
 		return false
@@ -388,7 +463,7 @@ func (w *wire) event(p capture.Packet, cause string) Event {
 		PeerConn: to.id, Seq: seg.Seq, Ack: seg.Ack, Len: p.PayloadLen, Win: seg.Win, TS: p.Time,
 		Net: p.Net, Transport: p.Transport, Payload: p.Payload, Cause: cause}
 	if p.Proto == capture.TCP {
-		pi.Flags, pi.Opts = p.Flags.String(), p.Options.String()
+		pi.Flags, pi.Opts, pi.Retrans = p.Flags.String(), p.Options.String(), seg.Retrans
 	}
 	who := from.who
 	if who == "" {
@@ -414,7 +489,14 @@ func (w *wire) tcpInfo(c *Conn, closed bool) (Event, bool) {
 	if closed {
 		la, lok := capture.AddrOf(c.c.LocalAddr())
 		ra, rok := capture.AddrOf(c.c.RemoteAddr())
-		st, err := capture.ProcState(la, ra)
+		// sock_diag is quick, and this runs under the recorder's lock.
+		st, err := capture.DiagState(la, ra)
+		if err != nil && !errors.Is(err, capture.ErrNoSocket) {
+			st, err = capture.ProcState(la, ra)
+		}
+		if errors.Is(err, capture.ErrNoSocket) {
+			st, err = capture.Closed, nil
+		}
 		if !lok || !rok || err != nil {
 			return Event{}, false
 		}
@@ -495,6 +577,10 @@ func (r *Recorder) recordTCPInfo(c *Conn, closed bool) {
 		r.add(e, r.elapsed())
 	}
 }
+
+// capturing reports whether the run captures packets. The wire is set
+// before either side starts and never changes.
+func (r *Recorder) capturing() bool { return r.wire != nil && r.wire.cap != nil }
 
 // afterCall is what the wire does after a call on c is recorded.
 func (c *Conn) afterCall(closed bool) { c.side.run.rec.recordTCPInfo(c, closed) }

@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/fatih/color"
 	"golang.org/x/term"
 
 	"socketlab/demos"
@@ -22,9 +21,6 @@ import (
 	"socketlab/lab/render"
 	"socketlab/lessons"
 )
-
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
 
 // Exit codes of the command-line contract.
 const (
@@ -127,7 +123,16 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "lab: error: %v\n", err)
+	var te *lab.TextError
+	switch {
+	case errors.As(err, &te):
+		fmt.Fprintf(stderr, "lab: error: %s\n", te.In(e.lang))
+	case e.lang == lab.Zh:
+		// An error in the system's own words, behind a translated explanation.
+		fmt.Fprintf(stderr, "lab: error: 运行失败，系统的原话是：%v\n", err)
+	default:
+		fmt.Fprintf(stderr, "lab: error: %v\n", err)
+	}
 	if errors.Is(err, lab.ErrTimeout) {
 		fmt.Fprintf(stderr, "lab: hint: %s\n", lab.T(
 			"a side waited for something that never came; run with --step to watch it call by call",
@@ -189,7 +194,7 @@ func (e *env) dispatch(args []string) error {
 	commands := map[string]func([]string) error{
 		"list": e.list, "run": e.runCmd, "lesson": e.lesson,
 		"serve": e.serveCmd, "client": e.clientCmd, "proxy": e.proxyCmd, "replay": e.replayCmd,
-		"web": e.webCmd, "check": e.checkCmd, "exercises": e.exercisesCmd, "exercise": e.exerciseCmd,
+		"web": e.webCmd, "ftp": e.ftpCmd, "check": e.checkCmd, "exercises": e.exercisesCmd, "exercise": e.exerciseCmd,
 	}
 	if f, ok := commands[cmd]; ok {
 		err := f(rest)
@@ -200,13 +205,13 @@ func (e *env) dispatch(args []string) error {
 	}
 	switch cmd {
 	case "version", "--version":
-		fmt.Fprintf(e.stdout, "lab %s\n", version)
-		return nil
+		_, err := fmt.Fprintln(e.stdout, versionLine())
+		return err
 	case "help", "-h", "--help", "-help":
 		return e.help(rest)
 	}
-	return usage(lab.T(`commands: list, run, lesson, serve, client, proxy, replay, web, exercises, exercise, check, version, help (run "lab help")`,
-		`命令：list、run、lesson、serve、client、proxy、replay、web、exercises、exercise、check、version、help（运行 "lab help" 查看说明）`),
+	return usage(lab.T(`commands: list, run, lesson, serve, client, proxy, replay, web, ftp, exercises, exercise, check, version, help (run "lab help")`,
+		`命令：list、run、lesson、serve、client、proxy、replay、web、ftp、exercises、exercise、check、version、help（运行 "lab help" 查看说明）`),
 		lab.Tf("unknown command %q", "未知命令 %q", cmd))
 }
 
@@ -256,7 +261,6 @@ func (e *env) resolve(c common) (settings, error) {
 		return s, usage(lab.T("--color auto, always or never", "--color auto、always 或 never"),
 			lab.Tf("unknown --color %q", "未知的 --color 值 %q", c.color))
 	}
-	color.NoColor = !s.color
 	switch {
 	case c.width < 0 || (c.width > 0 && c.width < 40):
 		return s, usage(lab.T("--width 40 or more", "--width 至少为 40"),
@@ -283,6 +287,9 @@ func (e *env) resolve(c common) (settings, error) {
 // valid --lang is parsed, errors are said in that language.
 func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
+	if parsing != nil {
+		parsing(fs)
+	}
 	defer func() {
 		if f := fs.Lookup("lang"); f != nil {
 			if l, err := lab.ParseLang(f.Value.String()); err == nil {
@@ -300,10 +307,13 @@ func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 			if fs.Name() == "lab" { // the menu's flags
 				help = "lab help"
 			}
-			// The flag package's own sentence stays as it is.
+			msg := flagError(fs, err) // --slow 300: add a unit: 300ms or 300s
+			if msg.IsZero() {         // a sentence of the flag package flagError does not know
+				msg = lab.Tf("%s: %v", "%s 的选项有误：%v", fs.Name(), err)
+			}
 			return nil, &usageError{
 				hint:  lab.Tf("run %q for its flags", "运行 %q 查看它的选项", help),
-				msg:   lab.Tf("%s: %v", "%s 的选项有误：%v", fs.Name(), err),
+				msg:   msg,
 				cause: err,
 			}
 		}
@@ -315,6 +325,10 @@ func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = args[1:]
 	}
 }
+
+// parsing, when set (by a test), sees each command's flags before they
+// are parsed: the help texts must name every one.
+var parsing func(*flag.FlagSet)
 
 // sets collects repeated --set name=value flags.
 type sets []string
@@ -437,9 +451,13 @@ func (e *env) runCmd(args []string) error {
 		return usage(lab.T("lab run <N|slug|all>, e.g. lab run 1", "lab run <N|slug|all>，例如 lab run 1"),
 			lab.T("run needs one demo", "run 需要指定一个演示"))
 	}
-	if f.slow < 0 || f.timeout <= 0 {
+	if f.slow < 0 {
 		return usage(lab.T("durations look like 300ms or 2s", "时长的写法如 300ms 或 2s"),
-			lab.T("--slow and --timeout must be positive", "--slow 和 --timeout 必须为正数"))
+			lab.Tf("--slow %v: must not be negative", "--slow %v：不能为负数", f.slow))
+	}
+	if f.timeout <= 0 {
+		return usage(lab.T("durations look like 300ms or 2s", "时长的写法如 300ms 或 2s"),
+			lab.Tf("--timeout %v: must be positive", "--timeout %v：必须为正数", f.timeout))
 	}
 	show, err := parseShow(f.show)
 	if err != nil {

@@ -598,7 +598,7 @@ func TestMenuLesson(t *testing.T) {
 	lt.send(keyDown + keyDown + keyDown)
 	lt.waitFor("▸ Read its lesson", "same as: lab lesson 1")
 	lt.send(keyEnter)
-	lt.waitFor("# 1 tcp-basic — A first TCP conversation", "## Python next to Go", "Press Enter to return to the menu.")
+	lt.waitFor("# 1 tcp-basic — A first TCP conversation", "## In Python", "Press Enter to return to the menu.")
 	lt.send(keyCtrlC)
 	lt.checkClean(cooked)
 	if _, err := os.Stat(paged); err == nil {

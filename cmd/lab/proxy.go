@@ -127,7 +127,14 @@ func (e *env) proxyCmd(args []string) error {
 		sess.End("proxy", nil, err)
 		return fmt.Errorf("proxy: %w", err)
 	}
-	sess.End("proxy", []lab.Finding{{ID: "forwarded", OK: true, Text: totals}}, nil)
+	findings := []lab.Finding{{ID: "forwarded", OK: true, Text: totals}}
+	if n := st.Early.Load(); n > 0 {
+		findings = append(findings, lab.Finding{ID: "partial-message", OK: false, Text: lab.Tf(
+			"in %d connection(s) the server answered before the client's message had fully arrived (the first: %d answer(s) to one %d-byte send, forwarded in pieces): it probably treats each recv() as a whole message; read until the message is complete (its length header, or its delimiter). (A server that echoes raw bytes may do this: there it is right.)",
+			"在 %[1]d 个连接里，客户端的消息还没完全到达，服务端就回答了（第一个：对一次 %[3]d 字节、被分成小块转发的发送回答了 %[2]d 次）：它很可能把每次 recv() 当成一条完整的消息；应当一直读到消息完整为止（按长度报头，或按分隔符）。（原样回显字节的服务端可能也会这样：那是对的。）",
+			n, st.EarlyAnswers.Load(), st.EarlySize.Load())})
+	}
+	sess.End("proxy", findings, nil)
 	sess.Finish()
 	if sink == nil {
 		fmt.Fprintln(info, lab.T("lab proxy: ", "lab proxy：").In(l)+totals.In(l))

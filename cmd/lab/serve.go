@@ -70,6 +70,10 @@ func (e *env) setupPeer(cmd string, pos []string, f peerFlags) (peerSetup, error
 		return ps, err
 	}
 	peer := d.Peer
+	if d.Slug == "ftp" { // the homework has commands of its own
+		return ps, usage(lab.Tf("lab ftp %s (lab help ftp)", "lab ftp %s（lab help ftp）", cmd),
+			lab.Tf("demo 18 ftp has its own commands: lab ftp serve, lab ftp client", "演示 18 ftp 有自己的命令：lab ftp serve、lab ftp client"))
+	}
 	if peer == nil {
 		side := map[string]string{"serve": "服务端", "client": "客户端"}[cmd]
 		return ps, usage(lab.Tf("demos with a real-peer side: %s", "可以和真实对端连接的演示：%s", demos.PeerDemos()),
@@ -219,6 +223,13 @@ func (e *env) serveCmd(args []string) error {
 			if *dir, err = os.MkdirTemp("", "socketlab-serve-"); err != nil {
 				return fmt.Errorf("make the upload folder: %w", err)
 			}
+			// The uploads stay for the learner to look at; a folder that
+			// got none goes (Remove fails on a folder that is not empty).
+			defer func(dir string) {
+				if os.Remove(dir) != nil {
+					fmt.Fprintln(e.stderr, lab.Tf("lab: the uploads stay in %s", "lab：上传的文件留在 %s", dir).In(ps.s.lang))
+				}
+			}(*dir)
 		} else if fi, err := os.Stat(*dir); err != nil || !fi.IsDir() {
 			return usage(lab.T("--dir must name a folder that exists", "--dir 必须是一个已经存在的文件夹"),
 				lab.Tf("--dir %q is not a folder", "--dir %q 不是文件夹", *dir))
@@ -267,7 +278,7 @@ func (e *env) serveCmd(args []string) error {
 			if python {
 				fmt.Fprintln(w, lab.T("(on Windows, type py instead of python3)", "（在 Windows 上把 python3 换成 py）").In(l))
 			}
-			if *dir != "" {
+			if *dir != "" && f.format != "text" { // the text trace's first note says it
 				fmt.Fprintln(w, lab.Tf("uploads go into %s", "上传的文件放进 %s", *dir).In(l))
 			}
 			fmt.Fprintln(w, lab.T("Ctrl-C stops the server (sockets closed).", "Ctrl-C 停止服务端（套接字都会关闭）。").In(l))
@@ -295,7 +306,15 @@ func servedFindings(d lab.Demo, st lab.ServeStats) []lab.Finding {
 	if d.Slug == "udp" {
 		what = lab.Tf("answered %d datagram(s); %d answer(s) failed", "回答了 %d 个数据报；%d 个回答失败", st.Conns, st.Failed)
 	}
-	return []lab.Finding{{ID: "served", OK: true, Text: what}}
+	out := []lab.Finding{{ID: "served", OK: true, Text: what}}
+	// A verdict on each client that went wrong: the bug, named.
+	for _, c := range st.Clients {
+		out = append(out, lab.Finding{ID: c.Who + "-" + c.ID, OK: false, Text: lab.Text{En: "[" + c.Who + "] " + c.Text.En, Zh: "[" + c.Who + "] " + c.Text.Zh}})
+	}
+	if more := st.Failed - len(st.Clients); more > 0 && len(st.Clients) >= lab.MaxVerdicts {
+		out = append(out, lab.Finding{ID: "more", OK: false, Text: lab.Tf("and %d more client(s) went wrong (see ✗ in their lanes)", "还有 %d 个客户端出了错（见其栏中的 ✗）", more)})
+	}
+	return out
 }
 
 func (e *env) clientCmd(args []string) error {

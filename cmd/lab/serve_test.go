@@ -230,10 +230,13 @@ func TestServeIdle(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	timedOut := false
+	timedOut, shown := false, 0
 	for _, e := range evs {
 		if e.Who == "c1" && e.Errno == "timeout" && e.Op == "recv" {
 			timedOut = true
+		}
+		if e.Who == "c1" && e.Errno == "timeout" {
+			shown++ // the recv's ✗, and not once more under the note that explains it
 		}
 		if e.Who == "c2" && e.Err != "" {
 			t.Errorf("the busy client's connection failed: %+v", e)
@@ -241,6 +244,9 @@ func TestServeIdle(t *testing.T) {
 	}
 	if !timedOut {
 		t.Errorf("no timed-out recv for the silent client in the trace:\n%s", srv.stdout.String())
+	}
+	if shown != 1 {
+		t.Errorf("the time-out is shown %d times, want once:\n%s", shown, srv.stdout.String())
 	}
 	if !strings.Contains(srv.stdout.String(), "no progress for 300ms") {
 		t.Error("the trace does not say why the silent client was dropped")

@@ -280,3 +280,37 @@ func TestOrderString(t *testing.T) {
 		}
 	}
 }
+
+// TestReadFrameIntoReuses reads frames into the memory of the last one:
+// the right bytes each time, nothing allocated once the buffer is big
+// enough, a bigger frame grown into, and a short body still an error.
+func TestReadFrameIntoReuses(t *testing.T) {
+	var stream bytes.Buffer
+	for _, p := range []string{"hello", "hi", "a longer payload", ""} {
+		if err := wire.WriteFrame(&stream, wire.Little, []byte(p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	buf := make([]byte, 0, 8)
+	first := &buf[:1][0]
+	for i, want := range []string{"hello", "hi", "a longer payload", ""} {
+		got, err := wire.ReadFrameInto(&stream, wire.Little, 0, buf)
+		if err != nil || string(got) != want {
+			t.Fatalf("frame %d: %q, %v; want %q", i, got, err, want)
+		}
+		if i < 2 && &got[:1][0] != first {
+			t.Errorf("frame %d was not read into the buffer passed", i)
+		}
+		buf = got
+	}
+	r := bytes.NewReader(append(header(wire.Little, 5), "abc"...))
+	if _, err := wire.ReadFrameInto(r, wire.Little, 0, make([]byte, 0, 64)); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("short body: %v, want io.ErrUnexpectedEOF", err)
+	}
+	reuse := make([]byte, 0, 1<<10)
+	data := append(header(wire.Little, 1000), make([]byte, 1000)...)
+	r = bytes.NewReader(data)
+	if n := allocatedBy(func() { wire.ReadFrameInto(r, wire.Little, 0, reuse) }); n >= 1000 {
+		t.Errorf("allocated %d bytes for a 1000-byte frame read into a big enough buffer", n)
+	}
+}

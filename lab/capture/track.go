@@ -42,6 +42,10 @@ type Seg struct {
 	Seq  uint32 // relative to the sender's ISN: the SYN is 0, the first data byte 1
 	Ack  uint32 // relative to the receiver's ISN; 0 without the ACK flag
 	Win  int    // the window in bytes: the header's, scaled once both SYNs were seen
+	// Retrans: the segment carries sequence numbers its sender sent
+	// before (a SYN, FIN or bytes sent again): a retransmission, as
+	// Wireshark's [TCP Retransmission].
+	Retrans bool
 }
 
 // To is the end the segment was sent to.
@@ -117,6 +121,8 @@ type flow struct {
 	syn     [2]bool  // its SYN was seen
 	ws      [2]uint8 // window scale announced in its SYN
 	hasWS   [2]bool
+	next    [2]uint32 // the relative seq after the furthest segment each end sent
+	sent    [2]bool   // it sent a segment that takes sequence numbers
 }
 
 func (f *flow) end(ap netip.AddrPort) End {
@@ -179,6 +185,12 @@ func (t *Tracker) Track(p *Packet) Seg {
 	// never in a SYN itself.
 	if p.Flags&SYN == 0 && f.syn[Client] && f.syn[Server] && f.hasWS[Client] && f.hasWS[Server] {
 		s.Win = int(p.Window) << min(f.ws[from], 14)
+	}
+	if n := s.Next(); n != s.Seq { // it takes sequence numbers
+		s.Retrans = f.sent[from] && int32(n-f.next[from]) <= 0
+		if !f.sent[from] || int32(n-f.next[from]) > 0 {
+			f.next[from], f.sent[from] = n, true
+		}
 	}
 	return s
 }

@@ -118,3 +118,32 @@ func TestTrackerUDP(t *testing.T) {
 		t.Errorf("%q", got)
 	}
 }
+
+// A segment that takes sequence numbers its sender sent before is a
+// retransmission: a SYN sent again, bytes sent again, a FIN sent again;
+// a bare ACK or new bytes are not.
+func TestTrackerRetransmission(t *testing.T) {
+	const c, s = "127.0.0.1:50001", "127.0.0.1:8080"
+	const isnC, isnS = 1000, 9000
+	tr := NewTracker()
+	for i, st := range []struct {
+		seg     seg
+		retrans bool
+	}{
+		{seg{src: c, dst: s, flags: SYN, seq: isnC}, false},
+		{seg{src: c, dst: s, flags: SYN, seq: isnC}, true}, // the full queue dropped the first
+		{seg{src: s, dst: c, flags: SYN | ACK, seq: isnS, ack: isnC + 1}, false},
+		{seg{src: c, dst: s, flags: ACK, seq: isnC + 1, ack: isnS + 1}, false},
+		{seg{src: c, dst: s, flags: PSH | ACK, seq: isnC + 1, ack: isnS + 1, payload: []byte("hello")}, false},
+		{seg{src: c, dst: s, flags: PSH | ACK, seq: isnC + 1, ack: isnS + 1, payload: []byte("hello")}, true},
+		{seg{src: c, dst: s, flags: PSH | ACK, seq: isnC + 6, ack: isnS + 1, payload: []byte("world")}, false},
+		{seg{src: s, dst: c, flags: ACK, seq: isnS + 1, ack: isnC + 11}, false},
+		{seg{src: s, dst: c, flags: ACK, seq: isnS + 1, ack: isnC + 11}, false}, // a duplicate ACK takes no numbers
+		{seg{src: c, dst: s, flags: FIN | ACK, seq: isnC + 11, ack: isnS + 1}, false},
+		{seg{src: c, dst: s, flags: FIN | ACK, seq: isnC + 11, ack: isnS + 1}, true},
+	} {
+		if g := tr.Track(mustDecode(t, st.seg)); g.Retrans != st.retrans {
+			t.Errorf("%d: %s: retransmission %v, want %v", i, g, g.Retrans, st.retrans)
+		}
+	}
+}

@@ -92,8 +92,10 @@ const (
 // its run, and which of the Verdict kinds that is.
 func Verdict(e lab.Event) (lab.Text, string) {
 	switch {
+	case e.Err != "" && !e.Text.IsZero():
+		return lab.Text{En: "the run failed: " + e.Text.En, Zh: "运行失败：" + e.Text.Zh}, VerdictFailed
 	case e.Err != "":
-		return lab.Tf("the run failed: %s", "运行失败：%s", e.Err), VerdictFailed
+		return lab.Tf("the run failed: %s", "运行失败，系统的原话是：%s", e.Err), VerdictFailed
 	case e.OK && e.Findings == 1:
 		return lab.Tf("demo %s: the finding holds", "演示 %s：结论成立", e.Demo), VerdictHeld
 	case e.OK:

@@ -3,9 +3,11 @@ package render
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"slices"
 	"time"
 
 	"socketlab/lab"
@@ -24,12 +26,11 @@ type JSON struct {
 	err  error
 	line bytes.Buffer
 	enc  *json.Encoder // into line
-	buf  []byte
 }
 
 // NewJSON returns a JSON-lines renderer; texts are written in language l.
 func NewJSON(w io.Writer, l lab.Lang) *JSON {
-	j := &JSON{w: bufio.NewWriterSize(w, 64<<10), lang: l}
+	j := &JSON{w: bufio.NewWriterSize(w, 256<<10), lang: l}
 	j.enc = json.NewEncoder(&j.line)
 	j.enc.SetEscapeHTML(false)
 	return j
@@ -122,6 +123,7 @@ type jsonEvent struct {
 	Err         string     `json:"err,omitempty"`
 	Errno       string     `json:"errno,omitempty"`
 	Who         string     `json:"who,omitempty"`
+	User        string     `json:"user,omitempty"`
 	Step        string     `json:"step,omitempty"`
 	Key         bool       `json:"key,omitempty"`
 	Detail      string     `json:"detail,omitempty"`
@@ -151,6 +153,7 @@ type jsonPacket struct {
 	TransportHex string   `json:"transport_hex,omitempty"`
 	PayloadHex   string   `json:"payload_hex,omitempty"`
 	Cause        string   `json:"cause,omitempty"`
+	Retrans      bool     `json:"retrans,omitempty"`
 }
 
 // Emit writes e as one line.
@@ -161,7 +164,7 @@ func (j *JSON) Emit(e lab.Event) {
 	v := jsonEvent{
 		Seq: e.Seq, TUS: e.T.Microseconds(), Side: e.Side, Op: e.Op.String(),
 		Conn: e.Conn, Call: e.Call, Local: e.Local, Peer: e.Peer,
-		Name: e.Name, ID: e.ID, Text: e.Text.In(j.lang), Texts: textsOf(e.Text), Demo: e.Demo, Err: e.Err, Errno: e.Errno, Who: e.Who,
+		Name: e.Name, ID: e.ID, Text: e.Text.In(j.lang), Texts: textsOf(e.Text), Demo: e.Demo, Err: e.Err, Errno: e.Errno, Who: e.Who, User: e.User,
 		Step: e.Step, Key: e.Key, Detail: e.Detail,
 	}
 	data := e.Op.IsData()
@@ -196,7 +199,7 @@ func (j *JSON) Emit(e lab.Event) {
 	case lab.OpPacket, lab.OpTCPInfo:
 		if pi := e.Packet; pi != nil {
 			jp := &jsonPacket{Proto: pi.Proto, Src: pi.Src, Dst: pi.Dst, From: pi.From, To: pi.To, Dir: pi.Dir,
-				PeerConn: pi.PeerConn, Flags: pi.Flags, Opts: pi.Opts, State: pi.State, Cause: pi.Cause,
+				PeerConn: pi.PeerConn, Flags: pi.Flags, Opts: pi.Opts, State: pi.State, Cause: pi.Cause, Retrans: pi.Retrans,
 				NetHex: hex.EncodeToString(pi.Net), TransportHex: hex.EncodeToString(pi.Transport), PayloadHex: hex.EncodeToString(pi.Payload)}
 			if e.Op == lab.OpPacket {
 				seq, ack, n, win := pi.Seq, pi.Ack, pi.Len, pi.Win
@@ -218,15 +221,62 @@ func (j *JSON) Emit(e lab.Event) {
 		return
 	}
 	b := bytes.TrimSuffix(j.line.Bytes(), []byte("\n"))
-	if data {
-		// The bytes, appended straight as hex: no escaping to scan.
-		j.buf = append(append(j.buf[:0], b[:len(b)-1]...), `,"data_hex":"`...)
-		j.buf = hex.AppendEncode(j.buf, e.Data)
-		b = append(j.buf, '"', '}')
-	}
-	if _, err := j.w.Write(b); err != nil {
-		j.err = err
+	if !data {
+		j.w.Write(b)
+		j.err = j.w.WriteByte('\n')
 		return
 	}
-	j.err = j.w.WriteByte('\n')
+	// The bytes go straight into the buffered writer as hex, after the
+	// object's other fields: no copy of the line, no escaping to scan.
+	j.w.Write(b[:len(b)-1])
+	j.w.WriteString(`,"data_hex":"`)
+	j.writeHex(e.Data)
+	_, j.err = j.w.WriteString("\"}\n")
+}
+
+// writeHex writes data as hex into the writer's own buffer, a buffer's
+// worth at a time.
+func (j *JSON) writeHex(data []byte) {
+	for len(data) > 0 {
+		if j.w.Available() < 64 {
+			if j.err = j.w.Flush(); j.err != nil {
+				return
+			}
+		}
+		out := j.w.AvailableBuffer()
+		n := min(len(data), cap(out)/2)
+		j.w.Write(appendHex(out, data[:n]))
+		data = data[n:]
+	}
+}
+
+// appendHex appends src to dst in lower-case hex, as hex.AppendEncode
+// does, eight bytes at a time: a big call's hex is most of the JSON
+// renderer's work.
+func appendHex(dst, src []byte) []byte {
+	at := len(dst)
+	dst = slices.Grow(dst, 2*len(src))[:at+2*len(src)]
+	out := dst[at:]
+	i := 0
+	for ; i+8 <= len(src); i += 8 {
+		x := binary.BigEndian.Uint64(src[i:])
+		binary.BigEndian.PutUint64(out[2*i:], hexNibbles(uint32(x>>32)))
+		binary.BigEndian.PutUint64(out[2*i+8:], hexNibbles(uint32(x)))
+	}
+	for ; i < len(src); i++ {
+		out[2*i], out[2*i+1] = hexDigit[src[i]>>4], hexDigit[src[i]&15]
+	}
+	return dst
+}
+
+// hexNibbles writes the four bytes of v as eight hex digits, big-endian:
+// each byte's nibbles are spread into bytes of their own, then each
+// nibble n becomes '0'+n, or 'a'+n-10 when n > 9 (n+6 carries into bit 4).
+func hexNibbles(v uint32) uint64 {
+	x := uint64(v)
+	x = (x | x<<16) & 0x0000ffff0000ffff
+	x = (x | x<<8) & 0x00ff00ff00ff00ff
+	n := (x>>4&0x000f000f000f000f)<<8 | x&0x000f000f000f000f
+	over9 := (n + 0x0606060606060606) >> 4 & 0x0101010101010101
+	return n + 0x3030303030303030 + over9*('a'-'0'-10)
 }

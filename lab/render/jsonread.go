@@ -99,6 +99,7 @@ type jsonIn struct {
 	Err      string            `json:"err"`
 	Errno    string            `json:"errno"`
 	Who      string            `json:"who"`
+	User     string            `json:"user"`
 	Step     string            `json:"step"`
 	Key      bool              `json:"key"`
 	Detail   string            `json:"detail"`
@@ -122,6 +123,7 @@ type jsonIn struct {
 	TransportHex string   `json:"transport_hex"`
 	PayloadHex   string   `json:"payload_hex"`
 	Cause        string   `json:"cause"`
+	Retrans      bool     `json:"retrans"`
 }
 
 // Next returns the next event, or io.EOF after the last.
@@ -157,7 +159,7 @@ func (t *TraceReader) Next() (lab.Event, error) {
 		Offset: in.Offset, Trunc: in.Trunc, Waited: in.Waited, Total: in.Total, Done: in.Done,
 		Name: in.Name, Segs: in.Segs, ID: in.ID, OK: in.OK, Text: textOf(in.Texts, in.Text),
 		Evidence: in.Events, Steps: in.Steps, Demo: in.Demo, Findings: in.Findings,
-		Err: in.Err, Errno: in.Errno, Who: in.Who, Step: in.Step, Key: in.Key, Detail: in.Detail,
+		Err: in.Err, Errno: in.Errno, Who: in.Who, User: in.User, Step: in.Step, Key: in.Key, Detail: in.Detail,
 	}
 	switch {
 	case op == lab.OpRun:
@@ -197,7 +199,7 @@ func (t *TraceReader) Next() (lab.Event, error) {
 	if op == lab.OpPacket || op == lab.OpTCPInfo {
 		pi := &lab.PacketInfo{Proto: in.Proto, Src: in.Src, Dst: in.Dst, From: in.From, To: in.To, Dir: in.Dir,
 			PeerConn: in.PeerConn, Flags: in.Flags, Seq: in.TCPSeq, Ack: in.TCPAck, Len: in.Len, Win: in.Win,
-			Opts: in.Opts, State: in.State, Cause: in.Cause}
+			Opts: in.Opts, State: in.State, Cause: in.Cause, Retrans: in.Retrans}
 		var err error
 		for _, h := range []struct {
 			s   string

@@ -28,6 +28,9 @@ func PacketText(pi *lab.PacketInfo, l lab.Lang) string {
 		return "UDP, " + bytesWord(pi.Len, l)
 	}
 	s := fmt.Sprintf("[%s] seq %d", pi.Flags, pi.Seq)
+	if pi.Retrans { // first, as Wireshark does: a long line is cut at its end
+		s = lab.T("retransmission ", "重传 ").In(l) + s
+	}
 	if strings.Contains(pi.Flags, "ACK") {
 		s += fmt.Sprintf(" ack %d", pi.Ack)
 	}

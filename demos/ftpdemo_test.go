@@ -1,0 +1,64 @@
+package demos
+
+import (
+	"strings"
+	"testing"
+
+	"socketlab/lab"
+)
+
+// TestFTP30: demo 18's findings hold run after run, with two and with four
+// users at once (the barriers make everyone log in before anyone puts, and
+// the cut upload's end before its resumption).
+func TestFTP30(t *testing.T) {
+	d, err := Lookup("ftp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 30 {
+		sets := []string{"users=2"}
+		if i%3 == 0 {
+			sets = []string{"users=4", "size=1000001"}
+		}
+		res := runDemo(t, d, lab.Options{}, sets...)
+		if bad := res.Trace.OutOfOrder(); len(bad) > 0 {
+			t.Fatalf("run %d: effects before causes: %v", i, bad)
+		}
+		if len(res.Findings) != 8 {
+			t.Fatalf("run %d: %d findings", i, len(res.Findings))
+		}
+		for _, f := range res.Findings {
+			if !f.OK {
+				t.Fatalf("run %d %v: %s did not hold: %s", i, sets, f.ID, f.Text.En)
+			}
+		}
+	}
+}
+
+// TestFTPFindingsCanFail: the findings read the trace, not a script: a
+// trace without the resumed put or the refusal fails them.
+func TestFTPFindingsCanFail(t *testing.T) {
+	d, _ := Lookup("ftp")
+	res := runDemo(t, d, lab.Options{})
+	p, _ := lab.ParseParams(d.Knobs, nil)
+	cut := res.Trace.Filter(func(e lab.Event) bool {
+		b := string(e.Data)
+		return !strings.Contains(b, `"status":100`) && !strings.Contains(b, `"status":403`)
+	})
+	bad := map[string]bool{}
+	for _, f := range ftpFindings(cut, p) {
+		if !f.OK {
+			bad[f.ID] = true
+		}
+	}
+	if !bad["resumed"] || !bad["refused"] || bad["stored"] {
+		t.Errorf("findings failed on a trace without 100 and 403 replies: %v", bad)
+	}
+	// The password is in the login's bytes: the finding depends on it.
+	hidden := res.Trace.Filter(func(e lab.Event) bool { return !strings.Contains(string(e.Data), `"password"`) })
+	for _, f := range ftpFindings(hidden, p) {
+		if f.ID == "login" && f.OK {
+			t.Error("login holds without the login requests")
+		}
+	}
+}
