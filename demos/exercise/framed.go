@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"socketlab/demos"
@@ -68,7 +70,7 @@ cmd = conn.recv(1024); if not cmd: break; answer
 %s,
 out being the command's output from the lab's table, never a shell:
 %s;
-any other command gets the lab's "command not found" text. One client after
+any other command gets a "command not found" text (not empty). One client after
 another; a client that leaves or resets ends only its connection.
 
 %s`, fmtEn, outputs, ex),
@@ -76,7 +78,7 @@ another; a client that leaves or resets ends only its connection.
 if not cmd: break；回答 %s，
 out 是实验台命令表里这个命令的输出，绝不经过 shell：
 %s；
-其他命令得到实验台的 "command not found" 文字。一个客户端接一个客户端地服务；
+其他命令得到一段 "command not found" 文字（不能为空）。一个客户端接一个客户端地服务；
 离开或重置的客户端只结束它自己的连接。
 
 %s`, fmtZh, outputs, ex),
@@ -215,6 +217,18 @@ func askFramed(c *lab.Conn, framing, cmd string) error {
 		if n < 0 || n > limit {
 			return bad(lab.Tf("\"datasize\" is %d", "\"datasize\" 是 %d", n), lab.Text{}, got)
 		}
+	}
+	known := slices.Contains(demos.CannedCommands(), strings.TrimSpace(cmd))
+	if !known { // any "not found" text will do, framed, and never empty
+		body, err := readN(c, n)
+		got = append(got, body...)
+		switch {
+		case err != nil:
+			return bad(lab.Tf("the output ended after %d of %d bytes", "输出在 %d / %d 个字节之后就结束了", len(body), n), lab.Text{}, got)
+		case n == 0:
+			return bad(lab.T("the answer to an unknown command is empty", "对未知命令的回答是空的"), lab.Text{}, got)
+		}
+		return nil
 	}
 	if n != len(out) && n == utf8.RuneCount(out) {
 		body, _ := readN(c, n)
