@@ -44,7 +44,11 @@ func (c *Conn) SetLinger(sec int) error {
 	if err := s.before(OpSetOpt, call); err != nil {
 		return err
 	}
-	tc, ok := c.c.(*net.TCPConn)
+	nc := c.c
+	if ic, wrapped := nc.(*idleConn); wrapped { // SetIdle wraps the socket
+		nc = ic.Conn
+	}
+	tc, ok := nc.(*net.TCPConn)
 	var err error
 	if ok {
 		err = tc.SetLinger(sec)

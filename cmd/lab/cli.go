@@ -194,7 +194,7 @@ func (e *env) dispatch(args []string) error {
 	commands := map[string]func([]string) error{
 		"list": e.list, "run": e.runCmd, "lesson": e.lesson,
 		"serve": e.serveCmd, "client": e.clientCmd, "proxy": e.proxyCmd, "replay": e.replayCmd,
-		"web": e.webCmd, "ftp": e.ftpCmd,
+		"web": e.webCmd, "ftp": e.ftpCmd, "check": e.checkCmd, "exercises": e.exercisesCmd, "exercise": e.exerciseCmd,
 	}
 	if f, ok := commands[cmd]; ok {
 		err := f(rest)
@@ -210,8 +210,8 @@ func (e *env) dispatch(args []string) error {
 	case "help", "-h", "--help", "-help":
 		return e.help(rest)
 	}
-	return usage(lab.T(`commands: list, run, lesson, serve, client, proxy, replay, web, ftp, version, help (run "lab help")`,
-		`命令：list、run、lesson、serve、client、proxy、replay、web、ftp、version、help（运行 "lab help" 查看说明）`),
+	return usage(lab.T(`commands: list, run, lesson, serve, client, proxy, replay, web, ftp, exercises, exercise, check, version, help (run "lab help")`,
+		`命令：list、run、lesson、serve、client、proxy、replay、web、ftp、exercises、exercise、check、version、help（运行 "lab help" 查看说明）`),
 		lab.Tf("unknown command %q", "未知命令 %q", cmd))
 }
 

@@ -31,10 +31,14 @@ usage:
               [--format text|json|md|none]
   lab web     [--listen ADDR] [--lang en|zh] [--open] [--private]   the browser view
   lab ftp     serve | client | adduser ...      the seeds' homework, a multi-user FTP
+  lab exercises [--format text|json]          the exercises, ✓ for those passed here
+  lab exercise  <slug> [--lang en|zh] · lab exercise init <slug> [DIR] [--python|--go] [--force]
+  lab check     <slug> [--port N] [--wait DUR] [--timeout DUR] [--format text|json] [--dir DIR]
+                -- <command> [args...]                          grade your own program
   lab version | lab help [command | trace | N]
 
 "lab help trace" explains the signs of a trace; "lab help 4" a demo's knobs.
-exit codes: 0 success · 1 a run failed or --check found a finding missing · 2 bad usage
+exit codes: 0 success · 1 a run failed, --check found a finding missing, or lab check a case failing · 2 bad usage · 130 interrupted (--check, lab check)
 `, `Socket Lab 在回环网络上运行真实的客户端和服务端代码，并排显示每一次套接字调用和每一个字节。
 
 用法：
@@ -52,10 +56,14 @@ exit codes: 0 success · 1 a run failed or --check found a finding missing · 2 
               [--format text|json|md|none]
   lab web     [--listen 地址] [--lang en|zh] [--open] [--private]   浏览器视图
   lab ftp     serve | client | adduser ...      种子教程的作业：多用户 FTP
+  lab exercises [--format text|json]          所有练习，✓ 表示在这里已经通过
+  lab exercise  <slug> [--lang en|zh] · lab exercise init <slug> [目录] [--python|--go] [--force]
+  lab check     <slug> [--port N] [--wait 时长] [--timeout 时长] [--format text|json] [--dir 目录]
+                -- <命令> [参数...]                              给你自己的程序评分
   lab version | lab help [命令 | trace | N]
 
 "lab help trace" 解释跟踪记录中的符号；"lab help 4" 列出演示的参数。
-退出码：0 成功 · 1 运行失败或 --check 发现结论不成立 · 2 用法错误
+退出码：0 成功 · 1 运行失败、--check 发现结论不成立或 lab check 有用例失败 · 2 用法错误 · 130 被中断（--check、lab check）
 `),
 	"run": lab.T(`lab run <N|slug|all> runs a demo and shows its trace.
 
@@ -183,10 +191,13 @@ lab) is refused with its line number, exit 2.
 不是实验台写出的 JSON 行（被截断、被手工修改、来自更新的版本）会被拒绝，
 并给出行号，以 2 退出。
 `),
-	"serve":  serveHelp,
-	"client": clientHelp,
-	"web":    webHelp,
-	"ftp":    ftpHelp,
+	"serve":     serveHelp,
+	"client":    clientHelp,
+	"web":       webHelp,
+	"ftp":       ftpHelp,
+	"check":     checkHelp,
+	"exercises": exercisesHelp,
+	"exercise":  exerciseHelp,
 	"lesson": lab.T(`lab lesson <N|slug> [--lang en|zh] [--no-pager] prints the lesson of a demo.
 
 In a terminal, a lesson longer than the screen goes through $PAGER, or less -R
