@@ -136,7 +136,7 @@ func writeResult(w io.Writer, n int, r exercise.Result, l lab.Lang) {
 	show(lab.T("expected:", "期望："), r.Want)
 	show(lab.T("got:", "收到："), r.Got)
 	if len(r.Trace) > 0 {
-		fmt.Fprintf(w, "%s%s\n", ind, lab.T("trace (the end):", "调用轨迹（末尾）：").In(l))
+		fmt.Fprintf(w, "%s%s\n", ind, lab.T("trace (the end):", "调用跟踪（末尾）：").In(l))
 		for _, t := range r.Trace {
 			fmt.Fprintf(w, "%s  %s\n", ind, t)
 		}

@@ -33,7 +33,7 @@ exit codes: 0 every case passed · 1 a case failed, or the program could not be
 run (status error, said in words) · 2 bad usage · 130 interrupted
 `, `lab check <slug> [选项] -- <命令> [参数...] 给你自己的程序评分：它运行这个命令，在每个用例里
 扮演练习协议的另一端（"lab exercise <slug>" 列出全部用例，没有隐藏的），并对每个用例给出
-通过或失败：实验台发了什么、期望什么、收到了什么、调用轨迹的末尾、你的程序输出了什么，
+通过或失败：实验台发了什么、期望什么、收到了什么、调用跟踪的末尾、你的程序输出了什么，
 以及一个点明可能错误的提示。
 
   lab check echo-server -- python3 echo_server.py {port}

@@ -60,7 +60,7 @@ it. Real protocols put TLS underneath (FTPS, SFTP). Demo 18 shows it all: lab ru
       登录（密码：LAB_FTP_PASSWORD，否则不回显地询问，否则取标准输入的第一行）并执行
       命令：用 -c 时逐条执行，遇到第一条失败的就停止（以 1 退出）；在终端里是带历史
       记录的 ftp> 提示符；来自管道时每行一条命令（有失败的就以 1 退出）。在终端里传输
-      时显示进度条；--format 把客户端的调用轨迹输出到标准错误。
+      时显示进度条；--format 把客户端的调用跟踪输出到标准错误。
       --idle（默认 2m）：服务端这么久没有进展就放弃。
 
 命令：login [用户名]、ls [文件夹]、cd 文件夹、pwd、mkdir 文件夹、rm 名字、
@@ -69,8 +69,8 @@ put 和 get 可以从中断处续传（服务端的 .名字.part，客户端的 
 并检查整个文件的 md5 和 sha256。
 
 每个子命令还接受 --lang en|zh、--color auto|always|never 和 --width N；
-serve 还接受 --full（调用轨迹显示每个字节，不折叠）。
+serve 还接受 --full（调用跟踪显示每个字节，不折叠）。
 
-和作业一样，密码以明文在网络上传输：调用轨迹里看得见它。真正的协议在下面加一层 TLS
+和作业一样，密码以明文在网络上传输：调用跟踪里看得见它。真正的协议在下面加一层 TLS
 （FTPS、SFTP）。演示 18 展示全部过程：lab run 18。
 `)
