@@ -114,8 +114,19 @@ func (f *Failure) Unwrap() error { return f.Err }
 // Spinning tells whether the program used at least SpinShare of a core
 // while the lab watched.
 func (f *Failure) Spinning() bool {
-	return spinning(f.CPU, f.Waited, f.CPUKnown) || f.Samples >= 5 && float64(f.Runnable) >= RunnableShare*float64(f.Samples)
+	if spinning(f.CPU, f.Waited, f.CPUKnown) {
+		return true
+	}
+	// Runnable at most looks, and some CPU time to show for it: a Go
+	// program's runtime threads may be caught runnable on a busy machine
+	// while they use next to nothing.
+	busy := !f.CPUKnown || float64(f.CPU) >= MinSpinShare*float64(f.Waited)
+	return busy && f.Samples >= 5 && float64(f.Runnable) >= RunnableShare*float64(f.Samples)
 }
+
+// MinSpinShare is the least share of a core a program found runnable at
+// most looks must have used to count as spinning.
+const MinSpinShare = 0.08
 
 // RunnableShare is the share of looks at a program's processes that found
 // one running or ready to run (state R), from which it counts as spinning.

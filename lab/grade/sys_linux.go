@@ -90,12 +90,19 @@ func (g *group) signal(kill bool) bool {
 	if kill {
 		sig = syscall.SIGKILL
 	}
+	// Never the lab itself, its own group, init or a group 0 (kill(0)
+	// would be the lab's group): only what the program started.
+	self, selfGroup := os.Getpid(), syscall.Getpgrp()
+	if g.pgid <= 1 || g.pgid == selfGroup {
+		return false
+	}
 	ms, _ := g.members()
 	group := false
 	for _, s := range ms {
-		if s.pgrp == g.pgid {
+		switch {
+		case s.pgrp == g.pgid:
 			group = true
-		} else if s.live() {
+		case s.live() && s.pid > 1 && s.pid != self && s.pgrp != selfGroup:
 			syscall.Kill(s.pid, sig)
 		}
 	}
