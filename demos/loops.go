@@ -278,6 +278,9 @@ func loopsPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) erro
 		for m := 1; m <= msgs; m++ {
 			msg := loopsMessage(c, m)
 			if err := sendOnce(s, conn, msg); err != nil { // client.send(msg.encode('utf-8'))
+				if m > 1 && gone(err) {
+					return loopsOneMessage(m, msgs)
+				}
 				return loopsLater(c, err, nil, opt)
 			}
 			want := upper(msg)
@@ -290,13 +293,10 @@ func loopsPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) erro
 			switch {
 			case m == 1 && (err != nil || len(got) == 0):
 				return loopsLater(c, err, msg, opt)
-			case err != nil:
+			case err != nil && !gone(err):
 				return err
-			case len(got) == 0:
-				return &lab.Verdict{ID: "communication-loop",
-					What: lab.Tf("the server closed the connection after %d message(s) of %d", "服务端在 %d/%d 条消息之后就关闭了连接", m-1, msgs),
-					Hint: lab.T("it answers one message per connection: put recv() and send() in a loop (the communication loop) that ends only when recv() returns b''",
-						"它每个连接只回答一条消息：把 recv() 和 send() 放进循环（通信循环），只有 recv() 返回 b'' 时才结束")}
+			case err != nil || len(got) == 0: // b'', or a reset: it closed with our message unread
+				return loopsOneMessage(m, msgs)
 			case !bytes.Equal(got, want):
 				return fmt.Errorf("the server answered %q to %q; demo 8's server answers the same bytes upper-cased, %q", clip(got), msg, clip(want))
 			}
@@ -347,4 +347,20 @@ func endOf(err error) string {
 		return "b''"
 	}
 	return lab.Classify(err).String()
+}
+
+// loopsOneMessage is the verdict on a server that closed before the m-th
+// of msgs messages was answered: it has no communication loop.
+func loopsOneMessage(m, msgs int) error {
+	return &lab.Verdict{ID: "communication-loop",
+		What: lab.Tf("the server closed the connection after %d message(s) of %d", "服务端在 %d/%d 条消息之后就关闭了连接", m-1, msgs),
+		Hint: lab.T("it answers one message per connection: put recv() and send() in a loop (the communication loop) that ends only when recv() returns b''",
+			"它每个连接只回答一条消息：把 recv() 和 send() 放进循环（通信循环），只有 recv() 返回 b'' 时才结束")}
+}
+
+// gone reports an error that says the peer has closed: a reset (it closed
+// with bytes unread, so its kernel answered with RST) or a broken pipe.
+func gone(err error) bool {
+	c := lab.Classify(err)
+	return c == lab.ClassReset || c == lab.ClassBrokenPipe
 }

@@ -13,12 +13,15 @@ done = threading.Semaphore(0)
 
 class Handler(socketserver.BaseRequestHandler):
     def handle(self):
-        self.request.settimeout(10)
-        while True:
-            data = self.request.recv(1024)
-            if not data:
-                break
-            self.request.sendall(data.upper())
+        self.request.settimeout(30)
+        try:
+            while True:
+                data = self.request.recv(1024)
+                if not data:
+                    break
+                self.request.sendall(data.upper())
+        except ConnectionError:
+            pass  # a client that left with our answer unread resets: that client ends, not the server
         done.release()
 
 
@@ -28,7 +31,7 @@ if mode == "threaded":
     print("127.0.0.1:%d" % srv.server_address[1], flush=True)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     for _ in range(3):
-        if not done.acquire(timeout=20):
+        if not done.acquire(timeout=40):
             break
     srv.shutdown()
     srv.server_close()
@@ -36,19 +39,22 @@ else:
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.bind(("127.0.0.1", 0))
     srv.listen(5)
-    srv.settimeout(20)
+    srv.settimeout(40)
     print("127.0.0.1:%d" % srv.getsockname()[1], flush=True)
     for _ in range(3):
         try:
             conn, addr = srv.accept()
         except socket.timeout:
             break
-        conn.settimeout(10)
-        while True:
-            data = conn.recv(1024)
-            if not data:
-                break
-            conn.sendall(data.upper())
+        conn.settimeout(30)
+        try:
+            while True:
+                data = conn.recv(1024)
+                if not data:
+                    break
+                conn.sendall(data.upper())
+        except ConnectionError:
+            pass  # the lab, done with its verdict, left before this answer: a reset
         conn.close()
     srv.close()
 report(mode=mode)
