@@ -357,10 +357,3 @@ func loopsOneMessage(m, msgs int) error {
 		Hint: lab.T("it answers one message per connection: put recv() and send() in a loop (the communication loop) that ends only when recv() returns b''",
 			"它每个连接只回答一条消息：把 recv() 和 send() 放进循环（通信循环），只有 recv() 返回 b'' 时才结束")}
 }
-
-// gone reports an error that says the peer has closed: a reset (it closed
-// with bytes unread, so its kernel answered with RST) or a broken pipe.
-func gone(err error) bool {
-	c := lab.Classify(err)
-	return c == lab.ClassReset || c == lab.ClassBrokenPipe
-}

@@ -215,3 +215,10 @@ func clip(b []byte) []byte {
 	}
 	return b
 }
+
+// gone reports an error that says the peer has closed: a reset (it closed
+// with bytes unread, so its kernel answered with RST) or a broken pipe.
+func gone(err error) bool {
+	c := lab.Classify(err)
+	return c == lab.ClassReset || c == lab.ClassBrokenPipe
+}

@@ -404,10 +404,9 @@ func sendallPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) er
 				"send() 一次就全部收下了：服务端在读，或者缓冲区足够大；更大的 --set size 才能看到发不完"))
 		}
 	} else if err := conn.SendAll(data); err != nil { // client.sendall(data)
-		cl := lab.Classify(err)
-		if cl == lab.ClassReset || cl == lab.ClassBrokenPipe {
+		if gone(err) {
 			return &lab.Verdict{ID: "read-once",
-				What: lab.Tf("the server closed the connection while the %d bytes were still being sent (%s)", "数据（%d 字节）还在发送时服务端就关闭了连接（%s）", len(data), cl),
+				What: lab.Tf("the server closed the connection while the %d bytes were still being sent (%s)", "数据（%d 字节）还在发送时服务端就关闭了连接（%s）", len(data), lab.Classify(err)),
 				Hint: lab.T("it stopped reading before the end: a single recv() returns only what has arrived so far; read in a loop until recv() returns b''",
 					"它没读完就停了：一次 recv() 只能拿到目前已经到达的部分；要循环读，直到 recv() 返回 b''")}
 		}

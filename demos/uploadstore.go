@@ -76,15 +76,10 @@ func (r *storeRefusal) Error() string { return r.why.En }
 // refusalText is an upload's refusal in both languages: a storeRefusal's,
 // a SafeName error's, or any other error's in English.
 func refusalText(err error) lab.Text {
-	var sr *storeRefusal
-	var ne *wire.NameError
-	switch {
-	case errors.As(err, &sr):
+	if sr := (*storeRefusal)(nil); errors.As(err, &sr) {
 		return sr.why
-	case errors.As(err, &ne):
-		return lab.T(ne.Error(), fmt.Sprintf("不安全的文件名 %s：%s", ne.Quoted, ne.Zh))
 	}
-	return lab.T(err.Error(), err.Error())
+	return wireText(err) // an unsafe name, in both languages
 }
 
 // partName is the hidden name an upload of name is written under.

@@ -212,7 +212,7 @@ func ParseRequest(b []byte) (Request, error) {
 		return true, nil
 	}
 	if _, ok := fields["cmd"]; !ok {
-		return r, headerErr2(lab.Text{En: "no \"cmd\" field (commands: " + names() + ")", Zh: "没有 \"cmd\" 字段（命令：" + namesZh() + "）"})
+		return r, headerRefusal(lab.Text{En: "no \"cmd\" field (commands: " + names() + ")", Zh: "没有 \"cmd\" 字段（命令：" + namesZh() + "）"})
 	}
 	for _, f := range []struct {
 		name string
@@ -225,7 +225,7 @@ func ParseRequest(b []byte) (Request, error) {
 	}
 	c, ok := Lookup(r.Cmd)
 	if !ok {
-		return r, headerErr2(lab.Text{En: fmt.Sprintf("unknown command %q (commands: %s)", cutS(r.Cmd), names()),
+		return r, headerRefusal(lab.Text{En: fmt.Sprintf("unknown command %q (commands: %s)", cutS(r.Cmd), names()),
 			Zh: fmt.Sprintf("未知命令 %q（命令：%s）", cutS(r.Cmd), namesZh())})
 	}
 	if r.hasSize, err = num("filesize", &r.FileSize); err != nil {
@@ -441,8 +441,8 @@ type HeaderError struct{ lab.Text }
 func (e *HeaderError) Error() string   { return ErrHeader.Error() + ": " + e.En }
 func (e *HeaderError) Is(t error) bool { return t == ErrHeader }
 
-func headerErr(en, zh string, args ...any) error {
-	return &HeaderError{lab.Tf(en, zh, args...)}
-}
+func headerErr(en, zh string, args ...any) error { return headerRefusal(lab.Tf(en, zh, args...)) }
 
-func headerErr2(t lab.Text) error { return &HeaderError{t} }
+// headerRefusal is headerErr for a text whose two languages take different
+// arguments (the command list, written as each language writes a list).
+func headerRefusal(t lab.Text) error { return &HeaderError{t} }
