@@ -5,14 +5,13 @@ import (
 	"io"
 	"time"
 
+	"socketlab/demos"
 	"socketlab/lab"
 )
 
 // chat-server (demo 14): a welcome line, then every message answered with
 // ",你好" added; q ends the conversation. A line end ends a message (and is
 // put back after ",你好"); so does a moment of quiet after bytes with none.
-
-const chatSuffix = ",你好"
 
 func chatServer() Exercise {
 	return Exercise{
@@ -101,15 +100,9 @@ func chatWelcome(c *lab.Conn) ([]byte, error) {
 	return got, nil
 }
 
-// chatAnswer is what a line gets back.
-func chatAnswerOf(line string) []byte {
-	for _, end := range []string{"\r\n", "\n"} {
-		if len(line) >= len(end) && line[len(line)-len(end):] == end {
-			return []byte(line[:len(line)-len(end)] + chatSuffix + end)
-		}
-	}
-	return []byte(line + chatSuffix)
-}
+// chatAnswerOf is what a line gets back: demo 14's own answer (its
+// protocol, written once in demos/chat.go).
+func chatAnswerOf(line string) []byte { return demos.ChatAnswer([]byte(line)) }
 
 // chatTalk sends each line (in pieces of the sizes, if any) and reads its
 // answer, then "q\n" and wants the server to close.
