@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"socketlab/demos"
 	"socketlab/lab"
 )
 
@@ -135,17 +136,8 @@ func fail(t lab.Text) error { return &Mismatch{What: t} }
 // failHint is fail with a hint of its own.
 func failHint(t, hint lab.Text) error { return &Mismatch{What: t, Hint: hint} }
 
-// upper is Python's bytes.upper(): ASCII letters only.
-func upper(b []byte) []byte {
-	out := make([]byte, len(b))
-	for i, c := range b {
-		if 'a' <= c && c <= 'z' {
-			c -= 'a' - 'A'
-		}
-		out[i] = c
-	}
-	return out
-}
+// upper is Python's bytes.upper(), as demos 1, 2 and 11 answer.
+func upper(b []byte) []byte { return demos.Upper(b) }
 
 // letters is n bytes of lower-case text, the same every run.
 func letters(n int) []byte {
