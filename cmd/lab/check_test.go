@@ -36,10 +36,13 @@ func needTool(t *testing.T, name string) string {
 	return p
 }
 
-// checkJSON runs lab check --format json and decodes its report.
+// checkJSON runs lab check --format json and decodes its report. Each case
+// gets 20 s, not the default 10: a sliced case waits for the program to
+// read every piece, and on a loaded CI machine (the whole suite under
+// -race) a correct client once needed more than 10 s for it.
 func checkJSON(t *testing.T, slug, dir string, command ...string) (int, reportJSON) {
 	t.Helper()
-	args := append([]string{"check", slug, "--format", "json", "--lang", "en", "--dir", dir, "--"}, command...)
+	args := append([]string{"check", slug, "--format", "json", "--lang", "en", "--timeout", "20s", "--dir", dir, "--"}, command...)
 	code, out, errOut := runLab(t, "", args...)
 	var r reportJSON
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
