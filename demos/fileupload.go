@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"math/rand/v2"
@@ -16,6 +17,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"socketlab/demos/wire"
@@ -83,6 +85,20 @@ func fileUpload() lab.Demo {
 var uploadWords = [16]string{"socket", "bytes", "stream", "header", "accept", "recv", "send", "close",
 	"buffer", "port", "peer", "file", "ack", "json", "size", "lab"}
 
+// uploadWordBytes are uploadWords with the space that follows each, eight
+// bytes to a word, so a line is written a word in one store.
+var uploadWordBytes = func() (w [16]struct {
+	b uint64 // the word and a space, little-endian, zero-padded
+	n int    // its length with the space
+}) {
+	for i, word := range uploadWords {
+		var b [8]byte
+		copy(b[:], word+" ")
+		w[i].b, w[i].n = binary.LittleEndian.Uint64(b[:]), len(word)+1
+	}
+	return w
+}()
+
 // contentLine writes line i of the made-up file: an 8-digit line number,
 // words picked by the seed, a newline; 64 bytes.
 func contentLine(i int64, line *[64]byte) {
@@ -97,9 +113,14 @@ func contentLine(i int64, line *[64]byte) {
 	x := p.Uint64()
 	pos := 9
 	for pos < 63 {
-		w := uploadWords[x&15]
+		k := x & 15
 		x = x>>4 | x<<60
-		pos += copy(line[pos:63], w)
+		if pos <= 56 { // the word and its space in one store; what it writes past them comes next
+			binary.LittleEndian.PutUint64(line[pos:], uploadWordBytes[k].b)
+			pos += uploadWordBytes[k].n
+			continue
+		}
+		pos += copy(line[pos:63], uploadWords[k])
 		if pos < 63 {
 			line[pos] = ' '
 			pos++
@@ -108,7 +129,8 @@ func contentLine(i int64, line *[64]byte) {
 	line[63] = '\n'
 }
 
-// content reads the made-up file of the given size, from its start.
+// content reads the made-up file of the given size, from its start; whole
+// lines are written straight into the reader's buffer.
 type content struct{ off, size int64 }
 
 func (c *content) Read(p []byte) (int, error) {
@@ -118,18 +140,54 @@ func (c *content) Read(p []byte) (int, error) {
 	p = p[:min(int64(len(p)), c.size-c.off)]
 	var line [64]byte
 	for n := 0; n < len(p); {
-		contentLine((c.off+int64(n))/64, &line)
-		n += copy(p[n:], line[(c.off+int64(n))%64:])
+		at := c.off + int64(n)
+		if at%64 == 0 && len(p)-n >= 64 {
+			contentLine(at/64, (*[64]byte)(p[n:n+64]))
+			n += 64
+			continue
+		}
+		contentLine(at/64, &line)
+		n += copy(p[n:], line[at%64:])
 	}
 	c.off += int64(len(p))
 	return len(p), nil
 }
 
+// contentSums remembers the SHA-256 of the made-up file by size: the
+// client learns it while it sends the first upload, and the second
+// upload's header, the receipt check and the findings need it again.
+var contentSums struct {
+	sync.Mutex
+	m map[int64]string
+}
+
 // contentSHA is the SHA-256 of the made-up file, in hex.
 func contentSHA(size int64) string {
+	contentSums.Lock()
+	sum, ok := contentSums.m[size]
+	contentSums.Unlock()
+	if ok {
+		return sum
+	}
 	h := sha256.New()
 	io.CopyBuffer(h, &content{size: size}, make([]byte, uploadChunk))
-	return hex.EncodeToString(h.Sum(nil))
+	sum = hex.EncodeToString(h.Sum(nil))
+	rememberSHA(size, sum)
+	return sum
+}
+
+// rememberSHA records the SHA-256 of the made-up file of the given size
+// (a few sizes at most).
+func rememberSHA(size int64, sum string) {
+	contentSums.Lock()
+	defer contentSums.Unlock()
+	if len(contentSums.m) >= 8 {
+		clear(contentSums.m)
+	}
+	if contentSums.m == nil {
+		contentSums.m = map[int64]string{}
+	}
+	contentSums.m[size] = sum
 }
 
 // tutorialPath is where the tutorial's server would open a file:
@@ -468,9 +526,11 @@ func uploadClient(ctx context.Context, s *lab.Side) error {
 	if string(ack) != uploadAck {
 		return fmt.Errorf("upload 1: the server answered %q instead of the ack", ack)
 	}
-	if err := sendFile(conn, &content{size: size}, size); err != nil { // for line in f: client.sendall(line)
+	h := sha256.New()                                                     // hashed as it is sent: the receipt check and upload 2's header need it
+	if err := sendFile(conn, &content{size: size}, size, h); err != nil { // for line in f: client.sendall(line)
 		return err
 	}
+	rememberSHA(size, hex.EncodeToString(h.Sum(nil)))
 	var receipt []byte
 	for {
 		s.Step("read-receipt")
@@ -535,7 +595,7 @@ func put(s *lab.Side, conn *lab.Conn, name string, size int64, sum string, body 
 		lab.Mark{From: wire.HeaderSize, To: len(head), Label: labelJSON}); err != nil {
 		return err
 	}
-	if err := sendFile(conn, body, size); err != nil { // for line in f: self.client.send(line)
+	if err := sendFile(conn, body, size, nil); err != nil { // for line in f: self.client.send(line)
 		return err
 	}
 	s.Step("reply-length")
@@ -570,13 +630,16 @@ func put(s *lab.Side, conn *lab.Conn, name string, size int64, sum string, body 
 }
 
 // sendFile streams the size bytes of body in 64 KiB sendall() calls, with a
-// progress bar on a terminal.
-func sendFile(conn *lab.Conn, body io.Reader, size int64) error {
+// progress bar on a terminal; h, if not nil, hashes them as they go.
+func sendFile(conn *lab.Conn, body io.Reader, size int64, h hash.Hash) error {
 	conn.Progress(size)
 	defer conn.Progress(0)
 	buf := make([]byte, uploadChunk)
 	for {
-		n, err := io.ReadFull(body, buf)
+		n, err := io.ReadFull(body, buf) // the made-up file is generated straight into buf
+		if h != nil {
+			h.Write(buf[:n])
+		}
 		if n > 0 {
 			if err := conn.SendParts(buf[:n], lab.Mark{From: 0, To: n, Label: labelFile}); err != nil {
 				return err
@@ -824,12 +887,13 @@ func uploadServe(ctx context.Context, s *lab.Side, opt lab.PeerOptions) (lab.Ser
 
 func uploadPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error {
 	size := int64(s.Params.Int("size"))
-	sum := contentSHA(size)
 	conn, err := dialPeer(s, opt)
 	if err != nil {
 		return err
 	}
 	var answer []byte
+	var sum string    // the file's SHA-256: the JSON header carries it, so it is computed first
+	h := sha256.New() // with the ack it is hashed as it is sent
 	if s.Params.String("proto") == "ack" {
 		if err := conn.SendAll([]byte(strconv.FormatInt(size, 10))); err != nil { // client.sendall(bytes(str(file_size), encoding='utf-8'))
 			return err
@@ -847,14 +911,18 @@ func uploadPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) err
 			answer = ack[len(uploadAck):] // an empty file's receipt came right behind the ack (demo 4's sticky packets)
 		}
 	} else {
+		sum, h = contentSHA(size), nil
 		head := putHeader(s.Params.String("name"), size, sum)
 		if err := conn.SendParts(head, lab.Mark{From: 0, To: wire.HeaderSize, Label: labelLength},
 			lab.Mark{From: wire.HeaderSize, To: len(head), Label: labelJSON}); err != nil {
 			return err
 		}
 	}
-	if err := sendFile(conn, &content{size: size}, size); err != nil { // for line in f: client.sendall(line)
+	if err := sendFile(conn, &content{size: size}, size, h); err != nil { // for line in f: client.sendall(line)
 		return err
+	}
+	if h != nil {
+		sum = hex.EncodeToString(h.Sum(nil))
 	}
 	if err := conn.CloseWrite(); err != nil { // nothing more to send: the server reads EOF after the file
 		return err

@@ -81,13 +81,26 @@ func structMerged() int {
 	return n
 }
 
-// bigPayload is part 2's message: n letters, a to z over and over.
-func bigPayload(n int) []byte {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = 'a' + byte(i%26)
+// appendLetters appends n letters of part 2's message: a to z over and
+// over, from a.
+func appendLetters(b []byte, n int) []byte {
+	const abc = "abcdefghijklmnopqrstuvwxyz"
+	for n > 0 {
+		k := min(n, len(abc))
+		b = append(b, abc[:k]...)
+		n -= k
 	}
 	return b
+}
+
+// bigFrame is part 2's message behind its header, made in one buffer (a
+// 16 MiB message is not held twice).
+func bigFrame(o wire.Order, n int) ([]byte, error) {
+	h, err := wire.AppendHeader(make([]byte, 0, wire.HeaderSize+n), o, n)
+	if err != nil {
+		return nil, err
+	}
+	return appendLetters(h, n), nil
 }
 
 // frame puts the 4-byte header in front of payload.
@@ -132,8 +145,7 @@ func structHeaderClient(ctx context.Context, s *lab.Side) error {
 	size := s.Params.Int("size")
 	s.Section(lab.Tf("Part 2: one message of %d bytes, read at most %d bytes per recv",
 		"第 2 部分：一条 %d 字节的消息，每次 recv 最多读 %d 字节", size, s.Params.Int("buf")))
-	data := bigPayload(size)
-	f, err := frame(order, data)
+	f, err := bigFrame(order, size) // struct.pack('i', len(data)) + data
 	if err != nil {
 		return err
 	}
@@ -311,8 +323,13 @@ func structStream(p lab.Params) [32]byte {
 		f, _ := frame(order, []byte(m))
 		h.Write(f)
 	}
-	f, _ := frame(order, bigPayload(p.Int("size")))
-	h.Write(f)
+	size := p.Int("size")
+	head, _ := wire.AppendHeader(nil, order, size)
+	h.Write(head)
+	chunk := appendLetters(nil, 26*2520) // whole alphabets: each chunk starts at a
+	for ; size > 0; size -= len(chunk) {
+		h.Write(chunk[:min(size, len(chunk))])
+	}
 	var sum [32]byte
 	h.Sum(sum[:0])
 	return sum

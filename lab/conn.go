@@ -256,9 +256,11 @@ func (c *Conn) Send(b []byte) (int, error) {
 	}
 	snd := s.run.causal.sendStarted(c.c)
 	n, err := c.sendCall(b, false, snd.blocked)
-	s.record(c.kept(Event{Op: OpSend, Conn: c.id, Call: "send()", Req: len(b), N: n,
-		Data: b[:n], Offset: c.tx.Add(int64(n)) - int64(n), Waited: snd.waited}), err)
+	e := c.kept(Event{Op: OpSend, Conn: c.id, Call: "send()", Req: len(b), N: n,
+		Data: b[:n], Offset: c.tx.Add(int64(n)) - int64(n), Waited: snd.waited})
+	s.record(e, err)
 	snd.recorded(n)
+	c.release(e)
 	c.afterCall(false)
 	return n, err
 }
@@ -287,9 +289,11 @@ func (c *Conn) write(p []byte, call string, marks []Mark) (int, error) {
 	}
 	snd := s.run.causal.sendStarted(c.c)
 	n, err := c.sendCall(p, true, snd.blocked)
-	s.record(c.kept(Event{Op: OpSendAll, Conn: c.id, Call: call, Req: len(p), N: n,
-		Data: p[:n], Offset: c.tx.Add(int64(n)) - int64(n), Marks: marks, Waited: snd.waited}), err)
+	e := c.kept(Event{Op: OpSendAll, Conn: c.id, Call: call, Req: len(p), N: n,
+		Data: p[:n], Offset: c.tx.Add(int64(n)) - int64(n), Marks: marks, Waited: snd.waited})
+	s.record(e, err)
 	snd.recorded(n)
+	c.release(e)
 	c.afterCall(false)
 	return n, err
 }

@@ -188,7 +188,8 @@ type Event struct {
 	Run    *RunInfo    // OpRun: what was run
 	Packet *PacketInfo // OpPacket, OpTCPInfo: what crossed the wire
 
-	began time.Time // when a call began (the wire: which packets it caused)
+	began    time.Time // when a call began (the wire: which packets it caused)
+	borrowed bool      // Data is the caller's buffer, lent to the sink until it is written (Conn.kept)
 }
 
 // PacketInfo is a segment or datagram the capture saw on the loopback

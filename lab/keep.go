@@ -43,11 +43,20 @@ func (s *streamSum) add(b []byte) *[32]byte {
 	return &sum
 }
 
+// borrowMin is the size from which a data call's bytes are lent to the
+// sink instead of copied (see kept).
+const borrowMin = 1 << 20
+
 // kept returns e with its Data, which may still be the caller's buffer,
 // copied: as much as the recorder's sink and trace need, with the marks cut
 // to the bytes kept, and its stream's digest when the run keeps digests.
+// A call of more than borrowMin bytes whose sink needs them all (the JSON
+// trace) lends the caller's buffer instead: the event is marked borrowed,
+// and the call waits (release) until the sink has written it, so a 16 MiB
+// sendall is not held twice. The trace keeps a copy of its head.
 func (c *Conn) kept(e Event) Event {
 	rec := c.side.run.rec
+	c.side.run.returned()
 	data := e.Data
 	if rec.digest && len(data) > 0 {
 		sum := c.txSum
@@ -56,10 +65,15 @@ func (c *Conn) kept(e Event) Event {
 		}
 		e.Sum = sum.add(data)
 	}
-	if keep := rec.dataFor(len(data), e.Marks); keep < len(data) {
+	keep := rec.dataFor(streamKey{e.Conn, e.Op.IsRecv()}, len(data), e.Marks)
+	if keep < len(data) {
 		data = data[:keep] // the marks still describe all N bytes
 	}
-	e.Data = append([]byte(nil), data...)
+	if len(data) > borrowMin && rec.lends() {
+		e.Data, e.borrowed = data, true
+	} else {
+		e.Data = append([]byte(nil), data...)
+	}
 	if total := c.transfer.Load(); total > 0 && e.Op.IsData() {
 		e.Total, e.Done = total, c.done.Add(int64(e.N))
 	}
@@ -73,4 +87,12 @@ func (e Event) Part(m Mark) []byte {
 		return nil
 	}
 	return e.Data[from:to]
+}
+
+// release returns a buffer lent to the sink (kept): it waits until the
+// sink has handled the event.
+func (c *Conn) release(e Event) {
+	if e.borrowed {
+		c.side.run.rec.Flush()
+	}
 }

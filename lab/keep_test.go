@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -277,5 +278,46 @@ func TestKeepCallsAggregates(t *testing.T) {
 	}
 	if got := tr.Moved(); got != KeepCalls+152 {
 		t.Errorf("Moved %d bytes", got)
+	}
+}
+
+// TestBigSendLentToSink: a call of more than borrowMin bytes lends its
+// buffer to a sink that needs every byte (the JSON trace) instead of
+// copying it; the call returns only once the sink has it, so a caller that
+// reuses its buffer at once (here: overwrites it) never changes what the
+// sink got, and the trace keeps a copy of its head.
+func TestBigSendLentToSink(t *testing.T) {
+	const size = 3 << 20
+	var got []byte
+	sink := SinkFunc(func(e Event) {
+		if e.Op == OpSendAll {
+			time.Sleep(50 * time.Millisecond) // a slow renderer: the sender must wait for it
+			got = append([]byte(nil), e.Data...)
+		}
+	})
+	d := pairDemo("lend",
+		func(s *Side, c *Conn) error {
+			_, err := c.RecvExactly(size, 1<<20, T("all", "全部"))
+			return err
+		},
+		func(s *Side, c *Conn) error {
+			b := bytes.Repeat([]byte("lab!"), size/4)
+			if err := c.SendAll(b); err != nil {
+				return err
+			}
+			clear(b) // the caller's buffer is its own again
+			return c.Close()
+		},
+		func(Trace, Params) []Finding { return nil })
+	res, err := Run(context.Background(), d, Options{Sink: sink, Idle: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := bytes.Repeat([]byte("lab!"), size/4); !bytes.Equal(got, want) {
+		t.Errorf("the sink got %d bytes, not the %d sent as they were sent", len(got), len(want))
+	}
+	sends := res.Trace.Calls(Client, OpSendAll)
+	if len(sends) != 1 || string(sends[0].Data) != strings.Repeat("lab!", HeadKeep/4) {
+		t.Errorf("the trace kept %q, want the head of the send", sends[0].Data)
 	}
 }

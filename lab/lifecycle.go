@@ -215,8 +215,10 @@ func (c *Conn) WriteTimeout(p []byte, d time.Duration) (int, error) {
 	if derr := c.c.SetWriteDeadline(time.Time{}); err == nil {
 		err = derr
 	}
-	s.record(c.kept(Event{Op: OpSendAll, Conn: c.id, Call: call, Req: len(p), N: n,
-		Data: p[:n], Offset: c.tx.Add(int64(n)) - int64(n), Waited: snd.waited}), err)
+	e := c.kept(Event{Op: OpSendAll, Conn: c.id, Call: call, Req: len(p), N: n,
+		Data: p[:n], Offset: c.tx.Add(int64(n)) - int64(n), Waited: snd.waited})
+	s.record(e, err)
 	snd.recorded(n)
+	c.release(e)
 	return n, err
 }

@@ -244,9 +244,8 @@ func (r *Recorder) trimmed(e Event) Event {
 		return e
 	}
 	k := streamKey{e.Conn, e.Op.IsRecv()}
-	room := StreamKeep - r.kept[k]
 	keep := len(e.Data)
-	if int64(keep) > room {
+	if int64(e.N) > StreamKeep-r.kept[k] || keep < e.N {
 		keep = min(keep, HeadKeep)
 	} else {
 		r.kept[k] += int64(keep)
@@ -257,12 +256,15 @@ func (r *Recorder) trimmed(e Event) Event {
 	return e
 }
 
-// dataFor returns how many of a data call's bytes to copy for the sink and
-// the trace: the sink's needs for each part (the marks say where parts
-// start), and what the trace may keep.
-func (r *Recorder) dataFor(n int, marks []Mark) int {
+// dataFor returns how many of the n bytes of a data call on stream k to
+// copy for the sink and the trace: the sink's needs for each part (the
+// marks say where parts start), and what the trace keeps of it (trimmed):
+// all n while the stream's first StreamKeep bytes have room for them, else
+// its head. A big transfer's calls past its first 64 KiB are copied only
+// as far as the sink reads them.
+func (r *Recorder) dataFor(k streamKey, n int, marks []Mark) int {
 	r.mu.Lock()
-	needs, all, forget := r.needs, r.keep.All, r.forget
+	needs, all, forget, room := r.needs, r.keep.All, r.forget, StreamKeep-r.kept[k]
 	r.mu.Unlock()
 	if needs < 0 || all {
 		return n
@@ -270,10 +272,23 @@ func (r *Recorder) dataFor(n int, marks []Mark) int {
 	if needs > 0 && len(marks) > 0 {
 		needs += marks[len(marks)-1].From // the head of each part
 	}
-	if !forget {
-		needs = max(needs, StreamKeep) // the trace keeps a stream's first bytes in full
+	switch {
+	case forget:
+	case int64(n) <= room:
+		needs = n // the trace keeps a stream's first bytes in full
+	default:
+		needs = max(needs, HeadKeep)
 	}
 	return min(n, needs)
+}
+
+// lends reports whether a data call may lend its buffer to the sink
+// (Conn.kept): the sink is behind a queue that Flush waits for, and the
+// trace copies what it keeps of a big call (not --full, which keeps all).
+func (r *Recorder) lends() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.queue != nil && !r.keep.All && !r.forget
 }
 
 // NewID returns the next socket id (1, 2, …).
@@ -289,6 +304,16 @@ func (r *Recorder) Events() Trace {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append(Trace(nil), r.events...)
+}
+
+// trace returns the events recorded so far without copying them, for a
+// run whose sides have returned: the slice is capped, so what the
+// recorder appends later (findings, the summary) never shows in it, and
+// no data call is left to change an event in it.
+func (r *Recorder) trace() Trace {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.events[:len(r.events):len(r.events)]
 }
 
 // Flush waits until the sink has handled every event recorded so far.

@@ -51,9 +51,19 @@ func (c *Conn) RecvExactly(n, max int, label Text) ([]byte, error) {
 			ask = min(ask, max)
 		}
 		ask = min(ask, 1<<20) // the buffer grows with what arrives
-		buf := make([]byte, ask)
-		got, err := c.readSpans(buf, fmt.Sprintf("recv(%d)", ask), []Span{span})
-		out = append(out, buf[:got]...)
+		if cap(out)-len(out) < ask {
+			// Read straight into out: grow it fourfold (at most to n)
+			// rather than copying each recv's bytes into it.
+			size := 4 * cap(out) // max is the parameter here, not the builtin
+			if size < len(out)+ask {
+				size = len(out) + ask
+			}
+			grown := make([]byte, len(out), min(n, size))
+			copy(grown, out)
+			out = grown
+		}
+		got, err := c.readSpans(out[len(out):len(out)+ask], fmt.Sprintf("recv(%d)", ask), []Span{span})
+		out = out[:len(out)+got]
 		if errors.Is(err, io.EOF) {
 			return out, fmt.Errorf("receive exactly %d bytes: got %d, then the peer closed: %w", n, len(out), io.ErrUnexpectedEOF)
 		}
@@ -87,6 +97,7 @@ func (c *Conn) readSpans(p []byte, call string, spans []Span) (int, error) {
 		return n, io.EOF
 	}
 	s.record(e, err)
+	c.release(e)
 	c.afterCall(false)
 	return n, err
 }

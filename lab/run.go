@@ -83,7 +83,11 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 	if idle <= 0 {
 		idle = DefaultIdle
 	}
-	r.watch = startWatchdog(idle, func() {
+	var rendering func() bool
+	if rec.queue != nil {
+		rendering = rec.queue.Busy
+	}
+	r.watch = startWatchdog(idle, rendering, func() {
 		cancel(fmt.Errorf("%w: no socket call finished for %v (%s)", ErrTimeout, idle, r.waiting()))
 	})
 	rec.onRec = r.watch.kick
@@ -111,7 +115,7 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 		rec.flushWire(true)
 	}
 
-	res := Result{Trace: rec.Events()}
+	res := Result{Trace: rec.trace()} // the sides are done: no copy
 	if ctx.Err() != nil {
 		err := context.Cause(ctx)
 		if errors.Is(err, context.Canceled) {
@@ -120,13 +124,13 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 		if !errors.Is(err, ErrQuit) {
 			rec.Record(Event{Side: System, Op: OpSummary, Demo: d.Slug, Err: err.Error()})
 		}
-		res.Trace = rec.Events()
+		res.Trace = rec.Events() // a copy: a cut-off fork may still be recording
 		return res, err
 	}
 
 	res.Findings = d.Findings(res.Trace, opt.Params)
 	res.OK = recordFindings(rec, res.Trace, d.Slug, res.Findings)
-	res.Trace = rec.Events()
+	res.Trace = rec.trace()
 	return res, nil
 }
 
@@ -207,18 +211,23 @@ func (r *run) learnerWaits() (done func()) {
 	}
 }
 
-// watchdog fires once when no event was recorded for idle, except while held
-// (a learner reading a step announcement is not a hang).
+// watchdog fires once when no socket call returned for idle, except while
+// held (a learner reading a step announcement is not a hang) or while the
+// sink still has events to draw (busy): a slow renderer slows the sockets
+// down through its queue, and that is not a hang either. A call counts
+// when its system call returns (Side.returned), before the lab hashes,
+// copies, records and draws it.
 type watchdog struct {
 	mu    sync.Mutex
 	last  time.Time
 	holds int
+	busy  func() bool // the sink has work queued; may be nil
 	done  chan struct{}
 	once  sync.Once
 }
 
-func startWatchdog(idle time.Duration, fire func()) *watchdog {
-	w := &watchdog{last: time.Now(), done: make(chan struct{})}
+func startWatchdog(idle time.Duration, busy func() bool, fire func()) *watchdog {
+	w := &watchdog{last: time.Now(), busy: busy, done: make(chan struct{})}
 	tick := min(idle/10, 100*time.Millisecond)
 	go func() {
 		t := time.NewTicker(tick)
@@ -231,6 +240,10 @@ func startWatchdog(idle time.Duration, fire func()) *watchdog {
 				w.mu.Lock()
 				stuck := w.holds == 0 && time.Since(w.last) > idle
 				w.mu.Unlock()
+				if stuck && w.busy != nil && w.busy() {
+					w.kick() // the renderer is still drawing what the sockets did
+					stuck = false
+				}
 				if stuck {
 					fire()
 					return
@@ -239,6 +252,14 @@ func startWatchdog(idle time.Duration, fire func()) *watchdog {
 		}
 	}()
 	return w
+}
+
+// returned marks that a socket call of the run's just returned: progress
+// for the watchdog (none in a Session).
+func (r *run) returned() {
+	if r.watch != nil {
+		r.watch.kick()
+	}
 }
 
 func (w *watchdog) kick() {

@@ -106,6 +106,27 @@ func TestRunTimesOutWhenStuck(t *testing.T) {
 	}
 }
 
+// TestSlowSinkIsNotAHang: a renderer that takes longer than the idle time
+// to draw one call holds the sockets back through its queue (here a queue
+// of one event), and no call returns meanwhile; that is the renderer's
+// time, not a hang, so the run must not time out. A stuck side still does
+// (TestRunTimesOutWhenStuck).
+func TestSlowSinkIsNotAHang(t *testing.T) {
+	const idle = 150 * time.Millisecond
+	var once sync.Once
+	slow := SinkFunc(func(e Event) {
+		if e.Op == OpSendAll {
+			once.Do(func() { time.Sleep(4 * idle) })
+		}
+	})
+	q := NewQueue(slow, 1)
+	defer q.Close()
+	res, err := Run(context.Background(), echoDemo(), Options{Sink: q, Idle: idle})
+	if err != nil || !res.OK {
+		t.Fatalf("err = %v, findings %+v; want the run to finish", err, res.Findings)
+	}
+}
+
 func TestStepQuitStopsCleanly(t *testing.T) {
 	var out bytes.Buffer
 	// setsockopt, bind and listen go, then one of accept and connect; the

@@ -200,6 +200,7 @@ func (s *Side) busyCall() string {
 // record adds e to the trace on behalf of this side. A call that failed
 // because the run was cancelled is reported with the cancel cause.
 func (s *Side) record(e Event, err error) Event {
+	s.run.returned()
 	s.mu.Lock()
 	s.busy, s.busyOp = "", 0
 	var st step

@@ -105,6 +105,13 @@ func (q *Queue) loop() {
 	}
 }
 
+// Busy reports whether events are waiting or being handled.
+func (q *Queue) Busy() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.waiting) > 0 || q.busy
+}
+
 // Flush waits until every event queued so far has been handled.
 func (q *Queue) Flush() {
 	q.mu.Lock()

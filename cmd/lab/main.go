@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"golang.org/x/term"
@@ -29,6 +30,7 @@ func main() {
 			os.Exit(netnsUnusable)
 		}
 	}
+	softMemoryLimit()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	ctx, cancel := context.WithCancel(ctx)
 	// A write to a closed stdout fails with EPIPE instead of killing the
@@ -43,6 +45,22 @@ func main() {
 	cancel()
 	stop()
 	os.Exit(code)
+}
+
+// memoryLimit is the lab's soft memory limit (docs/performance.md).
+const memoryLimit = 40 << 20
+
+// softMemoryLimit asks the garbage collector to keep the heap near what is
+// live rather than at twice that: what the lab keeps is bounded by design
+// (the trace keeps what findings need, the renderer's queue is bounded),
+// but a big transfer makes garbage fast, and with the collector's default
+// headroom a 1 GB upload would peak at twice the memory it uses. It is a
+// soft limit: a run that needs more (--full) gets more, the collector just
+// works harder. GOMEMLIMIT, if set, decides instead.
+func softMemoryLimit() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 }
 
 // pipeWatch passes writes on to w and calls closed once a write finds the

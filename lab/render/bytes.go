@@ -82,11 +82,16 @@ const hexDigit = "0123456789abcdef"
 // bytes in hex, and an ASCII gutter. The rows depend only on offset and b,
 // never on how the bytes were chunked before.
 func HexRows(b []byte, offset int64, perRow int) []string {
+	return hexRows(b, offset, perRow, hexDigits(offset+int64(len(b))))
+}
+
+// hexRows is HexRows with the offsets' digits given: the rows a view
+// shows of a longer dump keep the digits of the whole.
+func hexRows(b []byte, offset int64, perRow, digits int) []string {
 	if perRow <= 0 {
 		perRow = 8
 	}
 	var rows []string
-	digits := hexDigits(offset + int64(len(b)))
 	for start := 0; start < len(b); {
 		// Align rows to the stream, so the same byte always sits in the same column.
 		end := start + perRow - int((offset+int64(start))%int64(perRow))

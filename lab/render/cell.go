@@ -240,17 +240,19 @@ func (r *Text) payload(e lab.Event, w int) []line {
 		if s, ok := decodedPart(shown, whole); ok {
 			out = append(out, r.wrapped("utf-8: "+s, w)...)
 		}
-		rows := HexRows(shown, off, per)
-		if !r.o.Full && len(rows) > foldAt+1 || !whole {
-			rows = rows[:min(len(rows), foldAt)]
-			inRows := min(len(shown), foldAt*per-int(off%int64(per)))
+		lead := int(off % int64(per))                // the first row starts this far into a row
+		count := (lead + len(shown) + per - 1) / per // rows of all that is shown
+		digits := hexDigits(off + int64(len(shown)))
+		if !r.o.Full && count > foldAt+1 || !whole {
+			inRows := min(len(shown), foldAt*per-lead)
+			rows := hexRows(shown[:inRows], off, per, digits) // only the rows drawn are made
 			for _, row := range rows {
 				out = append(out, line{row, nil})
 			}
 			out = append(out, line{r.tr(lab.Tf("… %s more bytes (--full shows all)", "… 还有 %s 个字节（--full 显示全部）", thousands(int64(size-inRows)))), nil})
 			continue
 		}
-		for _, row := range rows {
+		for _, row := range hexRows(shown, off, per, digits) {
 			out = append(out, line{row, nil})
 		}
 	}

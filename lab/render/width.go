@@ -10,32 +10,59 @@ import (
 var ansi = regexp.MustCompile("\x1b\\[[0-9;?]*[A-Za-z]")
 
 // StripANSI removes terminal escape codes.
-func StripANSI(s string) string { return ansi.ReplaceAllString(s, "") }
+func StripANSI(s string) string {
+	if strings.IndexByte(s, '\x1b') < 0 {
+		return s // most lines: no regexp to run
+	}
+	return ansi.ReplaceAllString(s, "")
+}
 
 // Width is the number of terminal cells s takes: escape codes take none,
 // CJK characters two, arrows and box-drawing lines one.
-func Width(s string) int { return uniseg.StringWidth(StripANSI(s)) }
+func Width(s string) int {
+	s = StripANSI(s)
+	if printableASCII(s) {
+		return len(s)
+	}
+	return uniseg.StringWidth(s)
+}
+
+// printableASCII reports whether s is printable ASCII only: one cell a byte.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
 
 // Fit cuts plain text s to at most w cells, ending it with "…" when cut.
+// It measures only as far as it keeps: a 1,000-character line cut to a
+// 50-cell lane costs 50 characters, not 1,000.
 func Fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
-	if uniseg.StringWidth(s) <= w {
-		return s
+	if printableASCII(s[:min(len(s), w+1)]) {
+		if len(s) <= w {
+			return s
+		}
+		return s[:w-1] + "…"
 	}
-	var b strings.Builder
-	used := 0
+	cut, used := -1, 0 // where the text is cut if it does not fit: after w-1 cells
 	g := uniseg.NewGraphemes(s)
 	for g.Next() {
+		from, _ := g.Positions()
 		cw := g.Width()
-		if used+cw > w-1 {
-			break
+		if cut < 0 && used+cw > w-1 {
+			cut = from
 		}
-		b.WriteString(g.Str())
-		used += cw
+		if used += cw; used > w {
+			return s[:cut] + "…"
+		}
 	}
-	return b.String() + "…"
+	return s
 }
 
 // Pad fills plain text s with spaces to w cells.
