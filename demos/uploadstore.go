@@ -119,25 +119,28 @@ func (st *uploadStore) begin(name string, size int64) (*upload, error) {
 		return refuse("a file named %q is in the folder already; the server never overwrites one (another upload's, or your earlier one): choose another name",
 			"文件夹里已经有名为 %q 的文件；服务端从不覆盖文件（它可能是别人上传的，也可能是你之前上传的）：请换一个名字", name)
 	}
-	st.mu.Lock()
-	if st.quota > 0 && st.used+size > st.quota {
-		free := max(st.quota-st.used, 0)
-		st.mu.Unlock()
-		return refuse("%d bytes do not fit: the folder's quota is %d bytes and %d are left (--set quota=…)",
-			"%d 个字节放不下：文件夹的配额是 %d 字节，只剩 %d 字节（--set quota=…）", size, st.quota, free)
-	}
-	st.used += size
-	st.mu.Unlock()
 	part := partName(name)
 	f, err := st.root.OpenFile(part, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		st.release(size)
 		if errors.Is(err, fs.ErrExist) {
 			return refuse("%q is being uploaded on another connection (its %s exists; if no upload is running, a server was killed mid-file: remove it); choose another name or wait",
 				"%q 正在另一个连接上传（它的 %s 已经存在；如果并没有上传在进行，那是服务端在文件中途被强行终止了：删除它即可）；请换一个名字或稍后再试", name, part)
 		}
 		return refuse("cannot create %s: %v", "无法创建 %s：%v", part, err)
 	}
+	// The quota is taken only by the upload that holds the .part file, so
+	// one refused for its name never takes another's room.
+	st.mu.Lock()
+	if st.quota > 0 && st.used+size > st.quota {
+		free := max(st.quota-st.used, 0)
+		st.mu.Unlock()
+		f.Close()
+		st.root.Remove(part)
+		return refuse("%d bytes do not fit: the folder's quota is %d bytes and %d are left (--set quota=…)",
+			"%d 个字节放不下：文件夹的配额是 %d 字节，只剩 %d 字节（--set quota=…）", size, st.quota, free)
+	}
+	st.used += size
+	st.mu.Unlock()
 	return &upload{st: st, name: name, part: part, size: size, f: f}, nil
 }
 

@@ -4,8 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -62,5 +65,73 @@ func TestUploadStorePartNames(t *testing.T) {
 		if isPartName(name) != want {
 			t.Errorf("isPartName(%q) = %v", name, !want)
 		}
+	}
+}
+
+// TestUploadStoreRaces: 32 uploads of one name at once store exactly one
+// file, whole, with the bytes of the one upload told it was stored; at the
+// same time 32 uploads of different names into a folder whose quota holds
+// 10 store exactly 10. Run 20 times.
+func TestUploadStoreRaces(t *testing.T) {
+	const size = 64 << 10
+	for run := range 20 {
+		dir, dir2 := t.TempDir(), t.TempDir()
+		st, err := openUploadStore(dir, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st2, err := openUploadStore(dir2, 10*size)
+		if err != nil {
+			t.Fatal(err)
+		}
+		upload := func(st *uploadStore, name string, fill byte) error {
+			u, err := st.begin(name, size)
+			if err != nil {
+				return err
+			}
+			body := []byte(strings.Repeat(string(rune(fill)), size))
+			for off := 0; off < size; off += 4096 {
+				u.Write(body[off : off+4096])
+			}
+			sum := sha256.Sum256(body)
+			return u.commit(hex.EncodeToString(sum[:]), "")
+		}
+		var wg sync.WaitGroup
+		same := make([]error, 32)
+		other := make([]error, 32)
+		for i := range 32 {
+			wg.Go(func() { same[i] = upload(st, "same.bin", byte('A'+i%26)) })
+			wg.Go(func() { other[i] = upload(st2, fmt.Sprintf("f%02d.bin", i), 'x') })
+		}
+		wg.Wait()
+		winner, stored := -1, 0
+		for i, err := range same {
+			var sr *storeRefusal
+			switch {
+			case err == nil && winner >= 0:
+				t.Fatalf("run %d: uploads %d and %d of same.bin were both stored", run, winner, i)
+			case err == nil:
+				winner = i
+			case !errors.As(err, &sr):
+				t.Fatalf("run %d: upload %d: %v, want a refusal", run, i, err)
+			}
+		}
+		for _, err := range other {
+			if err == nil {
+				stored++
+			}
+		}
+		got, err := os.ReadFile(filepath.Join(dir, "same.bin"))
+		if winner < 0 || err != nil || string(got) != strings.Repeat(string(rune('A'+winner%26)), size) {
+			t.Fatalf("run %d: same.bin: %d bytes, %v; want the %d bytes of upload %d", run, len(got), err, size, winner)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+			t.Fatalf("run %d: %d entries in the folder of same.bin, want 1 (no .part left)", run, len(entries))
+		}
+		if entries, _ := os.ReadDir(dir2); stored != 10 || len(entries) != 10 || st2.used != 10*size {
+			t.Fatalf("run %d: %d files stored, %d in the folder, %d bytes used; want exactly the quota's 10", run, stored, len(entries), st2.used)
+		}
+		st.Close()
+		st2.Close()
 	}
 }
