@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"socketlab/demos/wire"
 	"socketlab/lab"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -113,6 +117,9 @@ func commandServer(framing string) func(s *lab.Side, conn *lab.Conn) error {
 			if len(cmd) == 0 { // if not cmd: break
 				return conn.Close()
 			}
+			if v := framedCommand(cmd, framing); v != nil {
+				s.Verdict(v)
+			}
 			// Never a shell: the tutorial's subprocess.Popen(cmd, shell=True)
 			// becomes a look-up in a fixed table of harmless texts.
 			if err := sendOutput(s, conn, f, string(cmd)); err != nil {
@@ -120,6 +127,43 @@ func commandServer(framing string) func(s *lab.Side, conn *lab.Conn) error {
 			}
 		}
 	}
+}
+
+// commandDemo is the demo whose command server speaks framing.
+func commandDemo(framing string) int {
+	switch framing {
+	case "struct":
+		return 5
+	case "json":
+		return 6
+	}
+	return 10
+}
+
+// framedCommand recognises a framed message where a command name is
+// expected: a 4-byte length ('i' or '!i', not text), then at least that
+// many bytes, which is what `lab run 5`'s client sends and lesson 5's
+// framing teaches, but not the seed's client. The verdict says so.
+func framedCommand(cmd []byte, framing string) *lab.Verdict {
+	notText := func(r rune) bool { return r < 0x20 && r != '\n' && r != '\r' && r != '\t' || r == utf8.RuneError }
+	if len(cmd) < wire.HeaderSize || !bytes.ContainsFunc(cmd[:wire.HeaderSize], notText) {
+		return nil
+	}
+	n := -1
+	for _, order := range []wire.Order{wire.Little, wire.Big} {
+		if m, err := wire.ParseHeader(cmd[:wire.HeaderSize], order, peerMax); err == nil && m > 0 && m <= len(cmd)-wire.HeaderSize {
+			n = m
+		}
+	}
+	if n < 0 && len(cmd) > wire.HeaderSize {
+		return nil
+	}
+	d := commandDemo(framing)
+	return &lab.Verdict{ID: "framed-command",
+		What: lab.Tf("the client sent a 4-byte header (% x) and then %q: a framed message, where demo %d's server expects a command name",
+			"客户端先发了 4 字节的报头（% x），然后是 %q：这是一条分帧的消息，而演示 %d 的服务端等的是一个命令名", cmd[:wire.HeaderSize], clip(cmd[wire.HeaderSize:]), d),
+		Hint: lab.Tf("lab serve %d speaks the seed's protocol: send the command as plain text (client.send(b'whoami')) and read the framed answer back (struct.unpack('i', client.recv(4)), then that many bytes); the header goes on the answer, not on the command",
+			"lab serve %d 讲的是原始教程的协议：命令以纯文本发送（client.send(b'whoami')），再读回分帧的回答（struct.unpack('i', client.recv(4))，然后读那么多字节）；报头加在回答上，而不是命令上", d)}
 }
 
 // sendOutput sends one command's answer in a framing.
@@ -178,6 +222,12 @@ func commandClient(framing string) func(ctx context.Context, s *lab.Side, opt la
 				return err
 			}
 			out, err := readOutput(s, conn, f, buf)
+			if err != nil && cmd == peerCommands[0] && f != "none" && len(out) == 0 && (errors.Is(err, io.ErrUnexpectedEOF) || lab.Classify(err) == lab.ClassReset) {
+				return &lab.Verdict{ID: "expects-framed",
+					What: lab.Tf("the server closed without answering %q", "服务端没有回答 %q 就关闭了连接", cmd),
+					Hint: lab.Tf("does it read a 4-byte length first, then the command? Demo %d's client sends the command as plain text, as the seed does; the header goes on the answer, not on the command",
+						"它是不是先读 4 字节的长度，再读命令？演示 %d 的客户端像原始教程那样以纯文本发送命令；报头加在回答上，而不是命令上", commandDemo(framing))}
+			}
 			if err != nil {
 				return fmt.Errorf("the answer to %q: %w", cmd, err)
 			}
@@ -192,13 +242,18 @@ func commandClient(framing string) func(ctx context.Context, s *lab.Side, opt la
 			if err := conn.CloseWrite(); err != nil {
 				return err
 			}
-			for {
+			// A server that never closes (an endless stream) is cut off at
+			// peerMax bytes, with an error that says so.
+			for drained := 0; ; {
 				rest, err := conn.Recv(buf)
 				if err != nil {
 					return err
 				}
 				if len(rest) == 0 {
 					break
+				}
+				if drained += len(rest); drained > peerMax {
+					return fmt.Errorf("the server sent more than %d MiB after the last answer and has not closed: stopped reading (is it sending an endless stream?)", peerMax>>20)
 				}
 			}
 		}
@@ -220,9 +275,18 @@ func readOutput(s *lab.Side, conn *lab.Conn, framing string, buf int) ([]byte, e
 		}
 		n, err := wire.ParseHeader(head, order, peerMax) // datasize = struct.unpack('i', head)[0]
 		if err != nil {
+			if v := orderVerdict(head, order); v != nil {
+				return nil, v
+			}
 			return nil, fmt.Errorf("header % x: %w%s", head, err, unframedHint(head))
 		}
-		return conn.RecvExactly(n, buf, labelOutput) // while recv_size < datasize: ...
+		start := time.Now()
+		out, err := conn.RecvExactly(n, buf, labelOutput) // while recv_size < datasize: ...
+		if gap := time.Since(start); err == nil && gap >= nagleGap && n <= 64<<10 {
+			s.KeyNote("late-body", lab.Tf("the %d-byte output came %v after its header, in a recv of its own: the server likely sends the header and the output with two send() calls, and Nagle's algorithm holds the second until the client's delayed ACK of the first (about 40 ms; demo 4). Send them with one sendall(header + output)",
+				"%d 字节的输出在报头之后 %v 才到，单独一次 recv：服务端很可能用两次 send() 分别发报头和输出，Nagle 算法把第二次压住，直到客户端延迟发出的对第一次的 ACK（大约 40 毫秒；演示 4）。用一次 sendall(header + output) 发出", n, gap.Round(time.Millisecond)))
+		}
+		return out, err
 	case "json":
 		head, err := conn.RecvExactly(wire.HeaderSize, 0, labelLength) // head = client.recv(4)
 		if err != nil {
@@ -253,6 +317,40 @@ func readOutput(s *lab.Side, conn *lab.Conn, framing string, buf int) ([]byte, e
 		return body, nil
 	}
 	return conn.Recv(buf) // res = client.recv(1024)
+}
+
+// nagleGap is how late a small body may come after its header before
+// lab client names Nagle × delayed ACK: on loopback it follows at once,
+// unless the two waited for an ACK (Linux delays one by about 40 ms).
+const nagleGap = 30 * time.Millisecond
+
+// orderVerdict explains a length that is too big in the client's byte
+// order but plausible in the other one: the two ends disagree on 'i' and
+// '!i'.
+func orderVerdict(head []byte, order wire.Order) *lab.Verdict {
+	other := wire.Big
+	if order == wire.Big {
+		other = wire.Little
+	}
+	n, err := wire.ParseHeader(head, other, peerMax)
+	if err != nil || n == 0 {
+		return nil
+	}
+	got := int64(binary.LittleEndian.Uint32(head))
+	fix := lab.T("--set order=network (or pack with 'i' on the server, as the seed does)", "--set order=network（或者像原始教程那样在服务端用 'i' 打包）")
+	mine, theirs := lab.T("'i' order (little-endian)", "'i' 的字节序（小端）"), lab.T("network order ('!i', big-endian)", "网络字节序（'!i'，大端）")
+	if order == wire.Big {
+		got = int64(binary.BigEndian.Uint32(head))
+		fix = lab.T("--set order=native (or pack with '!i' on the server)", "--set order=native（或者在服务端用 '!i' 打包）")
+		mine, theirs = theirs, mine
+	}
+	return &lab.Verdict{ID: "byte-order",
+		What: lab.Text{
+			En: fmt.Sprintf("the header % x reads as %d in %s, too big for an answer, but as %d in %s", head, got, mine.En, n, theirs.En),
+			Zh: fmt.Sprintf("报头 % x 按%s读是 %d，作为回答太大了，按%s读却是 %d", head, mine.Zh, got, theirs.Zh, n),
+		},
+		Hint: lab.Text{En: "the server packs the length in the other byte order than this client reads it: " + fix.En,
+			Zh: "服务端打包长度用的字节序和这个客户端读它用的不一样：" + fix.Zh}}
 }
 
 // unframedHint explains a nonsense length that is really text.

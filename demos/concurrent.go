@@ -1,10 +1,12 @@
 package demos
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"socketlab/lab"
 )
@@ -37,6 +39,7 @@ func concurrent() lab.Demo {
 		},
 		Server:   concurrentServer,
 		Client:   concurrentClient,
+		Peer:     &lab.Peer{Serve: tcpServe(concurrentServe), Client: concurrentPeerClient, Try: concurrentTry},
 		Findings: concurrentFindings,
 	}
 }
@@ -375,4 +378,114 @@ func goroutineFindings(t lab.Trace, r concurrentRun, n int) []lab.Finding {
 		"goroutine：服务端的记录里有 %d 个处理者（h1…h%d），每个连接一个 goroutine，各自运行自己的通信循环", len(r.handlers), n)).
 		On(r.events(r.accepts)...)
 	return []lab.Finding{together, handlers}
+}
+
+// The peer sides (lab serve, lab client).
+
+// concurrentServe is the handler of the goroutine server as `lab serve 11`
+// runs it: every connection in a goroutine (lane) of its own, answered by
+// the handle() that lab run 11's servers use.
+func concurrentServe(s *lab.Side, conn *lab.Conn) error { return handle(conn) }
+
+// concurrentTry opens two connections and gets the second one's answer
+// before the first one has even sent: only a server that serves both at
+// once can give it.
+func concurrentTry(host, port string) []string {
+	return []string{
+		fmt.Sprintf("nc %s %s", host, port),
+		fmt.Sprintf(`python3 -c "import socket; a=socket.create_connection(('%s', %s)); b=socket.create_connection(('%s', %s)); b.sendall(b'second'); print(b.recv(1024)); a.sendall(b'first'); print(a.recv(1024))"`, host, port, host, port),
+	}
+}
+
+// concurrentPatience is how long `lab client 11` waits for a client's
+// answer while the clients before it are still connected, before it
+// suspects a server that serves one client at a time.
+const concurrentPatience = 3 * time.Second
+
+// concurrentPeerClient is demo 11's client against any server: all the
+// clients connect and send at once, and none closes before every one has
+// its answer, which only a server that serves them at the same time can
+// give. A client whose answer does not come while the others stay is the
+// sign of a serial server; its answer arriving once the first client
+// closes proves it.
+func concurrentPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error {
+	n := s.Params.Int("clients")
+	type client struct {
+		side *lab.Side
+		conn *lab.Conn
+		msg  []byte
+	}
+	cs := make([]client, 0, n)
+	defer func() {
+		for _, c := range cs {
+			c.side.Retire()
+		}
+	}()
+	s.Section(lab.Tf("%d clients connect and send at once; none closes before all have their answers",
+		"%d 个客户端同时连接并发送；在所有人都得到回答之前，谁也不关闭", n))
+	for i := 1; i <= n; i++ {
+		f := s.Fork(fmt.Sprintf("c%d", i))
+		conn, err := dialPeer(f, opt) // client.connect((host, port))
+		opt.Peer = nil
+		if err != nil {
+			f.Retire()
+			return err
+		}
+		cs = append(cs, client{f, conn, fmt.Appendf(nil, "hello from c%d", i)})
+	}
+	for _, c := range cs {
+		if err := c.conn.SendAll(c.msg); err != nil { // client.sendall(msg.encode())
+			return err
+		}
+	}
+	for i, c := range cs {
+		want := upper(c.msg)
+		got, err := recvWithin(c.conn, len(want), concurrentPatience, opt) // data = client.recv(1024)
+		var le *lab.LimitError
+		if i > 0 && errors.As(err, &le) {
+			return concurrentSerial(cs[0].side, cs[0].conn, c.side, c.conn, i+1, le.Limit, opt)
+		}
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(got, want) {
+			if len(got) == 0 {
+				return fmt.Errorf("c%d: the server closed before answering", i+1)
+			}
+			return fmt.Errorf("c%d: the server answered %q; demo 11's server answers the same bytes upper-cased, %q", i+1, clip(got), clip(want))
+		}
+	}
+	s.Note(lab.Tf("all %d clients have their answers while all of them are still connected: the server serves them at the same time",
+		"%d 个客户端全都还连着的时候就都得到了回答：服务端同时为它们服务", n))
+	for _, c := range cs {
+		if err := c.conn.Close(); err != nil { // client.close()
+			return err
+		}
+	}
+	return nil
+}
+
+// concurrentSerial tells a serial server from one that does not answer:
+// client k has waited for limit while the first client stays connected;
+// the first leaves, and k's answer coming then proves that the server
+// serves one client at a time.
+func concurrentSerial(first *lab.Side, c1 *lab.Conn, s *lab.Side, ck *lab.Conn, k int, limit time.Duration, opt lab.PeerOptions) error {
+	first.Note(lab.Tf("c%d has had no answer for %v while c1 stays connected; c1 leaves now, to see whether c%d's answer comes then",
+		"c%d 已经 %v 没有得到回答，而 c1 还连着；现在 c1 离开，看看 c%d 的回答会不会随之而来", k, limit, k))
+	if err := c1.Close(); err != nil {
+		return err
+	}
+	want := upper(fmt.Appendf(nil, "hello from c%d", k))
+	got, err := recvReply(ck, len(want))
+	if err != nil || len(got) == 0 {
+		return &lab.Verdict{ID: "no-answer",
+			What: lab.Tf("c%d got no answer, not even after c1 had left (%s)", "c%d 没有得到回答，c1 离开之后也没有（%s）", k, endOf(err)),
+			Hint: lab.T("the server answers only its first client: put accept() in a loop, and give each connection a thread of its own (threading.Thread, or socketserver.ThreadingTCPServer)",
+				"服务端只回答第一个客户端：把 accept() 放进循环，并给每个连接一个自己的线程（threading.Thread，或 socketserver.ThreadingTCPServer）")}
+	}
+	s.Note(lab.Tf("c%d's answer came only after c1 had left", "c%d 的回答直到 c1 离开之后才到", k))
+	return &lab.Verdict{ID: "serial",
+		What: lab.Tf("c%d got no answer for %v while c1 was connected, and got it as soon as c1 left", "c1 连着的时候，c%d 等了 %v 也没有回答，c1 一离开它就得到了回答", k, limit),
+		Hint: lab.T("the server serves one client at a time: while it is in one client's loop, nobody calls accept() and the others wait in the queue. Hand each connection to a thread of its own (threading.Thread(target=handle, args=(conn,)).start(), or socketserver.ThreadingTCPServer)",
+			"服务端一次只服务一个客户端：它在一个客户端的循环里时，没有人调用 accept()，其他客户端只能在队列里等。给每个连接一个自己的线程（threading.Thread(target=handle, args=(conn,)).start()，或 socketserver.ThreadingTCPServer）")}
 }

@@ -76,7 +76,7 @@ func fileUpload() lab.Demo {
 		},
 		Server:   uploadServer,
 		Client:   uploadClient,
-		Peer:     &lab.Peer{Knobs: []lab.Knob{uploadProtoKnob}, Serve: uploadServe, Client: uploadPeerClient, Try: uploadTry},
+		Peer:     &lab.Peer{Knobs: []lab.Knob{uploadProtoKnob, uploadQuotaKnob, uploadFilesKnob}, Serve: uploadServe, Client: uploadPeerClient, Try: uploadTry},
 		Findings: uploadFindings,
 	}
 }
@@ -214,11 +214,11 @@ func uploadServer(ctx context.Context, s *lab.Side) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("make the upload folder: %w", err)
 	}
-	root, err := os.OpenRoot(dir) // every file is created through it: it cannot leave the folder
+	store, err := openUploadStore(dir, 0) // every file is created through an os.Root: it cannot leave the folder
 	if err != nil {
-		return fmt.Errorf("open the upload folder: %w", err)
+		return err
 	}
-	defer root.Close()
+	defer store.Close()
 	s.Note(lab.Tf("uploads go into %s, a folder made for this run and removed at its end",
 		"上传的文件放进 %s，这个文件夹为本次运行而建，运行结束时删除", dir))
 
@@ -232,7 +232,7 @@ func uploadServer(ctx context.Context, s *lab.Side) error {
 	if err != nil {
 		return err
 	}
-	if err := receiveWithAck(s, conn, root); err != nil {
+	if err := receiveWithAck(s, conn, store); err != nil {
 		return err
 	}
 	s.Step("json-client")
@@ -240,7 +240,7 @@ func uploadServer(ctx context.Context, s *lab.Side) error {
 	if err != nil {
 		return err
 	}
-	stored, err := receivePuts(s, conn, root, dir, start)
+	stored, err := receivePuts(s, conn, store, start, 0)
 	if err != nil {
 		return err
 	}
@@ -253,8 +253,10 @@ func uploadServer(ctx context.Context, s *lab.Side) error {
 
 // receiveWithAck is the tutorial's upload server: the size as text, an
 // acknowledgement, then exactly that many bytes. Its one addition is the
-// receipt at the end: the SHA-256 of what it stored.
-func receiveWithAck(s *lab.Side, conn *lab.Conn, root *os.Root) error {
+// receipt at the end: the SHA-256 of what it stored. The protocol carries
+// no name: the file is stored as received.bin, or received-2.bin … when
+// that is taken, and the trace says so.
+func receiveWithAck(s *lab.Side, conn *lab.Conn, store *uploadStore) error {
 	s.Key("size")
 	head, err := conn.Recv(1024) // file_size = int(str(conn.recv(1024), encoding='utf-8'))
 	if err != nil {
@@ -266,23 +268,32 @@ func receiveWithAck(s *lab.Side, conn *lab.Conn, root *os.Root) error {
 		conn.Close()
 		return fmt.Errorf("upload 1: %w", err)
 	}
+	name := store.uniqueName(uploadAsIs)
+	if name != uploadAsIs {
+		s.Note(lab.Tf("%s is taken: this upload will be stored as %s", "%s 已被占用：这次上传将存为 %s", uploadAsIs, name))
+	}
+	f, err := store.begin(name, size) // f = open("new.jpg", 'wb'), as a hidden .part file
+	if err != nil {
+		why := refusalText(err)
+		s.Note(lab.T("refused: "+why.En, "已拒绝："+why.Zh))
+		conn.SendAll([]byte("refused: " + why.En))
+		conn.Close()
+		return fmt.Errorf("upload 1: %w", err)
+	}
+	defer f.abort()
 	s.Step("ack")
 	if err := conn.SendAll([]byte(uploadAck)); err != nil { // conn.sendall(bytes("1001", encoding='utf-8'))
 		return err
 	}
-	f, err := root.Create(uploadAsIs) // f = open("new.jpg", 'wb')
-	if err != nil {
-		return err
-	}
 	sum, err := receiveBody(conn, f, size) // while has_size < file_size: data = conn.recv(1024); f.write(data) ...
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	if err == nil {
+		err = f.commit(sum, "") // all bytes arrived: the .part file gets its name
 	}
 	if err != nil {
 		return fmt.Errorf("upload 1: %w", err)
 	}
 	s.Note(lab.Tf("stored %d bytes as %s, sha256 %s…; the receipt sends this SHA-256 back",
-		"已把 %d 字节存为 %s，sha256 为 %s…；回执把这个 SHA-256 发回去", size, uploadAsIs, sum[:16]))
+		"已把 %d 字节存为 %s，sha256 为 %s…；回执把这个 SHA-256 发回去", size, name, sum[:16]))
 	s.Key("receipt")
 	if err := conn.SendParts([]byte(sum), lab.Mark{From: 0, To: len(sum), Label: labelReceipt}); err != nil {
 		return err
@@ -318,9 +329,12 @@ func receiveBody(conn *lab.Conn, w io.Writer, size int64) (string, error) {
 // receivePuts serves the JSON-header protocol on one connection: a 4-byte
 // header length, a JSON header {"cmd": "put", "filename", "filesize", …},
 // then the file, as often as the client likes. Each put gets a reply, a
-// JSON header with "status". It returns the names it stored.
-func receivePuts(s *lab.Side, conn *lab.Conn, root *os.Root, dir string, start time.Time) ([]string, error) {
+// JSON header with "status", short whatever the put's header held; the
+// put after maxFiles stored ones (0: no limit) is refused and the connection
+// closed. It returns the names it stored.
+func receivePuts(s *lab.Side, conn *lab.Conn, store *uploadStore, start time.Time, maxFiles int) ([]string, error) {
 	var stored []string
+	last := false
 	for {
 		s.Step("read-length")
 		head, err := conn.RecvExactly(wire.HeaderSize, 0, labelLength) // head_struct = self.conn.recv(4)
@@ -343,29 +357,38 @@ func receivePuts(s *lab.Side, conn *lab.Conn, root *os.Root, dir string, start t
 		if err != nil {
 			return stored, refuseAndClose(conn, err)
 		}
-		reply := wire.JSONHeader{Cmd: h.Cmd, FileName: h.FileName}
+		reply := wire.JSONHeader{Cmd: echoText(h.Cmd, 32), FileName: echoText(h.FileName, wire.MaxFileName)}
 		name, err := wire.SafeName(h.FileName)
-		if err == nil && h.Cmd != "put" {
-			err = fmt.Errorf("unknown command %q", h.Cmd)
+		switch {
+		case err == nil && h.Cmd != "put":
+			err = fmt.Errorf("unknown command %q", echoText(h.Cmd, 32))
+		case err == nil && maxFiles > 0 && len(stored) >= maxFiles:
+			err, last = &storeRefusal{lab.Tf("this connection has stored %d files, the most one connection may (--set files=…); the server closes it after this reply",
+				"这个连接已经存了 %d 个文件，这是一个连接的上限（--set files=…）；服务端回复之后关闭连接", maxFiles)}, true
 		}
-		if err != nil {
-			if err := refusePut(s, conn, dir, start, h, err); err != nil {
+		var f *upload
+		if err == nil {
+			f, err = store.begin(name, h.DataSize) // with open(file_path, 'wb') as f: a hidden .part file first
+		}
+		var sum string
+		if err == nil {
+			sum, err = receiveBody(conn, f, h.DataSize) // while recv_size < filesize: ...
+			if err != nil {
+				f.abort() // the client vanished mid-file: no file is left that looks complete
 				return stored, err
 			}
+			err = f.commit(sum, h.SHA256) // the whole file, and its SHA-256 if announced: it gets its name
+			if err != nil {
+				t := refusalText(err)
+				s.Note(lab.T("refused: "+t.En, "已拒绝："+t.Zh))
+			}
+		} else if rerr := refusePut(s, conn, store.dir, start, h, err); rerr != nil {
+			return stored, rerr
+		}
+		if err != nil {
 			reply.Extra = map[string]json.RawMessage{"status": json.RawMessage(`"refused"`), "error": jsonString(err.Error())}
 			s.Key("refuse")
 		} else {
-			f, err := root.Create(name) // with open(file_path, 'wb') as f:
-			if err != nil {
-				return stored, err
-			}
-			sum, err := receiveBody(conn, f, h.DataSize) // while recv_size < filesize: ...
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
-			if err != nil {
-				return stored, err
-			}
 			stored = append(stored, name)
 			s.Note(lab.Tf("stored %d bytes as %s, sha256 %s…", "已把 %d 字节存为 %s，sha256 为 %s…", h.DataSize, name, sum[:16]))
 			reply.FileSize, reply.SHA256 = h.DataSize, sum
@@ -375,19 +398,27 @@ func receivePuts(s *lab.Side, conn *lab.Conn, root *os.Root, dir string, start t
 		if err := sendReply(conn, reply); err != nil {
 			return stored, err
 		}
+		if last {
+			break
+		}
 	}
 	return stored, conn.Close()
 }
 
-// refusePut turns down a put whose name is unsafe: it reads the file's
-// bytes and throws them away (at most uploadMax, which ParseJSON already
-// enforced), so the next header is read in step, then checks that the path
-// the tutorial's code would have opened was not written.
+// refusePut turns down a put: it reads the file's bytes and throws them
+// away (at most uploadMax, which ParseJSON already enforced), so the next
+// header is read in step; for an unsafe name it then checks that the path
+// the tutorial's code would have opened was not written. An error ends the
+// connection.
 func refusePut(s *lab.Side, conn *lab.Conn, dir string, start time.Time, h wire.JSONHeader, why error) error {
-	s.Note(lab.Tf("refused: %v; reading and discarding its %d bytes to stay in step",
-		"已拒绝：%v；读出并丢弃它的 %d 个字节，以便和数据流保持同步", why, h.DataSize))
+	t := refusalText(why)
+	s.Note(lab.T(fmt.Sprintf("refused: %s; reading and discarding its %d bytes to stay in step", t.En, h.DataSize),
+		fmt.Sprintf("已拒绝：%s；读出并丢弃它的 %d 个字节，以便和数据流保持同步", t.Zh, h.DataSize)))
 	if _, err := receiveBody(conn, io.Discard, h.DataSize); err != nil {
 		return err
+	}
+	if !errors.Is(why, wire.ErrUnsafeName) {
+		return nil
 	}
 	naive := tutorialPath(dir, h.FileName)
 	rel, err := filepath.Rel(dir, naive)
@@ -816,21 +847,40 @@ var uploadProtoKnob = lab.Knob{Name: "proto", Kind: lab.KindEnum, Default: "json
 	Help: lab.T("json: a JSON header {\"cmd\": \"put\", \"filename\", \"filesize\"} then the bytes, several files per connection; ack: the size as digits, an acknowledgement, then the bytes",
 		"json：JSON 报头 {\"cmd\": \"put\", \"filename\", \"filesize\"} 之后是字节，一个连接可传多个文件；ack：先发十进制的大小，等确认，再发字节")}
 
-// uploadServe stores uploads in opt.Dir, through an os.Root that cannot
-// leave it: unsafe names are refused and their bytes discarded.
+// The server knobs of `lab serve 15`: the folder's quota, the files one
+// connection may store.
+var (
+	uploadQuotaKnob = lab.Knob{Name: "quota", Kind: lab.KindSize, Default: "4GiB", Min: 0, Max: 1024 << 30,
+		Help: lab.T("the most bytes the upload folder may hold, the files already in it included; an upload that would not fit is refused before its first byte is written (0: no limit)",
+			"上传文件夹最多能放的字节数（已有的文件也算在内）；放不下的上传在写入第一个字节之前就被拒绝（0：不限）")}
+	uploadFilesKnob = lab.Knob{Name: "files", Kind: lab.KindInt, Default: "100", Min: 1, Max: 1 << 20,
+		Help: lab.T("the most files one connection may store (proto=json); the next put is refused and the connection closed",
+			"一个连接最多能存的文件数（proto=json）；下一个 put 会被拒绝，连接随之关闭")}
+)
+
+// uploadServe stores uploads in opt.Dir through the upload store: unsafe
+// names, names in use and files over the quota are refused and their
+// bytes discarded; a file gets its name only once it arrived whole.
 func uploadServe(ctx context.Context, s *lab.Side, opt lab.PeerOptions) (lab.ServeStats, error) {
-	root, err := os.OpenRoot(opt.Dir)
+	quota := int64(s.Params.Int("quota"))
+	store, err := openUploadStore(opt.Dir, quota)
 	if err != nil {
-		return lab.ServeStats{}, fmt.Errorf("open the upload folder: %w", err)
+		return lab.ServeStats{}, err
 	}
-	defer root.Close()
+	defer store.Close()
 	start := time.Now()
-	s.Note(lab.Tf("uploads go into %s", "上传的文件放进 %s", opt.Dir))
+	if quota > 0 {
+		s.Note(lab.Tf("uploads go into %s (it holds %s of its quota of %s; a file is written as a hidden .NAME.part until it arrived whole)",
+			"上传的文件放进 %s（配额 %[3]s，已占用 %[2]s；文件完整到达之前，写成隐藏的 .名字.part 文件）", opt.Dir, lab.FormatSize(store.used), lab.FormatSize(quota)))
+	} else {
+		s.Note(lab.Tf("uploads go into %s (a file is written as a hidden .NAME.part until it arrived whole)",
+			"上传的文件放进 %s（文件完整到达之前，写成隐藏的 .名字.part 文件）", opt.Dir))
+	}
 	return tcpServe(func(s *lab.Side, conn *lab.Conn) error {
 		if s.Params.String("proto") == "ack" {
-			return receiveWithAck(s, conn, root)
+			return receiveWithAck(s, conn, store)
 		}
-		_, err := receivePuts(s, conn, root, opt.Dir, start)
+		_, err := receivePuts(s, conn, store, start, s.Params.Int("files"))
 		return err
 	})(ctx, s, opt)
 }
@@ -849,6 +899,7 @@ func uploadPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) err
 	if err != nil {
 		return err
 	}
+	var answer []byte
 	if s.Params.String("proto") == "ack" {
 		if err := conn.SendAll([]byte(strconv.FormatInt(size, 10))); err != nil { // client.sendall(bytes(str(file_size), encoding='utf-8'))
 			return err
@@ -857,8 +908,13 @@ func uploadPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) err
 		if err != nil {
 			return err
 		}
-		if len(ack) == 0 {
+		switch {
+		case len(ack) == 0:
 			return errors.New("the server closed instead of acknowledging the size")
+		case bytes.HasPrefix(ack, []byte("refused")):
+			return fmt.Errorf("the server refused the upload: %s", wire.PyRepr(ack, 200))
+		case len(ack) > len(uploadAck) && bytes.HasPrefix(ack, []byte(uploadAck)):
+			answer = ack[len(uploadAck):] // an empty file's receipt came right behind the ack (demo 4's sticky packets)
 		}
 	} else {
 		head := putHeader(s.Params.String("name"), size, sum)
@@ -876,7 +932,6 @@ func uploadPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) err
 	if err := conn.CloseWrite(); err != nil { // nothing more to send: the server reads EOF after the file
 		return err
 	}
-	var answer []byte
 	for {
 		data, err := conn.Recv(1024)
 		if err != nil {
@@ -900,8 +955,9 @@ func uploadPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) err
 // uploadAnswer reads what the server said after the file: nothing (the
 // tutorial's server), a SHA-256 receipt (proto=ack) or a JSON reply. It
 // returns the note that says so, or the error when the answer says the file
-// did not arrive whole. Whatever the server sent is quoted, never printed as
-// it is: the note and the error go to the learner's terminal.
+// did not arrive whole or is none of the three (a server of another
+// protocol). Whatever the server sent is quoted, never printed as it is:
+// the note and the error go to the learner's terminal.
 func uploadAnswer(answer []byte, sum string) (lab.Text, error) {
 	switch {
 	case len(answer) == 0:
@@ -911,12 +967,11 @@ func uploadAnswer(answer []byte, sum string) (lab.Text, error) {
 		return lab.Text{}, fmt.Errorf("the server's receipt %s is not the file's SHA-256 %s", answer, sum)
 	case len(answer) == 64 && isHex(answer):
 		return receiptNote(strings.ToLower(string(answer)), sum), nil
-	case len(answer) < wire.HeaderSize:
-		return lab.Tf("the server answered %s", "服务端回答 %s", wire.PyRepr(answer, 0)), nil
 	}
 	h, err := wire.ReadJSONHeader(bytes.NewReader(answer), 0)
 	if err != nil {
-		return lab.Tf("the server answered %s", "服务端回答 %s", wire.PyRepr(answer, 0)), nil
+		return lab.Text{}, fmt.Errorf("the server answered %s, which is neither a SHA-256 receipt (64 hex digits) nor a JSON reply (a 4-byte length, then a JSON object): it does not speak this protocol (%v)",
+			wire.PyRepr(answer, 80), err)
 	}
 	var status, why string
 	json.Unmarshal(h.Extra["status"], &status)
@@ -935,16 +990,21 @@ func uploadAnswer(answer []byte, sum string) (lab.Text, error) {
 }
 
 // parseSizeLine reads the size that comes first in demo 15's ack protocol:
-// decimal digits from 0 to uploadMax, with the spaces and line end around
-// them that the tutorial's int() ignores too (`echo 11 | nc` sends "11\n").
+// ASCII decimal digits from 0 to uploadMax, with any ASCII whitespace
+// before and after them (space, \t, \n, \v, \f, \r: `echo 11 | nc` sends
+// "11\n"), as docs/wire-formats.md says. Python's int() takes more (a sign,
+// "1_000", non-ASCII digits and spaces); the lab does not.
 func parseSizeLine(head []byte) (int64, error) {
-	digits := bytes.TrimSpace(head)
+	digits := bytes.Trim(head, sizeLineSpace)
 	n, err := strconv.ParseInt(string(digits), 10, 64)
 	if len(digits) == 0 || bytes.ContainsFunc(digits, func(r rune) bool { return r < '0' || r > '9' }) || err != nil || n > uploadMax {
 		return 0, fmt.Errorf("%s is not a size: the decimal digits of a number from 0 to %d", wire.PyRepr(head, 80), uploadMax)
 	}
 	return n, nil
 }
+
+// sizeLineSpace is the whitespace a size line may have around its digits.
+const sizeLineSpace = " \t\n\v\f\r"
 
 func isHex(b []byte) bool {
 	_, err := hex.DecodeString(string(b))

@@ -63,7 +63,7 @@ func TestFileUploadSizes(t *testing.T) {
 // test's folder too, not at the real /etc/passwd: these tests may run as
 // root, and a broken check must not be able to overwrite system files.
 func TestFileUploadHostileNames(t *testing.T) {
-	for _, name := range []string{"../../etc/passwd", "../../../../escape.txt", "/ABS/etc/passwd", "a\x00b", "../escape.txt", "..", "", "sub/notes.txt", `..\..\x`} {
+	for _, name := range []string{"../../etc/passwd", "../../../../escape.txt", "/ABS/etc/passwd", "a\x00b", "../escape.txt", "..", "", "sub/notes.txt", `..\..\x`, "aux.txt", "a.txt:hidden", "invoice\u202etxt.exe", "notes.txt."} {
 		base := t.TempDir()
 		name = strings.Replace(name, "/ABS", base, 1)
 		t.Run(strings.ReplaceAll(strings.TrimPrefix(name, base), "/", "|"), func(t *testing.T) {

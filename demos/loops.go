@@ -3,7 +3,9 @@ package demos
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"socketlab/lab"
 )
@@ -31,6 +33,7 @@ func loops() lab.Demo {
 		},
 		Server:   loopsServer,
 		Client:   loopsClient,
+		Peer:     &lab.Peer{Serve: tcpServe(loopsServe), Client: loopsPeerClient, Try: loopsTry},
 		Findings: loopsFindings,
 	}
 }
@@ -49,29 +52,8 @@ func loopsServer(ctx context.Context, s *lab.Side) error {
 		if err != nil {
 			return err
 		}
-		// read counts the messages read from this client.
-		read := 0
-		for { // the communication loop: while True:
-			// Each client sends msgs messages and leaves, so the recv after
-			// them meets its close: the key call, if it returned empty (EOF).
-			if read == msgs {
-				s.KeyIf("client-left", isEOF)
-			}
-			data, err := conn.Recv(1024) // data = conn.recv(1024)
-			if err != nil {
-				return err
-			}
-			if len(data) == 0 { // if not data: break
-				s.Note(lab.Tf("recv returned b'': client %d has left. Close its socket and go back to accept()",
-					"recv 返回 b''：客户端 %d 已经离开。关闭它的套接字，回到 accept()", i))
-				break
-			}
-			read++
-			if _, err := conn.Send(upper(data)); err != nil { // conn.send(data.upper())
-				return err
-			}
-		}
-		if err := conn.Close(); err != nil { // conn.close()
+		if _, err := loopsConverse(s, conn, msgs, lab.Tf("recv returned b'': client %d has left. Close its socket and go back to accept()",
+			"recv 返回 b''：客户端 %d 已经离开。关闭它的套接字，回到 accept()", i)); err != nil {
 			return err
 		}
 	}
@@ -228,4 +210,141 @@ func loopsFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		"没有 `if not data: break`，循环连续 %d 次得到 b''，没有任何错误：对方关闭之后，recv 每次都立刻返回空，所以循环永远不会结束（实验台把它停下了）", spinLimit)).
 		At("spin", "echo-empty")
 	return []lab.Finding{communication, connection, spinning}
+}
+
+// loopsConverse is demo 8's communication loop for one client, in `lab run
+// 8` and `lab serve 8` alike: each recv(1024) answered upper-cased with one
+// send(), until recv returns empty (the client left); then the socket is
+// closed. A client that sends msgs messages and leaves meets its close in
+// the recv after them: the key call, if it returned empty. With msgs 0
+// (a real client, whose count is not known) every recv that returns empty
+// is. left is the note said then. It returns how many messages it read.
+func loopsConverse(s *lab.Side, conn *lab.Conn, msgs int, left lab.Text) (read int, err error) {
+	for { // the communication loop: while True:
+		if read == msgs || msgs == 0 {
+			s.KeyIf("client-left", isEOF)
+		}
+		data, err := conn.Recv(1024) // data = conn.recv(1024)
+		if err != nil {
+			return read, err
+		}
+		if len(data) == 0 { // if not data: break
+			s.Note(left)
+			break
+		}
+		read++
+		if err := sendOnce(s, conn, upper(data)); err != nil { // conn.send(data.upper())
+			return read, err
+		}
+	}
+	return read, conn.Close() // conn.close()
+}
+
+// The peer sides (lab serve, lab client).
+
+// loopsServe is the connection loop's body as `lab serve 8` runs it, for
+// every client (each its own [cN] lane; the lab serves them concurrently).
+func loopsServe(s *lab.Side, conn *lab.Conn) error {
+	_, err := loopsConverse(s, conn, 0, lab.T("recv returned b'': this client has left. Close its socket and go back to accept()",
+		"recv 返回 b''：这个客户端已经离开。关闭它的套接字，回到 accept()"))
+	return err
+}
+
+func loopsTry(host, port string) []string {
+	return []string{
+		fmt.Sprintf("nc %s %s", host, port),
+		fmt.Sprintf(`python3 -c "import socket; s=socket.create_connection(('%s', %s)); [print(s.sendall(m) or s.recv(1024)) for m in (b'one', b'two', b'three')]; s.close()"`, host, port),
+	}
+}
+
+// loopsPatience is how long `lab client 8` waits for the first answer on a
+// connection after the first before it names the likely bug: an echo
+// answers in microseconds, a server stuck in the previous client's loop
+// never does.
+const loopsPatience = 3 * time.Second
+
+// loopsPeerClient is demo 8's client against any server: clients
+// connections one after another, msgs messages each, every answer the
+// message upper-cased, each connection closed before the next is made.
+func loopsPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error {
+	clients, msgs := s.Params.Int("clients"), s.Params.Int("msgs")
+	for c := 1; c <= clients; c++ {
+		s.Section(lab.Tf("client %d of %d: %d messages, then close", "第 %d/%d 个客户端：%d 条消息，然后关闭", c, clients, msgs))
+		conn, err := dialPeer(s, opt) // client.connect((host, port))
+		opt.Peer = nil                // the note about the untraced server once
+		if err != nil {
+			return loopsLater(c, err, nil, opt)
+		}
+		for m := 1; m <= msgs; m++ {
+			msg := loopsMessage(c, m)
+			if err := sendOnce(s, conn, msg); err != nil { // client.send(msg.encode('utf-8'))
+				return loopsLater(c, err, nil, opt)
+			}
+			want := upper(msg)
+			var got []byte
+			if c > 1 && m == 1 {
+				got, err = recvWithin(conn, len(want), loopsPatience, opt)
+			} else {
+				got, err = recvReply(conn, len(want)) // data = client.recv(1024)
+			}
+			switch {
+			case m == 1 && (err != nil || len(got) == 0):
+				return loopsLater(c, err, msg, opt)
+			case err != nil:
+				return err
+			case len(got) == 0:
+				return &lab.Verdict{ID: "communication-loop",
+					What: lab.Tf("the server closed the connection after %d message(s) of %d", "服务端在 %d/%d 条消息之后就关闭了连接", m-1, msgs),
+					Hint: lab.T("it answers one message per connection: put recv() and send() in a loop (the communication loop) that ends only when recv() returns b''",
+						"它每个连接只回答一条消息：把 recv() 和 send() 放进循环（通信循环），只有 recv() 返回 b'' 时才结束")}
+			case !bytes.Equal(got, want):
+				return fmt.Errorf("the server answered %q to %q; demo 8's server answers the same bytes upper-cased, %q", clip(got), msg, clip(want))
+			}
+		}
+		s.Note(lab.Tf("client %d: %d answers, each the message upper-cased; closing, so the server's recv() returns b''",
+			"客户端 %d：%d 个回答，每个都是大写后的消息；现在关闭，服务端的 recv() 会返回 b''", c, msgs))
+		if err := conn.Close(); err != nil { // client.close()
+			return err
+		}
+	}
+	return nil
+}
+
+// loopsLater names the bug when client c could not connect (msg nil), or
+// got no answer to its first message, msg: for a client after the first
+// that is the connection loop's doing. For the first client it is err as
+// it is (or the server closed without answering).
+func loopsLater(c int, err error, msg []byte, opt lab.PeerOptions) error {
+	if c == 1 {
+		if err == nil {
+			return fmt.Errorf("the server closed the connection without answering %q", msg)
+		}
+		return err
+	}
+	var le *lab.LimitError
+	switch cl := lab.Classify(err); {
+	case errors.As(err, &le):
+		return &lab.Verdict{ID: "stuck",
+			What: lab.Tf("client %d connected and sent %q, but no answer came within %v", "客户端 %d 已连接并发出 %q，但 %v 内没有回答", c, msg, le.Limit),
+			Hint: lab.Tf("the server is likely still in client %d's communication loop: after a client closes, recv() returns b'' at once, every time, so a loop without `if not data: break` spins and never goes back to accept() (demo 8, part 2). Or it never calls accept() again, and this connection waits in the accept queue",
+				"服务端很可能还困在客户端 %d 的通信循环里：客户端关闭之后，recv() 每次都立刻返回 b''，没有 `if not data: break` 的循环就会空转，永远回不到 accept()（演示 8 第 2 部分）。也可能它再也不调用 accept()，这个连接只能在 accept 队列里等着", c-1)}
+	case err == nil || cl == lab.ClassReset || cl == lab.ClassRefused || cl == lab.ClassBrokenPipe || cl == lab.ClassEOF:
+		what := lab.Tf("client %d could not connect after client %d had left (%v)", "客户端 %d 在客户端 %d 离开之后连不上了（%v）", c, c-1, err)
+		if msg != nil {
+			what = lab.Tf("the server dropped client %d's connection without answering (%s), after client %d had left", "客户端 %d 的连接没有得到回答就被服务端断开了（%s），此前客户端 %d 已经离开", c, endOf(err), c-1)
+		}
+		return &lab.Verdict{ID: "connection-loop", What: what,
+			Hint: lab.T("the server served one client and stopped: put accept() in a loop (the connection loop: while True: conn, addr = server.accept() …), and close only the client's socket when it leaves, not the server's",
+				"服务端服务完一个客户端就停了：把 accept() 放进循环（连接循环：while True: conn, addr = server.accept() ……），客户端离开时只关闭它的套接字，不要关闭服务端的"),
+		}
+	}
+	return err
+}
+
+// endOf says how a connection ended: an empty recv (an orderly close) or the error.
+func endOf(err error) string {
+	if err == nil {
+		return "b''"
+	}
+	return lab.Classify(err).String()
 }

@@ -408,11 +408,10 @@ func objectsPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) er
 	return conn.Close()
 }
 
-// objectsTry is the hint of `lab serve 7`: read the size line, then that many bytes.
+// objectsTry is the hint of `lab serve 7`: read the 10-character header,
+// then exactly that many bytes (a file object's read(n) loops over recv).
 func objectsTry(host, port string) []string {
 	return []string{
-		fmt.Sprintf(`python3 -c "import socket; s=socket.create_connection(('%s', %s)); n=int(s.recv(10)); b=b''
-while len(b) < n: b += s.recv(n - len(b))
-print(b)"`, host, port),
+		fmt.Sprintf(`python3 -c "import socket; s=socket.create_connection(('%s', %s)); f=s.makefile('rb'); n=int(f.read(10)); print(f.read(n))"`, host, port),
 	}
 }

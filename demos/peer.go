@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"socketlab/lab"
 )
@@ -24,6 +25,18 @@ func PeerDemos() string {
 		}
 	}
 	return strings.Join(names, ", ")
+}
+
+// PeerIDs are the numbers of the demos that have a real-peer side, in
+// catalogue order.
+func PeerIDs() []int {
+	var ids []int
+	for _, d := range All() {
+		if d.Peer != nil {
+			ids = append(ids, d.ID)
+		}
+	}
+	return ids
 }
 
 // peerMax is the largest frame a real-peer side reads: a length above it is
@@ -60,6 +73,12 @@ func tryCommand(framing string) func(host, port string) []string {
 
 // tcpServe listens on opt.Addr and serves every connection with handle.
 func tcpServe(handle func(s *lab.Side, c *lab.Conn) error) func(context.Context, *lab.Side, lab.PeerOptions) (lab.ServeStats, error) {
+	return tcpServeWith(nil, handle)
+}
+
+// tcpServeWith is tcpServe with setup called on the listening socket
+// before the first accept (socket options every connection inherits).
+func tcpServeWith(setup func(s *lab.Side, ln *lab.Listener) error, handle func(s *lab.Side, c *lab.Conn) error) func(context.Context, *lab.Side, lab.PeerOptions) (lab.ServeStats, error) {
 	return func(ctx context.Context, s *lab.Side, opt lab.PeerOptions) (lab.ServeStats, error) {
 		backlog := opt.Backlog
 		if backlog <= 0 {
@@ -68,6 +87,12 @@ func tcpServe(handle func(s *lab.Side, c *lab.Conn) error) func(context.Context,
 		ln, err := s.ListenWith(opt.Addr, lab.ListenOptions{Reuse: true, Setup: true, Backlog: backlog}) // server.bind(addr); server.listen(backlog)
 		if err != nil {
 			return lab.ServeStats{}, err
+		}
+		if setup != nil {
+			if err := setup(s, ln); err != nil {
+				ln.Close()
+				return lab.ServeStats{}, err
+			}
 		}
 		if opt.Ready != nil {
 			opt.Ready(ln.Addr())
@@ -130,6 +155,45 @@ func recvReply(conn *lab.Conn, want int) ([]byte, error) {
 		got = append(got, data...)
 	}
 	return got, nil
+}
+
+// recvWithin is recvReply with a limit of its own on this answer: d, or
+// the --timeout when that is shorter. The answers after it keep to the
+// --timeout again.
+func recvWithin(conn *lab.Conn, want int, d time.Duration, opt lab.PeerOptions) ([]byte, error) {
+	done := patient(conn, d, opt)
+	defer done()
+	return recvReply(conn, want)
+}
+
+// patient limits the reads on conn until done is called to d, or to the
+// --timeout when that is shorter; after done they keep to the --timeout
+// again.
+func patient(conn *lab.Conn, d time.Duration, opt lab.PeerOptions) (done func()) {
+	if opt.Timeout > 0 {
+		d = min(d, opt.Timeout)
+	}
+	end := conn.Paced(lab.Pace{Total: d, What: lab.T("the answer", "回答")})
+	return func() {
+		end()
+		if opt.Timeout > 0 {
+			conn.PaceAnswers(lab.Pace{Total: opt.Timeout, MinRate: 1024, What: lab.T("the answer", "回答")})
+		}
+	}
+}
+
+// recvUntilEOF reads until the peer closes; more than limit bytes is an error.
+func recvUntilEOF(conn *lab.Conn, limit int) ([]byte, error) {
+	var got []byte
+	for {
+		data, err := conn.Recv(1024) // data = client.recv(1024)
+		if err != nil || len(data) == 0 {
+			return got, err
+		}
+		if got = append(got, data...); len(got) > limit {
+			return got, fmt.Errorf("the server sent more than %d bytes where it should have closed", limit)
+		}
+	}
 }
 
 // expectEOF reads once more: the server must have closed (an empty recv).

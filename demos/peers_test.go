@@ -196,7 +196,9 @@ func TestPeerSizeLine(t *testing.T) {
 	}{
 		{"0", 0}, {"1", 1}, {"11", 11}, {"007", 7},
 		{strconv.Itoa(uploadMax - 1), uploadMax - 1}, {strconv.Itoa(uploadMax), uploadMax}, {strconv.Itoa(uploadMax + 1), -1},
-		{"11\n", 11}, {" 11\r\n", 11}, {"\t11 ", 11},
+		{"11\n", 11}, {" 11\r\n", 11}, {"\t11 ", 11}, {"\v\f11\f\v", 11},
+		// Only ASCII whitespace, as docs/wire-formats.md says (Python's int() takes these too):
+		{"\u00a011", -1}, {"11\u0085", -1}, {"11\u3000", -1}, {"\u200311", -1}, {"\x1c11", -1},
 		{"", -1}, {"\n", -1}, {"+5", -1}, {"-0", -1}, {"-5", -1}, {"1e3", -1}, {"1_000", -1}, {"1 1", -1},
 		{"0x10", -1}, {"１１", -1}, {"99999999999999999999", -1}, {"\xff", -1}, {"11hello, file", -1},
 		{strings.Repeat("9", 1024), -1}, {"\x1b[2J", -1},
@@ -230,7 +232,7 @@ func FuzzPeerSizeLine(f *testing.F) {
 			}
 			return
 		}
-		digits := strings.TrimLeft(strings.TrimSpace(string(head)), "0")
+		digits := strings.TrimLeft(strings.Trim(string(head), sizeLineSpace), "0")
 		if n < 0 || n > uploadMax || strconv.FormatInt(n, 10) != cmp.Or(digits, "0") {
 			t.Fatalf("parseSizeLine(%q) = %d", head, n)
 		}
@@ -273,13 +275,18 @@ func TestPeerUploadAnswer(t *testing.T) {
 		{"the receipt", []byte(sum), ""},
 		{"the receipt in capitals", []byte(strings.ToUpper(sum)), ""},
 		{"another receipt", []byte(contentSHA(12)), "is not the file's SHA-256"},
-		{"a short answer", []byte("ok"), ""},
-		{"escapes", []byte("\x1b[2J\x1b]0;pwned\x07"), ""},
+		{"a short answer", []byte("ok"), "does not speak this protocol"},
+		{"escapes", []byte("\x1b[2J\x1b]0;pwned\x07"), "does not speak this protocol"},
+		{"an HTTP server", []byte("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"), "does not speak this protocol"},
+		{"a length, then no JSON", append(reply("not json"), "…"...), "does not speak this protocol"},
+		{"a length past the answer", reply(`{"status": "stored"}`)[:10], "does not speak this protocol"},
 		{"stored", reply(`{"datasize": 0, "sha256": "` + sum + `", "status": "stored"}`), ""},
 		{"stored, another SHA-256", reply(`{"datasize": 0, "sha256": "\u009b2J", "status": "stored"}`), "SHA-256 is '\\x9b2J'"},
 		{"refused", reply(`{"datasize": 0, "error": "no \u001b[2J", "status": "refused"}`), `refused the upload: 'no \x1b[2J'`},
 		{"a reply, then escapes", append(reply(`{"datasize": 0, "status": "\u0085"}`), "\x1b[2J"...), ""},
-		{"not a reply", bytes.Repeat([]byte{0x1b}, 100), ""},
+		{"not a reply", bytes.Repeat([]byte{0x1b}, 100), "does not speak this protocol"},
+		{"a reply without a status", reply(`{"datasize": 0, "hello": "there"}`), ""},
+		{"JSON without a datasize", reply(`{"hello": "there"}`), "no datasize"},
 	} {
 		note, err := answerOK(t, c.answer, sum)
 		switch {

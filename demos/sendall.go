@@ -34,6 +34,7 @@ func sendall() lab.Demo {
 		},
 		Server:   sendallServer,
 		Client:   sendallClient,
+		Peer:     &lab.Peer{Knobs: sendallPeerKnobs, Serve: tcpServeWith(sendallSmallWindow, sendallServe), Client: sendallPeerClient, Try: sendallTry},
 		Findings: sendallFindings,
 	}
 }
@@ -52,13 +53,8 @@ func sendallServer(ctx context.Context, s *lab.Side) error {
 	if err != nil {
 		return err
 	}
-	// Set on the listening socket, so each accepted connection offers a
-	// small window from the handshake on.
-	if got, err := ln.SetRecvBuffer(sendallBuf); err != nil { // server.setsockopt(SOL_SOCKET, SO_RCVBUF, 4096)
+	if err := sendallSmallWindow(s, ln); err != nil {
 		return err
-	} else if got != 0 && got != sendallBuf {
-		s.Note(lab.Tf("getsockopt(SO_RCVBUF) says %d: the kernel doubles the request to leave room for its bookkeeping",
-			"getsockopt(SO_RCVBUF) 返回 %d：内核把请求的值翻倍，留出自己记账用的空间", got))
 	}
 	s.Signal("listening")
 	size := s.Params.Int("size")
@@ -67,29 +63,19 @@ func sendallServer(ctx context.Context, s *lab.Side) error {
 		if err != nil {
 			return err
 		}
-		s.Note(lab.T("the server does not read yet: the client's bytes pile up in the buffers until they are full",
-			"服务端暂时不读：客户端的字节堆在缓冲区里，直到缓冲区满"))
+		s.Note(sendallNotReading)
 		s.Signal(fmt.Sprintf("accepted-%d", i))
 		if err := s.Wait(fmt.Sprintf("read-%d", i)); err != nil {
 			return err
 		}
-		total := 0
-		for { // read until b''
-			data, err := conn.Recv(65536) // data = conn.recv(65536)
-			if err != nil {
-				return err
-			}
-			if len(data) == 0 {
-				break
-			}
-			if total += len(data); total >= size {
-				// Only for the trace: the client closes once every byte
-				// is read, so the reads are not cut up by its close.
+		// Only for the trace: the client closes once every byte is read,
+		// so the reads are not cut up by its close.
+		err = sendallDrain(s, conn, lab.Tf("connection %d: ", "连接 %d：", i), func(total int) {
+			if total >= size {
 				s.Signal(fmt.Sprintf("all-read-%d", i))
 			}
-		}
-		s.KeyNote("arrived", lab.Tf("connection %d: %d bytes arrived, then b''", "连接 %d：收到 %d 个字节，然后是 b''", i, total))
-		if err := conn.Close(); err != nil {
+		})
+		if err != nil {
 			return err
 		}
 		s.Signal(fmt.Sprintf("served-%d", i))
@@ -281,4 +267,141 @@ func sendallFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		"服务端开始读之后，每个连接上的 %d 个字节都按顺序到达，一个不少：send 发不完不会丢数据，只是还没发",
 		size)).At("arrived")
 	return []lab.Finding{short, loop, deadline, write, all}
+}
+
+// sendallSmallWindow shrinks the receive buffer of the listening socket,
+// so each accepted connection offers a small window from the handshake
+// on: a sender meets a full buffer after a few KiB.
+func sendallSmallWindow(s *lab.Side, ln *lab.Listener) error {
+	got, err := ln.SetRecvBuffer(sendallBuf) // server.setsockopt(SOL_SOCKET, SO_RCVBUF, 4096)
+	if err != nil {
+		return err
+	}
+	if got != 0 && got != sendallBuf {
+		s.Note(lab.Tf("getsockopt(SO_RCVBUF) says %d: the kernel doubles the request to leave room for its bookkeeping",
+			"getsockopt(SO_RCVBUF) 返回 %d：内核把请求的值翻倍，留出自己记账用的空间", got))
+	}
+	return nil
+}
+
+var sendallNotReading = lab.T("the server does not read yet: the client's bytes pile up in the buffers until they are full",
+	"服务端暂时不读：客户端的字节堆在缓冲区里，直到缓冲区满")
+
+// sendallDrain is demo 13's server reading at last: recv(65536) until it returns empty,
+// then the count and the SHA-256 of everything that arrived (the key note
+// "arrived", what prefixes it), and close. read is told the running count.
+func sendallDrain(s *lab.Side, conn *lab.Conn, what lab.Text, read func(total int)) error {
+	total, h := 0, sha256.New()
+	for { // read until b''
+		data, err := conn.Recv(65536) // data = conn.recv(65536)
+		if err != nil {
+			return err
+		}
+		if len(data) == 0 {
+			break
+		}
+		h.Write(data)
+		total += len(data)
+		if read != nil {
+			read(total)
+		}
+	}
+	sum := h.Sum(nil)
+	s.KeyNote("arrived", lab.Text{
+		En: fmt.Sprintf("%s%d bytes arrived, then b''; their SHA-256 is %x", what.En, total, sum),
+		Zh: fmt.Sprintf("%s收到 %d 个字节，然后是 b''；它们的 SHA-256 是 %x", what.Zh, total, sum),
+	})
+	return conn.Close()
+}
+
+// The peer sides (lab serve, lab client).
+
+// sendallPeerKnobs: how long `lab serve 13` waits before it reads, and
+// which call `lab client 13` sends with.
+var sendallPeerKnobs = []lab.Knob{
+	{Name: "hold", Kind: lab.KindInt, Default: "2000", Min: 0, Max: 60000,
+		Help: lab.T("lab serve: how many milliseconds the server waits after accept() before it reads, so a big send() meets a full buffer",
+			"lab serve：服务端在 accept() 之后等多少毫秒才开始读，让大的 send() 碰上满的缓冲区")},
+	{Name: "call", Kind: lab.KindEnum, Default: "sendall", Choices: []string{"sendall", "send"},
+		Help: lab.T("lab client: send the payload with sendall(), or with one send() that may take less (the bug)",
+			"lab client：用 sendall() 发送数据，或者只调用一次 send()，它可能只发出一部分（这就是 bug）")},
+}
+
+// sendallServe is demo 13's server for a real client: it does not read for
+// hold milliseconds, then reads to the end and says how many bytes arrived and
+// their SHA-256, which the client can compare with what it meant to send.
+func sendallServe(s *lab.Side, conn *lab.Conn) error {
+	hold := time.Duration(s.Params.Int("hold")) * time.Millisecond
+	s.Note(lab.Text{
+		En: fmt.Sprintf("%s; for %v (--set hold=MS)", sendallNotReading.En, hold),
+		Zh: fmt.Sprintf("%s；持续 %v（--set hold=毫秒）", sendallNotReading.Zh, hold),
+	})
+	select { // time.sleep(hold)
+	case <-time.After(hold):
+	case <-s.Context().Done():
+		return context.Cause(s.Context())
+	}
+	s.Note(lab.T("the server reads now", "服务端现在开始读"))
+	return sendallDrain(s, conn, lab.Text{}, nil)
+}
+
+func sendallTry(host, port string) []string {
+	// A small send buffer, as the demo's client has: send() takes only
+	// what fits in it and the server's small window.
+	conn := fmt.Sprintf("import socket; s=socket.create_connection(('%s', %s)); s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096); ", host, port)
+	return []string{
+		`python3 -c "` + conn + `s.settimeout(10); print(s.send(b'x' * 1000000), 'of 1000000'); s.close()"`,
+		`python3 -c "` + conn + `s.sendall(b'x' * 1000000); s.close()"`,
+	}
+}
+
+// sendallPeerClient is demo 13's client against any server: the payload
+// with sendall(), or with the single send() of the bug, from a small send
+// buffer; then shutdown(SHUT_WR), so the server's recv returns empty after
+// the last byte, and whatever the server says until it closes.
+func sendallPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error {
+	data := sendallData(s.Params.Int("size"))
+	conn, err := dialPeer(s, opt) // client.connect((host, port))
+	if err != nil {
+		return err
+	}
+	if _, err := conn.SetSendBuffer(sendallBuf); err != nil { // client.setsockopt(SOL_SOCKET, SO_SNDBUF, 4096)
+		return err
+	}
+	sent := len(data)
+	if s.Params.String("call") == "send" {
+		s.KeyIf("short-send", func(e lab.Event) bool { return e.N < e.Req })
+		n, err := conn.Send(data) // n = client.send(data)
+		if err != nil {
+			return err
+		}
+		if sent = n; n < len(data) {
+			s.Note(lab.Tf("send() returned %d, not %d: the other %d bytes were never sent, and nothing but the count says so (--set call=sendall sends them all)",
+				"send() 返回 %d，而不是 %d：另外 %d 个字节根本没有发出去，除了返回值什么也不会告诉你（--set call=sendall 会全部发出）", n, len(data), len(data)-n))
+		} else {
+			s.Note(lab.T("send() took everything at once: the server was reading, or the buffers were big enough; a larger --set size shows a short count",
+				"send() 一次就全部收下了：服务端在读，或者缓冲区足够大；更大的 --set size 才能看到发不完"))
+		}
+	} else if err := conn.SendAll(data); err != nil { // client.sendall(data)
+		cl := lab.Classify(err)
+		if cl == lab.ClassReset || cl == lab.ClassBrokenPipe {
+			return &lab.Verdict{ID: "read-once",
+				What: lab.Tf("the server closed the connection while the %d bytes were still being sent (%s)", "数据（%d 字节）还在发送时服务端就关闭了连接（%s）", len(data), cl),
+				Hint: lab.T("it stopped reading before the end: a single recv() returns only what has arrived so far; read in a loop until recv() returns b''",
+					"它没读完就停了：一次 recv() 只能拿到目前已经到达的部分；要循环读，直到 recv() 返回 b''")}
+		}
+		return err
+	}
+	s.Note(lab.Tf("%d bytes sent, SHA-256 %x: the server should say the same", "发出了 %d 个字节，SHA-256 %x：服务端应当说出同样的值", sent, sha256.Sum256(data[:sent])))
+	if err := conn.CloseWrite(); err != nil { // client.shutdown(socket.SHUT_WR)
+		return err
+	}
+	reply, err := recvUntilEOF(conn, 64<<10)
+	if err != nil {
+		return err
+	}
+	if len(reply) > 0 {
+		s.Note(lab.Tf("the server answered %q before it closed", "服务端在关闭之前回答了 %q", clip(reply)))
+	}
+	return conn.Close()
 }

@@ -243,6 +243,10 @@ func sendOneMessage(s *lab.Side, conn *lab.Conn) error {
 	return conn.Close()
 }
 
+// smallBufferMax is the most `lab client 3` reads before giving up on a
+// server that never closes: with recv(7), 1 MiB is 150,000 calls already.
+const smallBufferMax = 1 << 20
+
 func smallBufferPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error {
 	conn, err := dialPeer(s, opt)
 	if err != nil {
@@ -260,8 +264,8 @@ func smallBufferPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions
 		if len(data) == 0 {
 			break
 		}
-		if len(all)+len(data) > peerMax {
-			return fmt.Errorf("the server sent more than %d bytes without closing", peerMax)
+		if len(all)+len(data) > smallBufferMax {
+			return fmt.Errorf("the server sent more than %d MiB without closing: stopped reading (demo 3's server sends one message, then closes)", smallBufferMax>>20)
 		}
 		all = append(all, data...)
 	}

@@ -534,10 +534,11 @@ func stickyPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) err
 	return conn.Close()
 }
 
-// stickyTry is the hint of `lab serve 4`: two sends, then close.
+// stickyTry is the hint of `lab serve 4`: two sends, then close (nc: type
+// lines, then Ctrl-D or Ctrl-C; no -q, which BSD nc lacks).
 func stickyTry(host, port string) []string {
 	return []string{
-		fmt.Sprintf("printf 'hello' | nc -q1 %s %s", host, port),
+		fmt.Sprintf("nc %s %s", host, port),
 		fmt.Sprintf(`python3 -c "import socket; s=socket.create_connection(('%s', %s)); s.send(b'hello'); s.send(b'world'); s.close()"`, host, port),
 	}
 }

@@ -224,6 +224,7 @@ func udpServe(ctx context.Context, s *lab.Side, opt lab.PeerOptions) (lab.ServeS
 	}
 	buf := s.Params.Int("buf")
 	for opt.Count <= 0 || st.Conns < opt.Count {
+		s.Idle()
 		data, addr, trunc, err := pc.RecvFrom(buf) // data, addr = server.recvfrom(1024)
 		if err != nil {
 			if ctx.Err() != nil {

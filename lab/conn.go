@@ -115,6 +115,7 @@ type Conn struct {
 	transfer     atomic.Int64 // Progress: the size of the transfer in progress
 	done         atomic.Int64 // Progress: bytes of it moved so far
 	blk          *blocking    // settimeout / setblocking, and SignalWhenWaiting (blocking.go)
+	closed       atomic.Bool  // Close was called: Serve does not close it again
 }
 
 var _ net.Conn = (*Conn)(nil)
@@ -304,6 +305,7 @@ func (c *Conn) Close() error {
 		return err
 	}
 	recorded := s.run.causal.closeStarted(c.c)
+	c.closed.Store(true)
 	err := c.c.Close()
 	s.record(Event{Op: OpClose, Conn: c.id, Call: "close()"}, err)
 	recorded()

@@ -80,8 +80,8 @@ func (e *LimitError) Unwrap() error { return e.err }
 func (e *LimitError) Explain() Text {
 	switch {
 	case !e.Paced:
-		return Tf("no progress for %v: the lab hangs up on this peer (--idle)",
-			"%v 内没有任何进展：实验台挂断这个对端（--idle）", e.Limit)
+		return Tf("no progress for %v: recv() waited that long for the peer's next bytes and none came; the lab hangs up on this peer (--idle)",
+			"%v 内没有任何进展：recv() 等对端的下一批字节等了这么久，一个也没来；实验台挂断这个对端（--idle）", e.Limit)
 	case e.Rate > 0:
 		return Text{
 			En: fmt.Sprintf("%s did not arrive within %v, nor at %d bytes a second: a peer that trickles cannot hold a connection", e.What.En, e.Limit, e.Rate),

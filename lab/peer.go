@@ -42,3 +42,21 @@ type PeerOptions struct {
 	// Ready, if set, is called once the server listens, with its address.
 	Ready func(addr net.Addr)
 }
+
+// A Verdict is what a peer side found wrong with the program on the other
+// end: the bug the tutorials' programs really have, named. `lab client`
+// records it as a finding that fails and exits 1 with it; `lab serve`
+// gives it as that client's verdict. What says what the lab saw on the
+// wire, Hint the likely bug and its fix.
+type Verdict struct {
+	ID   string // stable, English: "serial-server"
+	What Text
+	Hint Text
+}
+
+func (v *Verdict) Error() string { return v.What.En + "; " + v.Hint.En }
+
+// Text is the verdict in one piece: what the lab saw, then the hint.
+func (v *Verdict) Text() Text {
+	return Text{En: v.What.En + "; " + v.Hint.En, Zh: v.What.Zh + "；" + v.Hint.Zh}
+}

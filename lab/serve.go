@@ -42,15 +42,79 @@ type ServeOptions struct {
 // ServeStats count what Listener.Serve did.
 type ServeStats struct {
 	Conns   int // connections accepted
-	Failed  int // connections whose handler returned an error
+	Failed  int // connections whose handler returned an error or gave a verdict
 	Refused int // connections closed at once because Max were open
+	// Clients are the verdicts on the clients that went wrong, the first
+	// MaxVerdicts of them (a classroom server may serve thousands).
+	Clients []ClientVerdict
+}
+
+// MaxVerdicts is how many clients' verdicts ServeStats keeps.
+const MaxVerdicts = 32
+
+// A ClientVerdict is what went wrong with one client of a server: the
+// verdicts its handler gave (Side.Verdict), else how its connection ended.
+type ClientVerdict struct {
+	Who  string // the fork's tag, c1, c2, …
+	ID   string // the verdict's id, or "error"
+	Text Text
+}
+
+// Verdict gives a verdict on this side's peer: the trace shows it with ✗
+// in the lane, and a server's ServeStats keep it for the verdict at its
+// end. The connection goes on (return an error to end it).
+func (s *Side) Verdict(v *Verdict) {
+	s.Fail(v.Text(), v)
+	s.mu.Lock()
+	if len(s.verdicts) < 8 {
+		s.verdicts = append(s.verdicts, v)
+	}
+	s.mu.Unlock()
+}
+
+// clientVerdicts are what went wrong with the client a fork served: its
+// verdicts, else the error its handler returned, said as the client's doing.
+func clientVerdicts(s *Side, err error) []ClientVerdict {
+	s.mu.Lock()
+	vs := s.verdicts
+	s.mu.Unlock()
+	var out []ClientVerdict
+	for _, v := range vs {
+		out = append(out, ClientVerdict{Who: s.who, ID: v.ID, Text: v.Text()})
+	}
+	var v *Verdict
+	switch {
+	case err == nil || len(out) > 0 && errors.As(err, &v):
+	case errors.As(err, &v):
+		out = append(out, ClientVerdict{Who: s.who, ID: v.ID, Text: v.Text()})
+	default:
+		out = append(out, ClientVerdict{Who: s.who, ID: "error", Text: endedText(err)})
+	}
+	return out
+}
+
+// endedText says how a client's connection went wrong, from its error.
+func endedText(err error) Text {
+	var le *LimitError
+	if errors.As(err, &le) {
+		return le.Explain()
+	}
+	switch Classify(err) {
+	case ClassReset:
+		return T("it reset the connection (RST): a client that closes with part of an answer unread does that; read the whole answer (its length, or until b'') before closing",
+			"它重置了连接（RST）：客户端在回答还没读完时关闭就会这样；先读完整个回答（按长度，或读到 b''）再关闭")
+	case ClassBrokenPipe:
+		return T("it had gone while the server was still sending (EPIPE): it closed before the whole answer was sent",
+			"服务端还在发送时它已经走了（EPIPE）：它在整个回答发完之前就关闭了")
+	}
+	return Tf("its connection ended with an error: %v", "它的连接以错误结束：%v", err)
 }
 
 // Serve accepts connections and runs handle for each one in its own
 // goroutine, on a Fork of the listener's side (the accept() is traced in
 // that fork's lane already). handle should close the connection; when it
 // returns an error instead, the error is shown in the connection's lane and
-// Serve closes it. A handler that panics is reported the same way. Serve
+// Serve closes it, unless handle already did. A handler that panics is reported the same way. Serve
 // returns once opt.Count connections have been served, or with the
 // session's cause when it ends (Ctrl-C), after the running handlers have
 // returned. It does not close the listener.
@@ -71,6 +135,7 @@ func (l *Listener) Serve(opt ServeOptions, handle func(s *Side, c *Conn) error) 
 	for n := 1; opt.Count <= 0 || n <= opt.Count; {
 		tag := fmt.Sprintf("c%d", n)
 		fork := s.Fork(tag)
+		fork.Idle()
 		conn, err := (&Listener{l: l.l, side: fork, id: l.id}).Accept()
 		if err != nil {
 			fork.Retire()
@@ -124,12 +189,23 @@ func (l *Listener) Serve(opt ServeOptions, handle func(s *Side, c *Conn) error) 
 				mu.Unlock()
 			}()
 			defer fork.Retire()
-			if err := handleOne(fork, conn, handle); err != nil {
+			err := handleOne(fork, conn, handle)
+			if ctx.Err() != nil && err != nil {
+				err = nil // stopped (Ctrl-C): not the client's doing
+			}
+			if vs := clientVerdicts(fork, err); len(vs) > 0 {
 				mu.Lock()
 				stats.Failed++
+				stats.Clients = append(stats.Clients, vs[:max(0, min(len(vs), MaxVerdicts-len(stats.Clients)))]...)
 				mu.Unlock()
-				fork.record(Event{Op: OpNote, Conn: conn.id, Text: endText(err)}, err)
-				if ctx.Err() == nil {
+			}
+			if err != nil {
+				var le *LimitError // the read it cut off already shows the error (✗)
+				if errors.As(err, &le) {
+					err = nil
+				}
+				fork.record(Event{Op: OpNote, Conn: conn.id, Text: endText(le, err)}, err)
+				if !conn.closed.Load() { // a refusal may have closed it: a second close() would fail (EBADF)
 					conn.Close()
 				}
 			}
@@ -169,9 +245,8 @@ func handleOne(s *Side, c *Conn, handle func(*Side, *Conn) error) (err error) {
 }
 
 // endText explains in the connection's lane why it ends.
-func endText(err error) Text {
-	var le *LimitError
-	if errors.As(err, &le) {
+func endText(le *LimitError, err error) Text {
+	if le != nil {
 		t := le.Explain()
 		t.En += "; the server goes on"
 		t.Zh += "；服务端继续工作"

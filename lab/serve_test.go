@@ -199,3 +199,72 @@ func TestServeRefusesBeyondMax(t *testing.T) {
 		t.Error("no note in the refused connection's lane")
 	}
 }
+
+// TestServeHandlerClosedThenFailed: a handler that closes its connection
+// (a refusal) and then returns an error gets its error in the lane, and no
+// second close(): that would fail with EBADF and show a false "✗ close".
+func TestServeHandlerClosedThenFailed(t *testing.T) {
+	sess := NewSession(context.Background(), SessionOptions{Keep: true})
+	defer sess.Close()
+	ln, err := sess.Side(Server, Params{}).Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := ln.Serve(ServeOptions{Count: 1}, func(s *Side, c *Conn) error {
+			c.Close()
+			return errors.New("refused: not a size")
+		})
+		done <- err
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, c)
+	c.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	var closes int
+	for _, e := range sess.Events() {
+		if e.Op == OpClose {
+			closes++
+			if e.Err != "" {
+				t.Errorf("seq %d: close() failed: %s", e.Seq, e.Err)
+			}
+		}
+	}
+	if closes != 1 {
+		t.Errorf("%d close() calls traced, want 1", closes)
+	}
+}
+
+// TestIdleSaysWhatItWaitedFor: a recv cut off by the idle limit explains
+// the limit and what the call waited for, in both languages.
+func TestIdleSaysWhatItWaitedFor(t *testing.T) {
+	sess := NewSession(context.Background(), SessionOptions{})
+	defer sess.Close()
+	ln, err := sess.Side(Server, Params{}).Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sess.Side(Client, Params{}).Dial(ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ln.Accept(); err != nil {
+		t.Fatal(err)
+	}
+	conn.SetIdle(50 * time.Millisecond)
+	_, err = conn.Recv(1)
+	var le *LimitError
+	if !errors.As(err, &le) {
+		t.Fatalf("recv from a silent peer: %v, want a LimitError", err)
+	}
+	if x := le.Explain(); !strings.Contains(x.En, "no progress for 50ms") || !strings.Contains(x.En, "recv() waited") ||
+		!strings.Contains(x.Zh, "recv() 等对端") {
+		t.Errorf("the idle limit explained as %q / %q; want the limit and what recv() waited for", x.En, x.Zh)
+	}
+}

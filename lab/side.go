@@ -26,6 +26,8 @@ type Side struct {
 	who     string      // a Fork's tag, put on every event
 	unhook  func() bool // stops closing on the run's end (Retire)
 
+	verdicts []*Verdict // what a peer side found wrong with its peer (Side.Verdict)
+
 	pending step // named by Step or Key, for the next socket call
 	current step // the name of the call in progress (taken by before)
 }
@@ -36,6 +38,7 @@ type step struct {
 	key   bool
 	when  func(Event) bool // KeyIf: a key call only if this holds for it
 	began time.Time        // when the call began (after its announcement)
+	quiet bool             // not recorded when the run's end cuts it off (Idle)
 }
 
 // run is what a demo's two sides share.
@@ -109,8 +112,20 @@ func (s *Side) KeyIf(name string, when func(Event) bool) {
 	s.name(step{name: name, key: true, when: when})
 }
 
+// Idle says that the next socket call waits for a peer that may never
+// come (a server's accept() or recvfrom() for its next client): should
+// the session end while it waits (Ctrl-C, --count reached), the call is
+// not recorded, for nothing happened. A call that returns is recorded as
+// usual, under the name Step or Key gave it.
+func (s *Side) Idle() {
+	s.mu.Lock()
+	s.pending.quiet = true
+	s.mu.Unlock()
+}
+
 func (s *Side) name(st step) {
 	s.mu.Lock()
+	st.quiet = st.quiet || s.pending.quiet
 	s.pending = st
 	s.mu.Unlock()
 }
@@ -211,6 +226,9 @@ func (s *Side) record(e Event, err error) Event {
 	e.Side = s.Role
 	e.Who = s.who
 	if err != nil {
+		if st.quiet && s.run.ctx.Err() != nil {
+			return e // a server waiting for its next peer when it was stopped: nothing happened
+		}
 		e.Err, e.Errno = err.Error(), Classify(err).Name()
 		if s.run.ctx.Err() != nil {
 			e.Err, e.Errno = stopReason(context.Cause(s.run.ctx))

@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/fatih/color"
 	"golang.org/x/term"
 
 	"socketlab/demos"
@@ -22,9 +21,6 @@ import (
 	"socketlab/lab/render"
 	"socketlab/lessons"
 )
-
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "dev"
 
 // Exit codes of the command-line contract.
 const (
@@ -200,8 +196,8 @@ func (e *env) dispatch(args []string) error {
 	}
 	switch cmd {
 	case "version", "--version":
-		fmt.Fprintf(e.stdout, "lab %s\n", version)
-		return nil
+		_, err := fmt.Fprintln(e.stdout, versionLine())
+		return err
 	case "help", "-h", "--help", "-help":
 		return e.help(rest)
 	}
@@ -256,7 +252,6 @@ func (e *env) resolve(c common) (settings, error) {
 		return s, usage(lab.T("--color auto, always or never", "--color auto、always 或 never"),
 			lab.Tf("unknown --color %q", "未知的 --color 值 %q", c.color))
 	}
-	color.NoColor = !s.color
 	switch {
 	case c.width < 0 || (c.width > 0 && c.width < 40):
 		return s, usage(lab.T("--width 40 or more", "--width 至少为 40"),
@@ -283,6 +278,9 @@ func (e *env) resolve(c common) (settings, error) {
 // valid --lang is parsed, errors are said in that language.
 func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
+	if parsing != nil {
+		parsing(fs)
+	}
 	defer func() {
 		if f := fs.Lookup("lang"); f != nil {
 			if l, err := lab.ParseLang(f.Value.String()); err == nil {
@@ -300,10 +298,13 @@ func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 			if fs.Name() == "lab" { // the menu's flags
 				help = "lab help"
 			}
-			// The flag package's own sentence stays as it is.
+			msg := flagError(fs, err) // --slow 300: add a unit: 300ms or 300s
+			if msg.IsZero() {         // a sentence of the flag package flagError does not know
+				msg = lab.Tf("%s: %v", "%s 的选项有误：%v", fs.Name(), err)
+			}
 			return nil, &usageError{
 				hint:  lab.Tf("run %q for its flags", "运行 %q 查看它的选项", help),
-				msg:   lab.Tf("%s: %v", "%s 的选项有误：%v", fs.Name(), err),
+				msg:   msg,
 				cause: err,
 			}
 		}
@@ -315,6 +316,10 @@ func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		args = args[1:]
 	}
 }
+
+// parsing, when set (by a test), sees each command's flags before they
+// are parsed: the help texts must name every one.
+var parsing func(*flag.FlagSet)
 
 // sets collects repeated --set name=value flags.
 type sets []string
@@ -437,9 +442,13 @@ func (e *env) runCmd(args []string) error {
 		return usage(lab.T("lab run <N|slug|all>, e.g. lab run 1", "lab run <N|slug|all>，例如 lab run 1"),
 			lab.T("run needs one demo", "run 需要指定一个演示"))
 	}
-	if f.slow < 0 || f.timeout <= 0 {
+	if f.slow < 0 {
 		return usage(lab.T("durations look like 300ms or 2s", "时长的写法如 300ms 或 2s"),
-			lab.T("--slow and --timeout must be positive", "--slow 和 --timeout 必须为正数"))
+			lab.Tf("--slow %v: must not be negative", "--slow %v：不能为负数", f.slow))
+	}
+	if f.timeout <= 0 {
+		return usage(lab.T("durations look like 300ms or 2s", "时长的写法如 300ms 或 2s"),
+			lab.Tf("--timeout %v: must be positive", "--timeout %v：必须为正数", f.timeout))
 	}
 	show, err := parseShow(f.show)
 	if err != nil {

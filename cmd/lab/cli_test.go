@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"regexp"
 	"strings"
 	"testing"
@@ -36,9 +37,15 @@ func TestBadInput(t *testing.T) {
 		{[]string{"run", "3", "--set", "buf=abc"}, `buf="abc" is not a whole number`, "knobs of 3 small-buffer"},
 		{[]string{"run", "3", "--set", "nosuch=1"}, `unknown knob "nosuch" (valid: buf, msg)`, "knobs of 3 small-buffer"},
 		{[]string{"run", "3", "--set", "buf"}, "want name=value", ""},
-		{[]string{"run", "1", "--bogus"}, "flag provided but not defined: -bogus", `lab help run`},
-		{[]string{"run", "1", "--slow", "soon"}, "invalid value", ""},
-		{[]string{"run", "1", "--slow", "-1s"}, "must be positive", ""},
+		{[]string{"run", "1", "--bogus"}, "unknown flag --bogus", `lab help run`},
+		{[]string{"run", "1", "--slow", "soon"}, `--slow "soon" is not a duration (e.g. 300ms or 2s)`, ""},
+		{[]string{"run", "1", "--slow", "300"}, "--slow 300: add a unit: 300ms or 300s", ""},
+		{[]string{"run", "1", "--slow", "-1s"}, "--slow -1s: must not be negative", ""},
+		{[]string{"run", "1", "--timeout", "0"}, "--timeout 0s: must be positive", ""},
+		{[]string{"run", "1", "--width", "abc"}, `--width "abc" is not a whole number`, ""},
+		{[]string{"run", "1", "--step=maybe"}, "--step takes no value, or =true/=false", ""},
+		{[]string{"run", "1", "--format"}, "--format needs a value", ""},
+		{[]string{"serve", "1", "--idle", "5"}, "--idle 5: add a unit: 5ms or 5s", ""},
 		{[]string{"run", "1", "--format", "xml"}, `unknown --format "xml"`, "text, json, md, svg or html"},
 		{[]string{"run", "1", "--lang", "fr"}, `unknown language "fr"`, "--lang en"},
 		{[]string{"run", "1", "--color", "sometimes"}, `unknown --color "sometimes"`, ""},
@@ -275,7 +282,7 @@ func TestNarrowIsOneLane(t *testing.T) {
 
 func TestLessonHelpVersion(t *testing.T) {
 	englishEnv(t)
-	for _, args := range [][]string{{"lesson", "1"}, {"lesson", "udp", "--lang", "zh"}, {"help"}, {"help", "run"}, {"version"},
+	for _, args := range [][]string{{"lesson", "1"}, {"lesson", "udp", "--lang", "zh"}, {"help"}, {"help", "run"}, {"version"}, {"help", "version"},
 		{"run", "--help"}, {"list", "-h"}, {"lesson", "--help"}, {"serve", "--help"}, {"client", "--help"}, {"proxy", "--help"}} {
 		code, out, stderr := runLab(t, "", args...)
 		if code != 0 || out == "" {
@@ -285,6 +292,41 @@ func TestLessonHelpVersion(t *testing.T) {
 	_, out, _ := runLab(t, "", "lesson", "1", "--lang", "zh")
 	if !strings.HasPrefix(out, "# 1 tcp-basic") {
 		t.Errorf("lesson 1 zh starts %q", out[:min(len(out), 40)])
+	}
+}
+
+// Every flag a command takes is in its help, in both languages.
+func TestHelpNamesEveryFlag(t *testing.T) {
+	englishEnv(t)
+	defer func() { parsing = nil }()
+	for _, cmd := range []string{"run", "serve", "client", "proxy", "replay", "web", "list", "lesson"} {
+		var names []string
+		parsing = func(fs *flag.FlagSet) {
+			fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		}
+		runLab(t, "", cmd, "--help")
+		parsing = nil
+		if len(names) == 0 {
+			t.Errorf("lab %s --help parsed no flags", cmd)
+		}
+		for _, lang := range []string{"en", "zh"} {
+			_, help, _ := runLab(t, "", "help", cmd, "--lang", lang)
+			for _, n := range names {
+				if !regexp.MustCompile(`--` + regexp.QuoteMeta(n) + `\b`).MatchString(help) {
+					t.Errorf("lab help %s --lang %s does not name --%s", cmd, lang, n)
+				}
+			}
+		}
+	}
+}
+
+// lab version names the stamped version and commit (.ci/release sets them).
+func TestVersionStamped(t *testing.T) {
+	defer func(v, c string) { version, commit = v, c }(version, commit)
+	version, commit = "v9.8.7", "0123456789abcdef0123"
+	_, out, _ := runLab(t, "", "version")
+	if want := "lab v9.8.7 (commit 0123456789ab, go"; !strings.HasPrefix(out, want) {
+		t.Errorf("lab version = %q, want it to start %q", out, want)
 	}
 }
 
@@ -324,9 +366,9 @@ func TestBadInputChinese(t *testing.T) {
 		{[]string{"run", "3", "--set", "buf=abc"}, `buf="abc" 不是整数`, "演示 3 small-buffer 的参数", false, false},
 		{[]string{"run", "3", "--set", "nosuch=1"}, `未知参数 "nosuch"（有效的参数：buf、msg）`, "的参数", false, false},
 		{[]string{"run", "3", "--set", "buf"}, `--set "buf"：应写成 名称=值`, "", false, false},
-		{[]string{"run", "1", "--bogus"}, "run 的选项有误：flag provided but not defined: -bogus", `运行 "lab help run" 查看它的选项`, false, true},
-		{[]string{"run", "1", "--slow", "soon"}, "run 的选项有误：invalid value", "", false, true},
-		{[]string{"run", "1", "--slow", "-1s"}, "--slow 和 --timeout 必须为正数", "时长的写法如 300ms 或 2s", false, false},
+		{[]string{"run", "1", "--bogus"}, "没有 --bogus 这个选项", `运行 "lab help run" 查看它的选项`, false, true},
+		{[]string{"run", "1", "--slow", "soon"}, "--slow \"soon\" 不是时长", "", false, true},
+		{[]string{"run", "1", "--slow", "-1s"}, "--slow -1s：不能为负数", "时长的写法如 300ms 或 2s", false, false},
 		{[]string{"run", "1", "--format", "xml"}, `未知的 --format 值 "xml"`, "--format text、json、md、svg 或 html", false, false},
 		{[]string{"run", "1", "--lang", "fr"}, `未知的语言 "fr"（有效值：en、zh）`, "--lang en 或 --lang zh", true, false},
 		{[]string{"run", "1", "--color", "sometimes"}, `未知的 --color 值 "sometimes"`, "--color auto、always 或 never", false, false},

@@ -71,6 +71,9 @@ exit codes: 0 success · 1 a run failed or --check found a finding missing · 2 
                   or in the terminal steps both. The page stays until Ctrl-C or its Quit
   --check         exit 1 when a finding does not hold
   --full          show every byte and every call instead of folding
+  --packets       the segments on the wire beside the calls (captured on lo; without
+                  the privilege to capture, TCP_INFO around each call, and it says so)
+  --pcap FILE     also write those packets to a pcapng file (Wireshark, tshark)
   --show LIST     detail hidden by default: barriers (the lab's wait/signal), setup
                   (options the lab sets for itself), go (how the lab does it in Go)
   --save FILE     also save the JSON trace, to replay later: lab replay FILE
@@ -94,6 +97,9 @@ exit codes: 0 success · 1 a run failed or --check found a finding missing · 2 
                   页面一直保留，直到按 Ctrl-C 或页面上的"退出"
   --check         有结论不成立时以 1 退出
   --full          显示全部字节和全部调用，不折叠
+  --packets       在调用旁边显示线路上的报文段（在 lo 上抓包；没有抓包权限时，
+                  改为每次调用前后的 TCP_INFO，并会说明）
+  --pcap 文件     同时把这些报文写进 pcapng 文件（Wireshark、tshark 可打开）
   --show 列表     默认隐藏的细节：barriers（实验台的等待/信号）、setup（实验台为自己
                   设置的选项）、go（实验台在 Go 里的做法）
   --save 文件     同时保存 JSON 跟踪记录，以后重放：lab replay 文件
@@ -102,8 +108,21 @@ exit codes: 0 success · 1 a run failed or --check found a finding missing · 2 
   --lang L        en 或 zh
   --timeout 时长  多久没有任何套接字调用完成就放弃（默认 5s）
 `),
-	"list": lab.T(`lab list [--format text|json] lists the demos with their knobs.
-`, `lab list [--format text|json] 列出所有演示及其参数。
+	"version": lab.T(`lab version prints the lab's version, the commit it was built from and the
+Go toolchain. Release builds (.ci/release) stamp the version from git; a build
+from a clone takes the commit from Go's build information ("dev" otherwise).
+`, `lab version 打印实验台的版本号、构建时的提交（commit）和 Go 工具链。
+发布构建（.ci/release）从 git 取得版本号；从克隆的仓库直接构建时，
+提交取自 Go 的构建信息（否则显示 "dev"）。
+`),
+	"list": lab.T(`lab list [--format text|json] lists the demos with their knobs (lab help N:
+each knob's default, range and meaning).
+
+  --width N, --color C, --lang L   as for lab run
+`, `lab list [--format text|json] 列出所有演示及其参数（lab help N：每个参数的默认值、
+范围和含义）。
+
+  --width N、--color C、--lang L   与 lab run 相同
 `),
 	"proxy": lab.T(`lab proxy --upstream ADDR sits between your client and your server and shows
 both directions with every read boundary: each recv() the proxy made and each
@@ -119,7 +138,8 @@ send() it forwarded, one connection per tag [c1], [c2], …
   --merge DUR      hold arriving bytes for DUR, then forward them in one write:
                    provokes "sticky packets"
   --format F       text (lanes), json, md, or none (quiet: totals at the end)
-  --full, --width N, --color C, --lang L   as for lab run
+  --full, --show LIST, --packets, --pcap FILE, --width N, --color C, --lang L
+                   as for lab run
 
 Half-closes (shutdown(SHUT_WR)) and resets (ECONNRESET) are passed on.
 Ctrl-C stops the proxy, closes every socket and exits 0.
@@ -134,7 +154,8 @@ Ctrl-C stops the proxy, closes every socket and exits 0.
   --delay 时长     每次转发写入前等待这么久（如 50ms），让各片逐个到达
   --merge 时长     把这段时间内到达的字节攒起来，一次写出：故意制造"粘包"
   --format F       text（双栏）、json、md，或 none（安静：只在结束时给出总数）
-  --full、--width N、--color C、--lang L   与 lab run 相同
+  --full、--show 列表、--packets、--pcap 文件、--width N、--color C、--lang L
+                   与 lab run 相同
 
 半关闭（shutdown(SHUT_WR)）和重置（ECONNRESET）都会转告对方。
 Ctrl-C 停止代理，关闭所有套接字，以 0 退出。
@@ -225,8 +246,8 @@ func (e *env) help(args []string) error {
 	if d, err := demos.Lookup(topic); err == nil { // then a demo
 		return writeDemoHelp(e.stdout, d, l, width)
 	}
-	return usage(lab.T("help topics: run, list, lesson, serve, client, proxy, replay, web, trace, or a demo (lab help 4)",
-		"帮助主题：run、list、lesson、serve、client、proxy、replay、web、trace，或一个演示（lab help 4）"),
+	return usage(lab.T("help topics: run, list, lesson, serve, client, proxy, replay, web, version, trace, or a demo (lab help 4)",
+		"帮助主题：run、list、lesson、serve、client、proxy、replay、web、version、trace，或一个演示（lab help 4）"),
 		lab.Tf("no help for %q", "没有关于 %q 的帮助", topic))
 }
 
@@ -275,6 +296,15 @@ func writeDemoHelp(w io.Writer, d lab.Demo, l lab.Lang, width int) error {
 		wrap(lab.Tf("--set %s=…   default: %s · valid: %s", "--set %s=…   默认：%s · 有效值：%s",
 			k.Name, k.Default, k.RangeIn(l)).In(l), 2)
 		wrap(k.Help.In(l), 6)
+	}
+	if d.Peer != nil && len(d.Peer.Knobs) > 0 {
+		fmt.Fprintln(w)
+		wrap(lab.Tf("lab serve %d and lab client %d take these too:", "lab serve %d 和 lab client %d 还接受这些参数：", d.ID, d.ID).In(l), 0)
+		for _, k := range d.Peer.Knobs {
+			wrap(lab.Tf("--set %s=…   default: %s · valid: %s", "--set %s=…   默认：%s · 有效值：%s",
+				k.Name, k.Default, k.RangeIn(l)).In(l), 2)
+			wrap(k.Help.In(l), 6)
+		}
 	}
 	fmt.Fprintln(w)
 	wrap(lab.Tf("Run it: lab run %d · step by step: lab run %d --step · its lesson: lab lesson %d",

@@ -35,14 +35,14 @@ func TestProxyBadFlags(t *testing.T) {
 		{[]string{"proxy", up, "--listen", "127.0.0.1:9000"}, "would forward to itself", "another port"},
 		{[]string{"proxy", up, "--slice", "-1"}, "--slice -1 is out of range", "--slice from 1 to 65536, or 0 for off"},
 		{[]string{"proxy", up, "--slice", "65537"}, "--slice 65537 is out of range", ""},
-		{[]string{"proxy", up, "--slice", "one"}, "invalid value", "lab help proxy"},
+		{[]string{"proxy", up, "--slice", "one"}, `--slice "one" is not a whole number`, "lab help proxy"},
 		{[]string{"proxy", up, "--delay", "-5ms"}, "out of range", "durations from 0 to 1m"},
 		{[]string{"proxy", up, "--merge", "2m"}, "out of range", "durations from 0 to 1m"},
-		{[]string{"proxy", up, "--merge", "soon"}, "invalid value", ""},
+		{[]string{"proxy", up, "--merge", "soon"}, `--merge "soon" is not a duration`, ""},
 		{[]string{"proxy", up, "--format", "xml"}, `unknown --format "xml"`, "text, json, md or none"},
 		{[]string{"proxy", up, "extra"}, `unexpected argument "extra"`, "lab proxy --upstream"},
 		{[]string{"proxy", up, "--lang", "fr"}, `unknown language "fr"`, ""},
-		{[]string{"proxy", up, "--bogus"}, "flag provided but not defined: -bogus", "lab help proxy"},
+		{[]string{"proxy", up, "--bogus"}, "unknown flag --bogus", "lab help proxy"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

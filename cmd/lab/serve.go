@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"socketlab/demos"
@@ -218,6 +219,13 @@ func (e *env) serveCmd(args []string) error {
 			if *dir, err = os.MkdirTemp("", "socketlab-serve-"); err != nil {
 				return fmt.Errorf("make the upload folder: %w", err)
 			}
+			// The uploads stay for the learner to look at; a folder that
+			// got none goes (Remove fails on a folder that is not empty).
+			defer func(dir string) {
+				if os.Remove(dir) != nil {
+					fmt.Fprintln(e.stderr, lab.Tf("lab: the uploads stay in %s", "lab：上传的文件留在 %s", dir).In(ps.s.lang))
+				}
+			}(*dir)
 		} else if fi, err := os.Stat(*dir); err != nil || !fi.IsDir() {
 			return usage(lab.T("--dir must name a folder that exists", "--dir 必须是一个已经存在的文件夹"),
 				lab.Tf("--dir %q is not a folder", "--dir %q 不是文件夹", *dir))
@@ -258,10 +266,15 @@ func (e *env) serveCmd(args []string) error {
 			fmt.Fprintln(w, lab.Tf("lab serve %s: listening on %s; connect to %s",
 				"lab serve %s：正在 %s 上监听；连接到 %s", ps.demo.Name(), addr, net.JoinHostPort(h, p)).In(l))
 			fmt.Fprintln(w, lab.T("try, from another terminal:", "在另一个终端里试试：").In(l))
+			python := false
 			for _, line := range ps.peer.Try(h, p) {
 				fmt.Fprintf(w, "  %s\n", line)
+				python = python || strings.HasPrefix(line, "python3 ")
 			}
-			if *dir != "" {
+			if python {
+				fmt.Fprintln(w, lab.T("(on Windows, type py instead of python3)", "（在 Windows 上把 python3 换成 py）").In(l))
+			}
+			if *dir != "" && f.format != "text" { // the text trace's first note says it
 				fmt.Fprintln(w, lab.Tf("uploads go into %s", "上传的文件放进 %s", *dir).In(l))
 			}
 			fmt.Fprintln(w, lab.T("Ctrl-C stops the server (sockets closed).", "Ctrl-C 停止服务端（套接字都会关闭）。").In(l))
@@ -289,7 +302,15 @@ func servedFindings(d lab.Demo, st lab.ServeStats) []lab.Finding {
 	if d.Slug == "udp" {
 		what = lab.Tf("answered %d datagram(s); %d answer(s) failed", "回答了 %d 个数据报；%d 个回答失败", st.Conns, st.Failed)
 	}
-	return []lab.Finding{{ID: "served", OK: true, Text: what}}
+	out := []lab.Finding{{ID: "served", OK: true, Text: what}}
+	// A verdict on each client that went wrong: the bug, named.
+	for _, c := range st.Clients {
+		out = append(out, lab.Finding{ID: c.Who + "-" + c.ID, OK: false, Text: lab.Text{En: "[" + c.Who + "] " + c.Text.En, Zh: "[" + c.Who + "] " + c.Text.Zh}})
+	}
+	if more := st.Failed - len(st.Clients); more > 0 && len(st.Clients) >= lab.MaxVerdicts {
+		out = append(out, lab.Finding{ID: "more", OK: false, Text: lab.Tf("and %d more client(s) went wrong (see ✗ in their lanes)", "还有 %d 个客户端出了错（见其栏中的 ✗）", more)})
+	}
+	return out
 }
 
 func (e *env) clientCmd(args []string) error {
@@ -333,6 +354,11 @@ func (e *env) clientCmd(args []string) error {
 		sess.Close()
 		fmt.Fprintln(e.stderr, lab.T("lab: stopped; sockets closed.", "lab：已停止；套接字已关闭。").In(l))
 		return nil
+	}
+	var v *lab.Verdict
+	if errors.As(err, &v) { // the server's bug, named: a finding that fails
+		sess.End(ps.demo.Slug, []lab.Finding{{ID: v.ID, OK: false, Text: v.Text()}}, nil)
+		return &failure{cause: err, msg: join(lab.Tf("client %s: ", "client %s：", ps.demo.Name()), v.What), hint: v.Hint}
 	}
 	var le *lab.LimitError
 	if errors.As(err, &le) {

@@ -1,10 +1,16 @@
 package main
 
-import "socketlab/lab"
+import (
+	"strconv"
+	"strings"
+
+	"socketlab/demos"
+	"socketlab/lab"
+)
 
 // The help texts of "lab serve" and "lab client" (help.go lists them).
 var (
-	serveHelp = lab.T(`lab serve <N|slug> runs the server side of demo N for a real client: your own
+	serveHelp = withPeerDemos(lab.T(`lab serve <N|slug> runs the server side of demo N for a real client: your own
 Python program, nc, or "lab client N" in another terminal. It prints the
 address to connect to and traces what it does, each connection tagged [c1],
 [c2], …; the client's lane shows only what the lab saw arrive.
@@ -20,10 +26,12 @@ address to connect to and traces what it does, each connection tagged [c1],
   --format F      text, json, md or none (quiet)
   --web[=ADDR]    also draw it in a browser, for the class: each connected peer
                   ([c1], [c2] …) a lifeline of its own, live
-  --full, --show LIST, --width N, --color C, --lang L   as for lab run
+  --full, --show LIST, --packets, --pcap FILE, --width N, --color C, --lang L
+                  as for lab run
 
-Demos with a server side: 1, 2, 3, 4, 5, 6, 7, 10, 14, 15. Frames are limited,
-bad clients get a ✗ in their lane and the server keeps serving the others.
+Demos with a server side: {demos}.
+Frames are limited, bad clients get a ✗ in their lane and the server keeps
+serving the others.
 Ctrl-C stops it, closes every socket and exits 0.
 `, `lab serve <N|slug> 为真实的客户端运行演示 N 的服务端：你自己的 Python 程序、nc，
 或另一个终端里的 "lab client N"。它打印要连接的地址，并记录自己的每一步，
@@ -40,12 +48,13 @@ Ctrl-C stops it, closes every socket and exits 0.
   --format F      text、json、md 或 none（安静）
   --web[=地址]    同时在浏览器里画出来，给全班看：每个连进来的对端（[c1]、[c2]……）
                   都有自己的一条生命线，实时更新
-  --full、--show 列表、--width N、--color C、--lang L   与 lab run 相同
+  --full、--show 列表、--packets、--pcap 文件、--width N、--color C、--lang L
+                  与 lab run 相同
 
-有服务端的演示：1、2、3、4、5、6、7、10、14、15。每个帧都有大小上限，
-出错的客户端在自己那一栏得到 ✗，服务端继续为其他客户端服务。
+有服务端的演示：{demos}。
+每个帧都有大小上限，出错的客户端在自己那一栏得到 ✗，服务端继续为其他客户端服务。
 Ctrl-C 停止它，关闭所有套接字，以 0 退出。
-`)
+`))
 
 	clientHelp = lab.T(`lab client <N|slug> --connect ADDR runs the client side of demo N against any
 server (lab serve N, or your own) and traces it. It exits 1 and says what was
@@ -58,7 +67,8 @@ wrong echo, a pickle that names a callable, which is refused and never run).
                   an answer still coming at 1 KiB/s or more is not cut
   --set k=v       the demo's knobs (e.g. --set msg=你好 for 1, --set msgs=a,b,q for 14)
   --format F      text, json, md or none
-  --full, --show LIST, --width N, --color C, --lang L   as for lab run
+  --full, --show LIST, --packets, --pcap FILE, --width N, --color C, --lang L
+                  as for lab run
 `, `lab client <N|slug> --connect 地址 针对任意服务端（lab serve N 或你自己的）运行演示 N
 的客户端并记录它。服务端的回答不符合演示的协议时（帧出错、回显不对、
 pickle 里点名了可调用对象：会被拒绝，绝不执行），以 1 退出并说明哪里不对。
@@ -69,6 +79,19 @@ pickle 里点名了可调用对象：会被拒绝，绝不执行），以 1 退�
                   仍以每秒 1 KiB 以上的速度到达的回答不会被切断
   --set k=v       演示的参数（如演示 1 的 --set msg=你好，演示 14 的 --set msgs=a,b,q）
   --format F      text、json、md 或 none
-  --full、--show 列表、--width N、--color C、--lang L   与 lab run 相同
+  --full、--show 列表、--packets、--pcap 文件、--width N、--color C、--lang L
+                  与 lab run 相同
 `)
 )
+
+// withPeerDemos puts the catalogue's demos that have a real-peer side in
+// place of {demos}: "1, 2, 3", "1、2、3".
+func withPeerDemos(t lab.Text) lab.Text {
+	var ids []string
+	for _, id := range demos.PeerIDs() {
+		ids = append(ids, strconv.Itoa(id))
+	}
+	t.En = strings.ReplaceAll(t.En, "{demos}", strings.Join(ids, ", "))
+	t.Zh = strings.ReplaceAll(t.Zh, "{demos}", strings.Join(ids, "、"))
+	return t
+}

@@ -33,6 +33,7 @@ lets that page control runs (other pages on it may only watch).
   --lang L        the page's first language, en or zh (it has a switch)
   --open          open the address in the default browser
   --private       watching needs the token too
+  --width N, --color C   for the lines it prints in the terminal, as for lab run
 
 Keys on the page, as in the terminal: Enter, → or n = one call · space = pause/resume
 (in step mode: one call) · c = run on · q = quit. Click a call to see its bytes
@@ -51,6 +52,7 @@ Ctrl-C stops the server and exits 0.
   --lang L        页面最初的语言，en 或 zh（页面上可以切换）
   --open          用默认浏览器打开这个地址
   --private       观看也需要令牌
+  --width N、--color C   用于它在终端里打印的文字，与 lab run 相同
 
 页面上的按键和终端里一样：回车、→ 或 n = 执行一次调用 · 空格 = 暂停/继续（单步模式下：执行
 一次调用）· c = 一直运行 · q = 退出。点击一次调用，查看它的字节和十六进制。"投影模式"把一切

@@ -10,7 +10,8 @@ import (
 )
 
 func TestSafeName(t *testing.T) {
-	good := []string{"a.txt", "你好.jpg", "new.jpg", "..hidden", "a..b", "x y", strings.Repeat("a", MaxFileName)}
+	good := []string{"a.txt", "你好.jpg", "new.jpg", "..hidden", "a..b", "x y", strings.Repeat("a", MaxFileName),
+		"console.txt", "COM10", "nulls", "lpt", "xcon.txt", ".con", "a.nul", "COM", "auxiliary.md", "emoji 👩‍💻.png"}
 	for _, n := range good {
 		if got, err := SafeName(n); err != nil || got != n {
 			t.Errorf("SafeName(%q) = %q, %v; want it accepted", n, got, err)
@@ -18,9 +19,21 @@ func TestSafeName(t *testing.T) {
 	}
 	bad := []string{"", ".", "..", "../../etc/passwd", "/etc/passwd", "a/b", `..\x`, `C:\x`, "C:x",
 		"a\x00b", "a\nb", "\x7f", "\xff", strings.Repeat("a", MaxFileName+1), "./a", "a\u009b2J", "\u0085"}
+	// Windows: device names with or without an extension, trailing dots and
+	// spaces, streams, its forbidden characters; bidirectional controls.
+	bad = append(bad, "CON", "con", "PRN", "AUX", "aux.txt", "NUL", "nul.tar.gz", "NUL .txt", "COM1", "com9.log", "LPT0",
+		"COM¹", "lpt³.txt", "CONIN$", "conout$.x", "a.txt.", "a.txt ", "a.", "a.txt:hidden", "a:b", "C:", "a<b", "a>b",
+		`a"b`, "a|b", "a?", "*.txt", "invoice‮txt.exe", "a⁦b", "a‏b", "a؜b")
 	for _, n := range bad {
-		if got, err := SafeName(n); !errors.Is(err, ErrUnsafeName) || got != "" {
+		got, err := SafeName(n)
+		if !errors.Is(err, ErrUnsafeName) || got != "" {
 			t.Errorf("SafeName(%q) = %q, %v; want ErrUnsafeName", n, got, err)
+			continue
+		}
+		// The reason in both languages: the Chinese one has Han characters.
+		var ne *NameError
+		if !errors.As(err, &ne) || ne.En == "" || !strings.ContainsFunc(ne.Zh, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+			t.Errorf("SafeName(%q): %#v, want a reason in English and Chinese", n, err)
 		}
 	}
 }

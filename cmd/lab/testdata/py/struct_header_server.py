@@ -3,10 +3,15 @@
   good      every answer framed
   negative  the first header says -5
   huge      the first header says 2**31 - 1
-  short     the header promises 100 bytes, 3 come, then close"""
+  short     the header promises 100 bytes, 3 come, then close
+  network   every length packed with '!i' (network order)
+  split     header and output as two send() calls 100 ms apart
+  framed    expects a framed command (a 4-byte length first): reads
+            b'whoa' as a length, gives up and closes"""
 import socket
 import struct
 import sys
+import time
 from common import report
 
 mode = sys.argv[1] if len(sys.argv) > 1 else "good"
@@ -25,6 +30,10 @@ while True:
         break
     if not cmd:
         break
+    if mode == "framed":
+        n = struct.unpack("i", cmd[:4])[0]
+        cmds.append("length %d" % n)
+        break
     cmds.append(cmd.decode("utf-8"))
     out = ("output of %s\n" % cmds[-1]).encode("utf-8") * (50 if cmds[-1] == "ls -l" else 1)
     if mode == "negative":
@@ -34,6 +43,12 @@ while True:
     elif mode == "short":
         conn.sendall(struct.pack("i", 100) + b"abc")
         break
+    elif mode == "network":
+        conn.sendall(struct.pack("!i", len(out)) + out)
+    elif mode == "split":
+        conn.send(struct.pack("i", len(out)))
+        time.sleep(0.1)  # Nagle × delayed ACK makes it ~40 ms; more here, for a loaded test machine
+        conn.send(out)
     else:
         conn.sendall(struct.pack("i", len(out)) + out)
 conn.close()
