@@ -896,13 +896,19 @@ func uploadServe(ctx context.Context, s *lab.Side, opt lab.PeerOptions) (lab.Ser
 
 func uploadPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) error {
 	size := int64(s.Params.Int("size"))
+	// The file's SHA-256: the JSON header carries it, so it is computed
+	// before connecting (a server waits for the header with an idle limit);
+	// with the ack it is hashed as it is sent.
+	var sum string
+	h := sha256.New()
+	if s.Params.String("proto") != "ack" {
+		sum, h = contentSHA(size), nil
+	}
 	conn, err := dialPeer(s, opt)
 	if err != nil {
 		return err
 	}
 	var answer []byte
-	var sum string    // the file's SHA-256: the JSON header carries it, so it is computed first
-	h := sha256.New() // with the ack it is hashed as it is sent
 	if s.Params.String("proto") == "ack" {
 		if err := conn.SendAll([]byte(strconv.FormatInt(size, 10))); err != nil { // client.sendall(bytes(str(file_size), encoding='utf-8'))
 			return err
@@ -920,7 +926,6 @@ func uploadPeerClient(ctx context.Context, s *lab.Side, opt lab.PeerOptions) err
 			answer = ack[len(uploadAck):] // an empty file's receipt came right behind the ack (demo 4's sticky packets)
 		}
 	} else {
-		sum, h = contentSHA(size), nil
 		head := putHeader(s.Params.String("name"), size, sum)
 		if err := conn.SendParts(head, lab.Mark{From: 0, To: wire.HeaderSize, Label: labelLength},
 			lab.Mark{From: wire.HeaderSize, To: len(head), Label: labelJSON}); err != nil {

@@ -321,3 +321,51 @@ func TestBigSendLentToSink(t *testing.T) {
 		t.Errorf("the trace kept %q, want the head of the send", sends[0].Data)
 	}
 }
+
+// keepingSink keeps the Data of every sendall it is handed, as a view that
+// folds keeps a call past Emit, and needs only the first bytes.
+type keepingSink struct{ kept [][]byte }
+
+func (h *keepingSink) Emit(e Event) {
+	if e.Op == OpSendAll {
+		h.kept = append(h.kept, e.Data)
+	}
+}
+func (h *keepingSink) Needs() int { return 16 }
+
+// TestBigSendLentThroughTee: beside a sink that needs every byte, a sink
+// that takes only a head of a lent call gets a copy of it, so what it
+// keeps does not change when the caller reuses its buffer.
+func TestBigSendLentThroughTee(t *testing.T) {
+	const size = 3 << 20
+	head := &keepingSink{}
+	var all []byte
+	sink := Tee{head, SinkFunc(func(e Event) {
+		if e.Op == OpSendAll {
+			all = append([]byte(nil), e.Data...)
+		}
+	})}
+	d := pairDemo("lend-tee",
+		func(s *Side, c *Conn) error {
+			_, err := c.RecvExactly(size, 1<<20, T("all", "全部"))
+			return err
+		},
+		func(s *Side, c *Conn) error {
+			b := bytes.Repeat([]byte("lab!"), size/4)
+			if err := c.SendAll(b); err != nil {
+				return err
+			}
+			clear(b)
+			return c.Close()
+		},
+		func(Trace, Params) []Finding { return nil })
+	if _, err := Run(context.Background(), d, Options{Sink: sink, Idle: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	if len(head.kept) != 1 || string(head.kept[0]) != strings.Repeat("lab!", 4) {
+		t.Errorf("the head sink kept %q, want the first 16 bytes as sent", head.kept)
+	}
+	if len(all) != size || string(all[:8]) != "lab!lab!" {
+		t.Errorf("the other sink got %d bytes starting %q", len(all), all[:min(8, len(all))])
+	}
+}

@@ -51,6 +51,12 @@ func trimFor(s Sink, e Event) Event {
 	}
 	if len(e.Data) > n {
 		e.Data = e.Data[:n]
+		if e.borrowed {
+			// The caller's buffer, lent until the sinks have handled the
+			// event (Conn.kept): a sink that keeps its head past Emit (a
+			// view's fold, the web hub's row detail) gets a copy of it.
+			e.Data, e.borrowed = append([]byte(nil), e.Data...), false
+		}
 	}
 	return e
 }
