@@ -136,9 +136,15 @@ func httpClient(ctx context.Context, s *lab.Side) error {
 // The read that completes it is the key call (it may start in the read
 // before). out gets what was read, the start of the body included, also
 // when it fails.
-func httpReadHead(s *lab.Side, conn *lab.Conn, out *[]byte) error {
+func httpReadHead(s *lab.Side, conn *lab.Conn, out *[]byte) (err error) {
 	var got []byte
-	defer func() { *out = got }()
+	closed := false // the server closed before the blank line
+	defer func() {
+		*out = got
+		if closed {
+			err = httpServerClosed{err}
+		}
+	}()
 	for bytes.Index(got, []byte("\r\n\r\n")) < 0 {
 		tail := slices.Clip(got[max(0, len(got)-3):])
 		s.KeyIf("read-head", func(e lab.Event) bool { return bytes.Contains(append(tail, e.Data...), []byte("\r\n\r\n")) })
@@ -147,6 +153,7 @@ func httpReadHead(s *lab.Side, conn *lab.Conn, out *[]byte) error {
 			return err
 		}
 		if len(data) == 0 {
+			closed = true
 			return lab.Errorf(lab.Tf("the server closed before the end of the headers (%d bytes)", "首部还没结束服务端就关闭了（%d 个字节）", len(got)), nil)
 		}
 		if got = append(got, data...); len(got) > httpMaxHead {
@@ -171,6 +178,19 @@ func httpGet(s *lab.Side, conn *lab.Conn, path, host string, closing bool) error
 		lab.Mark{From: 0, To: a, Label: httpMarkLine},
 		lab.Mark{From: a, To: b, Label: httpMarkHdrs},
 		lab.Mark{From: b, To: len(req), Label: httpMarkBlank})
+}
+
+// httpServerClosed is httpReadHead's error when the server closed before
+// the end of the headers: the peer sides tell it by its type, not by its
+// words.
+type httpServerClosed struct{ error }
+
+func (e httpServerClosed) Unwrap() error { return e.error }
+
+// serverClosed says whether err is an httpServerClosed.
+func serverClosed(err error) bool {
+	var c httpServerClosed
+	return errors.As(err, &c)
 }
 
 // httpResponse splits the client's received bytes into head lines (the

@@ -121,7 +121,7 @@ func httpPeerResponse(s *lab.Side, conn *lab.Conn, n int, path string, opt lab.P
 	var le *lab.LimitError
 	switch {
 	case err == nil:
-	case len(got) == 0 && (errors.As(err, &le) || lab.Classify(err) == lab.ClassReset || strings.Contains(err.Error(), "closed before")):
+	case len(got) == 0 && (errors.As(err, &le) || lab.Classify(err) == lab.ClassReset || serverClosed(err)):
 		return httpHead{}, nil, &lab.Verdict{ID: "no-answer",
 			What: lab.Tf("request %d got no answer (%s)", "第 %d 个请求没有得到回答（%s）", n, httpEnd(err)),
 			Hint: lab.T("read the request until its blank line (\\r\\n\\r\\n), then answer it; "+httpHint.En, "读取请求直到它的空行（\\r\\n\\r\\n），然后回答它；"+httpHint.Zh)}
@@ -131,7 +131,7 @@ func httpPeerResponse(s *lab.Side, conn *lab.Conn, n int, path string, opt lab.P
 			Hint: lab.T("HTTP ends every line with \\r\\n and the head with an empty line, \\r\\n\\r\\n; "+httpHint.En, "HTTP 的每一行都以 \\r\\n 结尾，头部以空行 \\r\\n\\r\\n 结束；"+httpHint.Zh)}
 	case !bytes.HasPrefix(got, []byte("HTTP/")):
 		return httpHead{}, nil, httpBadStatus(n, got)
-	case errors.As(err, &le) || strings.Contains(err.Error(), "closed before"):
+	case errors.As(err, &le) || serverClosed(err):
 		return httpHead{}, nil, &lab.Verdict{ID: "head-end",
 			What: lab.Tf("answer %d has no blank line after its headers (%s after %d bytes: %q)", "第 %d 个回答的报头后面没有空行（%s，在 %d 字节之后：%q）", n, httpEnd(err), len(got), clip(got)),
 			Hint: lab.T("end the head with an empty line: the last header's \\r\\n, then one more \\r\\n; "+httpHint.En, "用一个空行结束头部：最后一行报头的 \\r\\n 之后再加一个 \\r\\n；"+httpHint.Zh)}
@@ -221,7 +221,7 @@ func httpBadStatus(n int, got []byte) error {
 func httpEnd(err error) string {
 	var le *lab.LimitError
 	switch {
-	case err == nil || strings.Contains(err.Error(), "closed before"):
+	case err == nil || serverClosed(err):
 		return "b''"
 	case errors.As(err, &le):
 		return fmt.Sprintf("nothing more within %v", le.Limit)
