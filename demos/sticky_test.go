@@ -149,13 +149,17 @@ func TestStickyNotesFollowTheirCalls(t *testing.T) {
 // (the announcements themselves are checked by announcements).
 func recordedNotes(t *testing.T, d lab.Demo, tr lab.Trace) []announced {
 	notes := notesOf(t, d)
+	steps, err := lessons.Steps("en", d.ID, d.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []announced
 	for _, e := range tr {
 		if !e.Op.IsCall() || e.Side == lab.System {
 			continue
 		}
 		n, _ := notes(e.Side, e.Step, e.Op)
-		out = append(out, announced{n.En, e})
+		out = append(out, announced{n.En, noteKey(steps, e), e})
 	}
 	return out
 }
@@ -172,10 +176,6 @@ func checkStickyNotes(t *testing.T, sets []string, anns []announced) {
 	t.Helper()
 	p, _ := lab.ParseParams(sticky().Knobs, sets)
 	total := len(strings.Join(stickyMessages(p.String("mode")), ""))
-	notes, err := lessons.Steps("en", 4, "sticky")
-	if err != nil {
-		t.Fatal(err)
-	}
 	// The socket options the demo sets, by the value the call shows.
 	optNote := map[string]string{
 		"TCP_QUICKACK 0": "server.delay-ack",
@@ -185,7 +185,7 @@ func checkStickyNotes(t *testing.T, sets []string, anns []announced) {
 	}
 	merged := 0
 	for _, a := range anns {
-		e, key := a.e, noteKey(notes, a.e)
+		e, key := a.e, a.key
 		glued := key == "server.read-queued"
 		switch {
 		case e.Side == lab.Server && e.Op == lab.OpRecv:
@@ -220,18 +220,6 @@ func checkStickyNotes(t *testing.T, sets []string, anns []announced) {
 	if merged == 0 {
 		t.Error("no recv was announced with the merge note")
 	}
-}
-
-// noteKey is the key of the step note lab run looks up for e (notesOf):
-// side.step if the steps file has it, else side.op; "" if neither.
-func noteKey(notes map[string]string, e lab.Event) string {
-	if k := string(e.Side) + "." + e.Step; e.Step != "" && notes[k] != "" {
-		return k
-	}
-	if k := string(e.Side) + "." + e.Op.String(); notes[k] != "" {
-		return k
-	}
-	return ""
 }
 
 // TestStickyEvidence: each finding of demo 4 points at the key events a
