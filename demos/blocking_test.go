@@ -8,35 +8,6 @@ import (
 	"socketlab/lab"
 )
 
-// repeatInOrder runs a demo n times like repeatFindings and also requires
-// every trace to show causes before effects.
-func repeatInOrder(t *testing.T, slug string, n int, sets ...string) lab.Result {
-	t.Helper()
-	d, err := Lookup(slug)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if testing.Short() {
-		n = 1
-	}
-	var res lab.Result
-	for i := range n {
-		res = runDemo(t, d, lab.Options{}, sets...)
-		if len(res.Findings) == 0 {
-			t.Fatal("no findings")
-		}
-		for _, f := range res.Findings {
-			if !f.OK {
-				t.Fatalf("run %d of %d (%s): finding %s did not hold: %s", i+1, n, strings.Join(sets, " "), f.ID, f.Text.En)
-			}
-		}
-		if bad := res.Trace.OutOfOrder(); len(bad) > 0 {
-			t.Fatalf("run %d of %d: effects before causes: %v", i+1, n, bad)
-		}
-	}
-	return res
-}
-
 func TestBlocking100(t *testing.T) {
 	res := repeatInOrder(t, "blocking", 100)
 	var ids []string

@@ -9,6 +9,8 @@ import (
 	"socketlab/lab"
 )
 
+// framingBugsClient is demo 21's writer (its reader is in framingbugs.go):
+// one connection per part, each sent the way that part's bug needs.
 func framingBugsClient(ctx context.Context, s *lab.Side) error {
 	if err := s.Wait("listening"); err != nil {
 		return err
