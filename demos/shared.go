@@ -58,8 +58,8 @@ func upper(b []byte) []byte {
 
 // handle is the communication loop for one client, the handle() method of
 // a socketserver.BaseRequestHandler: answer each message upper-cased until
-// the client leaves. Demo 11's servers run it, and demo 20's select()
-// server for the connection it hands on.
+// the client leaves. Demo 11's servers run it, and demo 20 where it cannot
+// show select() (selectFallback).
 func handle(conn *lab.Conn) error {
 	for {
 		data, err := conn.Recv(1024) // data = self.request.recv(1024)
