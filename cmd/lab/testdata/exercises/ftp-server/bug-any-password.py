@@ -1,6 +1,6 @@
-# ftp-server, a buggy program: ref.py with one change.
 # bug: login checks that the user exists, not the password
 # hint: check the password, not only the name
+# ftp-server, a buggy program: ref.py with one change.
 #
 #   python3 bug-any-password.py {port}
 import base64

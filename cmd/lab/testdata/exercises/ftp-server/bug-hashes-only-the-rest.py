@@ -1,6 +1,6 @@
-# ftp-server, a buggy program: ref.py with one change.
 # bug: the checksums cover only the bytes of this connection, not the part kept from the cut put
 # hint: hash the whole file
+# ftp-server, a buggy program: ref.py with one change.
 #
 #   python3 bug-hashes-only-the-rest.py {port}
 import base64

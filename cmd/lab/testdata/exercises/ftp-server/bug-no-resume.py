@@ -1,6 +1,6 @@
-# ftp-server, a buggy program: ref.py with one change.
 # bug: a cut put's partial file is always removed, so a resumed put starts again at offset 0
 # hint: keep the partial file
+# ftp-server, a buggy program: ref.py with one change.
 #
 #   python3 bug-no-resume.py {port}
 import base64

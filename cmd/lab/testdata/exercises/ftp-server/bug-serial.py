@@ -1,6 +1,6 @@
-# ftp-server, a buggy program: ref.py with one change.
 # bug: socketserver.TCPServer: one connection at a time, so bob waits while alice is connected
 # hint: in its own thread
+# ftp-server, a buggy program: ref.py with one change.
 #
 #   python3 bug-serial.py {port}
 import base64

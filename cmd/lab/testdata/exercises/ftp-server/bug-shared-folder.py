@@ -1,6 +1,6 @@
-# ftp-server, a buggy program: ref.py with one change.
 # bug: every user's files go into ROOT itself: alice sees bob's files
 # hint: their own folder ROOT/<name>
+# ftp-server, a buggy program: ref.py with one change.
 #
 #   python3 bug-shared-folder.py {port}
 import base64

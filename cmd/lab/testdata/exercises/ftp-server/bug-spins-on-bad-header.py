@@ -1,6 +1,6 @@
-# ftp-server, a buggy program: ref.py with one change.
 # bug: a huge header length is trusted and recv_exactly loops on b'' when the client leaves half way
 # hint: if not data: break
+# ftp-server, a buggy program: ref.py with one change.
 #
 #   python3 bug-spins-on-bad-header.py {port}
 import base64

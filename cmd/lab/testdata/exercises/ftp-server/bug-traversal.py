@@ -1,6 +1,6 @@
-# ftp-server, a buggy program: ref.py with one change.
 # bug: the client's name is joined to the home folder as it came: ../x and /x leave it
 # hint: never join the client's name
+# ftp-server, a buggy program: ref.py with one change.
 #
 #   python3 bug-traversal.py {port}
 import base64
