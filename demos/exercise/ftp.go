@@ -143,7 +143,7 @@ bytes from offset. A bad length (0, negative, over 16384) gets a framed 400
 and a close, never the server's end.
 
   lab sends  37 00 00 00  {"cmd": "login", "user": "alice", "password": "…"}
-  you send   2b 00 00 00  {"status": 200, "msg": "welcome, alice"}
+  you send   28 00 00 00  {"status": 200, "msg": "welcome, alice"}
   lab sends  32 00 00 00  {"cmd": "put", "filesize": 5, "filename": "a.txt"}  68 65 6c 6c 6f
   you send   …           {"status": 200, "msg": "stored", "filename": "a.txt", "filesize": 5,
                           "md5": "5d41402a…", "sha256": "2cf24dba…"}   and ROOT/alice/a.txt = "hello"`,
@@ -176,7 +176,7 @@ LAB_FTP_USERS=users.json python3 ftp_server.py 9000，再 lab ftp client --conne
 绝不结束服务端。
 
   实验台发送  37 00 00 00  {"cmd": "login", "user": "alice", "password": "…"}
-  你发送      2b 00 00 00  {"status": 200, "msg": "welcome, alice"}
+  你发送      28 00 00 00  {"status": 200, "msg": "welcome, alice"}
   实验台发送  32 00 00 00  {"cmd": "put", "filesize": 5, "filename": "a.txt"}  68 65 6c 6c 6f
   你发送      …           {"status": 200, "msg": "stored", "filename": "a.txt", "filesize": 5,
                           "md5": "5d41402a…", "sha256": "2cf24dba…"}   并且 ROOT/alice/a.txt = "hello"`)
