@@ -14,7 +14,8 @@ the trace, what your program printed, and a hint naming the likely bug.
   lab check struct-client -- go run struct_client.go {host} {port}
 
 In the command, {host} and {port} are replaced; LAB_HOST and LAB_PORT are set,
-and PYTHONUNBUFFERED=1. The program runs in its own process group and is
+and PYTHONUNBUFFERED=1 (ftp-server also gets {users} and {root}, LAB_FTP_USERS
+and LAB_FTP_ROOT: a users file and a served folder the lab makes). The program runs in its own process group and is
 always stopped at the end, with everything it started (Ctrl-C included).
 A server runs once for all cases and is found listening from /proc (never by
 connecting to it); a client runs once per case and connects to the lab.
@@ -39,7 +40,9 @@ run (status error, said in words) · 2 bad usage · 130 interrupted
   lab check echo-server -- python3 echo_server.py {port}
   lab check struct-client -- go run struct_client.go {host} {port}
 
-命令里的 {host} 和 {port} 会被替换；同时设置 LAB_HOST、LAB_PORT 和 PYTHONUNBUFFERED=1。
+命令里的 {host} 和 {port} 会被替换；同时设置 LAB_HOST、LAB_PORT 和 PYTHONUNBUFFERED=1
+（ftp-server 还会得到 {users} 和 {root}、LAB_FTP_USERS 和 LAB_FTP_ROOT：
+实验台生成的用户文件和服务目录）。
 程序在自己的进程组里运行，结束时总会被停止，连同它启动的一切（包括按 Ctrl-C 时）。
 服务端对所有用例只运行一次，实验台从 /proc 找到它监听的端口（从不去连接它试探）；
 客户端每个用例运行一次，连接到实验台。
