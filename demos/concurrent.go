@@ -126,24 +126,6 @@ func serveConcurrently(s *lab.Side, ln *lab.Listener, n int) error {
 	return err
 }
 
-// handle is the communication loop for one client, the handle() method of
-// a socketserver.BaseRequestHandler: answer each message upper-cased until
-// the client leaves.
-func handle(conn *lab.Conn) error {
-	for {
-		data, err := conn.Recv(1024) // data = self.request.recv(1024)
-		if err != nil {
-			return err
-		}
-		if len(data) == 0 { // the client left
-			return conn.Close()
-		}
-		if err := conn.SendAll(upper(data)); err != nil { // self.request.sendall(data.upper())
-			return err
-		}
-	}
-}
-
 func concurrentClient(ctx context.Context, s *lab.Side) error {
 	n := s.Params.Int("clients")
 	for _, part := range concurrentParts(s.Params.String("mode")) {

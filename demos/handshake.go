@@ -548,13 +548,6 @@ func refusedFinding(t lab.Trace, h handshakeRun) lab.Finding {
 	return f
 }
 
-func flagsOf(e lab.Event) string {
-	if e.Packet == nil {
-		return "no RST"
-	}
-	return e.Packet.Flags
-}
-
 // restartFinding: a server restarted on its port meets the TIME_WAIT the
 // first closer left, if the first closer was the server.
 func restartFinding(t lab.Trace, h handshakeRun, p lab.Params) lab.Finding {

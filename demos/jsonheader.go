@@ -31,12 +31,9 @@ var jsonCommands = []struct{ cmd, step string }{
 	{listCmd, "ask-listing"},
 }
 
-// The labels of the three parts, on the sending and the receiving side.
-var (
-	labelLength = lab.T("header length", "报头长度")
-	labelJSON   = lab.T("JSON header", "JSON 报头")
-	labelBody   = lab.T("body", "数据")
-)
+// labelBody is the label of the body, the third part after labelLength and
+// labelJSON (shared.go), on the sending and the receiving side.
+var labelBody = lab.T("body", "数据")
 
 // jsonHeader is demo 6: a 4-byte length, then a JSON header that describes
 // the body (its size, a name, a checksum), then the body.

@@ -23,12 +23,6 @@ var remoteSteps = []struct{ typed, answer, output string }{
 	{"type-passwd", "answer-passwd", "output-passwd"},
 }
 
-// The labels of a framed reply's parts.
-var (
-	labelHeader = lab.T("header", "报头")
-	labelOutput = lab.T("output", "输出")
-)
-
 // remoteCmd is demo 10: the tutorial's ssh-like server, made safe. A reply
 // longer than the client's buffer spills into the next reply unless each
 // reply carries its length.

@@ -1,7 +1,6 @@
 package demos
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -41,15 +40,6 @@ func sendall() lab.Demo {
 		Peer:     &lab.Peer{Knobs: sendallPeerKnobs, Serve: tcpServeWith(sendallSmallWindow, sendallServe), Client: sendallPeerClient, Try: sendallTry},
 		Findings: sendallFindings,
 	}
-}
-
-// sendallData is the payload: readable, and different at every offset.
-func sendallData(n int) []byte {
-	var b bytes.Buffer
-	for i := 0; b.Len() < n; i++ {
-		b.WriteString("sendall! ")
-	}
-	return b.Bytes()[:n]
 }
 
 func sendallServer(ctx context.Context, s *lab.Side) error {
@@ -184,17 +174,6 @@ func sendallClient(ctx context.Context, s *lab.Side) error {
 		return err
 	}
 	return conn.Close()
-}
-
-// sumOf is the SHA-256 of the stream the events read or wrote, as the last
-// of them that moved bytes recorded it; zero if none did.
-func sumOf(t lab.Trace) [32]byte {
-	for i := len(t) - 1; i >= 0; i-- {
-		if t[i].Sum != nil {
-			return *t[i].Sum
-		}
-	}
-	return [32]byte{}
 }
 
 // dialSmall connects, shrinks the send buffer, and waits until the server

@@ -78,17 +78,6 @@ func nagleOn(p lab.Params) bool {
 // trace and the two try again on a new connection.
 const maxAttempts = 3
 
-// barrier names a barrier of one part: "sent", or "sent-2" for the second
-// connection.
-func barrier(name string, part, parts int) string {
-	if parts == 1 && part == 1 {
-		return name
-	}
-	return fmt.Sprintf("%s-%d", name, part)
-}
-
-func unsupported(err error) bool { return errors.Is(err, errors.ErrUnsupported) }
-
 // stickyServer is the reader, the tutorial's server: it accepts and reads
 // with recv(1024) until the writer closes. Except when it must read
 // promptly (mode=sleep, part 1), it reads only once the writer is done and

@@ -9,12 +9,9 @@ import (
 	"socketlab/lab"
 )
 
-// The labels the writer and the reader of demo 5 put on header and payload
-// bytes, so the trace draws them apart.
-var (
-	structHeaderLabel  = lab.T("header", "报头")
-	structPayloadLabel = lab.T("payload", "数据")
-)
+// The label the writer and the reader of demo 5 put on payload bytes, so
+// the trace draws them apart from the header (structHeaderLabel, shared.go).
+var structPayloadLabel = lab.T("payload", "数据")
 
 // structMax is the largest frame the reader of demo 5 accepts (the size
 // knob's maximum); maxRecvCalls bounds the trace of a small buf.
