@@ -23,6 +23,10 @@ var remoteSteps = []struct{ typed, answer, output string }{
 	{"type-passwd", "answer-passwd", "output-passwd"},
 }
 
+// partOutput is the part id of a framed reply's output (lab.Mark.Part),
+// which the findings match, on the client's reads.
+const partOutput = "output"
+
 // remoteCmd is demo 10: the tutorial's ssh-like server, made safe. A reply
 // longer than the client's buffer spills into the next reply unless each
 // reply carries its length.
@@ -210,7 +214,7 @@ func readStructReply(s *lab.Side, conn *lab.Conn, buf, i int) ([]byte, error) {
 	if size > 0 {
 		nameAnswer(s, i, true)
 	}
-	return conn.RecvExactly(size, buf, labelOutput) // while recv_size < datasize: ...
+	return conn.RecvExactlyPart(size, buf, partOutput, labelOutput) // while recv_size < datasize: ...
 }
 
 // readJSONReply reads a JSON-framed reply to command i: header length, JSON
@@ -237,7 +241,7 @@ func readJSONReply(s *lab.Side, conn *lab.Conn, buf, i int) ([]byte, error) {
 	if h.DataSize > 0 {
 		nameAnswer(s, i, true)
 	}
-	return conn.RecvExactly(int(h.DataSize), buf, labelOutput) // while recv_size < datasize: ...
+	return conn.RecvExactlyPart(int(h.DataSize), buf, partOutput, labelOutput) // while recv_size < datasize: ...
 }
 
 // screen shows what printing res would show: its first and last line.

@@ -14,7 +14,7 @@ import (
 // answer is what the client read for one command.
 type answer struct {
 	raw    []byte    // every byte its reads returned
-	output []byte    // the bytes labelled as output (all of raw when unframed)
+	output []byte    // the bytes of part output (all of raw when unframed)
 	reads  int       // the reads that returned output bytes
 	calls  lab.Trace // its reads
 }
@@ -47,7 +47,7 @@ func remoteCmdAnswers(t lab.Trace) (answers []answer, drained []byte, drain lab.
 			if len(e.Marks) > 0 {
 				out = nil
 				for _, m := range e.Marks {
-					if m.Label.En == labelOutput.En {
+					if m.Part == partOutput {
 						out = append(out, e.Part(m)...)
 					}
 				}
