@@ -24,7 +24,7 @@ type ftpMsg struct {
 func ftpHeaders(t lab.Trace, side lab.Role) []ftpMsg {
 	var out []ftpMsg
 	for _, e := range t.Calls(side, lab.OpSendAll) {
-		if len(e.Marks) != 2 || e.Marks[1].Label != ftp.LabelHeader {
+		if len(e.Marks) != 2 || e.Marks[1].Part != ftp.PartHeader {
 			continue
 		}
 		b := e.Part(e.Marks[1])
@@ -217,7 +217,7 @@ func ftpResumed(r *ftpRun) lab.Finding {
 	sentAfter := int64(0) // the file bytes alice sent on the resumed connection
 	if len(a.offset) == 2 {
 		for _, e := range r.t.Calls(lab.Client, lab.OpSendAll) {
-			if e.Seq > a.offset[1].Seq && len(e.Marks) == 1 && e.Marks[0].Label == ftp.LabelFile {
+			if e.Seq > a.offset[1].Seq && len(e.Marks) == 1 && e.Marks[0].Part == ftp.PartFile {
 				sentAfter += int64(e.N)
 			}
 		}
