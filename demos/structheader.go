@@ -13,6 +13,13 @@ import (
 // the trace draws them apart from the header (structHeaderLabel, shared.go).
 var structPayloadLabel = lab.T("payload", "数据")
 
+// The part ids of a frame's header and payload on the reader's recvs
+// (lab.Mark.Part): the findings match them, never the labels' words.
+const (
+	structPartHeader  = "header"
+	structPartPayload = "payload"
+)
+
 // structMax is the largest frame the reader of demo 5 accepts (the size
 // knob's maximum); maxRecvCalls bounds the trace of a small buf.
 const (
@@ -219,7 +226,7 @@ func structHeaderServer(ctx context.Context, s *lab.Side) error {
 // when a part needs more than one, are the loop's and fold in the view).
 func readFrame(s *lab.Side, conn *lab.Conn, order wire.Order, format string, buf int) ([]byte, error) {
 	s.Key("read-header")
-	head, err := conn.RecvExactly(wire.HeaderSize, buf, structHeaderLabel) // head = recv_exactly(conn, 4)
+	head, err := conn.RecvExactlyPart(wire.HeaderSize, buf, structPartHeader, structHeaderLabel) // head = recv_exactly(conn, 4)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +239,7 @@ func readFrame(s *lab.Side, conn *lab.Conn, order wire.Order, format string, buf
 	if n > 0 { // recv_exactly(conn, 0) makes no call
 		s.Key("read-payload")
 	}
-	return conn.RecvExactly(n, buf, structPayloadLabel) // data = recv_exactly(conn, n)
+	return conn.RecvExactlyPart(n, buf, structPartPayload, structPayloadLabel) // data = recv_exactly(conn, n)
 }
 
 // orderName names a byte order for the learner.

@@ -33,7 +33,8 @@ func (f structFrame) last() lab.Event {
 	return f.headerEvs.Last()
 }
 
-// readerFrames rebuilds the reader's messages from its labelled recvs.
+// readerFrames rebuilds the reader's messages from its recvs, by the part
+// ids of their marks.
 func readerFrames(t lab.Trace) []structFrame {
 	var frames []structFrame
 	for _, e := range t.Calls(lab.Server, lab.OpRecv) {
@@ -48,12 +49,12 @@ func readerFrames(t lab.Trace) []structFrame {
 			// The event standing for a long run of like calls
 			// (lab.KeepCalls) keeps no marks: such a run is only ever
 			// the payload's receive-exactly loop.
-			m = lab.Mark{Label: structPayloadLabel}
+			m = lab.Mark{Label: structPayloadLabel, Part: structPartPayload}
 		default:
 			continue
 		}
-		switch m.Label {
-		case structHeaderLabel:
+		switch m.Part {
+		case structPartHeader:
 			if len(frames) == 0 || len(frames[len(frames)-1].header) == wire.HeaderSize {
 				frames = append(frames, structFrame{})
 			}
@@ -61,7 +62,7 @@ func readerFrames(t lab.Trace) []structFrame {
 			f.header = append(f.header, e.Part(m)...)
 			f.recvs = append(f.recvs, e.N)
 			f.headerEvs = append(f.headerEvs, e)
-		case structPayloadLabel:
+		case structPartPayload:
 			if len(frames) == 0 {
 				continue
 			}
