@@ -584,7 +584,7 @@ func sendFile(c *lab.Conn, f io.Reader, n int64) error {
 		if err != nil {
 			return fmt.Errorf("read the file: %w", err)
 		}
-		if err := c.SendParts(buf[:k], lab.Mark{From: 0, To: k, Label: LabelFile, Part: PartFile}); err != nil {
+		if err := c.SendParts(buf[:k], lab.Mark{From: 0, To: k, Label: LabelFile}); err != nil {
 			return err
 		}
 		sent += int64(k)
