@@ -10,21 +10,37 @@ import (
 // timeout that stops sendall() part way, the write that sends the rest,
 // and every byte arriving.
 
-func sendallFindings(t lab.Trace, p lab.Params) []lab.Finding {
-	size := p.Int("size")
-	data := sendallData(size)
-	dials := t.Calls(lab.Client, lab.OpConnect)
-	accepts := t.Calls(lab.Server, lab.OpAccept)
-	on := func(side lab.Role, op lab.Op, conns lab.Trace, i int) lab.Trace {
-		if i >= len(conns) {
-			return nil
-		}
-		id := conns[i].Conn
-		return t.Filter(func(e lab.Event) bool { return e.Side == side && e.Op == op && e.Conn == id })
-	}
-	sends := on(lab.Client, lab.OpSend, dials, 0)
-	writes := on(lab.Client, lab.OpSendAll, dials, 1)
+// sendallRun is what demo 13's findings read: the client's send() calls
+// on its first connection and its sendall() calls on its second.
+type sendallRun struct {
+	t             lab.Trace
+	size          int
+	data          []byte
+	accepts       lab.Trace
+	sends, writes lab.Trace
+}
 
+// on is the calls side made with op on the socket of the i-th of conns.
+func (r *sendallRun) on(side lab.Role, op lab.Op, conns lab.Trace, i int) lab.Trace {
+	if i >= len(conns) {
+		return nil
+	}
+	id := conns[i].Conn
+	return r.t.Filter(func(e lab.Event) bool { return e.Side == side && e.Op == op && e.Conn == id })
+}
+
+func sendallFindings(t lab.Trace, p lab.Params) []lab.Finding {
+	r := &sendallRun{t: t, size: p.Int("size"), data: sendallData(p.Int("size")), accepts: t.Calls(lab.Server, lab.OpAccept)}
+	dials := t.Calls(lab.Client, lab.OpConnect)
+	r.sends = r.on(lab.Client, lab.OpSend, dials, 0)
+	r.writes = r.on(lab.Client, lab.OpSendAll, dials, 1)
+	return []lab.Finding{sendallShortFinding(r), sendallLoop(r), sendallDeadlineFinding(r), sendallWrite(r), sendallArrived(r)}
+}
+
+// sendallShortFinding: one send() to a peer that does not read returned a
+// short count.
+func sendallShortFinding(r *sendallRun) lab.Finding {
+	sends, size := r.sends, r.size
 	var short lab.Finding
 	if len(sends) > 0 && sends[0].N < sends[0].Req && sends[0].Err == "" {
 		short = check("short", true, lab.Tf(
@@ -41,7 +57,12 @@ func sendallFindings(t lab.Trace, p lab.Params) []lab.Finding {
 			"看不到：第一次 send() 收下了 %d / %d 个字节（全都放得下，或者这个系统的 send 会循环）；试试更大的 --set size",
 			first, size))
 	}
+	return short
+}
 
+// sendallLoop: a loop of send() calls sent everything.
+func sendallLoop(r *sendallRun) lab.Finding {
+	sends, size := r.sends, r.size
 	total, ok := 0, sends.CallCount() >= 2
 	for _, e := range sends {
 		total += e.N
@@ -55,7 +76,12 @@ func sendallFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		loop.Text = lab.T("not shown: the first send() took everything, so no loop was needed; try a larger --set size",
 			"看不到：第一次 send() 就全部收下了，不需要循环；试试更大的 --set size")
 	}
+	return loop
+}
 
+// sendallDeadlineFinding: under a timeout, sendall() gave up part way.
+func sendallDeadlineFinding(r *sendallRun) lab.Finding {
+	writes := r.writes
 	var deadline lab.Finding
 	if len(writes) > 0 && writes[0].N > 0 && writes[0].N < writes[0].Req && lab.ClassOf(writes[0].Errno) == lab.ClassTimeout {
 		deadline = check("deadline", true, lab.Tf(
@@ -67,14 +93,24 @@ func sendallFindings(t lab.Trace, p lab.Params) []lab.Finding {
 			"not shown: the deadline did not stop the write part way (everything fit, or nothing did); try a larger --set size",
 			"看不到：超时没有在中途打断写入（全都放得下，或者一点也没放进去）；试试更大的 --set size"))
 	}
+	return deadline
+}
+
+// sendallWrite: without the timeout, one sendall() sent the rest.
+func sendallWrite(r *sendallRun) lab.Finding {
+	writes, size := r.writes, r.size
 	goWrite := len(writes) == 2 && writes[1].Err == "" && writes[1].N == writes[1].Req && writes[1].Req > 0
 	if len(writes) > 0 && writes[0].Err == "" && writes[0].N == size {
 		goWrite = true // everything fit at once: Write returned it all anyway
 	}
-	write := check("write", goWrite, lab.T(
+	return check("write", goWrite, lab.T(
 		"without a timeout, one sendall() took everything left: it loops over short sends for you",
 		"没有超时时，一次 sendall() 就交出了剩下的全部：它替你处理发不完的情况")).On(writes.Last())
+}
 
+// sendallArrived: every byte arrived on each connection, in order.
+func sendallArrived(r *sendallRun) lab.Finding {
+	size, data, accepts, on := r.size, r.data, r.accepts, r.on
 	// The trace keeps only the first bytes of a big stream: compare the
 	// count and the SHA-256 of everything the server read with the payload.
 	want := sha256.Sum256(data)
@@ -83,9 +119,8 @@ func sendallFindings(t lab.Trace, p lab.Params) []lab.Finding {
 		got := on(lab.Server, lab.OpRecv, accepts, i)
 		arrived = arrived && moved(got) == int64(size) && got.Last().N == 0 && got.Last().Err == "" && sumOf(got) == want
 	}
-	all := check("arrived", arrived, lab.Tf(
+	return check("arrived", arrived, lab.Tf(
 		"once the server read, all %d bytes arrived on each connection, in order, none lost: a short send loses nothing, it just has not sent yet",
 		"服务端开始读之后，每个连接上的 %d 个字节都按顺序到达，一个不少：send 发不完不会丢数据，只是还没发",
 		size)).At("arrived")
-	return []lab.Finding{short, loop, deadline, write, all}
 }
