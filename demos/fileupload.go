@@ -19,7 +19,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
+	"socketlab/demos/upload"
 	"socketlab/demos/wire"
 	"socketlab/lab"
 )
@@ -223,7 +225,7 @@ func uploadServer(ctx context.Context, s *lab.Side) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("make the upload folder: %w", err)
 	}
-	store, err := openUploadStore(dir, 0) // every file is created through an os.Root: it cannot leave the folder
+	store, err := upload.Open(dir, 0) // every file is created through an os.Root: it cannot leave the folder
 	if err != nil {
 		return err
 	}
@@ -249,7 +251,7 @@ func uploadServer(ctx context.Context, s *lab.Side) error {
 	if err != nil {
 		return err
 	}
-	stored, err := receivePuts(s, conn, store, start, 0)
+	stored, err := receivePuts(s, conn, store, dir, start, 0)
 	if err != nil {
 		return err
 	}
@@ -265,7 +267,7 @@ func uploadServer(ctx context.Context, s *lab.Side) error {
 // receipt at the end: the SHA-256 of what it stored. The protocol carries
 // no name: the file is stored as received.bin, or received-2.bin … when
 // that is taken, and the trace says so.
-func receiveWithAck(s *lab.Side, conn *lab.Conn, store *uploadStore) error {
+func receiveWithAck(s *lab.Side, conn *lab.Conn, store *upload.Store) error {
 	s.Key("size")
 	head, err := conn.Recv(1024) // file_size = int(str(conn.recv(1024), encoding='utf-8'))
 	if err != nil {
@@ -277,11 +279,11 @@ func receiveWithAck(s *lab.Side, conn *lab.Conn, store *uploadStore) error {
 		conn.Close()
 		return fmt.Errorf("upload 1: %w", err)
 	}
-	name := store.uniqueName(uploadAsIs)
+	name := store.UniqueName(uploadAsIs)
 	if name != uploadAsIs {
 		s.Note(lab.Tf("%s is taken: this upload will be stored as %s", "%s 已被占用：这次上传将存为 %s", uploadAsIs, name))
 	}
-	f, err := store.begin(name, size) // f = open("new.jpg", 'wb'), as a hidden .part file
+	f, err := store.Begin(name, size, upload.Options{}) // f = open("new.jpg", 'wb'), as a hidden .part file
 	if err != nil {
 		why := refusalText(err)
 		s.Note(lab.T("refused: "+why.En, "已拒绝："+why.Zh))
@@ -289,18 +291,19 @@ func receiveWithAck(s *lab.Side, conn *lab.Conn, store *uploadStore) error {
 		conn.Close()
 		return fmt.Errorf("upload 1: %w", err)
 	}
-	defer f.abort()
+	defer f.Abort()
 	s.Step("ack")
 	if err := conn.SendAll([]byte(uploadAck)); err != nil { // conn.sendall(bytes("1001", encoding='utf-8'))
 		return err
 	}
-	sum, err := receiveBody(conn, f, size) // while has_size < file_size: data = conn.recv(1024); f.write(data) ...
+	err = receiveBody(conn, f, size) // while has_size < file_size: data = conn.recv(1024); f.write(data) ...
 	if err == nil {
-		err = f.commit(sum, "") // all bytes arrived: the .part file gets its name
+		err = f.Commit(upload.Sums{}) // all bytes arrived: the .part file gets its name
 	}
 	if err != nil {
 		return fmt.Errorf("upload 1: %w", err)
 	}
+	sum := f.Sums().SHA256
 	s.Note(lab.Tf("stored %d bytes as %s, sha256 %s…; the receipt sends this SHA-256 back",
 		"已把 %d 字节存为 %s，sha256 为 %s…；回执把这个 SHA-256 发回去", size, name, sum[:16]))
 	s.Key("receipt")
@@ -311,28 +314,26 @@ func receiveWithAck(s *lab.Side, conn *lab.Conn, store *uploadStore) error {
 }
 
 // receiveBody reads exactly size bytes into w in chunks, never more than
-// the announced size (the next message may follow), and returns their
-// SHA-256 in hex.
-func receiveBody(conn *lab.Conn, w io.Writer, size int64) (string, error) {
+// the announced size (the next message may follow). The store's upload
+// hashes what it writes; a refused file's bytes are dropped unhashed.
+func receiveBody(conn *lab.Conn, w io.Writer, size int64) error {
 	conn.Progress(size)
 	defer conn.Progress(0)
-	h := sha256.New()
-	out := io.MultiWriter(w, h)
-	buf := make([]byte, uploadChunk)
+	buf := make([]byte, min(size, uploadChunk))
 	for has := int64(0); has < size; {
 		n, err := conn.Read(buf[:min(int64(len(buf)), size-has)])
-		if _, werr := out.Write(buf[:n]); werr != nil {
-			return "", werr
+		if _, werr := w.Write(buf[:n]); werr != nil {
+			return werr
 		}
 		has += int64(n)
 		if errors.Is(err, io.EOF) {
-			return "", fmt.Errorf("got %d of %d bytes, then the peer closed: %w", has, size, io.ErrUnexpectedEOF)
+			return fmt.Errorf("got %d of %d bytes, then the peer closed: %w", has, size, io.ErrUnexpectedEOF)
 		}
 		if err != nil {
-			return "", err
+			return err
 		}
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return nil
 }
 
 // receivePuts serves the JSON-header protocol on one connection: a 4-byte
@@ -341,7 +342,7 @@ func receiveBody(conn *lab.Conn, w io.Writer, size int64) (string, error) {
 // JSON header with "status", short whatever the put's header held; the
 // put after maxFiles stored ones (0: no limit) is refused and the connection
 // closed. It returns the names it stored.
-func receivePuts(s *lab.Side, conn *lab.Conn, store *uploadStore, start time.Time, maxFiles int) ([]string, error) {
+func receivePuts(s *lab.Side, conn *lab.Conn, store *upload.Store, dir string, start time.Time, maxFiles int) ([]string, error) {
 	var stored []string
 	last := false
 	for {
@@ -372,26 +373,27 @@ func receivePuts(s *lab.Side, conn *lab.Conn, store *uploadStore, start time.Tim
 		case err == nil && h.Cmd != "put":
 			err = fmt.Errorf("unknown command %q", echoText(h.Cmd, 32))
 		case err == nil && maxFiles > 0 && len(stored) >= maxFiles:
-			err, last = &storeRefusal{lab.Tf("this connection has stored %d files, the most one connection may (--set files=…); the server closes it after this reply",
-				"这个连接已经存了 %d 个文件，这是一个连接的上限（--set files=…）；服务端回复之后关闭连接", maxFiles)}, true
+			err, last = &upload.Refusal{
+				En: fmt.Sprintf("this connection has stored %d files, the most one connection may (--set files=…); the server closes it after this reply", maxFiles),
+				Zh: fmt.Sprintf("这个连接已经存了 %d 个文件，这是一个连接的上限（--set files=…）；服务端回复之后关闭连接", maxFiles)}, true
 		}
-		var f *upload
+		var f *upload.Upload
 		if err == nil {
-			f, err = store.begin(name, h.DataSize) // with open(file_path, 'wb') as f: a hidden .part file first
+			f, err = store.Begin(name, h.DataSize, upload.Options{}) // with open(file_path, 'wb') as f: a hidden .part file first
 		}
 		var sum string
 		if err == nil {
-			sum, err = receiveBody(conn, f, h.DataSize) // while recv_size < filesize: ...
-			if err != nil {
-				f.abort() // the client vanished mid-file: no file is left that looks complete
+			if err = receiveBody(conn, f, h.DataSize); err != nil { // while recv_size < filesize: ...
+				f.Abort() // the client vanished mid-file: no file is left that looks complete
 				return stored, err
 			}
-			err = f.commit(sum, h.SHA256) // the whole file, and its SHA-256 if announced: it gets its name
+			err = f.Commit(upload.Sums{SHA256: h.SHA256}) // the whole file, and its SHA-256 if announced: it gets its name
+			sum = f.Sums().SHA256
 			if err != nil {
 				t := refusalText(err)
 				s.Note(lab.T("refused: "+t.En, "已拒绝："+t.Zh))
 			}
-		} else if rerr := refusePut(s, conn, store.dir, start, h, err); rerr != nil {
+		} else if rerr := refusePut(s, conn, dir, start, h, err); rerr != nil {
 			return stored, rerr
 		}
 		if err != nil {
@@ -423,7 +425,7 @@ func refusePut(s *lab.Side, conn *lab.Conn, dir string, start time.Time, h wire.
 	t := refusalText(why)
 	s.Note(lab.T(fmt.Sprintf("refused: %s; reading and discarding its %d bytes to stay in step", t.En, h.DataSize),
 		fmt.Sprintf("已拒绝：%s；读出并丢弃它的 %d 个字节，以便和数据流保持同步", t.Zh, h.DataSize)))
-	if _, err := receiveBody(conn, io.Discard, h.DataSize); err != nil {
+	if err := receiveBody(conn, io.Discard, h.DataSize); err != nil {
 		return err
 	}
 	if !errors.Is(why, wire.ErrUnsafeName) {
@@ -872,7 +874,7 @@ var (
 // bytes discarded; a file gets its name only once it arrived whole.
 func uploadServe(ctx context.Context, s *lab.Side, opt lab.PeerOptions) (lab.ServeStats, error) {
 	quota := int64(s.Params.Int("quota"))
-	store, err := openUploadStore(opt.Dir, quota)
+	store, err := upload.Open(opt.Dir, quota)
 	if err != nil {
 		return lab.ServeStats{}, err
 	}
@@ -880,7 +882,7 @@ func uploadServe(ctx context.Context, s *lab.Side, opt lab.PeerOptions) (lab.Ser
 	start := time.Now()
 	if quota > 0 {
 		s.Note(lab.Tf("uploads go into %s (it holds %s of its quota of %s; a file is written as a hidden .NAME.part until it arrived whole)",
-			"上传的文件放进 %s（配额 %[3]s，已占用 %[2]s；文件完整到达之前，写成隐藏的 .名字.part 文件）", opt.Dir, lab.FormatSize(store.used), lab.FormatSize(quota)))
+			"上传的文件放进 %s（配额 %[3]s，已占用 %[2]s；文件完整到达之前，写成隐藏的 .名字.part 文件）", opt.Dir, lab.FormatSize(store.Quota().Used()), lab.FormatSize(quota)))
 	} else {
 		s.Note(lab.Tf("uploads go into %s (a file is written as a hidden .NAME.part until it arrived whole)",
 			"上传的文件放进 %s（文件完整到达之前，写成隐藏的 .名字.part 文件）", opt.Dir))
@@ -889,7 +891,7 @@ func uploadServe(ctx context.Context, s *lab.Side, opt lab.PeerOptions) (lab.Ser
 		if s.Params.String("proto") == "ack" {
 			return receiveWithAck(s, conn, store)
 		}
-		_, err := receivePuts(s, conn, store, start, s.Params.Int("files"))
+		_, err := receivePuts(s, conn, store, opt.Dir, start, s.Params.Int("files"))
 		return err
 	})(ctx, s, opt)
 }
@@ -1027,4 +1029,32 @@ func uploadTry(host, port string) []string {
 		"# with --set proto=ack, the size first, then the bytes after the acknowledgement:",
 		fmt.Sprintf(`python3 -c "import socket; d=b'hello, file'; s=socket.create_connection(('%s', %s)); s.sendall(str(len(d)).encode()); print(s.recv(1024)); s.sendall(d); s.shutdown(socket.SHUT_WR); print(s.recv(1024))"`, host, port),
 	}
+}
+
+// refusalText is an upload's refusal in both languages: the store's, a
+// SafeName error's, or any other error's in English. Over the quota it
+// names the knob that sets it.
+func refusalText(err error) lab.Text {
+	var r *upload.Refusal
+	switch {
+	case errors.As(err, &r) && r.Kind == upload.KindQuota:
+		return lab.T(r.En+" (--set quota=…)", r.Zh+"（--set quota=…）")
+	case errors.As(err, &r):
+		return lab.T(r.En, r.Zh)
+	}
+	return wireText(err) // an unsafe name, in both languages
+}
+
+// echoText is a header's field from the peer as a reply may echo it: whole
+// when it is at most n bytes, else its first 64 bytes and "…", so a reply
+// stays short whatever the peer sent.
+func echoText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := min(64, n)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
