@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"socketlab/demos/upload"
 	"socketlab/lab"
 )
 
@@ -57,8 +58,7 @@ type Server struct {
 // account is what the connections of one user share.
 type account struct {
 	mu    sync.Mutex
-	known bool           // used has been counted
-	used  int64          // bytes stored and reserved by transfers under way
+	quota *upload.Quota  // bytes stored and reserved by transfers under way; nil until counted at the first login
 	fails int            // wrong passwords in a row
 	busy  map[string]int // files in use: -1 written, n > 0 read by n
 }
@@ -120,6 +120,8 @@ type session struct {
 	user  string
 	home  *os.Root
 	acct  *account
+	usage *upload.Quota // the account's quota
+	store *upload.Store // puts into home, counted in quota
 	cwd   string // relative to home, "" = home
 	fails int
 }
@@ -300,17 +302,19 @@ func (ss *session) login(r Request) error {
 	}
 	acct.mu.Lock()
 	acct.fails = 0
-	if !acct.known {
-		used, err := Usage(home)
+	if acct.quota == nil {
+		used, err := upload.Usage(home)
 		if err != nil {
 			acct.mu.Unlock()
 			home.Close()
 			return ss.refuse(r, StatusServer, "your home folder cannot be read", "无法读取你的主目录")
 		}
-		acct.used, acct.known = used, true
+		acct.quota = upload.NewQuota(srv.cfg.Quota, used)
 	}
+	ss.usage = acct.quota
 	acct.mu.Unlock()
 	ss.user, ss.home, ss.acct, ss.cwd = r.User, home, acct, ""
+	ss.store = upload.New(home, ss.usage)
 	ss.s.SetUser(r.User)
 	ss.s.Note(lab.Tf("%s logged in: from now on every name is resolved inside %s/%s, opened as an os.Root",
 		"%s 已登录：从现在起，每个名字都在 %s/%s 里解析，它用 os.Root 打开", r.User, srv.cfg.Root, r.User))
@@ -403,7 +407,7 @@ func (ss *session) rm(r Request) error {
 		return ss.fsError(r, r.Path, err)
 	}
 	if info.Mode().IsRegular() {
-		ss.acct.add(-info.Size())
+		ss.usage.Add(-info.Size())
 	}
 	return ss.ok(Reply{Path: Show(rel)}, "removed "+Show(rel), "已删除 "+Show(rel))
 }
@@ -461,8 +465,8 @@ func (ss *session) ls(r Request) error {
 }
 
 func (ss *session) quota(r Request) error {
-	used := ss.acct.usage()
-	lim := ss.srv.cfg.Quota
+	used := ss.usage.Used()
+	lim := ss.usage.Limit()
 	en, zh := fmt.Sprintf("%d bytes used, no limit", used), fmt.Sprintf("已用 %d 字节，不限", used)
 	if lim > 0 {
 		en, zh = fmt.Sprintf("%d of %d bytes used", used, lim), fmt.Sprintf("已用 %d / %d 字节", used, lim)
@@ -473,33 +477,6 @@ func (ss *session) quota(r Request) error {
 func (ss *session) quit(r Request) error {
 	ss.ok(Reply{}, "bye", "再见")
 	return errQuit
-}
-
-// add counts n more bytes used (n < 0: freed). Files put in a home
-// folder behind the server's back are not counted until the server starts
-// again, so the count never goes below zero.
-func (a *account) add(n int64) {
-	a.mu.Lock()
-	a.used = max(a.used+n, 0)
-	a.mu.Unlock()
-}
-
-func (a *account) usage() int64 {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.used
-}
-
-// reserve takes n bytes of the quota, unless that would go over it once
-// freed bytes (a file the new one replaces) are given back.
-func (a *account) reserve(n, freed, quota int64) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if quota > 0 && a.used+n-freed > quota {
-		return false
-	}
-	a.used += n
-	return true
 }
 
 // lock marks rel as being written (put, rm) or read (get): two
@@ -592,9 +569,10 @@ func sendFile(c *lab.Conn, f io.Reader, n int64) error {
 	return nil
 }
 
-// put receives a file. The body goes into the hidden partial file
-// .NAME.part and is renamed to NAME only once it is whole and its
-// checksums match, so a half-received file is never listed or served.
+// put receives a file through the upload store: the body goes into the
+// hidden partial file .NAME.part, which is renamed to NAME only once it is
+// whole and its checksums match, so a half-received file is never listed
+// or served.
 //
 // Without "resume" (the seed's put) the body follows the header at once
 // and replaces the file; a partial file left from before is dropped, and
@@ -614,105 +592,81 @@ func (ss *session) put(r Request) error {
 		return ss.busy(r)
 	}
 	defer ss.unlock(rel)
-	home := ss.home
-	var old int64
-	if info, err := home.Lstat(rel); err == nil {
-		if !info.Mode().IsRegular() {
-			return ss.refuse(r, StatusConflict, fmt.Sprintf("%q is a folder or a link, not a file", r.FileName),
-				fmt.Sprintf("%q 是文件夹或链接，不是文件", r.FileName))
-		}
-		old = info.Size()
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return ss.fsError(r, r.FileName, err)
-	}
-	part := PartName(rel)
-	var have int64
-	if info, err := home.Lstat(part); err == nil {
-		switch {
-		case !info.Mode().IsRegular():
-			return ss.refuse(r, StatusConflict, "the partial file is not a file", "部分文件不是普通文件")
-		case r.Resume && info.Size() <= r.FileSize:
-			have = info.Size()
-		default: // not resuming, or a part longer than the file: start again
-			if err := home.Remove(part); err != nil {
-				return ss.fsError(r, r.FileName, err)
-			}
-			ss.acct.add(-info.Size())
-		}
-	}
-	need := r.FileSize - have
 	// The new file replaces the old one once whole: the old one's bytes
 	// are counted until then but do not stop the put.
-	if !ss.acct.reserve(need, old, ss.srv.cfg.Quota) {
-		used := ss.acct.usage()
-		ss.s.Key("quota")
-		return ss.refuse(r, StatusQuota, fmt.Sprintf("quota: %d bytes more would make %d of %d", need, used+need-old, ss.srv.cfg.Quota),
-			fmt.Sprintf("配额：再存 %d 字节就是 %d，超过 %d", need, used+need-old, ss.srv.cfg.Quota))
-	}
-	received := int64(0)
-	keep := false // keep the partial file (an interrupted resumable put)
-	defer func() {
-		if !keep {
-			home.Remove(part)
-			ss.acct.add(-(have + received))
-		}
-		ss.acct.add(-(need - received)) // the reservation not used
-	}()
-	f, err := home.OpenFile(part, os.O_RDWR|os.O_CREATE, 0o600)
+	u, err := ss.store.Begin(rel, r.FileSize, upload.Options{Replace: true, Resume: r.Resume, Restart: true, MD5: true})
 	if err != nil {
-		return ss.fsError(r, r.FileName, err)
+		return ss.refuseUpload(r, err)
 	}
-	defer f.Close()
-	h := newHashes()
-	if have > 0 { // the digests cover the whole file: read what is there first
-		if _, err := io.CopyN(h, f, have); err != nil {
-			return ss.fsError(r, r.FileName, err)
-		}
-	}
-	if _, err := f.Seek(have, io.SeekStart); err != nil {
-		return ss.fsError(r, r.FileName, err)
-	}
+	defer u.Abort() // does nothing once stored or kept
 	if r.Resume {
-		ss.s.Key("offset")
-		msg := fmt.Sprintf("send from byte %d", have)
-		if err := ss.reply(Reply{Status: StatusContinue, Msg: msg, MsgZh: fmt.Sprintf("从第 %d 字节开始发送", have),
-			FileName: r.FileName, Offset: num(have)}); err != nil {
+		if err := ss.sendOffset(r, u); err != nil {
 			return err
-		}
-		if have > 0 {
-			ss.s.Note(lab.Tf("%[1]s has %[2]d bytes of %[3]q from an interrupted put: the client sends only the %[4]d after them",
-				"%[1]s 已有 %[3]q 的 %[2]d 字节（来自中断的 put）：客户端只需发送其后的 %[4]d 字节", part, have, r.FileName, need))
 		}
 	}
 	ss.s.Step("receive")
-	received, err = receive(ss.c, io.MultiWriter(f, h), need)
-	if err != nil {
-		keep = r.Resume
-		if keep {
+	if got, err := receive(ss.c, u, r.FileSize-u.Offset()); err != nil {
+		if r.Resume {
+			u.Keep()
 			ss.s.Note(lab.Tf("the put stopped after %d of %d bytes: %s keeps them for a resumed put",
-				"put 在 %d / %d 字节处中断：%s 保留它们，等待续传", have+received, r.FileSize, part))
+				"put 在 %d / %d 字节处中断：%s 保留它们，等待续传", u.Offset()+got, r.FileSize, u.Part()))
 		}
 		return err
 	}
-	m, sh := h.hex()
-	if r.MD5 != "" && !strings.EqualFold(r.MD5, m) || r.SHA256 != "" && !strings.EqualFold(r.SHA256, sh) {
-		ss.s.Key("checksum")
-		f.Close()
-		home.Remove(part) // before the reply: the client may look next
-		return ss.refuse(r, StatusChecksum, fmt.Sprintf("checksum mismatch: the file received has md5 %s sha256 %s; not stored", m, sh),
-			fmt.Sprintf("校验和不符：收到的文件 md5 %s sha256 %s；未保存", m, sh))
+	if err := u.Commit(upload.Sums{MD5: r.MD5, SHA256: r.SHA256}); err != nil {
+		done := r
+		done.FileSize = 0 // the body was read: nothing to drop
+		return ss.refuseUpload(done, err)
 	}
-	if err := f.Close(); err != nil {
-		return ss.fsError(r, r.FileName, err)
-	}
-	if err := home.Rename(part, rel); err != nil {
-		return ss.fsError(r, r.FileName, err)
-	}
-	keep = true // it is the file now
-	ss.acct.add(-old)
+	sums := u.Sums()
 	ss.s.Key("stored")
-	return ss.ok(Reply{FileName: r.FileName, FileSize: num(r.FileSize), MD5: m, SHA256: sh, Used: num(ss.acct.usage())},
+	return ss.ok(Reply{FileName: r.FileName, FileSize: num(r.FileSize), MD5: sums.MD5, SHA256: sums.SHA256, Used: num(ss.usage.Used())},
 		fmt.Sprintf("stored %s, %d bytes", Show(rel), r.FileSize), fmt.Sprintf("已保存 %s，%d 字节", Show(rel), r.FileSize))
+}
+
+// sendOffset answers a resumable put with 100 and the offset the partial
+// file has reached: the client sends the rest.
+func (ss *session) sendOffset(r Request, u *upload.Upload) error {
+	have := u.Offset()
+	ss.s.Key("offset")
+	msg := fmt.Sprintf("send from byte %d", have)
+	if err := ss.reply(Reply{Status: StatusContinue, Msg: msg, MsgZh: fmt.Sprintf("从第 %d 字节开始发送", have),
+		FileName: r.FileName, Offset: num(have)}); err != nil {
+		return err
+	}
+	if have > 0 {
+		ss.s.Note(lab.Tf("%[1]s has %[2]d bytes of %[3]q from an interrupted put: the client sends only the %[4]d after them",
+			"%[1]s 已有 %[3]q 的 %[2]d 字节（来自中断的 put）：客户端只需发送其后的 %[4]d 字节", u.Part(), have, r.FileName, r.FileSize-have))
+	}
+	return nil
+}
+
+// refuseUpload answers a put the upload store refused, with the status
+// its kind of refusal has in this protocol.
+func (ss *session) refuseUpload(r Request, err error) error {
+	var ur *upload.Refusal
+	if !errors.As(err, &ur) {
+		return ss.fsError(r, r.FileName, err)
+	}
+	switch ur.Kind {
+	case upload.KindQuota:
+		ss.s.Key("quota")
+		return ss.refuse(r, StatusQuota, fmt.Sprintf("quota: %d bytes more would make %d of %d", ur.Need, ur.Used+ur.Need-ur.Freed, ur.Limit),
+			fmt.Sprintf("配额：再存 %d 字节就是 %d，超过 %d", ur.Need, ur.Used+ur.Need-ur.Freed, ur.Limit))
+	case upload.KindChecksum:
+		ss.s.Key("checksum")
+		return ss.refuse(r, StatusChecksum, "checksum mismatch: "+ur.En, "校验和不符："+ur.Zh)
+	case upload.KindExists, upload.KindBusy, upload.KindNotFile:
+		return ss.refuse(r, StatusConflict, ur.En, ur.Zh)
+	case upload.KindPartName:
+		return ss.refuse(r, StatusForbidden, ur.En, ur.Zh)
+	case upload.KindFS:
+		if ur.Err != nil {
+			return ss.fsError(r, r.FileName, ur.Err)
+		}
+	}
+	ss.s.Note(lab.Text{En: cutS(r.FileName) + ": " + ur.En, Zh: cutS(r.FileName) + "：" + ur.Zh})
+	return ss.refuse(r, StatusServer, ur.En, ur.Zh)
 }
 
 // get sends a file from "offset" on. The reply carries the whole file's

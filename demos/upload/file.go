@@ -61,7 +61,7 @@ func (st *Store) Begin(name string, size int64, opt Options) (*Upload, error) {
 		used, limit := st.quota.Used(), st.quota.Limit()
 		r := refusal(KindQuota, "%d bytes do not fit: the quota is %d bytes and %d are left",
 			"%d 个字节放不下：配额是 %d 字节，只剩 %d 字节", need, limit, max(limit-used+old, 0))
-		r.Need, r.Used, r.Limit = need, used, limit
+		r.Need, r.Used, r.Freed, r.Limit = need, used, old, limit
 		return nil, r
 	}
 	return u, nil

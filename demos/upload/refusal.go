@@ -25,8 +25,9 @@ type Refusal struct {
 	Kind Kind
 	En   string
 	Zh   string
-	// Quota refusals: the bytes asked, those in use, the limit.
-	Need, Used, Limit int64
+	// Quota refusals: the bytes asked, those in use, those the file
+	// would free (the one it replaces), the limit.
+	Need, Used, Freed, Limit int64
 	Err               error // KindFS, KindWrite: the file system's error
 }
 
