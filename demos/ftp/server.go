@@ -122,7 +122,7 @@ type session struct {
 	acct  *account
 	usage *upload.Quota // the account's quota
 	store *upload.Store // puts into home, counted in quota
-	cwd   string // relative to home, "" = home
+	cwd   string        // relative to home, "" = home
 	fails int
 }
 

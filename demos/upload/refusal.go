@@ -28,7 +28,7 @@ type Refusal struct {
 	// Quota refusals: the bytes asked, those in use, those the file
 	// would free (the one it replaces), the limit.
 	Need, Used, Freed, Limit int64
-	Err               error // KindFS, KindWrite: the file system's error
+	Err                      error // KindFS, KindWrite: the file system's error
 }
 
 func (r *Refusal) Error() string { return r.En }
