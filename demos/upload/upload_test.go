@@ -228,7 +228,9 @@ func TestResume(t *testing.T) {
 }
 
 // TestRaces: 32 uploads of one name at once store exactly one file, whole,
-// with the bytes of the one upload told it was stored; at the same time 32
+// with the bytes of the one upload told it was stored, half of them through
+// a second Store on the same folder (two servers sharing it: only the
+// exclusive create of the part keeps them apart); at the same time 32
 // uploads of different names into a folder whose quota holds 10 store
 // exactly 10. Run 20 times.
 func TestRaces(t *testing.T) {
@@ -236,6 +238,10 @@ func TestRaces(t *testing.T) {
 	for run := range 20 {
 		dir, dir2 := t.TempDir(), t.TempDir()
 		st, err := Open(dir, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stB, err := Open(dir, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -258,7 +264,7 @@ func TestRaces(t *testing.T) {
 		same := make([]error, 32)
 		other := make([]error, 32)
 		for i := range 32 {
-			wg.Go(func() { same[i] = put(st, "same.bin", byte('A'+i%26)) })
+			wg.Go(func() { same[i] = put([]*Store{st, stB}[i%2], "same.bin", byte('A'+i%26)) })
 			wg.Go(func() { other[i] = put(st2, fmt.Sprintf("f%02d.bin", i), 'x') })
 		}
 		wg.Wait()
@@ -289,6 +295,35 @@ func TestRaces(t *testing.T) {
 			t.Fatalf("run %d: %d files stored, %d in the folder, %d bytes used; want exactly the quota's 10", run, stored, len(names), st2.quota.Used())
 		}
 		st.Close()
+		stB.Close()
 		st2.Close()
+	}
+}
+
+// TestTwoStoresOneFolder: two servers sharing a folder (two Stores) never
+// write one name at once: the second is refused while the first's part is
+// on disk, and once the first stored it, as a name in the folder already.
+func TestTwoStoresOneFolder(t *testing.T) {
+	dir := t.TempDir()
+	a, _ := Open(dir, 0)
+	b, _ := Open(dir, 0)
+	defer a.Close()
+	defer b.Close()
+	u, err := a.Begin("x.bin", 3, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Write([]byte("abc"))
+	if _, err := b.Begin("x.bin", 3, Options{}); kindOf(err) != KindBusy {
+		t.Errorf("second store while the first writes: %v, want busy", err)
+	}
+	if err := u.Commit(Sums{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Begin("x.bin", 3, Options{}); kindOf(err) != KindExists {
+		t.Errorf("second store after the first stored: %v, want exists", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "x.bin")); string(b) != "abc" {
+		t.Errorf("x.bin = %q", b)
 	}
 }
