@@ -139,3 +139,8 @@ func sumOf(t lab.Trace) [32]byte {
 	}
 	return [32]byte{}
 }
+
+// ops returns the events of kind op.
+func ops(t lab.Trace, op lab.Op) lab.Trace {
+	return t.Filter(func(e lab.Event) bool { return e.Op == op })
+}
