@@ -44,7 +44,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	accounts map[string]*account
-	hashing  chan struct{} // one scrypt at a time: each costs 32 MiB
+	hashing  chan struct{} // one scrypt at a time: each costs 16 MiB (the old cost 32 MiB)
 }
 
 // account is what the connections of one user share.
