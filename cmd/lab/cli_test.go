@@ -379,7 +379,7 @@ func TestBadInputChinese(t *testing.T) {
 		{[]string{"list", "x"}, `多余的参数 "x"`, "lab list 不接受参数", false, false},
 		{[]string{"list", "--format", "yaml"}, `未知的 --format 值 "yaml"`, "--format text 或 json", false, false},
 		{[]string{"frobnicate"}, `未知命令 "frobnicate"`, "命令：list、run、lesson", true, false},
-		{[]string{"help", "nosuch"}, `没有关于 "nosuch" 的帮助`, "帮助主题：run、list", false, false},
+		{[]string{"help", "nosuch"}, `没有关于 "nosuch" 的帮助`, "帮助主题：list、run", false, false},
 		{[]string{"serve", "12"}, "演示 12 backlog 没有可以单独运行的服务端", "可以和真实对端连接的演示：1 tcp-basic", false, false},
 		{[]string{"serve", "1", "--listen", "127.0.0.1"}, `--listen "127.0.0.1" 不是地址：`, "地址的写法如 127.0.0.1:9000", false, true},
 		{[]string{"serve", "1", "--count", "-1"}, "--count -1 超出范围", "--count 为 0（一直运行到 Ctrl-C）或更大", false, false},

@@ -33,31 +33,6 @@ const ftpIdle = 10 * time.Minute
 // passwordEnv is where a script puts the password.
 const passwordEnv = "LAB_FTP_PASSWORD"
 
-func (e *env) ftpCmd(args []string) error {
-	if len(args) == 0 {
-		return usage(lab.T(`lab ftp serve | client | adduser (run "lab help ftp")`, `lab ftp serve | client | adduser（运行 "lab help ftp"）`),
-			lab.T("ftp needs a subcommand", "ftp 需要一个子命令"))
-	}
-	var err error
-	switch args[0] {
-	case "serve":
-		err = e.ftpServe(args[1:])
-	case "client":
-		err = e.ftpClient(args[1:])
-	case "adduser":
-		err = e.ftpAddUser(args[1:])
-	case "help", "-h", "--help":
-		return e.help([]string{"ftp"})
-	default:
-		return usage(lab.T("lab ftp serve | client | adduser", "lab ftp serve | client | adduser"),
-			lab.Tf("unknown ftp subcommand %q", "未知的 ftp 子命令 %q", args[0]))
-	}
-	if errors.Is(err, flag.ErrHelp) {
-		return e.help([]string{"ftp"})
-	}
-	return err
-}
-
 // defaultUsersFile is the users file when --users is not given: in the
 // user's config folder, outside any served folder (DECISIONS 20).
 func (e *env) defaultUsersFile() (string, error) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -91,4 +92,30 @@ func writeListJSON(w io.Writer, l lab.Lang) error {
 		}
 	}
 	return nil
+}
+func (e *env) list(args []string) error {
+	fs := flag.NewFlagSet("list", flag.ContinueOnError)
+	var c common
+	c.register(fs)
+	format := fs.String("format", "text", "text or json")
+	pos, err := e.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usage(lab.T("lab list takes no arguments", "lab list 不接受参数"),
+			lab.Tf("unexpected argument %q", "多余的参数 %q", pos[0]))
+	}
+	s, err := e.resolve(c)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "text":
+		return writeList(e.stdout, s)
+	case "json":
+		return writeListJSON(e.stdout, s.lang)
+	}
+	return usage(lab.T("--format text or json", "--format text 或 json"),
+		lab.Tf("unknown --format %q", "未知的 --format 值 %q", *format))
 }
