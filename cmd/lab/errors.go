@@ -126,6 +126,7 @@ func report(err error, stderr io.Writer, l lab.Lang) int {
 		return exitUsage
 	}
 	var te *lab.TextError
+	var h *hinted
 	switch {
 	case errors.As(err, &te):
 		fmt.Fprintf(stderr, "lab: error: %s\n", te.In(l))
@@ -135,7 +136,10 @@ func report(err error, stderr io.Writer, l lab.Lang) int {
 	default:
 		fmt.Fprintf(stderr, "lab: error: %v\n", err)
 	}
-	if errors.Is(err, lab.ErrTimeout) {
+	switch {
+	case errors.As(err, &h):
+		fmt.Fprintf(stderr, "lab: hint: %s\n", h.hint.In(l))
+	case errors.Is(err, lab.ErrTimeout):
 		fmt.Fprintf(stderr, "lab: hint: %s\n", lab.T(
 			"a side waited for something that never came; run with --step to watch it call by call",
 			"有一端在等一个始终没有到来的东西；用 --step 运行，逐个调用地观察它").In(l))
@@ -150,3 +154,17 @@ func printError(w io.Writer, msg, hint lab.Text, l lab.Lang) {
 		fmt.Fprintf(w, "lab: hint: %s\n", hint.In(l))
 	}
 }
+
+// hinted is any error with a hint for the learner: it is printed as the
+// error would be, then "lab: hint: …" (a usage error and a failure carry
+// their own hints; this gives one to any other error).
+type hinted struct {
+	err  error
+	hint lab.Text
+}
+
+func (h *hinted) Error() string { return h.err.Error() }
+func (h *hinted) Unwrap() error { return h.err }
+
+// withHint gives err a hint.
+func withHint(err error, hint lab.Text) error { return &hinted{err: err, hint: hint} }

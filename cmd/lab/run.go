@@ -38,10 +38,9 @@ type runFlags struct {
 	page    *page
 }
 
-func (e *env) runCmd(args []string) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	var f runFlags
-	f.register(fs)
+// register adds the flags of "lab run" to fs.
+func (f *runFlags) register(fs *flag.FlagSet) {
+	f.common.register(fs)
 	fs.BoolVar(&f.step, "step", false, "stop before each socket call")
 	fs.DurationVar(&f.slow, "slow", 0, "pause before each socket call, e.g. 300ms")
 	fs.Var(&f.sets, "set", "knob value name=value (repeatable)")
@@ -54,6 +53,13 @@ func (e *env) runCmd(args []string) error {
 	fs.StringVar(&f.pcap, "pcap", "", "also write the captured packets to this pcapng file (Wireshark, tshark)")
 	fs.DurationVar(&f.timeout, "timeout", lab.DefaultIdle, "give up when no socket call finishes for this long")
 	fs.Var(&f.web, "web", "also show the run in a browser: --web, or --web=ADDR")
+}
+
+// runCmd is "lab run": one demo, or all of them, each with its trace.
+func (e *env) runCmd(args []string) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	var f runFlags
+	f.register(fs)
 	if in, ok := e.stdin.(*os.File); ok && term.IsTerminal(int(in.Fd())) {
 		f.typing = true
 	}
@@ -61,43 +67,9 @@ func (e *env) runCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usage(lab.T("lab run <N|slug|all>, e.g. lab run 1", "lab run <N|slug|all>，例如 lab run 1"),
-			lab.T("run needs one demo", "run 需要指定一个演示"))
-	}
-	if f.slow < 0 {
-		return usage(lab.T("durations look like 300ms or 2s", "时长的写法如 300ms 或 2s"),
-			lab.Tf("--slow %v: must not be negative", "--slow %v：不能为负数", f.slow))
-	}
-	if f.timeout <= 0 {
-		return usage(lab.T("durations look like 300ms or 2s", "时长的写法如 300ms 或 2s"),
-			lab.Tf("--timeout %v: must be positive", "--timeout %v：必须为正数", f.timeout))
-	}
-	show, err := parseShow(f.show)
+	list, params, show, err := f.demos(pos)
 	if err != nil {
 		return err
-	}
-	var list []lab.Demo
-	if pos[0] == "all" {
-		list = demos.All()
-		if len(f.sets) > 0 {
-			return usage(lab.T("set knobs when running one demo", "只有运行单个演示时才能设置参数"),
-				lab.T("--set cannot be used with all", "--set 不能和 all 一起使用"))
-		}
-	} else {
-		d, err := lookup(pos[0], true)
-		if err != nil {
-			return err
-		}
-		list = []lab.Demo{d}
-	}
-	params := make([]lab.Params, len(list))
-	for i, d := range list {
-		p, err := lab.ParseParams(d.Knobs, f.sets)
-		if err != nil {
-			return knobError(d, err)
-		}
-		params[i] = p
 	}
 	s, err := e.resolve(f.common)
 	if err != nil {
@@ -108,48 +80,107 @@ func (e *env) runCmd(args []string) error {
 			return exitStatus(code)
 		}
 	}
-	out := &lockedWriter{w: e.stdout}
-	sink, err := newSink(out, f.format, render.Options{Lang: s.lang, Width: s.width, Color: s.color, Full: f.full, Live: s.tty, Show: show}, formatsRun)
+	o, err := e.newOutput(e.stdout, f.format, render.Options{Lang: s.lang, Width: s.width, Color: s.color, Full: f.full, Live: s.tty, Show: show}, formatsRun)
 	if err != nil {
 		return err
 	}
-	if f.save != "" {
-		if sink, err = saving(sink, f.save, s.lang); err != nil {
-			return err
-		}
-	}
-	if f.web.on {
-		var info io.Writer = out // the address goes where it does not mix into a machine's output
-		if f.format != "text" {
-			info = e.stderr
-		}
-		if f.page, err = e.startPage("run", f.web, false, s, info); err != nil {
-			return err
-		}
-		defer f.page.close()
-		sink = f.page.wrap(sink)
-	}
-	if in, ok := e.stdin.(*os.File); ok && f.typing && (f.step || f.slow > 0) {
-		// One key press each, not a line: cbreak mode until the runs end.
-		keys, restore := lab.TermKeys(in, out)
-		defer restore()
-		f.keys = keys
+	end, err := e.runOutputs(&f, s, o)
+	defer end()
+	if err != nil {
+		return err
 	}
 	pcap, closePcap, err := openPcap(f.pcap)
 	if err != nil {
 		return err
 	}
 	defer closePcap()
+	return e.runAll(list, params, f, s, o, pcap)
+}
+
+// demos checks the arguments and flags of lab run and returns the demos
+// to run, their knobs and the --show list.
+func (f *runFlags) demos(pos []string) ([]lab.Demo, []lab.Params, []string, error) {
+	if len(pos) != 1 {
+		return nil, nil, nil, usage(lab.T("lab run <N|slug|all>, e.g. lab run 1", "lab run <N|slug|all>，例如 lab run 1"),
+			lab.T("run needs one demo", "run 需要指定一个演示"))
+	}
+	if f.slow < 0 {
+		return nil, nil, nil, usage(lab.T("durations look like 300ms or 2s", "时长的写法如 300ms 或 2s"),
+			lab.Tf("--slow %v: must not be negative", "--slow %v：不能为负数", f.slow))
+	}
+	if f.timeout <= 0 {
+		return nil, nil, nil, usage(lab.T("durations look like 300ms or 2s", "时长的写法如 300ms 或 2s"),
+			lab.Tf("--timeout %v: must be positive", "--timeout %v：必须为正数", f.timeout))
+	}
+	show, err := parseShow(f.show)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	list := demos.All()
+	if pos[0] != "all" {
+		d, err := lookup(pos[0], true)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		list = []lab.Demo{d}
+	} else if len(f.sets) > 0 {
+		return nil, nil, nil, usage(lab.T("set knobs when running one demo", "只有运行单个演示时才能设置参数"),
+			lab.T("--set cannot be used with all", "--set 不能和 all 一起使用"))
+	}
+	params := make([]lab.Params, len(list))
+	for i, d := range list {
+		p, err := lab.ParseParams(d.Knobs, f.sets)
+		if err != nil {
+			return nil, nil, nil, knobError(d, err)
+		}
+		params[i] = p
+	}
+	return list, params, show, nil
+}
+
+// runOutputs adds what lab run shows besides its trace: the saved trace
+// (--save), the page (--web), the keys of a terminal (--step, --slow).
+// end undoes them; it is never nil.
+func (e *env) runOutputs(f *runFlags, s settings, o *output) (end func(), err error) {
+	var ends []func()
+	end = func() {
+		for _, f := range slices.Backward(ends) {
+			f()
+		}
+	}
+	if f.save != "" {
+		if o.sink, err = saving(o.sink, f.save, s.lang); err != nil {
+			return end, err
+		}
+	}
+	if f.web.on {
+		if f.page, err = e.startPage("run", f.web, false, s, o.info); err != nil {
+			return end, err
+		}
+		ends = append(ends, f.page.close)
+		o.sink = f.page.wrap(o.sink)
+	}
+	if in, ok := e.stdin.(*os.File); ok && f.typing && (f.step || f.slow > 0) {
+		// One key press each, not a line: cbreak mode until the runs end.
+		keys, restore := lab.TermKeys(in, o.out)
+		ends = append(ends, restore)
+		f.keys = keys
+	}
+	return end, nil
+}
+
+// runAll runs the demos one after the other into the output.
+func (e *env) runAll(list []lab.Demo, params []lab.Params, f runFlags, s settings, o *output, pcap io.Writer) error {
 	failed := false
 	for i, d := range list {
-		ok, err := e.runOne(d, params[i], f, s, out, sink, pcap)
+		ok, err := e.runOne(d, params[i], f, s, o.out, o.sink, pcap)
 		if errors.Is(err, lab.ErrQuit) {
-			sink.Finish()
+			o.sink.Finish()
 			fmt.Fprintln(e.stderr, lab.T("lab: stopped; sockets closed.", "lab：已停止；套接字已关闭。").In(s.lang))
 			return e.stopped(f.check)
 		}
 		if err != nil {
-			sink.Finish()
+			o.sink.Finish()
 			if pf := pcapRefused(err); pf != nil {
 				return pf
 			}
@@ -157,7 +188,7 @@ func (e *env) runCmd(args []string) error {
 		}
 		failed = failed || !ok
 	}
-	sink.Finish()
+	o.sink.Finish()
 	f.page.wait(e.ctx, e.stderr, s.lang)
 	if f.check && failed {
 		return &failError{quiet: true}
