@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"socketlab/lab"
 	"socketlab/lab/render"
 )
 
@@ -295,25 +296,57 @@ func TestLessonHelpVersion(t *testing.T) {
 	}
 }
 
-// Every flag a command takes is in its help, in both languages.
+// Every flag a command takes is in its help and in its synopsis (lab
+// help), in both languages: every command of the table, subcommands too.
 func TestHelpNamesEveryFlag(t *testing.T) {
 	englishEnv(t)
 	defer func() { parsing = nil }()
-	for _, cmd := range []string{"run", "serve", "client", "proxy", "replay", "web", "list", "lesson"} {
+	type entry struct {
+		path []string
+		c    *command
+	}
+	var all []entry
+	for _, c := range commands() {
+		if c.subs == nil {
+			all = append(all, entry{[]string{c.name}, c})
+		}
+		for _, s := range c.subs {
+			all = append(all, entry{[]string{c.name, s.name}, s})
+		}
+	}
+	common := map[string]bool{"lang": true, "color": true, "width": true}
+	for _, en := range all {
+		name := strings.Join(en.path, " ")
 		var names []string
 		parsing = func(fs *flag.FlagSet) {
 			fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
 		}
-		runLab(t, "", cmd, "--help")
+		code, _, stderr := runLab(t, "", append(en.path, "--help")...)
 		parsing = nil
-		if len(names) == 0 {
-			t.Errorf("lab %s --help parsed no flags", cmd)
+		if code != 0 {
+			t.Errorf("lab %s --help: exit %d: %s", name, code, stderr)
+		}
+		if len(names) == 0 && name != "version" && name != "help" {
+			t.Errorf("lab %s --help parsed no flags", name)
 		}
 		for _, lang := range []string{"en", "zh"} {
-			_, help, _ := runLab(t, "", "help", cmd, "--lang", lang)
+			l := lab.Lang(lang)
+			_, help, _ := runLab(t, "", append(append([]string{"help"}, en.path...), "--lang", lang)...)
+			_, main, _ := runLab(t, "", "help", "--lang", lang)
+			syn := en.c.synopsis.In(l)
+			if help == "" || syn == "" || !strings.Contains(main, strings.SplitN(syn, "\n", 2)[0]) {
+				t.Errorf("lab %s --lang %s: help %d bytes, synopsis %q not in lab help", name, lang, len(help), syn)
+			}
 			for _, n := range names {
-				if !regexp.MustCompile(`--` + regexp.QuoteMeta(n) + `\b`).MatchString(help) {
-					t.Errorf("lab help %s --lang %s does not name --%s", cmd, lang, n)
+				re := regexp.MustCompile(`(^|[^-\w])-` + map[bool]string{true: "-?", false: "-"}[len(n) == 1] + regexp.QuoteMeta(n) + `\b`)
+				if !re.MatchString(help) {
+					t.Errorf("lab help %s --lang %s does not name --%s", name, lang, n)
+				}
+				if !common[n] && !re.MatchString(syn) {
+					t.Errorf("the synopsis of lab %s (%s) does not name --%s:\n%s", name, lang, n, syn)
+				}
+				if common[n] && !re.MatchString(main) {
+					t.Errorf("lab help --lang %s does not say every command takes --%s", lang, n)
 				}
 			}
 		}
