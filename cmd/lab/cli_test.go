@@ -58,6 +58,16 @@ func TestBadInput(t *testing.T) {
 		{[]string{"list", "--format", "yaml"}, `unknown --format "yaml"`, ""},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`, "commands: list, run, lesson"},
 		{[]string{"help", "nosuch"}, `no help for "nosuch"`, ""},
+		// Each flag that is wrong is named alone.
+		{[]string{"serve", "1", "--max", "0"}, "--max 0 is out of range", "--max from 1 to 16384"},
+		{[]string{"serve", "1", "--count", "-1"}, "--count -1 is out of range", "--count 0 (until Ctrl-C) or more"},
+		{[]string{"ftp", "serve", "--max", "0"}, "--max 0 is out of range", "--max from 1 to 16384"},
+		{[]string{"ftp", "serve", "--idle", "0s"}, "--idle must be positive", ""},
+		{[]string{"proxy", "--upstream", "127.0.0.1:9000", "--merge", "2m"}, "--merge 2m0s is out of range", "durations from 0 to 1m"},
+		{[]string{"proxy", "--upstream", "127.0.0.1:9000", "--delay", "-1s"}, "--delay -1s is out of range", ""},
+		{[]string{"replay", "-", "--slow", "-1s"}, "--slow -1s: must not be negative", ""},
+		{[]string{"client", "1", "--connect", "127.0.0.1:9", "--timeout", "0s"}, "--timeout must be positive", ""},
+		{[]string{"lab-nosuch"}, `unknown command "lab-nosuch"`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -402,6 +412,11 @@ func TestBadInputChinese(t *testing.T) {
 		{[]string{"run", "1", "--bogus"}, "没有 --bogus 这个选项", `运行 "lab help run" 查看它的选项`, false, true},
 		{[]string{"run", "1", "--slow", "soon"}, "--slow \"soon\" 不是时长", "", false, true},
 		{[]string{"run", "1", "--slow", "-1s"}, "--slow -1s：不能为负数", "时长的写法如 300ms 或 2s", false, false},
+		{[]string{"run", "1", "--slow", "300"}, "--slow 300：请加上单位：300ms 或 300s", `运行 "lab help run" 查看它的选项`, false, false},
+		{[]string{"serve", "1", "--max", "0"}, "--max 0 超出范围", "--max 在 1 到 16384 之间", false, false},
+		{[]string{"ftp", "serve", "--max", "0"}, "--max 0 超出范围", "--max 在 1 到 16384 之间", false, false},
+		{[]string{"ftp", "serve", "--idle", "0s"}, "--idle 必须为正数", "时长的写法如 300ms 或 10m", false, false},
+		{[]string{"serv"}, `未知命令 "serv"`, `是不是想用 "lab serve"？`, true, false},
 		{[]string{"run", "1", "--format", "xml"}, `未知的 --format 值 "xml"`, "--format text、json、md、svg 或 html", false, false},
 		{[]string{"run", "1", "--lang", "fr"}, `未知的语言 "fr"（有效值：en、zh）`, "--lang en 或 --lang zh", true, false},
 		{[]string{"run", "1", "--color", "sometimes"}, `未知的 --color 值 "sometimes"`, "--color auto、always 或 never", false, false},
@@ -434,7 +449,12 @@ func TestBadInputChinese(t *testing.T) {
 		ways := map[string][]string{"LANG=zh_CN.UTF-8": tt.args}
 		if !tt.envOnly {
 			// --lang zh right after the command, so it is parsed before any mistake.
-			ways["--lang zh"] = append([]string{tt.args[0], "--lang", "zh"}, tt.args[1:]...)
+			cmd := 1 // after the command (and its subcommand)
+			if tt.args[0] == "ftp" {
+				cmd = 2
+			}
+			ways["--lang zh"] = append(append(append([]string{}, tt.args[:cmd]...), "--lang", "zh"), tt.args[cmd:]...)
+			ways["--lang zh at the end"] = append(append([]string{}, tt.args...), "--lang", "zh")
 		}
 		for way, args := range ways {
 			t.Run(way+" "+strings.Join(tt.args, " "), func(t *testing.T) {

@@ -77,6 +77,7 @@ func (e *env) dispatch(args []string) error {
 	if len(args) == 0 || isMenuFlag(args[0]) {
 		return e.menu(args)
 	}
+	e.lang, _ = helpArgs(args, e.lang) // the errors before a command parses its flags: lab nosuch --lang zh
 	c := findCommand(commands(), args[0])
 	if c == nil {
 		return unknownCommand(args[0])

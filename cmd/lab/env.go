@@ -120,10 +120,11 @@ func (e *env) resolve(c common) (settings, error) {
 }
 
 // parse parses flags that may come before, between or after the positional
-// arguments ("lab run 3 --step" and "lab run --step 3" both work). Once a
-// valid --lang is parsed, errors are said in that language.
+// arguments ("lab run 3 --step" and "lab run --step 3" both work). Errors
+// are said in the language of a valid --lang wherever it stands.
 func (e *env) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
+	e.lang, _ = helpArgs(args, e.lang) // a --lang after the mistake counts too: lab run 1 --slow 300 --lang zh
 	if parsing != nil {
 		parsing(fs)
 	}

@@ -232,13 +232,16 @@ func (e *env) help(args []string) error {
 }
 
 // helpArgs are the language (--lang, else l) and the topics of lab help;
-// other flags are ignored.
+// other flags are ignored, and so is all after "--". Commands read it too,
+// to say their errors in the language asked for wherever --lang stands.
 func helpArgs(args []string, l lab.Lang) (lab.Lang, []string) {
 	var topics []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		switch {
+		case a == "--": // what follows is another program's (lab check)
+			return l, topics
 		case strings.HasPrefix(a, "-") && name == "lang": // --lang=zh or --lang zh
 			if !hasVal && i+1 < len(args) {
 				i++

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"socketlab/lab"
+	"socketlab/lab/render"
 	"socketlab/lessons"
 	"strings"
 
@@ -34,7 +35,7 @@ func (e *env) lesson(args []string) error {
 	if err != nil {
 		return err
 	}
-	return e.showLesson(styleMarkdown(reflow(text, s.width), s), s, *noPager)
+	return e.showLesson(styleMarkdown(render.Reflow(text, s.width), s), s, *noPager)
 }
 
 // styleMarkdown makes a lesson easier to read in a terminal: headings bold.
