@@ -2,7 +2,7 @@ package main
 
 import "socketlab/lab"
 
-// The help texts of "lab check", "lab exercises" and "lab exercise" (help.go lists them).
+// The help texts of "lab check", "lab exercises" and "lab exercise" (commands.go lists them).
 var (
 	checkHelp = lab.T(`lab check <slug> [flags] -- <command> [args...] grades your own program: it runs
 the command, plays the other side of the exercise's protocol through every
