@@ -110,12 +110,11 @@ func (e *env) list(args []string) error {
 	if err != nil {
 		return err
 	}
-	switch *format {
-	case "text":
-		return writeList(e.stdout, s)
-	case "json":
+	if err := checkFormat(*format); err != nil {
+		return err
+	}
+	if *format == "json" {
 		return writeListJSON(e.stdout, s.lang)
 	}
-	return usage(lab.T("--format text or json", "--format text 或 json"),
-		lab.Tf("unknown --format %q", "未知的 --format 值 %q", *format))
+	return writeList(e.stdout, s)
 }
