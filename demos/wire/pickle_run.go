@@ -29,19 +29,19 @@ var pickleHandlers = [256]pickleHandler{
 	opNone:          pushConst(nil),
 	opNewTrue:       pushConst(true),
 	opNewFalse:      pushConst(false),
-	opBinInt:        (*pickleMachine).int,
-	opBinInt1:       (*pickleMachine).int,
-	opBinInt2:       (*pickleMachine).int,
-	opLong1:         (*pickleMachine).long,
-	opLong4:         (*pickleMachine).long,
-	opBinFloat:      (*pickleMachine).float,
-	opShortBinUni:   (*pickleMachine).unicode,
-	opBinUnicode:    (*pickleMachine).unicode,
-	opBinUnicode8:   (*pickleMachine).unicode,
-	opShortBinBytes: (*pickleMachine).bytes,
-	opBinBytes:      (*pickleMachine).bytes,
-	opBinBytes8:     (*pickleMachine).bytes,
-	opByteArray8:    (*pickleMachine).bytes,
+	opBinInt:        (*pickleMachine).pushInt,
+	opBinInt1:       (*pickleMachine).pushInt,
+	opBinInt2:       (*pickleMachine).pushInt,
+	opLong1:         (*pickleMachine).pushLong,
+	opLong4:         (*pickleMachine).pushLong,
+	opBinFloat:      (*pickleMachine).pushFloat,
+	opShortBinUni:   (*pickleMachine).pushString,
+	opBinUnicode:    (*pickleMachine).pushString,
+	opBinUnicode8:   (*pickleMachine).pushString,
+	opShortBinBytes: (*pickleMachine).pushBytes,
+	opBinBytes:      (*pickleMachine).pushBytes,
+	opBinBytes8:     (*pickleMachine).pushBytes,
+	opByteArray8:    (*pickleMachine).pushBytes,
 
 	opEmptyList:  (*pickleMachine).emptyList,
 	opEmptyDict:  (*pickleMachine).emptyDict,
@@ -123,12 +123,12 @@ func pushConst(v any) pickleHandler {
 	}
 }
 
-func (m *pickleMachine) int(op pickleOp) error {
+func (m *pickleMachine) pushInt(op pickleOp) error {
 	m.push(op.n)
 	return nil
 }
 
-func (m *pickleMachine) long(op pickleOp) error {
+func (m *pickleMachine) pushLong(op pickleOp) error {
 	if op.big != nil {
 		m.push(op.big)
 	} else {
@@ -137,12 +137,12 @@ func (m *pickleMachine) long(op pickleOp) error {
 	return nil
 }
 
-func (m *pickleMachine) float(op pickleOp) error {
+func (m *pickleMachine) pushFloat(op pickleOp) error {
 	m.push(op.f)
 	return nil
 }
 
-func (m *pickleMachine) unicode(op pickleOp) error {
+func (m *pickleMachine) pushString(op pickleOp) error {
 	if !utf8.Valid(op.data) {
 		return fmt.Errorf("%w pickle: string at byte %d is not valid UTF-8", ErrMalformed, op.off)
 	}
@@ -150,7 +150,7 @@ func (m *pickleMachine) unicode(op pickleOp) error {
 	return nil
 }
 
-func (m *pickleMachine) bytes(op pickleOp) error {
+func (m *pickleMachine) pushBytes(op pickleOp) error {
 	m.push(&pyBytes{b: slices.Clone(op.data)})
 	return nil
 }
