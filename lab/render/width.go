@@ -50,19 +50,40 @@ func Fit(s string, w int) string {
 		}
 		return s[:w-1] + "…"
 	}
-	cut, used := -1, 0 // where the text is cut if it does not fit: after w-1 cells
-	g := uniseg.NewGraphemes(s)
+	// A printable ASCII character followed by another is a grapheme of one
+	// cell: the measuring starts at the last of the leading run (a mark
+	// after it would join its grapheme), with that run counted.
+	start := 0
+	for start+1 < len(s) && start < w && isPrintableASCII(s[start]) && isPrintableASCII(s[start+1]) {
+		start++
+	}
+	cut, used := -1, start // where the text is cut if it does not fit: after w-1 cells
+	if start > w-1 {
+		cut = w - 1
+	}
+	g := uniseg.NewGraphemes(s[start:])
 	for g.Next() {
 		from, _ := g.Positions()
 		cw := g.Width()
 		if cut < 0 && used+cw > w-1 {
-			cut = from
+			cut = start + from
 		}
 		if used += cw; used > w {
 			return s[:cut] + "…"
 		}
 	}
 	return s
+}
+
+// isPrintableASCII reports whether c is a printable ASCII byte.
+func isPrintableASCII(c byte) bool { return c >= 0x20 && c < 0x7f }
+
+// cells is uniseg.StringWidth with a fast path for printable ASCII.
+func cells(s string) int {
+	if printableASCII(s) {
+		return len(s)
+	}
+	return uniseg.StringWidth(s)
 }
 
 // Pad fills plain text s with spaces to w cells.
@@ -82,6 +103,10 @@ func Wrap(s string, w int) []string {
 	}
 	var lines []string
 	for _, para := range strings.Split(s, "\n") {
+		if len(para) <= w && printableASCII(para) { // one line, no break needed: most notes in a lane
+			lines = append(lines, strings.TrimRight(para, " "))
+			continue
+		}
 		var line strings.Builder
 		used := 0
 		state := -1
@@ -89,7 +114,7 @@ func Wrap(s string, w int) []string {
 		for len(rest) > 0 {
 			var seg string
 			seg, rest, _, state = uniseg.FirstLineSegmentInString(rest, state)
-			sw := uniseg.StringWidth(strings.TrimRight(seg, " "))
+			sw := cells(strings.TrimRight(seg, " "))
 			if used > 0 && used+sw > w {
 				lines = append(lines, strings.TrimRight(line.String(), " "))
 				line.Reset()
@@ -106,7 +131,7 @@ func Wrap(s string, w int) []string {
 				seg = pieces[len(pieces)-1]
 			}
 			line.WriteString(seg)
-			used += uniseg.StringWidth(seg)
+			used += cells(seg)
 		}
 		lines = append(lines, strings.TrimRight(line.String(), " "))
 	}

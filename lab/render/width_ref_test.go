@@ -1,0 +1,89 @@
+package render
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/rivo/uniseg"
+)
+
+// TestFitWrapFastPathsAgree checks Fit and Wrap, which skip uniseg where
+// the text is printable ASCII, against the plain uniseg versions they
+// replaced (refFit, refWrap below), on random text mixing ASCII, CJK,
+// combining marks, emoji, tabs and spaces, at every lane width.
+func TestFitWrapFastPathsAgree(t *testing.T) {
+	pieces := []string{"a", "b", "z", "0", " ", "  ", "-", "/", ".", ",", "(", ")", "'", "\t", "你", "好", "。", "→", "✓", "e\u0301", "\u0301", "👍", "👩\u200d💻", "\u200b", "x", "hello", "127.0.0.1:9000", "b'hi'"}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 1000 {
+		var sb strings.Builder
+		for range r.IntN(40) {
+			sb.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		s := sb.String()
+		for w := 0; w <= 30; w++ {
+			if got, want := Fit(s, w), refFit(s, w); got != want {
+				t.Fatalf("Fit(%q, %d) = %q, want %q", s, w, got, want)
+			}
+			if got, want := strings.Join(Wrap(s, w), "\n"), strings.Join(refWrap(s, w), "\n"); got != want {
+				t.Fatalf("Wrap(%q, %d) = %q, want %q", s, w, got, want)
+			}
+		}
+	}
+}
+
+// refFit is Fit without its fast paths.
+func refFit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	cut, used := -1, 0
+	g := uniseg.NewGraphemes(s)
+	for g.Next() {
+		from, _ := g.Positions()
+		cw := g.Width()
+		if cut < 0 && used+cw > w-1 {
+			cut = from
+		}
+		if used += cw; used > w {
+			return s[:cut] + "…"
+		}
+	}
+	return s
+}
+
+// refWrap is Wrap without its fast paths.
+func refWrap(s string, w int) []string {
+	if w <= 0 {
+		return nil
+	}
+	var lines []string
+	for _, para := range strings.Split(s, "\n") {
+		var line strings.Builder
+		used := 0
+		state := -1
+		rest := para
+		for len(rest) > 0 {
+			var seg string
+			seg, rest, _, state = uniseg.FirstLineSegmentInString(rest, state)
+			sw := uniseg.StringWidth(strings.TrimRight(seg, " "))
+			if used > 0 && used+sw > w {
+				lines = append(lines, strings.TrimRight(line.String(), " "))
+				line.Reset()
+				used = 0
+			}
+			if sw > w {
+				pieces := cutAll(seg, w)
+				for _, head := range pieces[:len(pieces)-1] {
+					lines = append(lines, line.String()+head)
+					line.Reset()
+				}
+				seg = pieces[len(pieces)-1]
+			}
+			line.WriteString(seg)
+			used += uniseg.StringWidth(seg)
+		}
+		lines = append(lines, strings.TrimRight(line.String(), " "))
+	}
+	return lines
+}
