@@ -111,9 +111,14 @@ func Wrap(s string, w int) []string {
 		used := 0
 		state := -1
 		rest := para
+		plain := plainWords(para)
 		for len(rest) > 0 {
 			var seg string
-			seg, rest, _, state = uniseg.FirstLineSegmentInString(rest, state)
+			if plain {
+				seg, rest = firstPlainSegment(rest)
+			} else {
+				seg, rest, _, state = uniseg.FirstLineSegmentInString(rest, state)
+			}
 			sw := cells(strings.TrimRight(seg, " "))
 			if used > 0 && used+sw > w {
 				lines = append(lines, strings.TrimRight(line.String(), " "))
@@ -136,6 +141,55 @@ func Wrap(s string, w int) []string {
 		lines = append(lines, strings.TrimRight(line.String(), " "))
 	}
 	return lines
+}
+
+// plainWords reports whether para is words of letters and digits, each
+// perhaps ending in . , : or ;, between runs of spaces: text whose only
+// line-break opportunities (UAX #14, as uniseg finds them) are after each
+// run of spaces. The prose of most notes is.
+func plainWords(para string) bool {
+	const (
+		start = iota // before a word's first character
+		alnum        // in its letters and digits
+		punct        // in the marks that end it
+	)
+	at := start
+	for i := 0; i < len(para); i++ {
+		c := para[i]
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9':
+			if at == punct {
+				return false
+			}
+			at = alnum
+		case c == ' ':
+			if i == 0 {
+				return false
+			}
+			at = start
+		case c == '.' || c == ',' || c == ':' || c == ';':
+			if at == start {
+				return false
+			}
+			at = punct
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// firstPlainSegment is uniseg.FirstLineSegmentInString for plain words:
+// the first word with the spaces after it, and the rest.
+func firstPlainSegment(s string) (seg, rest string) {
+	i := strings.IndexByte(s, ' ')
+	if i < 0 {
+		return s, ""
+	}
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	return s[:i], s[i:]
 }
 
 // cutAll cuts s into pieces of at most w cells (at least one character

@@ -14,13 +14,24 @@ import (
 // combining marks, emoji, tabs and spaces, at every lane width.
 func TestFitWrapFastPathsAgree(t *testing.T) {
 	pieces := []string{"a", "b", "z", "0", " ", "  ", "-", "/", ".", ",", "(", ")", "'", "\t", "你", "好", "。", "→", "✓", "e\u0301", "\u0301", "👍", "👩\u200d💻", "\u200b", "x", "hello", "127.0.0.1:9000", "b'hi'"}
+	// Mostly ASCII prose, for Wrap's plain-words path: every punctuation
+	// mark it accepts, and marks it must not (a hyphen, a slash, brackets…).
+	prose := []string{"a", "bc", "Zed", "12", "0", " ", " ", " ", "  ", ".", ",", ":", ";", "'", "\"", "-", "/", "(", ")", "[", "]", "{", "}", "!", "?", "%", "$", "#", "&", "*", "+", "=", "<", ">", "@", "_", "|", "~", "`", "^", "\\", "word", "127.0.0.1:46776", "b'hi'", "EOF", "it's"}
+	plain := []string{"a", "bc", "Zed", "12", "0", " ", " ", "  ", "x. ", "y, ", "z: ", "w; ", "q.; ", "word ", "EOF", "connected ", "abcdefghijklmnopqrstuvwxyz0123456789"}
+	// Nearly plain: one mark more that the plain-words path must refuse.
+	nearly := append([]string{"v( ", "u- ", "t/ ", "s! ", "r) ", "p' "}, plain...)
 	r := rand.New(rand.NewPCG(1, 2))
-	for range 1000 {
+	taken := 0
+	for i := range 2000 {
+		set := [][]string{pieces, prose, plain, nearly}[i%4]
 		var sb strings.Builder
 		for range r.IntN(40) {
-			sb.WriteString(pieces[r.IntN(len(pieces))])
+			sb.WriteString(set[r.IntN(len(set))])
 		}
 		s := sb.String()
+		if len(s) > 10 && plainWords(s) {
+			taken++
+		}
 		for w := 0; w <= 30; w++ {
 			if got, want := Fit(s, w), refFit(s, w); got != want {
 				t.Fatalf("Fit(%q, %d) = %q, want %q", s, w, got, want)
@@ -29,6 +40,9 @@ func TestFitWrapFastPathsAgree(t *testing.T) {
 				t.Fatalf("Wrap(%q, %d) = %q, want %q", s, w, got, want)
 			}
 		}
+	}
+	if taken < 150 {
+		t.Errorf("only %d texts took Wrap's plain-words path", taken)
 	}
 }
 
