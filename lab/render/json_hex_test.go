@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -46,7 +48,8 @@ func TestJSONHexReuse(t *testing.T) {
 	b[len(b)-1] ^= 1
 	big := bytes.Repeat([]byte{7, 200}, maxReuse/2+1)
 	lent := bytes.Clone(a)
-	calls := [][]byte{a, a, b, a, a[:len(a)-1], a[:minReuse], a[:minReuse-1], a[:minReuse-1], big, big, big[:maxReuse], big[:maxReuse], lent, nil, a}
+	calls := [][]byte{a, a, b, a, a[:len(a)-1], a[:minReuse], a[:minReuse-1], a[:minReuse-1], big, big, big[:maxReuse], big[:maxReuse], lent, nil, a,
+		big[:(32 << 10)], big[:(32 << 10)], big[:(32<<10)-1], a, big[1 : (32<<10)+1]}
 	var out bytes.Buffer
 	j := NewJSON(&out, lab.En)
 	for i, d := range calls {
@@ -73,4 +76,22 @@ func TestJSONHexReuse(t *testing.T) {
 			t.Errorf("line %d (seq %d): data_hex of %d bytes is not its call's %d bytes", i+1, v.Seq, len(v.Hex)/2, len(calls[i]))
 		}
 	}
+}
+
+// BenchmarkJSONProxyCalls renders what a proxy's JSON trace gets for
+// 64 KiB forwarded: the recv and the send of the same random bytes.
+// MB/s counts the bytes forwarded.
+func BenchmarkJSONProxyCalls(b *testing.B) {
+	data := make([]byte, 32<<20)
+	rand.NewChaCha8([32]byte{3}).Read(data)
+	j := NewJSON(io.Discard, lab.En)
+	b.SetBytes(64 << 10)
+	off := 0
+	for b.Loop() {
+		d := data[off : off+64<<10]
+		off = (off + 64<<10) % len(data)
+		j.Emit(lab.Event{Side: lab.Proxy, Op: lab.OpRecv, Conn: 3, Call: "recv(65536)", Req: len(d), N: len(d), Data: d})
+		j.Emit(lab.Event{Side: lab.Proxy, Op: lab.OpSendAll, Conn: 4, Call: "sendall()", Req: len(d), N: len(d), Data: d})
+	}
+	j.Finish()
 }
