@@ -144,7 +144,8 @@ func Wrap(s string, w int) []string {
 }
 
 // plainWords reports whether para is words of letters and digits, each
-// perhaps ending in . , : or ;, between runs of spaces: text whose only
+// perhaps ending in . , : or ; (and with one of them between two letters
+// or two digits), between runs of spaces: text whose only
 // line-break opportunities (UAX #14, as uniseg finds them) are after each
 // run of spaces. The prose of most notes is.
 func plainWords(para string) bool {
@@ -158,7 +159,9 @@ func plainWords(para string) bool {
 		c := para[i]
 		switch {
 		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9':
-			if at == punct {
+			// One mark between two letters (a.b) or two digits (127.0.0.1)
+			// joins them; any other mark before a letter or digit may not.
+			if at == punct && (i < 2 || isDigit(para[i-2]) != isDigit(c) || !isAlnum(para[i-2])) {
 				return false
 			}
 			at = alnum
@@ -178,6 +181,10 @@ func plainWords(para string) bool {
 	}
 	return true
 }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isAlnum(c byte) bool { return isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // firstPlainSegment is uniseg.FirstLineSegmentInString for plain words:
 // the first word with the spaces after it, and the rest.

@@ -17,13 +17,13 @@ func TestFitWrapFastPathsAgree(t *testing.T) {
 	// Mostly ASCII prose, for Wrap's plain-words path: every punctuation
 	// mark it accepts, and marks it must not (a hyphen, a slash, brackets…).
 	prose := []string{"a", "bc", "Zed", "12", "0", " ", " ", " ", "  ", ".", ",", ":", ";", "'", "\"", "-", "/", "(", ")", "[", "]", "{", "}", "!", "?", "%", "$", "#", "&", "*", "+", "=", "<", ">", "@", "_", "|", "~", "`", "^", "\\", "word", "127.0.0.1:46776", "b'hi'", "EOF", "it's"}
-	plain := []string{"a", "bc", "Zed", "12", "0", " ", " ", "  ", "x. ", "y, ", "z: ", "w; ", "q.; ", "word ", "EOF", "connected ", "abcdefghijklmnopqrstuvwxyz0123456789"}
+	plain := []string{"a", "bc", "Zed", "12", "0", " ", " ", "  ", "x. ", "y, ", "z: ", "w; ", "q.; ", "word ", "EOF", "connected ", "abcdefghijklmnopqrstuvwxyz0123456789", "127.0.0.1:46776 ", "a.b ", "1.2 ", "1:2", "x,y ", "c1.2 "}
 	// Nearly plain: one mark more that the plain-words path must refuse.
-	nearly := append([]string{"v( ", "u- ", "t/ ", "s! ", "r) ", "p' "}, plain...)
+	nearly := append([]string{"v( ", "u- ", "t/ ", "s! ", "r) ", "p' ", "a.1", "1.a", "9;z", ".", ",", ":", "1.2a", "x.y1", "a:b.c"}, plain...)
 	r := rand.New(rand.NewPCG(1, 2))
 	taken := 0
-	for i := range 2000 {
-		set := [][]string{pieces, prose, plain, nearly}[i%4]
+	for i := range 2400 {
+		set := [][]string{pieces, prose, plain, nearly, plain, nearly}[i%6]
 		var sb strings.Builder
 		for range r.IntN(40) {
 			sb.WriteString(set[r.IntN(len(set))])
@@ -41,6 +41,7 @@ func TestFitWrapFastPathsAgree(t *testing.T) {
 			}
 		}
 	}
+	t.Logf("%d texts took the plain-words path", taken)
 	if taken < 150 {
 		t.Errorf("only %d texts took Wrap's plain-words path", taken)
 	}
