@@ -73,15 +73,24 @@ func BenchmarkVsLinearPython(b *testing.B) {
 		b.Skip("python3 is not installed")
 	}
 	py := string(bytes.TrimSpace(out))
-	for _, format := range []string{"text", "json"} {
-		b.Run("format="+format, func(b *testing.B) {
+	for _, c := range []struct{ name, format, procs string }{
+		{"format=text", "text", ""},
+		{"format=json", "json", ""},
+		// One P: the goroutines of both ends hand over on one thread.
+		{"format=text/GOMAXPROCS=1", "text", "1"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
 			args := []string{"run", "5", "--set", "size=10MB"}
-			if format == "json" {
+			if c.format == "json" {
 				args = append(args, "--format", "json")
 			}
 			var labWall, labCPU, pyWall, pyCPU time.Duration
 			for b.Loop() {
-				w, c := child(b, exec.Command(os.Args[0], args...))
+				lab := exec.Command(os.Args[0], args...)
+				if c.procs != "" {
+					lab.Env = []string{"GOMAXPROCS=" + c.procs}
+				}
+				w, c := child(b, lab)
 				labWall, labCPU = labWall+w, labCPU+c
 				w, c = child(b, exec.Command(py, filepath.Join("testdata", "py", "framed_linear.py"), "10000000", "1024"))
 				pyWall, pyCPU = pyWall+w, pyCPU+c
@@ -97,11 +106,12 @@ func BenchmarkVsLinearPython(b *testing.B) {
 	}
 }
 
-// child runs cmd with its output thrown away and returns its wall time
+// child runs cmd (its Env, if any, added to the lab's) with its output
+// thrown away and returns its wall time
 // and the CPU time the kernel charged it (user + sys).
 func child(b *testing.B, cmd *exec.Cmd) (wall, cpu time.Duration) {
 	b.Helper()
-	cmd.Env = []string{"LAB_BE_MAIN=1", "LANG=C.UTF-8", "PATH=" + os.Getenv("PATH"), "HOME=" + b.TempDir()}
+	cmd.Env = append(cmd.Env, "LAB_BE_MAIN=1", "LANG=C.UTF-8", "PATH="+os.Getenv("PATH"), "HOME="+b.TempDir())
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	start := time.Now()
