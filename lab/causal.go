@@ -64,6 +64,12 @@ func (c *causal) update(f func()) {
 // await blocks until ready() (called under the lock) is true, the run ends,
 // or causalLimit passes.
 func (c *causal) await(ctx context.Context, ready func() bool) {
+	c.mu.Lock()
+	ok := ready()
+	c.mu.Unlock()
+	if ok {
+		return // most calls: no timer to make
+	}
 	deadline := time.NewTimer(causalLimit)
 	defer deadline.Stop()
 	for {
@@ -117,10 +123,10 @@ type send struct {
 	once   sync.Once
 }
 
-// sendStarted notes a send in progress on conn. Pass its blocked method to
-// the write loop, and call recorded once the send's event is in the trace.
-func (c *causal) sendStarted(conn net.Conn) *send {
-	key := flowKey(conn.LocalAddr(), conn.RemoteAddr())
+// sendStarted notes a send in progress on the socket whose flow is key
+// (Conn.out). Pass its blocked method to the write loop, and call
+// recorded once the send's event is in the trace.
+func (c *causal) sendStarted(key string) *send {
 	c.update(func() { c.sending[key]++ })
 	return &send{c: c, key: key}
 }
@@ -143,10 +149,10 @@ func (s *send) recorded(n int) {
 	})
 }
 
-// closeStarted notes a close or shutdown in progress on conn; call the
-// returned func once its event is in the trace.
-func (c *causal) closeStarted(conn net.Conn) (recorded func()) {
-	key := flowKey(conn.LocalAddr(), conn.RemoteAddr())
+// closeStarted notes a close or shutdown in progress on the socket whose
+// flow is key (Conn.out); call the returned func once its event is in the
+// trace.
+func (c *causal) closeStarted(key string) (recorded func()) {
 	c.update(func() { c.closing[key] = true })
 	return func() { c.update(func() { c.closed[key] = true }) }
 }
@@ -158,8 +164,8 @@ func (c *causal) closeStarted(conn net.Conn) (recorded func()) {
 // that send really is still in progress, and the trace shows it returning
 // later. Bytes from a send the lab did not trace (no send in progress) are
 // not waited for either.
-func (c *causal) awaitSent(ctx context.Context, conn net.Conn, end int64, eof bool) {
-	peer := flowKey(conn.RemoteAddr(), conn.LocalAddr())
+// peer is the flow of the bytes received (Conn.in).
+func (c *causal) awaitSent(ctx context.Context, peer string, end int64, eof bool) {
 	c.await(ctx, func() bool {
 		switch {
 		case !c.conns[peer]:

@@ -116,6 +116,7 @@ type Conn struct {
 	done         atomic.Int64 // Progress: bytes of it moved so far
 	blk          *blocking    // settimeout / setblocking, and SignalWhenWaiting (blocking.go)
 	closed       *atomic.Bool // close() was called: Serve does not close it again; the TCP state is read from the socket table (tcpstate.go)
+	out, in      string       // the flows of both directions as the causal order names them: "local>remote", "remote>local"
 }
 
 var _ net.Conn = (*Conn)(nil)
@@ -126,7 +127,8 @@ func (s *Side) newConn(c net.Conn) *Conn { return s.newConnID(c, s.run.rec.NewID
 func (s *Side) newConnID(c net.Conn, id int) *Conn {
 	s.track(c)
 	s.run.causal.register(c)
-	return &Conn{c: c, side: s, id: id, rxSum: &streamSum{}, txSum: &streamSum{}, blk: &blocking{}, closed: &atomic.Bool{}}
+	return &Conn{c: c, side: s, id: id, rxSum: &streamSum{}, txSum: &streamSum{}, blk: &blocking{}, closed: &atomic.Bool{},
+		out: flowKey(c.LocalAddr(), c.RemoteAddr()), in: flowKey(c.RemoteAddr(), c.LocalAddr())}
 }
 
 // Dial connects to a TCP address, like Python's s.connect((host, port)).
@@ -261,7 +263,7 @@ func (c *Conn) Send(b []byte) (int, error) {
 	if err := s.before(OpSend, "send()"); err != nil {
 		return 0, err
 	}
-	snd := s.run.causal.sendStarted(c.c)
+	snd := s.run.causal.sendStarted(c.out)
 	n, err := c.sendCall(b, false, snd.blocked)
 	e := c.kept(Event{Op: OpSend, Conn: c.id, Call: "send()", Req: len(b), N: n,
 		Data: b[:n], Offset: c.tx.Add(int64(n)) - int64(n), Waited: snd.waited})
@@ -294,7 +296,7 @@ func (c *Conn) write(p []byte, call string, marks []Mark) (int, error) {
 	if err := s.before(OpSendAll, call); err != nil {
 		return 0, err
 	}
-	snd := s.run.causal.sendStarted(c.c)
+	snd := s.run.causal.sendStarted(c.out)
 	n, err := c.sendCall(p, true, snd.blocked)
 	e := c.kept(Event{Op: OpSendAll, Conn: c.id, Call: call, Req: len(p), N: n,
 		Data: p[:n], Offset: c.tx.Add(int64(n)) - int64(n), Marks: marks, Waited: snd.waited})
@@ -311,7 +313,7 @@ func (c *Conn) Close() error {
 	if err := s.before(OpClose, "close()"); err != nil {
 		return err
 	}
-	recorded := s.run.causal.closeStarted(c.c)
+	recorded := s.run.causal.closeStarted(c.out)
 	c.closed.Store(true)
 	err := c.c.Close()
 	s.record(Event{Op: OpClose, Conn: c.id, Call: "close()"}, err)
@@ -329,7 +331,7 @@ func (c *Conn) CloseWrite() error {
 		return err
 	}
 	cw, ok := c.c.(interface{ CloseWrite() error })
-	recorded := s.run.causal.closeStarted(c.c)
+	recorded := s.run.causal.closeStarted(c.out)
 	var err error
 	if ok {
 		err = cw.CloseWrite()

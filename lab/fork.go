@@ -43,7 +43,7 @@ func (c *Conn) HandTo(s *Side) *Conn {
 		panic(fmt.Sprintf("lab: connection #%d handed to a side of another run", c.id))
 	}
 	s.track(c.c)
-	n := &Conn{c: c.c, side: s, id: c.id, rxSum: c.rxSum, txSum: c.txSum, blk: c.blk, closed: c.closed}
+	n := &Conn{c: c.c, side: s, id: c.id, rxSum: c.rxSum, txSum: c.txSum, blk: c.blk, closed: c.closed, out: c.out, in: c.in}
 	n.rx.Store(c.rx.Load())
 	n.tx.Store(c.tx.Load())
 	n.transfer.Store(c.transfer.Load())

@@ -259,7 +259,7 @@ func (c *Conn) WriteTimeout(p []byte, d time.Duration) (int, error) {
 		s.record(Event{Op: OpSendAll, Conn: c.id, Call: call, Req: len(p)}, err)
 		return 0, err
 	}
-	snd := s.run.causal.sendStarted(c.c)
+	snd := s.run.causal.sendStarted(c.out)
 	n, err := sendAll(c.c, p, snd.blocked)
 	if derr := c.c.SetWriteDeadline(time.Time{}); err == nil {
 		err = derr

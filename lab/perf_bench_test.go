@@ -2,7 +2,9 @@ package lab_test
 
 import (
 	"io"
+	"math/rand/v2"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -62,22 +64,29 @@ func reportSpeeds(b *testing.B, n int64, took map[string]time.Duration) {
 	}
 }
 
-// push sends proxyBytes to addr in 64 KiB writes, half-closes, and waits
+// payload is what push sends: random bytes, so that no call repeats the
+// last one's (the JSON trace reuses the hex of a repeated call).
+var (
+	payload     []byte
+	payloadOnce sync.Once
+)
+
+// push sends proxyBytes of payload to addr in 64 KiB writes, half-closes, and waits
 // for the server's close to come back; then drains (the lab's sink).
 func push(b *testing.B, addr string, drain func()) time.Duration {
 	b.Helper()
-	buf := make([]byte, 64<<10)
-	for i := range buf {
-		buf[i] = byte(i * 7)
-	}
+	payloadOnce.Do(func() {
+		payload = make([]byte, proxyBytes)
+		rand.NewChaCha8([32]byte{1}).Read(payload)
+	})
 	start := time.Now()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer c.Close()
-	for sent := 0; sent < proxyBytes; sent += len(buf) {
-		if _, err := c.Write(buf); err != nil {
+	for sent := 0; sent < proxyBytes; sent += 64 << 10 {
+		if _, err := c.Write(payload[sent : sent+64<<10]); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -97,7 +97,7 @@ func (c *Conn) readSpans(p []byte, call string, spans []Span) (int, error) {
 	// A reset is the effect of the peer's close too (with unread data, or
 	// SO_LINGER 0): it waits for that close to be recorded, like an EOF.
 	if n > 0 || err == io.EOF || Classify(err) == ClassReset {
-		s.run.causal.awaitSent(s.run.ctx, c.c, end, n == 0)
+		s.run.causal.awaitSent(s.run.ctx, c.in, end, n == 0)
 	}
 	if err == io.EOF {
 		s.record(e, nil) // n = 0: the peer closed; that is not a failure

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -53,4 +55,69 @@ func childRSS(b *testing.B, args ...string) (int64, time.Duration) {
 		b.Skip("no rusage on this system")
 	}
 	return ru.Maxrss << 10, took // Linux reports kilobytes
+}
+
+// BenchmarkVsLinearPython runs `lab run 5 --set size=10MB` (this test
+// binary acting as the lab, the text trace thrown away; --format json in
+// the json case) and, in turn, the same framed transfer in plain Python
+// (testdata/py/framed_linear.py: a 4-byte header and 10 MB over loopback,
+// read into a bytearray with recv_into, at most 1024 bytes a call as the
+// lab's default buf), each as a whole process. Reported: each one's wall
+// and CPU (user + sys, from the kernel) seconds a run, and the lab's over
+// Python's (x-python-wall, x-python-cpu: below 1 is faster than Python).
+func BenchmarkVsLinearPython(b *testing.B) {
+	// The interpreter itself, not a wrapper script (pyenv's shim costs
+	// more than the transfer).
+	out, err := exec.Command("python3", "-c", "import sys; print(sys.executable)").Output()
+	if err != nil {
+		b.Skip("python3 is not installed")
+	}
+	py := string(bytes.TrimSpace(out))
+	for _, c := range []struct{ name, format, procs string }{
+		{"format=text", "text", ""},
+		{"format=json", "json", ""},
+		// One P: the goroutines of both ends hand over on one thread.
+		{"format=text/GOMAXPROCS=1", "text", "1"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			args := []string{"run", "5", "--set", "size=10MB"}
+			if c.format == "json" {
+				args = append(args, "--format", "json")
+			}
+			var labWall, labCPU, pyWall, pyCPU time.Duration
+			for b.Loop() {
+				lab := exec.Command(os.Args[0], args...)
+				if c.procs != "" {
+					lab.Env = []string{"GOMAXPROCS=" + c.procs}
+				}
+				w, c := child(b, lab)
+				labWall, labCPU = labWall+w, labCPU+c
+				w, c = child(b, exec.Command(py, filepath.Join("testdata", "py", "framed_linear.py"), "10000000", "1024"))
+				pyWall, pyCPU = pyWall+w, pyCPU+c
+			}
+			n := float64(b.N)
+			b.ReportMetric(labWall.Seconds()/n, "lab-wall-s")
+			b.ReportMetric(labCPU.Seconds()/n, "lab-cpu-s")
+			b.ReportMetric(pyWall.Seconds()/n, "py-wall-s")
+			b.ReportMetric(pyCPU.Seconds()/n, "py-cpu-s")
+			b.ReportMetric(labWall.Seconds()/pyWall.Seconds(), "x-python-wall")
+			b.ReportMetric(labCPU.Seconds()/pyCPU.Seconds(), "x-python-cpu")
+		})
+	}
+}
+
+// child runs cmd (its Env, if any, added to the lab's) with its output
+// thrown away and returns its wall time
+// and the CPU time the kernel charged it (user + sys).
+func child(b *testing.B, cmd *exec.Cmd) (wall, cpu time.Duration) {
+	b.Helper()
+	cmd.Env = append(cmd.Env, "LAB_BE_MAIN=1", "LANG=C.UTF-8", "PATH="+os.Getenv("PATH"), "HOME="+b.TempDir())
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		b.Fatalf("%v: %v\n%s", cmd.Args, err, stderr.Bytes())
+	}
+	wall = time.Since(start)
+	return wall, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 }

@@ -26,7 +26,18 @@ type JSON struct {
 	err  error
 	line bytes.Buffer
 	enc  *json.Encoder // into line
+
+	// The bytes of the last data call whose hex was kept, and that hex: a
+	// proxy sends what it received and a receiver receives what was sent,
+	// so the next call often carries the same bytes, and its hex is a copy.
+	last, lastHex []byte
 }
+
+// Calls of minReuse to maxReuse bytes keep their hex for the next call.
+const (
+	minReuse = 1 << 10
+	maxReuse = 256 << 10
+)
 
 // NewJSON returns a JSON-lines renderer; texts are written in language l.
 func NewJSON(w io.Writer, l lab.Lang) *JSON {
@@ -230,7 +241,15 @@ func (j *JSON) Emit(e lab.Event) {
 	// object's other fields: no copy of the line, no escaping to scan.
 	j.w.Write(b[:len(b)-1])
 	j.w.WriteString(`,"data_hex":"`)
-	j.writeHex(e.Data)
+	if d := e.Data; len(d) >= minReuse && len(d) <= maxReuse {
+		if !bytes.Equal(d, j.last) {
+			j.last = append(j.last[:0], d...)
+			j.lastHex = appendHex(j.lastHex[:0], d)
+		}
+		j.w.Write(j.lastHex)
+	} else {
+		j.writeHex(d)
+	}
 	_, j.err = j.w.WriteString("\"}\n")
 }
 
@@ -251,17 +270,20 @@ func (j *JSON) writeHex(data []byte) {
 }
 
 // appendHex appends src to dst in lower-case hex, as hex.AppendEncode
-// does, eight bytes at a time: a big call's hex is most of the JSON
+// does, sixteen bytes at a time: a big call's hex is most of the JSON
 // renderer's work.
 func appendHex(dst, src []byte) []byte {
 	at := len(dst)
 	dst = slices.Grow(dst, 2*len(src))[:at+2*len(src)]
 	out := dst[at:]
 	i := 0
-	for ; i+8 <= len(src); i += 8 {
-		x := binary.BigEndian.Uint64(src[i:])
-		binary.BigEndian.PutUint64(out[2*i:], hexNibbles(uint32(x>>32)))
-		binary.BigEndian.PutUint64(out[2*i+8:], hexNibbles(uint32(x)))
+	for ; i+16 <= len(src); i += 16 {
+		s, o := src[i:i+16], out[2*i:2*i+32]
+		x, y := binary.LittleEndian.Uint64(s), binary.LittleEndian.Uint64(s[8:])
+		binary.LittleEndian.PutUint64(o, hexNibbles(uint32(x)))
+		binary.LittleEndian.PutUint64(o[8:], hexNibbles(uint32(x>>32)))
+		binary.LittleEndian.PutUint64(o[16:], hexNibbles(uint32(y)))
+		binary.LittleEndian.PutUint64(o[24:], hexNibbles(uint32(y>>32)))
 	}
 	for ; i < len(src); i++ {
 		out[2*i], out[2*i+1] = hexDigit[src[i]>>4], hexDigit[src[i]&15]
@@ -269,14 +291,16 @@ func appendHex(dst, src []byte) []byte {
 	return dst
 }
 
-// hexNibbles writes the four bytes of v as eight hex digits, big-endian:
-// each byte's nibbles are spread into bytes of their own, then each
-// nibble n becomes '0'+n, or 'a'+n-10 when n > 9 (n+6 carries into bit 4).
+// hexNibbles writes the four bytes of v (the first in the low bits) as
+// eight hex digits, little-endian: each byte is spread into a 16-bit lane
+// of its own, its high nibble in the lane's low byte (written first), and
+// each nibble n becomes '0'+n, or 'a'+n-10 when n > 9 (n+6 carries into
+// bit 4).
 func hexNibbles(v uint32) uint64 {
 	x := uint64(v)
 	x = (x | x<<16) & 0x0000ffff0000ffff
 	x = (x | x<<8) & 0x00ff00ff00ff00ff
-	n := (x>>4&0x000f000f000f000f)<<8 | x&0x000f000f000f000f
+	n := x>>4&0x000f000f000f000f | (x&0x000f000f000f000f)<<8
 	over9 := (n + 0x0606060606060606) >> 4 & 0x0101010101010101
 	return n + 0x3030303030303030 + over9*('a'-'0'-10)
 }

@@ -50,19 +50,40 @@ func Fit(s string, w int) string {
 		}
 		return s[:w-1] + "…"
 	}
-	cut, used := -1, 0 // where the text is cut if it does not fit: after w-1 cells
-	g := uniseg.NewGraphemes(s)
+	// A printable ASCII character followed by another is a grapheme of one
+	// cell: the measuring starts at the last of the leading run (a mark
+	// after it would join its grapheme), with that run counted.
+	start := 0
+	for start+1 < len(s) && start < w && isPrintableASCII(s[start]) && isPrintableASCII(s[start+1]) {
+		start++
+	}
+	cut, used := -1, start // where the text is cut if it does not fit: after w-1 cells
+	if start > w-1 {
+		cut = w - 1
+	}
+	g := uniseg.NewGraphemes(s[start:])
 	for g.Next() {
 		from, _ := g.Positions()
 		cw := g.Width()
 		if cut < 0 && used+cw > w-1 {
-			cut = from
+			cut = start + from
 		}
 		if used += cw; used > w {
 			return s[:cut] + "…"
 		}
 	}
 	return s
+}
+
+// isPrintableASCII reports whether c is a printable ASCII byte.
+func isPrintableASCII(c byte) bool { return c >= 0x20 && c < 0x7f }
+
+// cells is uniseg.StringWidth with a fast path for printable ASCII.
+func cells(s string) int {
+	if printableASCII(s) {
+		return len(s)
+	}
+	return uniseg.StringWidth(s)
 }
 
 // Pad fills plain text s with spaces to w cells.
@@ -82,14 +103,23 @@ func Wrap(s string, w int) []string {
 	}
 	var lines []string
 	for _, para := range strings.Split(s, "\n") {
+		if len(para) <= w && printableASCII(para) { // one line, no break needed: most notes in a lane
+			lines = append(lines, strings.TrimRight(para, " "))
+			continue
+		}
 		var line strings.Builder
 		used := 0
 		state := -1
 		rest := para
+		plain := plainWords(para)
 		for len(rest) > 0 {
 			var seg string
-			seg, rest, _, state = uniseg.FirstLineSegmentInString(rest, state)
-			sw := uniseg.StringWidth(strings.TrimRight(seg, " "))
+			if plain {
+				seg, rest = firstPlainSegment(rest)
+			} else {
+				seg, rest, _, state = uniseg.FirstLineSegmentInString(rest, state)
+			}
+			sw := cells(strings.TrimRight(seg, " "))
 			if used > 0 && used+sw > w {
 				lines = append(lines, strings.TrimRight(line.String(), " "))
 				line.Reset()
@@ -106,11 +136,67 @@ func Wrap(s string, w int) []string {
 				seg = pieces[len(pieces)-1]
 			}
 			line.WriteString(seg)
-			used += uniseg.StringWidth(seg)
+			used += cells(seg)
 		}
 		lines = append(lines, strings.TrimRight(line.String(), " "))
 	}
 	return lines
+}
+
+// plainWords reports whether para is words of letters and digits, each
+// perhaps ending in . , : or ; (and with one of them between two letters
+// or two digits), between runs of spaces: text whose only
+// line-break opportunities (UAX #14, as uniseg finds them) are after each
+// run of spaces. The prose of most notes is.
+func plainWords(para string) bool {
+	const (
+		start = iota // before a word's first character
+		alnum        // in its letters and digits
+		punct        // in the marks that end it
+	)
+	at := start
+	for i := 0; i < len(para); i++ {
+		c := para[i]
+		switch {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9':
+			// One mark between two letters (a.b) or two digits (127.0.0.1)
+			// joins them; any other mark before a letter or digit may not.
+			if at == punct && (i < 2 || isDigit(para[i-2]) != isDigit(c) || !isAlnum(para[i-2])) {
+				return false
+			}
+			at = alnum
+		case c == ' ':
+			if i == 0 {
+				return false
+			}
+			at = start
+		case c == '.' || c == ',' || c == ':' || c == ';':
+			if at == start {
+				return false
+			}
+			at = punct
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isAlnum(c byte) bool { return isDigit(c) || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// firstPlainSegment is uniseg.FirstLineSegmentInString for plain words:
+// the first word with the spaces after it, and the rest.
+func firstPlainSegment(s string) (seg, rest string) {
+	i := strings.IndexByte(s, ' ')
+	if i < 0 {
+		return s, ""
+	}
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	return s[:i], s[i:]
 }
 
 // cutAll cuts s into pieces of at most w cells (at least one character
