@@ -44,11 +44,16 @@ func (s *Server) key(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if k == lab.KeyQuit {
+		// The answer goes out first: quitting may end the process before
+		// a later write (the page, or a test, read EOF instead of 204).
+		w.WriteHeader(http.StatusNoContent)
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
 		s.stopRun()
 		if s.o.Quit != nil {
 			s.o.Quit()
 		}
-		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	if !s.o.Feed.Press(k) {
