@@ -8,51 +8,15 @@ import (
 	"socketlab/lab"
 )
 
-// repeatInOrder runs a demo n times like repeatFindings and also requires
-// every trace to show causes before effects.
-func repeatInOrder(t *testing.T, slug string, n int, sets ...string) lab.Result {
-	t.Helper()
-	d, err := Lookup(slug)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if testing.Short() {
-		n = 1
-	}
-	var res lab.Result
-	for i := range n {
-		res = runDemo(t, d, lab.Options{}, sets...)
-		if len(res.Findings) == 0 {
-			t.Fatal("no findings")
-		}
-		for _, f := range res.Findings {
-			if !f.OK {
-				t.Fatalf("run %d of %d (%s): finding %s did not hold: %s", i+1, n, strings.Join(sets, " "), f.ID, f.Text.En)
-			}
-		}
-		if bad := res.Trace.OutOfOrder(); len(bad) > 0 {
-			t.Fatalf("run %d of %d: effects before causes: %v", i+1, n, bad)
-		}
-	}
-	return res
-}
-
 func TestBlocking100(t *testing.T) {
-	res := repeatInOrder(t, "blocking", 100)
-	var ids []string
-	for _, f := range res.Findings {
-		ids = append(ids, f.ID)
-	}
-	want := "waits empty-send timeout after-timeout recv-would-block ready-data one-thread all-ready one-ready send-would-block send-waits send-arrived"
-	if got := strings.Join(ids, " "); got != want {
-		t.Errorf("findings %s, want %s", got, want)
-	}
+	ids := strings.Fields("waits empty-send timeout after-timeout recv-would-block ready-data one-thread all-ready one-ready send-would-block send-waits send-arrived")
+	repeatDemo(t, "blocking", 100, repeat{IDs: ids, InOrder: true})
 }
 
 func TestBlockingModes(t *testing.T) {
 	for _, mode := range blockingModes {
 		t.Run(mode, func(t *testing.T) {
-			res := repeatInOrder(t, "blocking", 5, "mode="+mode)
+			res := repeatDemo(t, "blocking", 5, repeat{Sets: []string{"mode=" + mode}, InOrder: true})
 			want := map[string]int{"block": 2, "timeout": 2, "nonblock": 2, "select": 3, "send": 3}[mode]
 			if len(res.Findings) != want {
 				t.Errorf("%d findings, want %d", len(res.Findings), want)
@@ -65,7 +29,7 @@ func TestBlockingModes(t *testing.T) {
 // sel.select() per round, returning the listening socket three times, then
 // all three clients, then the last one alone, then each EOF.
 func TestBlockingSelectCalls(t *testing.T) {
-	res := repeatInOrder(t, "blocking", 20, "mode=select")
+	res := repeatDemo(t, "blocking", 20, repeat{Sets: []string{"mode=select"}, InOrder: true})
 	var got []int
 	for _, e := range res.Trace.Calls(lab.Server, lab.OpSelect) {
 		if e.Call == "sel.select()" {

@@ -180,23 +180,7 @@ func TestDemosShowTheirFindings(t *testing.T) {
 			if n == 0 {
 				n = 5
 			}
-			if testing.Short() {
-				n = 1
-			}
-			for i := range n {
-				res := runDemo(t, d, lab.Options{})
-				if bad := res.Trace.OutOfOrder(); len(bad) > 0 {
-					t.Fatalf("run %d of %d: the trace shows effects before causes: %v", i+1, n, bad)
-				}
-				for _, f := range res.Findings {
-					if !f.OK {
-						t.Fatalf("run %d of %d: finding %s did not hold: %s", i+1, n, f.ID, f.Text.En)
-					}
-				}
-				if len(res.Findings) == 0 {
-					t.Fatal("no findings")
-				}
-			}
+			repeatDemo(t, d.Slug, n, repeat{InOrder: true})
 		})
 	}
 }
