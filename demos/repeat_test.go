@@ -55,7 +55,11 @@ func repeatDemo(t *testing.T, slug string, n int, r repeat) lab.Result {
 					t.Logf("%d %s %s %s #%d n=%d err=%q %s", e.Seq, e.Side, e.Who, e.Op, e.Conn, e.N, e.Err, e.Name)
 				}
 			}
-			t.Fatalf("%s run %d of %d (%s): %v", slug, i+1, n, strings.Join(r.Sets, " "), err)
+			knobs := strings.Join(r.Sets, " ")
+			if knobs == "" {
+				knobs = "defaults"
+			}
+			t.Fatalf("%s run %d of %d (%s): %v", slug, i+1, n, knobs, err)
 		}
 	}
 	return res
@@ -115,5 +119,53 @@ func count(n int) func(int, lab.Result) error {
 			return fmt.Errorf("%d findings, want %d", len(res.Findings), n)
 		}
 		return nil
+	}
+}
+
+// TestRepeatCheck: each thing a repeat asks of a run fails a run that
+// does not show it.
+func TestRepeatCheck(t *testing.T) {
+	held := lab.Result{Findings: []lab.Finding{{ID: "a", OK: true}, {ID: "b", OK: true}}}
+	failed := lab.Result{Findings: []lab.Finding{{ID: "a", OK: true}, {ID: "b", OK: false}}}
+	for _, c := range []struct {
+		name string
+		r    repeat
+		res  lab.Result
+		ok   bool
+	}{
+		{"all hold", repeat{}, held, true},
+		{"one fails", repeat{}, failed, false},
+		{"no findings", repeat{}, lab.Result{}, false},
+		{"want it failed", repeat{Want: map[string]bool{"b": false}}, failed, true},
+		{"want it held", repeat{Want: map[string]bool{"b": true}}, failed, false},
+		{"want a missing one", repeat{Want: map[string]bool{"c": true}}, held, false},
+		{"ids", repeat{IDs: []string{"a", "b"}}, held, true},
+		{"ids in another order", repeat{IDs: []string{"b", "a"}}, held, false},
+		{"ids missing one", repeat{IDs: []string{"a"}}, held, false},
+		{"count", repeat{Check: count(2)}, held, true},
+		{"count wrong", repeat{Check: count(3)}, held, false},
+	} {
+		if err := c.r.check(0, c.res); (err == nil) != c.ok {
+			t.Errorf("%s: check = %v, want ok %v", c.name, err, c.ok)
+		}
+	}
+}
+
+// TestRepeatDemoRuns: repeatDemo runs the demo n times, one after another
+// and k at a time, and r.Short times with -short.
+func TestRepeatDemoRuns(t *testing.T) {
+	for _, at := range []int{0, 3} {
+		var seen []int
+		repeatDemo(t, "tcp-basic", 7, repeat{At: at, Short: 2, Check: func(i int, _ lab.Result) error {
+			seen = append(seen, i)
+			return nil
+		}})
+		want := []int{0, 1, 2, 3, 4, 5, 6}
+		if testing.Short() {
+			want = []int{0, 1}
+		}
+		if !slices.Equal(seen, want) {
+			t.Errorf("At %d: runs %v, want %v", at, seen, want)
+		}
 	}
 }
