@@ -47,7 +47,8 @@ func TestFixQuotes(t *testing.T) {
 			}
 			var names []string
 			for name, ds := range decls {
-				if !strings.HasPrefix(name, "ftp.") && len(ds) == 1 && codeAt(ds[0].lines, block) != nil {
+				pkg, _, _ := strings.Cut(name, ".")
+				if !slices.Contains(quotedDirs, pkg) && len(ds) == 1 && codeAt(ds[0].lines, block) != nil {
 					names = append(names, name)
 				}
 			}

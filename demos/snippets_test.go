@@ -21,9 +21,10 @@ var fence = regexp.MustCompile("(?s)```(go|python)\n(.*?)```")
 // A Go block in a lesson quotes the demo code and says where from: its
 // first line is "// from stickyClient" (the Chinese lessons may write
 // "// 摘自 stickyClient"), naming a function, a method as "Type.Method", a
-// type, var or const. A name declared in demos/ftp is also found as
-// "ftp.Name", and must be written so where the demos package has the same
-// name. A later "// from" line starts a quote of another declaration.
+// type, var or const. A name declared in demos/ftp (or demos/upload,
+// demos/wire) is also found as "ftp.Name", and must be written so where
+// another package has the same name. A later "// from" line starts a quote
+// of another declaration.
 var quoteFrom = regexp.MustCompile(`^//\s*(?:from|摘自)\s+([A-Za-z_][\w.]*)\s*$`)
 
 // elided says whether a line of a Go block stands for lines left out:
@@ -42,8 +43,12 @@ type decl struct {
 	lines []string // trimmed, blank lines left out
 }
 
+// quotedDirs are the packages under demos whose code lessons may quote
+// (demo 18's protocol, server and client, the upload store, the codecs).
+var quotedDirs = []string{"ftp", "upload", "wire"}
+
 // demoDecls indexes every top-level declaration of the demo code (the
-// non-test files of demos and demos/ftp) by name: functions, methods as
+// non-test files of demos and quotedDirs) by name: functions, methods as
 // Type.Method, types, vars and consts. The lookup is by name, not by file
 // or line, so a declaration can move between files without its quotes.
 func demoDecls(t *testing.T) map[string][]decl {
@@ -52,13 +57,16 @@ func demoDecls(t *testing.T) map[string][]decl {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub, err := filepath.Glob("ftp/*.go") // demo 18's protocol, server and client
-	if err != nil {
-		t.Fatal(err)
+	for _, dir := range quotedDirs {
+		m, err := filepath.Glob(dir + "/*.go")
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
 	}
 	out := map[string][]decl{}
 	fset := token.NewFileSet()
-	for _, f := range append(files, sub...) {
+	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
 		}
@@ -74,8 +82,8 @@ func demoDecls(t *testing.T) map[string][]decl {
 			text := src[fset.Position(n.Pos()).Offset:fset.Position(n.End()).Offset]
 			d := decl{file: f, lines: quoteLines(string(text))}
 			out[name] = append(out[name], d)
-			if filepath.Dir(f) == "ftp" {
-				out["ftp."+name] = append(out["ftp."+name], d)
+			if dir := filepath.Dir(f); dir != "." {
+				out[dir+"."+name] = append(out[dir+"."+name], d)
 			}
 		}
 		for _, d := range af.Decls {
@@ -224,7 +232,7 @@ func checkGoSnippet(code string, decls map[string][]decl) error {
 			for _, d := range found {
 				where = append(where, d.file)
 			}
-			return fmt.Errorf("Go block quotes %s, declared in %s: say which (ftp.%s for demos/ftp)", name, strings.Join(where, ", "), name)
+			return fmt.Errorf("Go block quotes %s, declared in %s: say which (ftp.%s for the one in demos/ftp)", name, strings.Join(where, ", "), name)
 		}
 		return quotes(found[0].lines, region, name)
 	}
