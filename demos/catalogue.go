@@ -1,5 +1,6 @@
 // Package demos is Socket Lab's catalogue: the numbered demos in teaching
-// order, one file each. A demo is a lab.Demo value: its server and client
+// order, one file each (or a few named after it, such as blocking.go and
+// blocking_findings.go); what several demos use lives in shared.go. A demo is a lab.Demo value: its server and client
 // are ordinary Go functions that use the lab's traced sockets, and its
 // findings read the finished trace to say what really happened.
 //
@@ -67,30 +68,4 @@ func Valid() string {
 		names = append(names, d.Name())
 	}
 	return strings.Join(names, ", ")
-}
-
-// upper upper-cases ASCII letters only, like Python's bytes.upper().
-func upper(b []byte) []byte {
-	out := make([]byte, len(b))
-	for i, c := range b {
-		if 'a' <= c && c <= 'z' {
-			c -= 'a' - 'A'
-		}
-		out[i] = c
-	}
-	return out
-}
-
-// check builds a finding.
-func check(id string, ok bool, t lab.Text) lab.Finding {
-	return lab.Finding{ID: id, OK: ok, Text: t}
-}
-
-// roleNames are a role's names in both languages, for a sentence.
-func roleNames(r lab.Role) (en, zh string) { return r.Name(lab.En), r.Name(lab.Zh) }
-
-// sentence builds a text from English and Chinese formats that take
-// arguments of their own (a role's name, a list joined in each language).
-func sentence(en string, enArgs []any, zh string, zhArgs []any) lab.Text {
-	return lab.T(fmt.Sprintf(en, enArgs...), fmt.Sprintf(zh, zhArgs...))
 }

@@ -87,24 +87,24 @@ func TestChatNotesFollowTheirCalls(t *testing.T) {
 				var want string
 				switch {
 				case e.Side == lab.Server && e.Op == lab.OpSendAll && !welcomed:
-					welcomed, want = true, "speaks first"
+					welcomed, want = true, "server.welcome"
 				case e.Side == lab.Server && e.Op == lab.OpSendAll:
-					want = `+ ",你好"`
+					want = "server.echo"
 				case e.Side == lab.Client && e.Op == lab.OpSendAll && string(e.Data) == "q":
-					want = `sends "q"`
+					want = "client.quit"
 				case e.Side == lab.Client && e.Op == lab.OpSendAll:
-					want = "one message"
+					want = "client.sendall"
 				case e.Side == lab.Client && e.Op == lab.OpRecv && e.N == 0:
-					want = "b''"
+					want = "client.hung-up"
 				case e.Side == lab.Client && e.Op == lab.OpRecv && string(e.Data) == chatWelcome:
-					want = "gets the welcome"
+					want = "client.read-welcome"
 				case e.Side == lab.Client && e.Op == lab.OpRecv:
-					want = "reads the answer"
+					want = "client.answer"
 				default:
 					continue
 				}
-				if !strings.Contains(note, want) {
-					t.Errorf("%s %s %q announced with %q, want a note about %s", e.Side, e.Call, e.Data, note, want)
+				if a.key != want {
+					t.Errorf("%s %s %q announced with %s (%q), want the note %s", e.Side, e.Call, e.Data, a.key, note, want)
 				}
 			}
 			if !welcomed {

@@ -130,20 +130,6 @@ func writeAfterClose(s *lab.Side, conn *lab.Conn, part int) error {
 	return nil
 }
 
-// caught logs a connection error the way a server's except clause would and
-// reports nil, so the server goes on; any other error is returned.
-func caught(s *lab.Side, err error) error {
-	c := lab.Classify(err)
-	switch c {
-	case lab.ClassReset, lab.ClassBrokenPipe, lab.ClassAborted:
-		s.Note(lab.Tf("caught %s: Python raises %s (Windows: %s). The server logs it, closes this socket and serves the next client",
-			"捕获到 %s：Python 抛出 %s（Windows：%s）。服务端记录下来，关闭这个套接字，继续服务下一个客户端",
-			c, c.Python(), c.Windows()))
-		return nil
-	}
-	return err
-}
-
 func disconnectClient(ctx context.Context, s *lab.Side) error {
 	if err := s.Wait("listening"); err != nil {
 		return err

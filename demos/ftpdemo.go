@@ -5,13 +5,11 @@ import (
 	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 
@@ -335,154 +333,4 @@ func ftpDigests(f *os.File) (string, string, error) {
 		return "", "", err
 	}
 	return hex.EncodeToString(h1.Sum(nil)), hex.EncodeToString(h2.Sum(nil)), nil
-}
-
-// ftpMsg is a request or reply header found in the trace.
-type ftpMsg struct {
-	e   lab.Event
-	req ftp.Request
-	cmd string // the request's "cmd", even when the server refused it
-	rep ftp.Reply
-}
-
-// ftpHeaders returns the headers a side sent, in order: each is one
-// sendall() with a length and a JSON header part.
-func ftpHeaders(t lab.Trace, side lab.Role) []ftpMsg {
-	var out []ftpMsg
-	for _, e := range t.Calls(side, lab.OpSendAll) {
-		if len(e.Marks) != 2 || e.Marks[1].Label != ftp.LabelHeader {
-			continue
-		}
-		b := e.Part(e.Marks[1])
-		m := ftpMsg{e: e}
-		if side == lab.Client {
-			var raw struct {
-				Cmd string `json:"cmd"`
-			}
-			json.Unmarshal(b, &raw)
-			m.cmd = raw.Cmd
-			m.req, _ = ftp.ParseRequest(b)
-		} else {
-			m.rep, _ = ftp.ParseReply(b)
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
-func ftpFindings(t lab.Trace, p lab.Params) []lab.Finding {
-	n := p.Int("users")
-	size := int64(p.Int("size"))
-	reqs, reps := ftpHeaders(t, lab.Client), ftpHeaders(t, lab.Server)
-	users := ftpUsers[:n]
-
-	// Logins: every user got 200, and the password is in the bytes sent.
-	var logins, loginOK []lab.Event
-	plain := false
-	for _, r := range reqs {
-		if r.cmd == "login" {
-			logins = append(logins, r.e)
-			plain = plain || strings.Contains(string(r.e.Part(r.e.Marks[1])), `"password": "`+ftpPassword(r.req.User)+`"`)
-		}
-	}
-	byUser := map[string][]ftpMsg{} // the server's replies by the user logged in on the connection
-	for _, r := range reps {
-		if r.e.User != "" {
-			byUser[r.e.User] = append(byUser[r.e.User], r)
-		}
-		if r.rep.Status == ftp.StatusOK && r.rep.User != "" {
-			loginOK = append(loginOK, r.e)
-		}
-	}
-	login := check("login", len(loginOK) == n+2 && plain, lab.Tf(
-		"%d logins answered 200 (each user once, alice twice more for her big file); each login's bytes carry the password in plain text for anyone on the path to read",
-		"%d 次登录都得到 200（每个用户一次，alice 为大文件又登录两次）；每次登录的字节里都有明文密码，路径上的任何人都能看到",
-		len(loginOK))).On(logins...)
-
-	// At once: every user's login was answered before any user's put.
-	firstPut, lastLogin := int(^uint(0)>>1), 0
-	for _, r := range reqs {
-		switch {
-		case r.cmd == "put" && r.e.Seq < firstPut:
-			firstPut = r.e.Seq
-		}
-	}
-	for _, e := range loginOK[:min(n, len(loginOK))] {
-		lastLogin = max(lastLogin, e.Seq)
-	}
-	lanes := map[string]bool{}
-	for _, u := range users {
-		if rs := byUser[u]; len(rs) > 0 {
-			lanes[rs[0].e.Who] = true
-		}
-	}
-	together := check("together", len(loginOK) >= n && lastLogin < firstPut && len(lanes) == n, lab.Tf(
-		"%d users were logged in at once, each served by a goroutine of its own, in a lane of its own ([c1 alice] …)",
-		"%d 个用户同时在线，每个由自己的 goroutine 服务，在自己的一栏里（[c1 alice] ……）", n)).On(loginOK[:min(n, len(loginOK))]...)
-
-	// Stored, isolated, got back.
-	stored, isolated := 0, 0
-	var storedEv, lsEv []lab.Event
-	for _, u := range users {
-		for _, r := range byUser[u] {
-			switch {
-			case r.rep.Status == ftp.StatusOK && r.rep.SHA256 != "" && r.rep.FileName == u+"-notes.txt" && r.rep.Offset == nil:
-				stored++
-				storedEv = append(storedEv, r.e)
-			case r.rep.Status == ftp.StatusOK && r.rep.Path == "/" && r.rep.Entries != nil:
-				if len(r.rep.Entries) == 1 && r.rep.Entries[0].Name == u+"-notes.txt" {
-					isolated++
-				}
-				lsEv = append(lsEv, r.e)
-			}
-		}
-	}
-	putOK := check("stored", stored == n, lab.Tf(
-		"%d of %d puts stored, each reply carrying the md5 and sha256 the server computed; bob's used the seed's header as it is, the body right behind it",
-		"%d / %d 次 put 已保存，每个回复带着服务端算出的 md5 和 sha256；bob 原样使用种子教程的报头，数据紧跟其后", stored, n)).On(storedEv...)
-	iso := check("isolated", isolated == n, lab.Tf(
-		"every ls lists one name, the user's own file: %d home folders, none sees another", "每次 ls 只列出一个名字，即用户自己的文件：%d 个主目录，互相看不见", n)).On(lsEv...)
-
-	var got, refused, table, offset, resumed []lab.Event
-	var off int64 = -1
-	for _, r := range byUser["alice"] {
-		switch {
-		case r.rep.Status == ftp.StatusForbidden:
-			refused = append(refused, r.e)
-		case r.rep.Status == ftp.StatusOK && r.rep.FileName == "alice-notes.txt" && r.rep.Offset != nil:
-			got = append(got, r.e)
-		case r.rep.Status == ftp.StatusContinue && r.rep.Offset != nil && r.rep.FileName == "big.txt":
-			offset = append(offset, r.e)
-			off = *r.rep.Offset
-		case r.rep.Status == ftp.StatusOK && r.rep.FileName == "big.txt" && r.rep.SHA256 != "":
-			resumed = append(resumed, r.e)
-		}
-	}
-	for _, r := range byUser["bob"] {
-		if r.rep.Status == ftp.StatusBad && strings.Contains(r.rep.Msg, "unknown command") {
-			table = append(table, r.e)
-		}
-	}
-	sentAfter := int64(0) // the file bytes alice sent on the resumed connection
-	if len(offset) == 2 {
-		for _, e := range t.Calls(lab.Client, lab.OpSendAll) {
-			if e.Seq > offset[1].Seq && len(e.Marks) == 1 && e.Marks[0].Label == ftp.LabelFile {
-				sentAfter += int64(e.N)
-			}
-		}
-	}
-	gotOK := check("got", len(got) == 1, lab.T(
-		"alice's get came back whole: the client checked the md5 and sha256 of what it received against the reply's",
-		"alice 的 get 完整取回：客户端把收到内容的 md5 和 sha256 与回复里的对比，一致")).On(got...)
-	climb := check("refused", len(refused) == 1, lab.T(
-		"get ../bob/bob-notes.txt was refused (403): .. cannot climb above alice's home folder, and nothing of bob's was sent",
-		"get ../bob/bob-notes.txt 被拒绝（403）：.. 不能越过 alice 的主目录，bob 的文件一个字节也没有发出")).On(refused...)
-	tbl := check("table", len(table) == 1, lab.T(
-		`{"cmd": "__init__"} was answered 400 "unknown command": the server looks a name up in its fixed table and never calls a method by the name the network sent (the seed's getattr would have)`,
-		`{"cmd": "__init__"} 得到 400 "unknown command"：服务端只在固定的命令表里查名字，从不按网络发来的名字调用方法（种子教程的 getattr 就会）`)).On(table...)
-	res := check("resumed", len(offset) == 2 && off == size/2 && len(resumed) == 1 && sentAfter == size-off, lab.Tf(
-		"the cut upload left %d bytes in .big.txt.part; the second put was answered 100 with offset %d, sent only the last %d bytes, and the whole file's sha256 matched",
-		"被切断的上传在 .big.txt.part 里留下 %d 字节；第二次 put 得到 100，offset 为 %d，只发送了最后 %d 字节，整个文件的 sha256 一致",
-		off, off, sentAfter)).On(append(offset, resumed...)...)
-	return slices.Clip([]lab.Finding{login, together, putOK, iso, gotOK, climb, tbl, res})
 }

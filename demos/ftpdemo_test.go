@@ -1,6 +1,7 @@
 package demos
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -39,6 +40,29 @@ func TestFTPFindingsCanFail(t *testing.T) {
 	for _, f := range ftpFindings(hidden, p) {
 		if f.ID == "login" && f.OK {
 			t.Error("login holds without the login requests")
+		}
+	}
+	// Headers and file bytes are found by their part ids: reworded labels
+	// change no finding, lost ids fail every one that reads a header.
+	for _, c := range []struct {
+		what string
+		mark func(*lab.Mark)
+		ok   bool
+	}{
+		{"labels reworded", func(m *lab.Mark) { m.Label = lab.T("x", "x") }, true},
+		{"part ids lost", func(m *lab.Mark) { m.Part = "" }, false},
+	} {
+		tr := slices.Clone(res.Trace)
+		edit(tr, func(e lab.Event) bool { return len(e.Marks) > 0 }, func(e *lab.Event) {
+			e.Marks = slices.Clone(e.Marks)
+			for i := range e.Marks {
+				c.mark(&e.Marks[i])
+			}
+		})
+		for _, f := range ftpFindings(tr, p) {
+			if f.OK != c.ok {
+				t.Errorf("%s: finding %s ok = %v, want %v", c.what, f.ID, f.OK, c.ok)
+			}
 		}
 	}
 }

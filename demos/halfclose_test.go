@@ -79,26 +79,26 @@ func TestHalfCloseNotesFollowTheirCalls(t *testing.T) {
 			for _, c := range []struct {
 				match func(lab.Event) bool
 				modes string
-				want  string
+				want  string // the key of its note
 			}{
-				{eof, "both shutdown", "returns b''"},
-				{reset, "both close", "ECONNRESET"},
-				{pipe, "both shutdown", "EPIPE"},
-				{closed, "both close", "Errno 9"},
-				{answered, "both shutdown", "the answer the server sent after"},
+				{eof, "both shutdown", "server.after-shutdown"},
+				{reset, "both close", "server.after-close"},
+				{pipe, "both shutdown", "client.send-after-shutdown"},
+				{closed, "both close", "client.recv-after-close"},
+				{answered, "both shutdown", "client.read-after-shutdown"},
 			} {
-				note, ok := noteOn(anns, c.match)
+				a, ok := announcedOn(anns, c.match)
 				if ok != slices.Contains(strings.Fields(c.modes), mode) {
-					t.Errorf("mode %s: the call for %q was made = %v", mode, c.want, ok)
+					t.Errorf("mode %s: the call for %s was made = %v", mode, c.want, ok)
 					continue
 				}
-				if ok && !strings.Contains(note, c.want) {
-					t.Errorf("mode %s: the call was announced with %q, want a note about %s", mode, note, c.want)
+				if ok && a.key != c.want {
+					t.Errorf("mode %s: the call was announced with %s (%q), want the note %s", mode, a.key, a.note, c.want)
 				}
 			}
 			for _, a := range anns {
-				if strings.Contains(a.note, "ECONNRESET") && !reset(a.e) || strings.Contains(a.note, "EPIPE") && !pipe(a.e) {
-					t.Errorf("mode %s: %q was announced over %s (err %q)", mode, a.note, a.e.Call, a.e.Errno)
+				if a.key == "server.after-close" && !reset(a.e) || a.key == "client.send-after-shutdown" && !pipe(a.e) {
+					t.Errorf("mode %s: %s (%q) was announced over %s (err %q)", mode, a.key, a.note, a.e.Call, a.e.Errno)
 				}
 			}
 		})

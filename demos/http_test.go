@@ -43,3 +43,20 @@ func TestHTTPPaths(t *testing.T) {
 		})
 	}
 }
+
+// TestHTTPServerClosed: the peer sides tell a server that closed before
+// the end of the headers by the error's type, whatever its words, and
+// still show it in both languages.
+func TestHTTPServerClosed(t *testing.T) {
+	closed := httpServerClosed{lab.Errorf(lab.T("anything", "任何"), nil)}
+	if !serverClosed(closed) || httpEnd(closed) != "b''" {
+		t.Errorf("serverClosed = %v, httpEnd = %q: an early close is not told apart", serverClosed(closed), httpEnd(closed))
+	}
+	if zh := lab.ErrText(closed).Zh; zh != "任何" {
+		t.Errorf("the close's Chinese text is %q", zh)
+	}
+	other := lab.Errorf(lab.T("the server closed before the end of the headers", "x"), nil)
+	if serverClosed(other) || httpEnd(other) == "b''" {
+		t.Error("an error is taken for an early close by its words")
+	}
+}

@@ -85,22 +85,50 @@ func httpHeadEnd(got []byte) int {
 // line). Bad input is an *httpBadRequest naming what is wrong.
 func parseHTTPRequest(head []byte) (httpRequest, error) {
 	var r httpRequest
-	bad := func(status, f string, args ...any) (httpRequest, error) {
-		return r, &httpBadRequest{status: status, why: fmt.Sprintf(f, args...)}
+	got, bareLF, err := httpHeadLines(head)
+	r.bareLF = bareLF
+	if err != nil {
+		return r, err
 	}
+	if err := r.parseRequestLine(got[0]); err != nil {
+		return r, err
+	}
+	r.close = r.version == "HTTP/1.0"
+	r.length = -1
+	for _, l := range got[1:] {
+		r.lines = append(r.lines, l)
+		if err := r.parseHeader(l); err != nil {
+			return r, err
+		}
+	}
+	if r.version == "HTTP/1.1" && !r.host {
+		return r, badRequest("400 Bad Request", "no Host header: HTTP/1.1 requires one")
+	}
+	r.length = max(r.length, 0)
+	return r, nil
+}
+
+// badRequest is the *httpBadRequest a parse error answers with.
+func badRequest(status, f string, args ...any) error {
+	return &httpBadRequest{status: status, why: fmt.Sprintf(f, args...)}
+}
+
+// httpHeadLines splits a head into its lines, without their line ends and
+// without the blank line that ends the head; at least the request line is
+// there. bareLF says a line ended in \n alone.
+func httpHeadLines(head []byte) (got []string, bareLF bool, err error) {
 	text := string(head)
 	lines := strings.SplitAfter(text, "\n")
-	var got []string
 	for _, l := range lines {
 		if l == "" {
 			continue
 		}
 		if !strings.HasSuffix(l, "\r\n") {
-			r.bareLF = true
+			bareLF = true
 		}
 		l = strings.TrimSuffix(strings.TrimSuffix(l, "\n"), "\r")
 		if strings.ContainsAny(l, "\r\x00") {
-			return bad("400 Bad Request", "a bare \\r or a NUL byte inside a line")
+			return nil, bareLF, badRequest("400 Bad Request", "a bare \\r or a NUL byte inside a line")
 		}
 		got = append(got, l)
 	}
@@ -108,69 +136,71 @@ func parseHTTPRequest(head []byte) (httpRequest, error) {
 		got = got[1:]
 	}
 	if len(got) == 0 || got[len(got)-1] != "" {
-		return bad("400 Bad Request", "the head does not end with an empty line")
+		return nil, bareLF, badRequest("400 Bad Request", "the head does not end with an empty line")
 	}
 	got = got[:len(got)-1]
 	if len(got) == 0 {
-		return bad("400 Bad Request", "no request line")
+		return nil, bareLF, badRequest("400 Bad Request", "no request line")
 	}
-	parts := strings.Split(got[0], " ")
+	return got, bareLF, nil
+}
+
+// parseRequestLine reads "METHOD TARGET VERSION".
+func (r *httpRequest) parseRequestLine(line string) error {
+	parts := strings.Split(line, " ")
 	if len(parts) != 3 {
-		return bad("400 Bad Request", "the request line %q is not METHOD TARGET VERSION, separated by one space each", clip([]byte(got[0])))
+		return badRequest("400 Bad Request", "the request line %q is not METHOD TARGET VERSION, separated by one space each", clip([]byte(line)))
 	}
 	r.method, r.target, r.version = parts[0], parts[1], parts[2]
 	switch {
 	case !httpToken(r.method):
-		return bad("400 Bad Request", "the method %q is not a token", clip([]byte(r.method)))
+		return badRequest("400 Bad Request", "the method %q is not a token", clip([]byte(r.method)))
 	case r.target == "" || strings.ContainsFunc(r.target, func(c rune) bool { return c <= ' ' || c == 0x7f }):
-		return bad("400 Bad Request", "the target %q is empty or holds a space or a control character", clip([]byte(r.target)))
+		return badRequest("400 Bad Request", "the target %q is empty or holds a space or a control character", clip([]byte(r.target)))
 	case !strings.HasPrefix(r.version, "HTTP/") || len(r.version) != 8 || r.version[6] != '.':
-		return bad("400 Bad Request", "the version %q is not HTTP/1.1", clip([]byte(r.version)))
+		return badRequest("400 Bad Request", "the version %q is not HTTP/1.1", clip([]byte(r.version)))
 	case r.version != "HTTP/1.1" && r.version != "HTTP/1.0":
-		return bad("505 HTTP Version Not Supported", "the version %s is not HTTP/1.1 or HTTP/1.0", r.version)
+		return badRequest("505 HTTP Version Not Supported", "the version %s is not HTTP/1.1 or HTTP/1.0", r.version)
 	}
-	r.close = r.version == "HTTP/1.0"
-	r.length = -1
-	for _, l := range got[1:] {
-		r.lines = append(r.lines, l)
-		name, value, ok := strings.Cut(l, ":")
-		if !ok || !httpToken(name) {
-			return bad("400 Bad Request", "the header line %q is not Name: value", clip([]byte(l)))
+	return nil
+}
+
+// parseHeader reads one header line, "Name: value": the ones the server
+// acts on are Host, Connection, Content-Length and Transfer-Encoding.
+func (r *httpRequest) parseHeader(l string) error {
+	name, value, ok := strings.Cut(l, ":")
+	if !ok || !httpToken(name) {
+		return badRequest("400 Bad Request", "the header line %q is not Name: value", clip([]byte(l)))
+	}
+	value = strings.Trim(value, " \t")
+	switch strings.ToLower(name) {
+	case "host":
+		if r.host {
+			return badRequest("400 Bad Request", "two Host headers")
 		}
-		value = strings.Trim(value, " \t")
-		switch strings.ToLower(name) {
-		case "host":
-			if r.host {
-				return bad("400 Bad Request", "two Host headers")
+		r.host = true
+	case "connection":
+		for _, o := range strings.Split(value, ",") { // HTTP/1.0 closes, keep-alive or not
+			if strings.EqualFold(strings.TrimSpace(o), "close") {
+				r.close = true
 			}
-			r.host = true
-		case "connection":
-			for _, o := range strings.Split(value, ",") { // HTTP/1.0 closes, keep-alive or not
-				if strings.EqualFold(strings.TrimSpace(o), "close") {
-					r.close = true
-				}
-			}
-		case "content-length":
-			n, err := strconv.Atoi(value)
-			if err != nil || value == "" || len(value) > 7 || strings.ContainsFunc(value, func(c rune) bool { return c < '0' || c > '9' }) {
-				return bad("400 Bad Request", "bad Content-Length %q", clip([]byte(value)))
-			}
-			if n > httpMaxBody {
-				return bad("413 Content Too Large", "a body of %d bytes; this server takes at most %d", n, httpMaxBody)
-			}
-			if r.length >= 0 && n != r.length {
-				return bad("400 Bad Request", "two Content-Length headers, %d and %d", r.length, n)
-			}
-			r.length = n
-		case "transfer-encoding":
-			return bad("501 Not Implemented", "Transfer-Encoding %q: this server reads only bodies framed by Content-Length", clip([]byte(value)))
 		}
+	case "content-length":
+		n, err := strconv.Atoi(value)
+		if err != nil || value == "" || len(value) > 7 || strings.ContainsFunc(value, func(c rune) bool { return c < '0' || c > '9' }) {
+			return badRequest("400 Bad Request", "bad Content-Length %q", clip([]byte(value)))
+		}
+		if n > httpMaxBody {
+			return badRequest("413 Content Too Large", "a body of %d bytes; this server takes at most %d", n, httpMaxBody)
+		}
+		if r.length >= 0 && n != r.length {
+			return badRequest("400 Bad Request", "two Content-Length headers, %d and %d", r.length, n)
+		}
+		r.length = n
+	case "transfer-encoding":
+		return badRequest("501 Not Implemented", "Transfer-Encoding %q: this server reads only bodies framed by Content-Length", clip([]byte(value)))
 	}
-	if r.version == "HTTP/1.1" && !r.host {
-		return bad("400 Bad Request", "no Host header: HTTP/1.1 requires one")
-	}
-	r.length = max(r.length, 0)
-	return r, nil
+	return nil
 }
 
 // The parts of a response the server writes, marked in the trace.
@@ -210,29 +240,9 @@ const httpDate = "Mon, 02 Jan 2006 15:04:05 GMT"
 func httpConverse(s *lab.Side, conn *lab.Conn) error {
 	var got []byte // what was read beyond the requests answered
 	for served := 0; ; served++ {
-		end := httpHeadEnd(got)
-		for end < 0 {
-			if len(got) > httpMaxReqHead {
-				return httpRefuse(s, conn, &httpBadRequest{status: "431 Request Header Fields Too Large",
-					why: fmt.Sprintf("no blank line in the first %d bytes", httpMaxReqHead)})
-			}
-			s.Step("read-request")
-			data, err := conn.Recv(1024) // data = conn.recv(1024)
-			if err != nil {
-				return err
-			}
-			if len(data) == 0 {
-				if len(got) > 0 {
-					s.Note(lab.Tf("the client closed in the middle of a request head (%d bytes, no blank line yet)",
-						"客户端在请求头中途关闭了（%d 字节，还没有空行）", len(got)))
-				} else if served > 0 {
-					s.Note(lab.T("recv returned b'': the client closed the kept-alive connection; the server closes too",
-						"recv 返回 b''：客户端关闭了保持着的连接；服务端也关闭"))
-				}
-				return conn.Close()
-			}
-			got = append(got, data...)
-			end = httpHeadEnd(got)
+		end, err := readRequestHead(s, conn, &got, served)
+		if end < 0 {
+			return err
 		}
 		req, err := parseHTTPRequest(got[:end])
 		if err != nil {
@@ -263,21 +273,7 @@ func httpConverse(s *lab.Side, conn *lab.Conn) error {
 		}
 		got = got[req.length:]
 
-		status, body := "200 OK", []byte(httpBody)
-		headers := []string{"Content-Type: text/plain; charset=utf-8"}
-		switch {
-		case req.method != "GET" && req.method != "HEAD":
-			status, body = "405 Method Not Allowed", []byte("405 method not allowed\n")
-			headers = append(headers, "Allow: GET, HEAD")
-		case req.target != "/":
-			status, body = "404 Not Found", []byte(httpNotFound)
-			headers = append(headers, "X-Content-Type-Options: nosniff")
-		}
-		headers = append(headers, "Date: "+time.Now().UTC().Format(httpDate), "Content-Length: "+strconv.Itoa(len(body)))
-		if req.close {
-			headers = append(headers, "Connection: close")
-		}
-		resp, marks := httpResponseBytes(status, headers, body, req.method == "HEAD")
+		resp, marks := httpResponseBytes(httpAnswer(req))
 		s.Step("response")
 		if err := conn.SendParts(resp, marks...); err != nil { // conn.sendall(response)
 			return err
@@ -290,6 +286,57 @@ func httpConverse(s *lab.Side, conn *lab.Conn) error {
 		s.Note(lab.T("HTTP/1.1 keeps the connection open: the server waits for the next request on it",
 			"HTTP/1.1 会保持连接：服务端在这个连接上等下一个请求"))
 	}
+}
+
+// readRequestHead reads into got until it holds a whole request head and
+// returns where the head ends; -1 once the connection is over (the client
+// closed, or a head too long was refused), with the error that ends it.
+func readRequestHead(s *lab.Side, conn *lab.Conn, got *[]byte, served int) (int, error) {
+	end := httpHeadEnd(*got)
+	for end < 0 {
+		if len(*got) > httpMaxReqHead {
+			return -1, httpRefuse(s, conn, &httpBadRequest{status: "431 Request Header Fields Too Large",
+				why: fmt.Sprintf("no blank line in the first %d bytes", httpMaxReqHead)})
+		}
+		s.Step("read-request")
+		data, err := conn.Recv(1024) // data = conn.recv(1024)
+		if err != nil {
+			return -1, err
+		}
+		if len(data) == 0 {
+			if len(*got) > 0 {
+				s.Note(lab.Tf("the client closed in the middle of a request head (%d bytes, no blank line yet)",
+					"客户端在请求头中途关闭了（%d 字节，还没有空行）", len(*got)))
+			} else if served > 0 {
+				s.Note(lab.T("recv returned b'': the client closed the kept-alive connection; the server closes too",
+					"recv 返回 b''：客户端关闭了保持着的连接；服务端也关闭"))
+			}
+			return -1, conn.Close()
+		}
+		*got = append(*got, data...)
+		end = httpHeadEnd(*got)
+	}
+	return end, nil
+}
+
+// httpAnswer is the response to a request: its status, headers and body,
+// and whether it answers a HEAD (no body sent).
+func httpAnswer(req httpRequest) (status string, headers []string, body []byte, head bool) {
+	status, body = "200 OK", []byte(httpBody)
+	headers = []string{"Content-Type: text/plain; charset=utf-8"}
+	switch {
+	case req.method != "GET" && req.method != "HEAD":
+		status, body = "405 Method Not Allowed", []byte("405 method not allowed\n")
+		headers = append(headers, "Allow: GET, HEAD")
+	case req.target != "/":
+		status, body = "404 Not Found", []byte(httpNotFound)
+		headers = append(headers, "X-Content-Type-Options: nosniff")
+	}
+	headers = append(headers, "Date: "+time.Now().UTC().Format(httpDate), "Content-Length: "+strconv.Itoa(len(body)))
+	if req.close {
+		headers = append(headers, "Connection: close")
+	}
+	return status, headers, body, req.method == "HEAD"
 }
 
 // httpRefuse answers a request the server cannot take as Go's net/http

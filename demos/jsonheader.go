@@ -31,12 +31,9 @@ var jsonCommands = []struct{ cmd, step string }{
 	{listCmd, "ask-listing"},
 }
 
-// The labels of the three parts, on the sending and the receiving side.
-var (
-	labelLength = lab.T("header length", "报头长度")
-	labelJSON   = lab.T("JSON header", "JSON 报头")
-	labelBody   = lab.T("body", "数据")
-)
+// labelBody is the label of the body, the third part after labelLength and
+// labelJSON (shared.go), on the sending and the receiving side.
+var labelBody = lab.T("body", "数据")
 
 // jsonHeader is demo 6: a 4-byte length, then a JSON header that describes
 // the body (its size, a name, a checksum), then the body.
@@ -160,7 +157,7 @@ func jsonHeaderClient(ctx context.Context, s *lab.Side) error {
 		// The three parts, read apart: each is a key call (the first recv of
 		// each, when a part takes more than one).
 		s.Key("read-length")
-		head, err := conn.RecvExactly(wire.HeaderSize, 0, labelLength) // head = client.recv(4)
+		head, err := conn.RecvExactlyPart(wire.HeaderSize, 0, partLength, labelLength) // head = client.recv(4)
 		if err != nil {
 			return err
 		}
@@ -169,7 +166,7 @@ func jsonHeaderClient(ctx context.Context, s *lab.Side) error {
 			return err
 		}
 		s.Key("read-json")
-		headBytes, err := conn.RecvExactly(size, 0, labelJSON) // head_bytes = client.recv(headsize)
+		headBytes, err := conn.RecvExactlyPart(size, 0, partJSON, labelJSON) // head_bytes = client.recv(headsize)
 		if err != nil {
 			return err
 		}
@@ -186,7 +183,7 @@ func jsonHeaderClient(ctx context.Context, s *lab.Side) error {
 			s.Key("read-body")
 		}
 		// while recv_size < datasize: res = client.recv(1024) ...
-		body, err := conn.RecvExactly(int(h.DataSize), 1024, labelBody)
+		body, err := conn.RecvExactlyPart(int(h.DataSize), 1024, partBody, labelBody)
 		if err != nil {
 			return err
 		}
@@ -226,180 +223,4 @@ func checksumNote(h wire.JSONHeader, body []byte) lab.Text {
 	}
 	return lab.Tf("sha256 of the %d bytes received = %s…, but the header says %s…: the body is damaged",
 		"收到的 %d 个字节的 sha256 = %s…，但报头里是 %s…：数据已损坏", len(body), got[:16], h.SHA256[:min(16, len(h.SHA256))])
-}
-
-// jsonWire is one reply as the server builds it: its header and body, and
-// the bytes it puts on the wire.
-type jsonWire struct {
-	h    wire.JSONHeader
-	body []byte
-	hlen int    // bytes of the JSON header
-	raw  []byte // the 4-byte header length, the JSON header, the body
-}
-
-// jsonReplies are the replies to the client's commands, as jsonReply builds them.
-func jsonReplies(p lab.Params) ([]jsonWire, error) {
-	var out []jsonWire
-	for _, c := range jsonCommands {
-		h, body := jsonReply(c.cmd, p)
-		head, err := wire.AppendJSON(nil, h)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, jsonWire{h, body, len(head) - wire.HeaderSize, append(head, body...)})
-	}
-	return out, nil
-}
-
-// segment is a run of bytes under one label.
-type segment struct {
-	label string
-	n     int
-}
-
-// segments joins the marks of the events into runs of one label, in
-// stream order. Marks describe every byte a call moved, kept or not.
-func segments(t lab.Trace) []segment {
-	var out []segment
-	for _, e := range t {
-		for _, m := range e.Marks {
-			out = appendSegment(out, m.Label.En, m.To-m.From)
-		}
-	}
-	return out
-}
-
-func appendSegment(s []segment, label string, n int) []segment {
-	switch {
-	case n == 0:
-		return s
-	case len(s) > 0 && s[len(s)-1].label == label:
-		s[len(s)-1].n += n
-		return s
-	}
-	return append(s, segment{label, n})
-}
-
-// sumIs reports whether sum is the SHA-256 of b.
-func sumIs(sum *[32]byte, b []byte) bool {
-	return sum != nil && *sum == sha256.Sum256(b)
-}
-
-// labelled returns the events with a mark labelled label.
-func labelled(t lab.Trace, label lab.Text) lab.Trace {
-	return t.Filter(func(e lab.Event) bool {
-		return slices.ContainsFunc(e.Marks, func(m lab.Mark) bool { return m.Label.En == label.En })
-	})
-}
-
-// jsonHeaderFindings checks the client's stream against the replies the
-// server builds by counts and the stream digest (lab.Event.Sum), not by
-// its bytes: with size up to 256 KiB, the trace keeps only the head of the
-// later calls.
-func jsonHeaderFindings(t lab.Trace, p lab.Params) []lab.Finding {
-	sent := t.Calls(lab.Server, lab.OpSendAll)
-	reads := clientReads(t, 1)
-	replies, err := jsonReplies(p)
-	// The stream the client must have read: both replies end to end.
-	var stream []byte
-	var ends []int64
-	for _, r := range replies {
-		stream = append(stream, r.raw...)
-		ends = append(ends, int64(len(stream)))
-	}
-	whole := err == nil && len(sent) == len(replies) && len(reads) > 0
-	for i := 0; whole && i < len(sent); i++ {
-		whole = sent[i].N == len(replies[i].raw) && sumIs(sent[i].Sum, stream[:ends[i]])
-	}
-	last := reads.Last()
-	whole = whole && last.Offset+int64(last.N) == int64(len(stream)) && sumIs(last.Sum, stream)
-	if !whole {
-		bad := lab.T("the client did not receive two whole replies", "客户端没有收到两个完整的回复")
-		return []lab.Finding{check("parts", false, bad), check("meta", false, bad),
-			check("checksum", false, bad), check("grow", false, bad)}
-	}
-	first, second := replies[0], replies[1]
-	// The client's reads of each reply.
-	of := func(i int) lab.Trace {
-		return reads.Filter(func(e lab.Event) bool {
-			from := int64(0)
-			if i > 0 {
-				from = ends[i-1]
-			}
-			return from <= e.Offset && e.Offset < ends[i]
-		})
-	}
-
-	// The three parts: labelled on both sides, with matching sizes, read
-	// back in the order they were sent.
-	marked := true
-	var want []segment
-	for i, e := range sent {
-		r := replies[i]
-		marked = marked && len(e.Marks) == 3 &&
-			e.Marks[0].From == 0 && e.Marks[0].To == wire.HeaderSize && e.Marks[1].To == wire.HeaderSize+r.hlen &&
-			e.Marks[2].To-e.Marks[2].From == len(r.body)
-		want = appendSegment(want, labelLength.En, wire.HeaderSize)
-		want = appendSegment(want, labelJSON.En, r.hlen)
-		want = appendSegment(want, labelBody.En, len(r.body))
-	}
-	marked = marked && slices.Equal(segments(reads), want)
-	bodies := labelled(reads, labelBody)
-	parts := check("parts", marked, lab.Tf(
-		"each reply was one sendall() of three parts: the 4-byte header length (saying %d, then %d), the JSON header (%d and %d bytes) and the body (%d and %d bytes); the client read them back in that order, the bodies with %d recv calls",
-		"每个回复是一次 sendall() 发出的三部分：4 字节的报头长度（值为 %d，然后 %d）、JSON 报头（%d 和 %d 字节）和数据（%d 和 %d 字节）；客户端按同样的顺序读回，数据部分用了 %d 次 recv",
-		first.hlen, second.hlen, first.hlen, second.hlen, len(first.body), len(second.body), len(bodies))).
-		At("read-length", "read-json", "read-body").On(sent...)
-
-	// The stream matched, so the client read the very headers built here.
-	raw := string(first.raw[wire.HeaderSize : wire.HeaderSize+first.hlen])
-	size := p.Int("size")
-	hasMeta := first.h.SHA256 != "" && first.h.Extra["name"] != nil
-	meta := check("meta", hasMeta && first.h.DataSize == int64(size), lab.Tf(
-		"the header described the body: %s (datasize = %d)",
-		"报头描述了数据：%s（datasize = %d）", raw, size))
-	if !hasMeta {
-		meta = check("meta", false, lab.Tf(
-			"not shown with meta=minimal: the header was only %s, as in the tutorial; try --set meta=full to send a name and a checksum along",
-			"meta=minimal 时看不到：报头只有 %s，和教程一样；试试 --set meta=full，把名字和校验和一起发过去",
-			raw))
-	}
-	meta = meta.On(labelled(of(0), labelJSON)...).On(sent[0])
-
-	intact := true
-	for _, r := range replies {
-		sum := sha256.Sum256(r.body)
-		intact = intact && r.h.SHA256 == hex.EncodeToString(sum[:])
-	}
-	var sum lab.Finding
-	switch {
-	case !hasMeta:
-		sum = check("checksum", false, lab.T(
-			"not shown with meta=minimal: without a sha256 in the header the receiver cannot tell a damaged body from a good one",
-			"meta=minimal 时看不到：报头里没有 sha256，接收方分不出数据是好是坏"))
-	default:
-		sum = check("checksum", intact && bytes.Equal(first.body, reportBody(size)), lab.T(
-			"the receiver hashed each body it read and got the header's SHA-256 both times: the bytes arrived whole and unchanged",
-			"接收方对读到的每段数据算哈希，两次都与报头里的 SHA-256 一致：字节完整无误地到达"))
-	}
-	sum = sum.On(bodies...)
-
-	var added []string
-	for _, name := range headerFields(second.h) {
-		if !slices.Contains(headerFields(first.h), name) {
-			added = append(added, name)
-		}
-	}
-	grow := check("grow", len(added) > 0 && bytes.Equal(second.body, CannedOutput(listCmd)), lab.Text{
-		En: fmt.Sprintf("the second header had grown (%s added) and the same reading code handled it: the 4-byte length says how much JSON follows, whatever is in it",
-			strings.Join(added, ", ")),
-		Zh: fmt.Sprintf("第二个报头变大了（多了 %s），同一段读取代码照样能处理：4 字节的长度说明后面有多少 JSON，不管里面写了什么",
-			strings.Join(added, "、"))})
-	if len(added) == 0 {
-		grow = check("grow", false, lab.T(
-			"not shown with meta=minimal: both headers were {\"datasize\": n}; try --set meta=full",
-			"meta=minimal 时看不到：两个报头都是 {\"datasize\": n}；试试 --set meta=full"))
-	}
-	grow = grow.On(labelled(of(1), labelJSON)...).On(sent[1])
-	return []lab.Finding{parts, meta, sum, grow}
 }

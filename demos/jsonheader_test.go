@@ -114,5 +114,29 @@ func TestJSONHeaderFindingsCanFail(t *testing.T) {
 				}
 			}
 		}
+		// The parts are found by their ids, not their labels' words:
+		// reworded labels change nothing, lost ids fail "parts".
+		for _, c := range []struct {
+			what string
+			mark func(*lab.Mark)
+			want bool
+		}{
+			{"labels reworded", func(m *lab.Mark) { m.Label = lab.T("x", "x") }, true},
+			{"part ids lost", func(m *lab.Mark) { m.Part = "" }, false},
+		} {
+			tr := slices.Clone(res.Trace)
+			edit(tr, func(e lab.Event) bool { return e.Side == lab.Client && e.Op == lab.OpRecv && len(e.Marks) > 0 },
+				func(e *lab.Event) {
+					e.Marks = slices.Clone(e.Marks)
+					for i := range e.Marks {
+						c.mark(&e.Marks[i])
+					}
+				})
+			for _, f := range d.Findings(tr, p) {
+				if f.ID == "parts" && f.OK != c.want {
+					t.Errorf("size=%s, %s: finding parts ok = %v, want %v", size, c.what, f.OK, c.want)
+				}
+			}
+		}
 	}
 }

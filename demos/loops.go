@@ -341,14 +341,6 @@ func loopsLater(c int, err error, msg []byte, opt lab.PeerOptions) error {
 	return err
 }
 
-// endOf says how a connection ended: an empty recv (an orderly close) or the error.
-func endOf(err error) string {
-	if err == nil {
-		return "b''"
-	}
-	return lab.Classify(err).String()
-}
-
 // loopsOneMessage is the verdict on a server that closed before the m-th
 // of msgs messages was answered: it has no communication loop.
 func loopsOneMessage(m, msgs int) error {

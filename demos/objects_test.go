@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os/exec"
 	"reflect"
+	"slices"
 	"testing"
 
 	"socketlab/demos/wire"
+	"socketlab/lab"
 )
 
 func TestObjectsManyRuns(t *testing.T) {
@@ -83,5 +85,58 @@ sys.stdout.write(pickle.dumps(d, protocol=4).hex())  # the default of Python 3.8
 	}
 	if got, _ := hex.DecodeString(string(out)); !bytes.Equal(got, b) {
 		t.Errorf("Python's pickle.dumps(d, protocol=4) writes\n%x\nthe lab writes\n%x", got, b)
+	}
+}
+
+// The refused finding finds the client's pickle by its part id and the
+// refusal by its step: a trace whose payload marks lose their id, or
+// without the refusal's note, fails it (and the words of neither matter).
+func TestObjectsRefusedCanFail(t *testing.T) {
+	d, _ := Lookup("objects")
+	p, err := lab.ParseParams(d.Knobs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := runDemo(t, d, lab.Options{})
+	refused := func(tr lab.Trace) bool {
+		for _, f := range objectsFindings(tr, p) {
+			if f.ID == "refused" {
+				return f.OK
+			}
+		}
+		t.Fatal("no finding refused")
+		return false
+	}
+	if !refused(res.Trace) {
+		t.Fatal("refused did not hold on the real trace")
+	}
+	for _, c := range []struct {
+		what string
+		mut  func(tr *lab.Trace) bool
+	}{
+		{"payload marks without their part", func(tr *lab.Trace) bool {
+			return edit(*tr, func(e lab.Event) bool { return e.Side == lab.Server && e.Op == lab.OpRecv && len(e.Marks) > 0 },
+				func(e *lab.Event) {
+					e.Marks = slices.Clone(e.Marks)
+					for i := range e.Marks {
+						e.Marks[i].Part = ""
+					}
+				})
+		}},
+		{"no refusal note", func(tr *lab.Trace) bool {
+			return drop(tr, func(e lab.Event) bool { return e.Op == lab.OpNote && e.Step == "refuse" })
+		}},
+		{"the note reworded", func(tr *lab.Trace) bool {
+			return edit(*tr, func(e lab.Event) bool { return e.Op == lab.OpNote && e.Step == "refuse" },
+				func(e *lab.Event) { e.Text = lab.T("declined", "拒绝") })
+		}},
+	} {
+		tr := slices.Clone(res.Trace)
+		if !c.mut(&tr) {
+			t.Fatalf("%s: nothing to change", c.what)
+		}
+		if want := c.what == "the note reworded"; refused(tr) != want {
+			t.Errorf("%s: refused = %v, want %v", c.what, !want, want)
+		}
 	}
 }

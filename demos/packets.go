@@ -67,3 +67,11 @@ func msBetween(from, to lab.Event) string {
 	}
 	return fmt.Sprintf("%.1f", ms)
 }
+
+// flagsOf is a packet's TCP flags, "no RST" where none was captured.
+func flagsOf(e lab.Event) string {
+	if e.Packet == nil {
+		return "no RST"
+	}
+	return e.Packet.Flags
+}

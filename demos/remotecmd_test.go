@@ -2,7 +2,10 @@ package demos
 
 import (
 	"fmt"
+	"slices"
 	"testing"
+
+	"socketlab/lab"
 )
 
 // TestRemoteCmdManyRuns proves the recipe: with framing=none the answers
@@ -41,5 +44,42 @@ func TestRemoteCmdKnobs(t *testing.T) {
 		t.Run(fmt.Sprint(c.sets), func(t *testing.T) {
 			repeatDemo(t, "remote-cmd", 1, repeat{Sets: c.sets, Want: c.want})
 		})
+	}
+}
+
+// Framed, the answers' output is found by its part id: reworded labels
+// keep the answers in step, lost ids put them out of step.
+func TestRemoteCmdOutputByPart(t *testing.T) {
+	d, _ := Lookup("remote-cmd")
+	for _, framing := range []string{"struct", "json"} {
+		sets := []string{"framing=" + framing, "buf=7"}
+		p, err := lab.ParseParams(d.Knobs, sets)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := runDemo(t, d, lab.Options{}, sets...)
+		for _, c := range []struct {
+			what string
+			mark func(*lab.Mark)
+			want bool
+		}{
+			{"as run", func(*lab.Mark) {}, true},
+			{"labels reworded", func(m *lab.Mark) { m.Label = lab.T("x", "x") }, true},
+			{"part ids lost", func(m *lab.Mark) { m.Part = "" }, false},
+		} {
+			tr := slices.Clone(res.Trace)
+			edit(tr, func(e lab.Event) bool { return e.Side == lab.Client && e.Op == lab.OpRecv && len(e.Marks) > 0 },
+				func(e *lab.Event) {
+					e.Marks = slices.Clone(e.Marks)
+					for i := range e.Marks {
+						c.mark(&e.Marks[i])
+					}
+				})
+			for _, f := range d.Findings(tr, p) {
+				if f.ID == "in-step" && f.OK != c.want {
+					t.Errorf("framing=%s, %s: in-step ok = %v, want %v", framing, c.what, f.OK, c.want)
+				}
+			}
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package demos
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"fmt"
@@ -41,15 +40,6 @@ func sendall() lab.Demo {
 		Peer:     &lab.Peer{Knobs: sendallPeerKnobs, Serve: tcpServeWith(sendallSmallWindow, sendallServe), Client: sendallPeerClient, Try: sendallTry},
 		Findings: sendallFindings,
 	}
-}
-
-// sendallData is the payload: readable, and different at every offset.
-func sendallData(n int) []byte {
-	var b bytes.Buffer
-	for i := 0; b.Len() < n; i++ {
-		b.WriteString("sendall! ")
-	}
-	return b.Bytes()[:n]
 }
 
 func sendallServer(ctx context.Context, s *lab.Side) error {
@@ -93,7 +83,15 @@ func sendallClient(ctx context.Context, s *lab.Side) error {
 		return err
 	}
 	data := sendallData(s.Params.Int("size"))
+	if err := sendallShort(s, data); err != nil {
+		return err
+	}
+	return sendallDeadlinePart(s, data)
+}
 
+// sendallShort is parts 1 and 2: one send() to a server that does not
+// read returns a short count, then a loop of send() calls sends the rest.
+func sendallShort(s *lab.Side, data []byte) error {
 	s.Section(lab.Tf("Part 1: one send() of %d bytes to a server that does not read", "第 1 部分：向不读数据的服务端 send() 一次 %d 个字节", len(data)))
 	conn, err := dialSmall(s, 1)
 	if err != nil {
@@ -135,13 +133,16 @@ func sendallClient(ctx context.Context, s *lab.Side) error {
 	if err := conn.Close(); err != nil {
 		return err
 	}
-	if err := s.Wait("served-1"); err != nil { // the server has seen b'' and closed
-		return err
-	}
+	return s.Wait("served-1") // the server has seen b'' and closed
+}
 
+// sendallDeadlinePart is part 3: on a new connection, sendall() under a
+// timeout gives up part way; without the timeout one sendall() sends the
+// rest.
+func sendallDeadlinePart(s *lab.Side, data []byte) error {
 	s.Section(lab.Tf("Part 3: a new connection; settimeout(%g), then sendall(), the server not reading",
 		"第 3 部分：新的连接；settimeout(%g)，然后 sendall()，服务端不读", sendallDeadline.Seconds()))
-	conn, err = dialSmall(s, 2)
+	conn, err := dialSmall(s, 2)
 	if err != nil {
 		return err
 	}
@@ -152,6 +153,7 @@ func sendallClient(ctx context.Context, s *lab.Side) error {
 	s.KeyIf("deadline-write", func(e lab.Event) bool {
 		return e.N > 0 && e.N < e.Req && lab.ClassOf(e.Errno) == lab.ClassTimeout
 	})
+	var n int
 	n, err = conn.Write(data) // client.sendall(data)
 	if lab.Classify(err) != lab.ClassTimeout {
 		if err == nil {
@@ -186,17 +188,6 @@ func sendallClient(ctx context.Context, s *lab.Side) error {
 	return conn.Close()
 }
 
-// sumOf is the SHA-256 of the stream the events read or wrote, as the last
-// of them that moved bytes recorded it; zero if none did.
-func sumOf(t lab.Trace) [32]byte {
-	for i := len(t) - 1; i >= 0; i-- {
-		if t[i].Sum != nil {
-			return *t[i].Sum
-		}
-	}
-	return [32]byte{}
-}
-
 // dialSmall connects, shrinks the send buffer, and waits until the server
 // has accepted connection part.
 func dialSmall(s *lab.Side, part int) (*lab.Conn, error) {
@@ -208,86 +199,6 @@ func dialSmall(s *lab.Side, part int) (*lab.Conn, error) {
 		return nil, err
 	}
 	return conn, s.Wait(fmt.Sprintf("accepted-%d", part))
-}
-
-func sendallFindings(t lab.Trace, p lab.Params) []lab.Finding {
-	size := p.Int("size")
-	data := sendallData(size)
-	dials := t.Calls(lab.Client, lab.OpConnect)
-	accepts := t.Calls(lab.Server, lab.OpAccept)
-	on := func(side lab.Role, op lab.Op, conns lab.Trace, i int) lab.Trace {
-		if i >= len(conns) {
-			return nil
-		}
-		id := conns[i].Conn
-		return t.Filter(func(e lab.Event) bool { return e.Side == side && e.Op == op && e.Conn == id })
-	}
-	sends := on(lab.Client, lab.OpSend, dials, 0)
-	writes := on(lab.Client, lab.OpSendAll, dials, 1)
-
-	var short lab.Finding
-	if len(sends) > 0 && sends[0].N < sends[0].Req && sends[0].Err == "" {
-		short = check("short", true, lab.Tf(
-			"one send() of %d bytes (with settimeout) to a peer that was not reading returned %d: a short count, no error; the caller sends the rest (a blocking send() would wait for all, on Linux)",
-			"带 settimeout 的一次 send() 向不读数据的对端发 %d 个字节，返回 %d：发不完，也没有错误；剩下的由调用者再发（阻塞的 send() 在 Linux 上会等到全部发完）",
-			sends[0].Req, sends[0].N)).On(sends[0])
-	} else {
-		first := 0
-		if len(sends) > 0 {
-			first = sends[0].N
-		}
-		short = check("short", false, lab.Tf(
-			"not shown: the first send() took %d of %d bytes (all of it fit, or this system's send loops); try a larger --set size",
-			"看不到：第一次 send() 收下了 %d / %d 个字节（全都放得下，或者这个系统的 send 会循环）；试试更大的 --set size",
-			first, size))
-	}
-
-	total, ok := 0, sends.CallCount() >= 2
-	for _, e := range sends {
-		total += e.N
-		ok = ok && e.Err == ""
-	}
-	loop := check("loop", ok && total == size, lab.Tf(
-		"a loop of %d send() calls, each passing what was not yet taken, sent all %d bytes: that loop is sendall()",
-		"%d 次 send() 组成的循环，每次都把还没被收下的部分交出去，发完了全部 %d 个字节：这个循环就是 sendall()",
-		sends.CallCount(), size)).On(sends...)
-	if sends.CallCount() == 1 && total == size {
-		loop.Text = lab.T("not shown: the first send() took everything, so no loop was needed; try a larger --set size",
-			"看不到：第一次 send() 就全部收下了，不需要循环；试试更大的 --set size")
-	}
-
-	var deadline lab.Finding
-	if len(writes) > 0 && writes[0].N > 0 && writes[0].N < writes[0].Req && lab.ClassOf(writes[0].Errno) == lab.ClassTimeout {
-		deadline = check("deadline", true, lab.Tf(
-			"with settimeout(%g), sendall() gave up with a timeout (Python: TimeoutError) after the kernel had taken %d of %d bytes: a partial send, and Python does not tell you how much",
-			"设了 settimeout(%g) 的 sendall() 因超时放弃（Python：TimeoutError），这时内核已经收下了 %d / %d 个字节：只发了一部分，而 Python 不告诉你是多少",
-			sendallDeadline.Seconds(), writes[0].N, writes[0].Req)).On(writes[0])
-	} else {
-		deadline = check("deadline", false, lab.T(
-			"not shown: the deadline did not stop the write part way (everything fit, or nothing did); try a larger --set size",
-			"看不到：超时没有在中途打断写入（全都放得下，或者一点也没放进去）；试试更大的 --set size"))
-	}
-	goWrite := len(writes) == 2 && writes[1].Err == "" && writes[1].N == writes[1].Req && writes[1].Req > 0
-	if len(writes) > 0 && writes[0].Err == "" && writes[0].N == size {
-		goWrite = true // everything fit at once: Write returned it all anyway
-	}
-	write := check("write", goWrite, lab.T(
-		"without a timeout, one sendall() took everything left: it loops over short sends for you",
-		"没有超时时，一次 sendall() 就交出了剩下的全部：它替你处理发不完的情况")).On(writes.Last())
-
-	// The trace keeps only the first bytes of a big stream: compare the
-	// count and the SHA-256 of everything the server read with the payload.
-	want := sha256.Sum256(data)
-	arrived := len(accepts) == 2
-	for i := range 2 {
-		got := on(lab.Server, lab.OpRecv, accepts, i)
-		arrived = arrived && moved(got) == int64(size) && got.Last().N == 0 && got.Last().Err == "" && sumOf(got) == want
-	}
-	all := check("arrived", arrived, lab.Tf(
-		"once the server read, all %d bytes arrived on each connection, in order, none lost: a short send loses nothing, it just has not sent yet",
-		"服务端开始读之后，每个连接上的 %d 个字节都按顺序到达，一个不少：send 发不完不会丢数据，只是还没发",
-		size)).At("arrived")
-	return []lab.Finding{short, loop, deadline, write, all}
 }
 
 // sendallSmallWindow shrinks the receive buffer of the listening socket,

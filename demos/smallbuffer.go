@@ -167,16 +167,6 @@ func quoteAll(ss []string) []string {
 	return out
 }
 
-// clientReads returns the client's recv events on the n-th connection it made.
-func clientReads(t lab.Trace, n int) lab.Trace {
-	conns := t.Calls(lab.Client, lab.OpConnect)
-	if len(conns) < n {
-		return nil
-	}
-	id := conns[n-1].Conn
-	return t.Filter(func(e lab.Event) bool { return e.Side == lab.Client && e.Op == lab.OpRecv && e.Conn == id })
-}
-
 func smallBufferFindings(t lab.Trace, p lab.Params) []lab.Finding {
 	buf := p.Int("buf")
 	msg := []byte(p.String("msg"))

@@ -1,7 +1,6 @@
 package demos
 
 import (
-	"fmt"
 	"io"
 	"runtime"
 	"slices"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"socketlab/lab"
+	"socketlab/lessons"
 )
 
 // stickyWant are the findings each mode of demo 4 must report. The ones
@@ -122,54 +122,68 @@ func TestStickyNotesFollowTheirCalls(t *testing.T) {
 // (the announcements themselves are checked by announcements).
 func recordedNotes(t *testing.T, d lab.Demo, tr lab.Trace) []announced {
 	notes := notesOf(t, d)
+	steps, err := lessons.Steps("en", d.ID, d.Slug)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []announced
 	for _, e := range tr {
 		if !e.Op.IsCall() || e.Side == lab.System {
 			continue
 		}
 		n, _ := notes(e.Side, e.Step, e.Op)
-		out = append(out, announced{n.En, e})
+		out = append(out, announced{n.En, noteKey(steps, e), e})
 	}
 	return out
 }
 
-// checkStickyNotes checks the notes of one run of demo 4: the note about the
-// merge is announced over the recv that got every message, and only there;
-// the note about a prompt read over the reads that got part of them; the
-// note about an empty read over the empty reads; each send's note names the
-// message it sends, each socket option's note the option and its value.
+// checkStickyNotes checks the notes of one run of demo 4 by the key each
+// call's note was looked up under (side.step, else side.op), not by its
+// words: the merge note (server.read-queued) is announced over the recv
+// that got every message, and only there; the note about a prompt read
+// (server.read-promptly) over the reads that got part of them; the note
+// about an empty read (server.recv) over the empty reads; each send's note
+// is the one of the message it sends, each socket option's note the one of
+// the option and its value.
 func checkStickyNotes(t *testing.T, sets []string, anns []announced) {
 	t.Helper()
 	p, _ := lab.ParseParams(sticky().Knobs, sets)
 	total := len(strings.Join(stickyMessages(p.String("mode")), ""))
+	// The socket options the demo sets, by the value the call shows.
+	optNote := map[string]string{
+		"TCP_QUICKACK 0": "server.delay-ack",
+		"TCP_NODELAY 0":  "client.nagle-on",
+		"TCP_CORK 1":     "client.cork",
+		"TCP_CORK 0":     "client.uncork",
+	}
 	merged := 0
 	for _, a := range anns {
-		e, note := a.e, a.note
-		glued := strings.Contains(note, "glued together")
+		e, key := a.e, a.key
+		glued := key == "server.read-queued"
 		switch {
 		case e.Side == lab.Server && e.Op == lab.OpRecv:
 			if glued {
 				merged++
 			}
-			prompt := strings.Contains(note, "already waiting")
-			eof := strings.Contains(note, "b''")
+			prompt := key == "server.read-promptly"
+			eof := key == "server.recv"
 			switch {
 			case e.N == 0 && !eof, e.N > 0 && eof:
-				t.Errorf("%s → %d bytes was announced with %q", e.Call, e.N, note)
+				t.Errorf("%s → %d bytes was announced with %s: %q", e.Call, e.N, key, a.note)
 			case glued && (e.N != total || !e.Key):
 				t.Errorf("the merge note was announced over a recv of %q (key %v), not of all %d bytes", e.Data, e.Key, total)
 			case e.N > 0 && e.N < total && !prompt:
-				t.Errorf("a prompt read of %q was announced with %q", e.Data, note)
+				t.Errorf("a prompt read of %q was announced with %s: %q", e.Data, key, a.note)
 			}
 		case e.Side == lab.Client && e.Op == lab.OpSend:
-			if !strings.Contains(note, fmt.Sprintf("%q", e.Data)) {
-				t.Errorf("the send of %q was announced with %q", e.Data, note)
+			if key != "client.send-"+string(e.Data) {
+				t.Errorf("the send of %q was announced with %s: %q", e.Data, key, a.note)
 			}
 		case e.Op == lab.OpSetOpt:
 			// setsockopt(IPPROTO_TCP, TCP_CORK, 1) → "TCP_CORK 1"
 			args := strings.Split(strings.TrimSuffix(e.Call, ")"), ", ")
-			if opt := args[len(args)-2] + " " + args[len(args)-1]; !strings.Contains(note, opt) {
-				t.Errorf("%s %s was announced with %q", e.Side, e.Call, note)
+			if opt := args[len(args)-2] + " " + args[len(args)-1]; key != optNote[opt] {
+				t.Errorf("%s %s was announced with %s, want %s: %q", e.Side, e.Call, key, optNote[opt], a.note)
 			}
 		}
 		if glued && (e.Side != lab.Server || e.Op != lab.OpRecv) {

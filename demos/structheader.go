@@ -1,10 +1,7 @@
 package demos
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"errors"
 	"fmt"
 	"math"
 
@@ -12,11 +9,15 @@ import (
 	"socketlab/lab"
 )
 
-// The labels the writer and the reader of demo 5 put on header and payload
-// bytes, so the trace draws them apart.
-var (
-	structHeaderLabel  = lab.T("header", "报头")
-	structPayloadLabel = lab.T("payload", "数据")
+// The label the writer and the reader of demo 5 put on payload bytes, so
+// the trace draws them apart from the header (structHeaderLabel, shared.go).
+var structPayloadLabel = lab.T("payload", "数据")
+
+// The part ids of a frame's header and payload on the reader's recvs
+// (lab.Mark.Part): the findings match them, never the labels' words.
+const (
+	structPartHeader  = "header"
+	structPartPayload = "payload"
 )
 
 // structMax is the largest frame the reader of demo 5 accepts (the size
@@ -225,7 +226,7 @@ func structHeaderServer(ctx context.Context, s *lab.Side) error {
 // when a part needs more than one, are the loop's and fold in the view).
 func readFrame(s *lab.Side, conn *lab.Conn, order wire.Order, format string, buf int) ([]byte, error) {
 	s.Key("read-header")
-	head, err := conn.RecvExactly(wire.HeaderSize, buf, structHeaderLabel) // head = recv_exactly(conn, 4)
+	head, err := conn.RecvExactlyPart(wire.HeaderSize, buf, structPartHeader, structHeaderLabel) // head = recv_exactly(conn, 4)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +239,7 @@ func readFrame(s *lab.Side, conn *lab.Conn, order wire.Order, format string, buf
 	if n > 0 { // recv_exactly(conn, 0) makes no call
 		s.Key("read-payload")
 	}
-	return conn.RecvExactly(n, buf, structPayloadLabel) // data = recv_exactly(conn, n)
+	return conn.RecvExactlyPart(n, buf, structPartPayload, structPayloadLabel) // data = recv_exactly(conn, n)
 }
 
 // orderName names a byte order for the learner.
@@ -247,181 +248,4 @@ func orderName(o wire.Order) lab.Text {
 		return lab.T("big-endian, network order: most significant byte first", "大端，网络字节序：高位字节在前")
 	}
 	return lab.T("little-endian, x86 and ARM's native order: least significant byte first", "小端，x86 和 ARM 的本机字节序：低位字节在前")
-}
-
-// structFrame is one message as the reader's recv events show it. Bytes
-// are kept only as far as the trace kept them (a stream's first
-// lab.StreamKeep bytes): a big payload is known by its count and digest.
-type structFrame struct {
-	header, payload []byte
-	recvs           []int     // bytes of each recv, header and payload
-	payloadN        int       // payload bytes received (all of them, kept or not)
-	headerEvs       lab.Trace // the recvs of the header
-	payloadEvs      lab.Trace // the recvs of the payload
-}
-
-// last is the frame's last recv, or the zero Event.
-func (f structFrame) last() lab.Event {
-	if len(f.payloadEvs) > 0 {
-		return f.payloadEvs.Last()
-	}
-	return f.headerEvs.Last()
-}
-
-// readerFrames rebuilds the reader's messages from its labelled recvs.
-func readerFrames(t lab.Trace) []structFrame {
-	var frames []structFrame
-	for _, e := range t.Calls(lab.Server, lab.OpRecv) {
-		if e.N == 0 {
-			continue
-		}
-		var m lab.Mark
-		switch {
-		case len(e.Marks) == 1:
-			m = e.Marks[0]
-		case len(e.Marks) == 0 && e.Calls > 0:
-			// The event standing for a long run of like calls
-			// (lab.KeepCalls) keeps no marks: such a run is only ever
-			// the payload's receive-exactly loop.
-			m = lab.Mark{Label: structPayloadLabel}
-		default:
-			continue
-		}
-		switch m.Label {
-		case structHeaderLabel:
-			if len(frames) == 0 || len(frames[len(frames)-1].header) == wire.HeaderSize {
-				frames = append(frames, structFrame{})
-			}
-			f := &frames[len(frames)-1]
-			f.header = append(f.header, e.Part(m)...)
-			f.recvs = append(f.recvs, e.N)
-			f.headerEvs = append(f.headerEvs, e)
-		case structPayloadLabel:
-			if len(frames) == 0 {
-				continue
-			}
-			f := &frames[len(frames)-1]
-			if e.Calls == 0 {
-				f.payload = append(f.payload, e.Part(m)...)
-				f.recvs = append(f.recvs, e.N)
-			} else {
-				// Like calls ask alike (one call label): none got more than it asked.
-				f.recvs = append(f.recvs, e.Req/e.Calls)
-			}
-			f.payloadN += e.N
-			f.payloadEvs = append(f.payloadEvs, e)
-		}
-	}
-	return frames
-}
-
-// structStream is the SHA-256 of every byte the writer of demo 5 sends: the
-// frames of part 1, then the big frame of part 2.
-func structStream(p lab.Params) [32]byte {
-	h := sha256.New()
-	order := structOrder(p)
-	for _, m := range structMessages {
-		f, _ := frame(order, []byte(m))
-		h.Write(f)
-	}
-	size := p.Int("size")
-	head, _ := wire.AppendHeader(nil, order, size)
-	h.Write(head)
-	chunk := appendLetters(nil, 26*2520) // whole alphabets: each chunk starts at a
-	for ; size > 0; size -= len(chunk) {
-		h.Write(chunk[:min(size, len(chunk))])
-	}
-	var sum [32]byte
-	h.Sum(sum[:0])
-	return sum
-}
-
-func structHeaderFindings(t lab.Trace, p lab.Params) []lab.Finding {
-	order, format := structOrder(p), structFormat(p)
-	buf, size := p.Int("buf"), p.Int("size")
-	frames := readerFrames(t)
-	for len(frames) < len(structMessages)+1 {
-		frames = append(frames, structFrame{})
-	}
-
-	// Part 1: the two frames waited merged, and still came out apart.
-	queued := -1
-	var queuedNote lab.Event
-	for _, e := range t {
-		if e.Side == lab.Server && e.Op == lab.OpNote && e.Name == lab.NoteQueued {
-			queued, queuedNote = e.N, e
-			break
-		}
-	}
-	var got []string
-	var recvs []int
-	var part1 lab.Trace // the reader's recvs of part 1
-	for _, f := range frames[:len(structMessages)] {
-		got = append(got, string(f.payload))
-		recvs = append(recvs, f.recvs...)
-		part1 = append(append(part1, f.headerEvs...), f.payloadEvs...)
-	}
-	ok := fmt.Sprint(got) == fmt.Sprint(structMessages)
-	text := lab.Tf("the reader got the messages %q apart, with recv calls of %v bytes: the header said where each one ends",
-		"接收方分别收到了消息 %q，recv 调用依次得到 %v 字节：报头说明了每条消息在哪里结束", got, recvs)
-	if queued >= 0 {
-		ok = ok && queued == structMerged()
-		text = lab.Tf("both frames (%d bytes) waited merged in the receive buffer, as in demo 4, yet the reader got the messages %q apart, with recv calls of %v bytes: the header said where each one ends",
-			"两帧（%d 字节）像演示 4 一样合并在接收缓冲区里，接收方仍然分别收到了消息 %q，recv 调用依次得到 %v 字节：报头说明了每条消息在哪里结束",
-			queued, got, recvs)
-	}
-	separated := check("separated", ok, text).On(queuedNote).On(part1...)
-
-	// Header bytes apart from payload bytes.
-	var headers, payloads int
-	partsOK := true
-	for i, f := range frames[:len(structMessages)] {
-		want, _ := frame(order, []byte(structMessages[i]))
-		partsOK = partsOK && bytes.Equal(append(append([]byte(nil), f.header...), f.payload...), want)
-		headers += len(f.header)
-		payloads += len(f.payload)
-	}
-	parts := check("parts", partsOK, lab.Tf(
-		"of those bytes the reader took %d as headers and %d as payload, and never read past a message: each recv asked only for what the current part still lacked",
-		"在这些字节里，接收方把 %d 个当作报头、%d 个当作数据，而且从不读过一条消息的结尾：每次 recv 只要当前这一部分还缺的字节",
-		headers, payloads)).On(part1...)
-
-	// Part 2: a message much larger than one recv, and maybe than what the
-	// trace keeps of it: its count and the stream's digest say it is whole.
-	big := frames[len(structMessages)]
-	largest := 0
-	for _, n := range big.recvs {
-		largest = max(largest, n)
-	}
-	calls := big.payloadEvs.CallCount()
-	sum, want := big.last().Sum, structStream(p)
-	intact := big.payloadN == size && sum != nil && *sum == want
-	whole := check("whole", intact && largest <= buf, lab.Tf(
-		"the %d-byte message arrived whole (same SHA-256 as sent) over %d payload recv calls, none larger than %d bytes: the receive-exactly loop kept asking until it had all the header announced",
-		"%d 字节的消息完整收到（SHA-256 与发出的一致），分 %d 次 recv，每次不超过 %d 字节：“恰好收满”的循环一直读，直到收到报头所说的全部字节",
-		size, calls, buf)).On(t.Step("send-big")...).On(big.payloadEvs...)
-
-	// The byte order of the header on the wire.
-	h := frames[0].header
-	other := wire.Big
-	if order == wire.Big {
-		other = wire.Little
-	}
-	misread, _ := wire.ParseHeader(h, other, math.MaxInt32)
-	wantHead, _ := wire.AppendHeader(nil, order, len(structMessages[0]))
-	orderFinding := check("order", bytes.Equal(h, wantHead), lab.Tf(
-		"struct.pack('%s', 5) put % x on the wire (%s). A reader that assumed the other order would read a length of %d: both ends must agree, and '!' (network order) is the same on every machine",
-		"struct.pack('%s', 5) 在线路上是 % x（%s）。如果接收方以为是另一种字节序，会读出长度 %d：两端必须一致，而 '!'（网络字节序）在任何机器上都一样",
-		format, h, orderName(order).En, misread)).On(t.Step("send-hello")...).On(frames[0].headerEvs...)
-	orderFinding.Text.Zh = fmt.Sprintf("struct.pack('%s', 5) 在线路上是 % x（%s）。如果接收方以为是另一种字节序，会读出长度 %d：两端必须一致，而 '!'（网络字节序）在任何机器上都一样",
-		format, h, orderName(order).Zh, misread)
-
-	// The limit of a signed 32-bit length.
-	_, errMax := wire.AppendHeader(nil, order, math.MaxInt32)
-	_, errOver := wire.AppendHeader(nil, order, int(int64(math.MaxInt32)+1))
-	limit := check("limit", errMax == nil && errors.Is(errOver, wire.ErrTooLarge), lab.T(
-		"the largest length a signed 4-byte header ('i') can carry is 2³¹−1 = 2147483647 bytes; the encoder refuses 2³¹ from the length alone, before allocating anything, as Python's struct.pack('i', 2**31) raises struct.error",
-		"有符号 4 字节报头（'i'）能表示的最大长度是 2³¹−1 = 2147483647 字节；编码器只看长度就拒绝 2³¹，不会先分配任何内存，就像 Python 的 struct.pack('i', 2**31) 会抛出 struct.error")).At("limit")
-
-	return []lab.Finding{separated, parts, whole, orderFinding, limit}
 }

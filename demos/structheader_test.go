@@ -133,7 +133,10 @@ func TestStructHeaderWholeReadsTheDigest(t *testing.T) {
 	last := big.payloadEvs.Last().Seq
 	for name, tamper := range map[string]func(*lab.Event){
 		"digest": func(e *lab.Event) { s := *e.Sum; s[0] ^= 1; e.Sum = &s },
-		"count":  func(e *lab.Event) { e.N--; e.Marks = []lab.Mark{{From: 0, To: e.N, Label: structPayloadLabel}} },
+		"count": func(e *lab.Event) {
+			e.N--
+			e.Marks = []lab.Mark{{From: 0, To: e.N, Label: structPayloadLabel, Part: structPartPayload}}
+		},
 	} {
 		tr := slices.Clone(res.Trace)
 		for i := range tr {

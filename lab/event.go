@@ -117,6 +117,10 @@ func (o Op) IsRecv() bool { return o == OpRecv || o == OpRecvFrom }
 type Mark struct {
 	From, To int // byte offsets into Event.Data, To exclusive
 	Label    Text
+	// Part is the range's machine id ("payload"), "" if the demo gave it
+	// none: findings match it, never Label's words. It is not written to
+	// the JSON trace (the label is), so a replayed trace has none.
+	Part string
 }
 
 // Event is one recorded step of a run: a socket call with what it returned,

@@ -15,6 +15,7 @@ import (
 type Span struct {
 	From, To int64 // stream offsets, To exclusive; use math.MaxInt64 for "to the end"
 	Label    Text
+	Part     string // the marks' machine id (Mark.Part), "" for none
 }
 
 // Rest is a span's To that means "until the end of the stream".
@@ -39,11 +40,18 @@ func (c *Conn) RecvSpans(n int, spans ...Span) ([]byte, error) {
 // closes first, the error matches io.ErrUnexpectedEOF and says how many
 // bytes came.
 func (c *Conn) RecvExactly(n, max int, label Text) ([]byte, error) {
+	return c.RecvExactlyPart(n, max, "", label)
+}
+
+// RecvExactlyPart is RecvExactly with every piece's mark carrying part, the
+// range's machine id (Mark.Part), which findings match instead of the
+// label's words.
+func (c *Conn) RecvExactlyPart(n, max int, part string, label Text) ([]byte, error) {
 	if n < 0 {
 		return nil, fmt.Errorf("receive exactly %d bytes: negative count", n)
 	}
 	start := c.rx.Load()
-	span := Span{From: start, To: start + int64(n), Label: label}
+	span := Span{From: start, To: start + int64(n), Label: label, Part: part}
 	var out []byte
 	for len(out) < n {
 		ask := n - len(out)
@@ -115,10 +123,11 @@ func spanMarks(off int64, n int, spans []Span) []Mark {
 		at := off + int64(pos)
 		next := n // where the current piece ends
 		var label Text
+		var part string
 		covered := false
 		for _, sp := range spans {
 			if sp.From <= at && at < sp.To {
-				label, covered = sp.Label, true
+				label, part, covered = sp.Label, sp.Part, true
 				if end := sp.To - off; end < int64(next) {
 					next = int(end)
 				}
@@ -133,7 +142,7 @@ func spanMarks(off int64, n int, spans []Span) []Mark {
 				}
 			}
 		}
-		marks = append(marks, Mark{From: pos, To: next, Label: label})
+		marks = append(marks, Mark{From: pos, To: next, Label: label, Part: part})
 		pos = next
 	}
 	return marks

@@ -10,7 +10,7 @@ import (
 
 func TestSpanMarks(t *testing.T) {
 	hdr, body := T("header", "报头"), T("body", "数据")
-	spans := []Span{{0, 10, hdr}, {10, Rest, body}}
+	spans := []Span{{From: 0, To: 10, Label: hdr}, {From: 10, To: Rest, Label: body}}
 	type m struct {
 		from, to int
 		label    string
@@ -27,8 +27,8 @@ func TestSpanMarks(t *testing.T) {
 		{20, 5, spans, []m{{0, 5, "body"}}},
 		{0, 0, spans, nil},
 		{0, 5, nil, nil},
-		{0, 10, []Span{{4, 6, body}}, []m{{0, 4, ""}, {4, 6, "body"}, {6, 10, ""}}},
-		{3, 4, []Span{{10, 20, body}}, []m{{0, 4, ""}}},
+		{0, 10, []Span{{From: 4, To: 6, Label: body}}, []m{{0, 4, ""}, {4, 6, "body"}, {6, 10, ""}}},
+		{3, 4, []Span{{From: 10, To: 20, Label: body}}, []m{{0, 4, ""}}},
 	} {
 		var got []m
 		for _, mk := range spanMarks(c.off, c.n, c.spans) {
@@ -62,10 +62,10 @@ func TestRecvExactly(t *testing.T) {
 				return err
 			}
 			var err error
-			if got4, err = c.RecvExactly(4, 3, T("head", "头")); err != nil {
+			if got4, err = c.RecvExactlyPart(4, 3, "head", T("head", "头")); err != nil {
 				return err
 			}
-			if rest, err = c.RecvSpans(2, Span{4, 5, T("a", "a")}, Span{5, Rest, T("b", "b")}); err != nil {
+			if rest, err = c.RecvSpans(2, Span{From: 4, To: 5, Label: T("a", "a")}, Span{From: 5, To: Rest, Label: T("b", "b"), Part: "b"}); err != nil {
 				return err
 			}
 			_, short = c.RecvExactly(10, 0, T("tail", "尾"))
@@ -88,7 +88,13 @@ func TestRecvExactly(t *testing.T) {
 	if want := []string{"recv(3)", "recv(1)", "recv(2)", "recv(10)", "recv(6)"}; !slices.Equal(calls, want) {
 		t.Errorf("calls %v, want %v", calls, want)
 	}
-	if m := res.Trace.Calls(Client, OpRecv)[2].Marks; len(m) != 2 || m[0].Label.En != "a" || m[1].Label.En != "b" {
+	if m := res.Trace.Calls(Client, OpRecv)[2].Marks; len(m) != 2 || m[0].Label.En != "a" || m[1].Label.En != "b" || m[0].Part != "" || m[1].Part != "b" {
 		t.Errorf("marks of recv(2): %+v", m)
+	}
+	// The part id goes on every piece of a receive-exactly loop.
+	for _, e := range res.Trace.Calls(Client, OpRecv)[:2] {
+		if len(e.Marks) != 1 || e.Marks[0].Part != "head" {
+			t.Errorf("marks of %s: %+v, want part head", e.Call, e.Marks)
+		}
 	}
 }

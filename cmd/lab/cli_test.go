@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"socketlab/lab"
 	"socketlab/lab/render"
 )
 
@@ -57,6 +58,16 @@ func TestBadInput(t *testing.T) {
 		{[]string{"list", "--format", "yaml"}, `unknown --format "yaml"`, ""},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`, "commands: list, run, lesson"},
 		{[]string{"help", "nosuch"}, `no help for "nosuch"`, ""},
+		// Each flag that is wrong is named alone.
+		{[]string{"serve", "1", "--max", "0"}, "--max 0 is out of range", "--max from 1 to 16384"},
+		{[]string{"serve", "1", "--count", "-1"}, "--count -1 is out of range", "--count 0 (until Ctrl-C) or more"},
+		{[]string{"ftp", "serve", "--max", "0"}, "--max 0 is out of range", "--max from 1 to 16384"},
+		{[]string{"ftp", "serve", "--idle", "0s"}, "--idle must be positive", ""},
+		{[]string{"proxy", "--upstream", "127.0.0.1:9000", "--merge", "2m"}, "--merge 2m0s is out of range", "durations from 0 to 1m"},
+		{[]string{"proxy", "--upstream", "127.0.0.1:9000", "--delay", "-1s"}, "--delay -1s is out of range", ""},
+		{[]string{"replay", "-", "--slow", "-1s"}, "--slow -1s: must not be negative", ""},
+		{[]string{"client", "1", "--connect", "127.0.0.1:9", "--timeout", "0s"}, "--timeout must be positive", ""},
+		{[]string{"lab-nosuch"}, `unknown command "lab-nosuch"`, ""},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -295,25 +306,57 @@ func TestLessonHelpVersion(t *testing.T) {
 	}
 }
 
-// Every flag a command takes is in its help, in both languages.
+// Every flag a command takes is in its help and in its synopsis (lab
+// help), in both languages: every command of the table, subcommands too.
 func TestHelpNamesEveryFlag(t *testing.T) {
 	englishEnv(t)
 	defer func() { parsing = nil }()
-	for _, cmd := range []string{"run", "serve", "client", "proxy", "replay", "web", "list", "lesson"} {
+	type entry struct {
+		path []string
+		c    *command
+	}
+	var all []entry
+	for _, c := range commands() {
+		if c.subs == nil {
+			all = append(all, entry{[]string{c.name}, c})
+		}
+		for _, s := range c.subs {
+			all = append(all, entry{[]string{c.name, s.name}, s})
+		}
+	}
+	common := map[string]bool{"lang": true, "color": true, "width": true}
+	for _, en := range all {
+		name := strings.Join(en.path, " ")
 		var names []string
 		parsing = func(fs *flag.FlagSet) {
 			fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
 		}
-		runLab(t, "", cmd, "--help")
+		code, _, stderr := runLab(t, "", append(en.path, "--help")...)
 		parsing = nil
-		if len(names) == 0 {
-			t.Errorf("lab %s --help parsed no flags", cmd)
+		if code != 0 {
+			t.Errorf("lab %s --help: exit %d: %s", name, code, stderr)
+		}
+		if len(names) == 0 && name != "version" && name != "help" {
+			t.Errorf("lab %s --help parsed no flags", name)
 		}
 		for _, lang := range []string{"en", "zh"} {
-			_, help, _ := runLab(t, "", "help", cmd, "--lang", lang)
+			l := lab.Lang(lang)
+			_, help, _ := runLab(t, "", append(append([]string{"help"}, en.path...), "--lang", lang)...)
+			_, main, _ := runLab(t, "", "help", "--lang", lang)
+			syn := en.c.synopsis.In(l)
+			if help == "" || syn == "" || !strings.Contains(main, strings.SplitN(syn, "\n", 2)[0]) {
+				t.Errorf("lab %s --lang %s: help %d bytes, synopsis %q not in lab help", name, lang, len(help), syn)
+			}
 			for _, n := range names {
-				if !regexp.MustCompile(`--` + regexp.QuoteMeta(n) + `\b`).MatchString(help) {
-					t.Errorf("lab help %s --lang %s does not name --%s", cmd, lang, n)
+				re := regexp.MustCompile(`(^|[^-\w])-` + map[bool]string{true: "-?", false: "-"}[len(n) == 1] + regexp.QuoteMeta(n) + `\b`)
+				if !re.MatchString(help) {
+					t.Errorf("lab help %s --lang %s does not name --%s", name, lang, n)
+				}
+				if !common[n] && !re.MatchString(syn) {
+					t.Errorf("the synopsis of lab %s (%s) does not name --%s:\n%s", name, lang, n, syn)
+				}
+				if common[n] && !re.MatchString(main) {
+					t.Errorf("lab help --lang %s does not say every command takes --%s", lang, n)
 				}
 			}
 		}
@@ -369,6 +412,11 @@ func TestBadInputChinese(t *testing.T) {
 		{[]string{"run", "1", "--bogus"}, "没有 --bogus 这个选项", `运行 "lab help run" 查看它的选项`, false, true},
 		{[]string{"run", "1", "--slow", "soon"}, "--slow \"soon\" 不是时长", "", false, true},
 		{[]string{"run", "1", "--slow", "-1s"}, "--slow -1s：不能为负数", "时长的写法如 300ms 或 2s", false, false},
+		{[]string{"run", "1", "--slow", "300"}, "--slow 300：请加上单位：300ms 或 300s", `运行 "lab help run" 查看它的选项`, false, false},
+		{[]string{"serve", "1", "--max", "0"}, "--max 0 超出范围", "--max 在 1 到 16384 之间", false, false},
+		{[]string{"ftp", "serve", "--max", "0"}, "--max 0 超出范围", "--max 在 1 到 16384 之间", false, false},
+		{[]string{"ftp", "serve", "--idle", "0s"}, "--idle 必须为正数", "时长的写法如 300ms 或 10m", false, false},
+		{[]string{"serv"}, `未知命令 "serv"`, `是不是想用 "lab serve"？`, true, false},
 		{[]string{"run", "1", "--format", "xml"}, `未知的 --format 值 "xml"`, "--format text、json、md、svg 或 html", false, false},
 		{[]string{"run", "1", "--lang", "fr"}, `未知的语言 "fr"（有效值：en、zh）`, "--lang en 或 --lang zh", true, false},
 		{[]string{"run", "1", "--color", "sometimes"}, `未知的 --color 值 "sometimes"`, "--color auto、always 或 never", false, false},
@@ -379,7 +427,7 @@ func TestBadInputChinese(t *testing.T) {
 		{[]string{"list", "x"}, `多余的参数 "x"`, "lab list 不接受参数", false, false},
 		{[]string{"list", "--format", "yaml"}, `未知的 --format 值 "yaml"`, "--format text 或 json", false, false},
 		{[]string{"frobnicate"}, `未知命令 "frobnicate"`, "命令：list、run、lesson", true, false},
-		{[]string{"help", "nosuch"}, `没有关于 "nosuch" 的帮助`, "帮助主题：run、list", false, false},
+		{[]string{"help", "nosuch"}, `没有关于 "nosuch" 的帮助`, "帮助主题：list、run", false, false},
 		{[]string{"serve", "12"}, "演示 12 backlog 没有可以单独运行的服务端", "可以和真实对端连接的演示：1 tcp-basic", false, false},
 		{[]string{"serve", "1", "--listen", "127.0.0.1"}, `--listen "127.0.0.1" 不是地址：`, "地址的写法如 127.0.0.1:9000", false, true},
 		{[]string{"serve", "1", "--count", "-1"}, "--count -1 超出范围", "--count 为 0（一直运行到 Ctrl-C）或更大", false, false},
@@ -401,7 +449,12 @@ func TestBadInputChinese(t *testing.T) {
 		ways := map[string][]string{"LANG=zh_CN.UTF-8": tt.args}
 		if !tt.envOnly {
 			// --lang zh right after the command, so it is parsed before any mistake.
-			ways["--lang zh"] = append([]string{tt.args[0], "--lang", "zh"}, tt.args[1:]...)
+			cmd := 1 // after the command (and its subcommand)
+			if tt.args[0] == "ftp" {
+				cmd = 2
+			}
+			ways["--lang zh"] = append(append(append([]string{}, tt.args[:cmd]...), "--lang", "zh"), tt.args[cmd:]...)
+			ways["--lang zh at the end"] = append(append([]string{}, tt.args...), "--lang", "zh")
 		}
 		for way, args := range ways {
 			t.Run(way+" "+strings.Join(tt.args, " "), func(t *testing.T) {

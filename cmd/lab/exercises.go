@@ -30,8 +30,8 @@ func (e *env) exercisesCmd(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *format != "text" && *format != "json" {
-		return usage(lab.T("--format text or json", "--format text 或 json"), lab.Tf("unknown --format %q", "未知的 --format 值 %q", *format))
+	if err := checkFormat(*format); err != nil {
+		return err
 	}
 	progress, perr := exercise.LoadProgress(".")
 	if perr != nil {

@@ -24,9 +24,14 @@ func ftpServer(t *testing.T, extra []string, users ...string) (addr, root, users
 	root = filepath.Join(dir, "root")
 	usersFile = filepath.Join(dir, "config", "users.json")
 	os.Mkdir(root, 0o700)
+	// The users get the cheap test cost: with the full cost every login
+	// runs scrypt over 32 MiB, which under -race on a loaded machine took
+	// longer than the Python clients' 10 s timeout. lab ftp adduser itself
+	// and the full cost are tested apart (TestFTPAddUserTerminal, TestFTPDefaults,
+	// demos/ftp).
 	for _, u := range users {
-		if code, _, stderr := runLab(t, u+"-pw-1\n", "ftp", "adduser", "--users", usersFile, u); code != 0 {
-			t.Fatalf("adduser %s: %d %s", u, code, stderr)
+		if _, err := ftp.AddUser(usersFile, u, u+"-pw-1", ftp.TestParams); err != nil {
+			t.Fatalf("adduser %s: %v", u, err)
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -5,67 +5,15 @@ import (
 	"io"
 	"strings"
 
-	"github.com/fatih/color"
-
 	"socketlab/demos"
 	"socketlab/lab"
 	"socketlab/lab/render"
 )
 
-var helpTexts = map[string]lab.Text{
-	"": lab.T(`Socket Lab runs real client and server code over loopback and shows every
-socket call and every byte, side by side.
-
-usage:
-  lab                                  the menu (in a terminal; otherwise the list)
-  lab list    [--format text|json]
-  lab run     <N|slug|all> [--step] [--slow DUR] [--set key=value]...
-              [--format text|json|md|svg|html] [--check] [--color auto|always|never]
-              [--lang en|zh] [--width N] [--full] [--show LIST] [--save FILE]
-              [--timeout DUR] [--web[=ADDR]]
-  lab replay  FILE [--format text|json|md|svg|html] [--step] [--slow DUR] [--width N] [--lang en|zh]
-  lab lesson  <N|slug> [--lang en|zh] [--no-pager]
-  lab serve   <N|slug> [--listen ADDR] [--count N] [--idle DUR] [--set key=value]...
-  lab client  <N|slug> --connect ADDR [--idle DUR] [--set key=value]...
-  lab proxy   --upstream ADDR [--listen ADDR] [--slice N] [--delay DUR] [--merge DUR]
-              [--format text|json|md|none]
-  lab web     [--listen ADDR] [--lang en|zh] [--open] [--private]   the browser view
-  lab ftp     serve | client | adduser ...      the seeds' homework, a multi-user FTP
-  lab exercises [--format text|json]          the exercises, ✓ for those passed here
-  lab exercise  <slug> [--lang en|zh] · lab exercise init <slug> [DIR] [--python|--go] [--force]
-  lab check     <slug> [--port N] [--wait DUR] [--timeout DUR] [--format text|json] [--dir DIR]
-                -- <command> [args...]                          grade your own program
-  lab version | lab help [command | trace | N]
-
-"lab help trace" explains the signs of a trace; "lab help 4" a demo's knobs.
-exit codes: 0 success · 1 a run failed, --check found a finding missing, or lab check a case failing · 2 bad usage · 130 interrupted (--check, lab check)
-`, `Socket Lab 在回环网络上运行真实的客户端和服务端代码，并排显示每一次套接字调用和每一个字节。
-
-用法：
-  lab                                  菜单（在终端里；否则显示列表）
-  lab list    [--format text|json]
-  lab run     <N|slug|all> [--step] [--slow 时长] [--set 参数=值]...
-              [--format text|json|md|svg|html] [--check] [--color auto|always|never]
-              [--lang en|zh] [--width 列数] [--full] [--show 列表] [--save 文件]
-              [--timeout 时长] [--web[=地址]]
-  lab replay  文件 [--format text|json|md|svg|html] [--step] [--slow 时长] [--width 列数] [--lang en|zh]
-  lab lesson  <N|slug> [--lang en|zh] [--no-pager]
-  lab serve   <N|slug> [--listen 地址] [--count N] [--idle 时长] [--set 参数=值]...
-  lab client  <N|slug> --connect 地址 [--idle 时长] [--set 参数=值]...
-  lab proxy   --upstream 地址 [--listen 地址] [--slice N] [--delay 时长] [--merge 时长]
-              [--format text|json|md|none]
-  lab web     [--listen 地址] [--lang en|zh] [--open] [--private]   浏览器视图
-  lab ftp     serve | client | adduser ...      种子教程的作业：多用户 FTP
-  lab exercises [--format text|json]          所有练习，✓ 表示在这里已经通过
-  lab exercise  <slug> [--lang en|zh] · lab exercise init <slug> [目录] [--python|--go] [--force]
-  lab check     <slug> [--port N] [--wait 时长] [--timeout 时长] [--format text|json] [--dir 目录]
-                -- <命令> [参数...]                              给你自己的程序评分
-  lab version | lab help [命令 | trace | N]
-
-"lab help trace" 解释跟踪记录中的符号；"lab help 4" 列出演示的参数。
-退出码：0 成功 · 1 运行失败、--check 发现结论不成立或 lab check 有用例失败 · 2 用法错误 · 130 被中断（--check、lab check）
-`),
-	"run": lab.T(`lab run <N|slug|all> runs a demo and shows its trace.
+// The help texts of "lab help NAME" for the commands of this file's
+// neighbours (commands.go lists every command with its help).
+var (
+	runHelp = lab.T(`lab run <N|slug|all> runs a demo and shows its trace.
 
   --step          stop before each socket call: Enter (or n, →, space) = go,
                   c = run to the end, q = quit (with a pipe on stdin: one line per key)
@@ -117,15 +65,15 @@ exit codes: 0 success · 1 a run failed, --check found a finding missing, or lab
   --color C       auto（默认：仅在终端中，且没有 NO_COLOR 时）、always、never
   --lang L        en 或 zh
   --timeout 时长  多久没有任何套接字调用完成就放弃（默认 5s）
-`),
-	"version": lab.T(`lab version prints the lab's version, the commit it was built from and the
+`)
+	versionHelp = lab.T(`lab version prints the lab's version, the commit it was built from and the
 Go toolchain. Release builds (.ci/release) stamp the version from git; a build
 from a clone takes the commit from Go's build information ("dev" otherwise).
 `, `lab version 打印实验台的版本号、构建时的提交（commit）和 Go 工具链。
 发布构建（.ci/release）从 git 取得版本号；从克隆的仓库直接构建时，
 提交取自 Go 的构建信息（否则显示 "dev"）。
-`),
-	"list": lab.T(`lab list [--format text|json] lists the demos with their knobs (lab help N:
+`)
+	listHelp = lab.T(`lab list [--format text|json] lists the demos with their knobs (lab help N:
 each knob's default, range and meaning).
 
   --width N, --color C, --lang L   as for lab run
@@ -133,8 +81,8 @@ each knob's default, range and meaning).
 范围和含义）。
 
   --width N、--color C、--lang L   与 lab run 相同
-`),
-	"proxy": lab.T(`lab proxy --upstream ADDR sits between your client and your server and shows
+`)
+	proxyHelp = lab.T(`lab proxy --upstream ADDR sits between your client and your server and shows
 both directions with every read boundary: each recv() the proxy made and each
 send() it forwarded, one connection per tag [c1], [c2], …
 
@@ -169,8 +117,8 @@ Ctrl-C stops the proxy, closes every socket and exits 0.
 
 半关闭（shutdown(SHUT_WR)）和重置（ECONNRESET）都会转告对方。
 Ctrl-C 停止代理，关闭所有套接字，以 0 退出。
-`),
-	"replay": lab.T(`lab replay FILE draws a trace saved with "lab run N --format json > FILE" (or
+`)
+	replayHelp = lab.T(`lab replay FILE draws a trace saved with "lab run N --format json > FILE" (or
 --save FILE) again, exactly as the live run was drawn: record the perfect run
 before class, or send a trace to your teacher. FILE "-" reads stdin.
 
@@ -190,15 +138,8 @@ lab) is refused with its line number, exit 2.
 
 不是实验台写出的 JSON 行（被截断、被手工修改、来自更新的版本）会被拒绝，
 并给出行号，以 2 退出。
-`),
-	"serve":     serveHelp,
-	"client":    clientHelp,
-	"web":       webHelp,
-	"ftp":       ftpHelp,
-	"check":     checkHelp,
-	"exercises": exercisesHelp,
-	"exercise":  exerciseHelp,
-	"lesson": lab.T(`lab lesson <N|slug> [--lang en|zh] [--no-pager] prints the lesson of a demo.
+`)
+	lessonHelp = lab.T(`lab lesson <N|slug> [--lang en|zh] [--no-pager] prints the lesson of a demo.
 
 In a terminal, a lesson longer than the screen goes through $PAGER, or less -R
 when PAGER is unset, or else a small built-in pager (space/f: next page,
@@ -219,33 +160,55 @@ q：退出）。输出到管道时（lab lesson 3 | cat）原样打印，从不�
   --width N       按多少列折行
   --color C       auto（默认）、always、never
   --lang L        en 或 zh
-`),
-}
+`)
+)
 
+// The parts of "lab help" around the commands' synopses (synopsis.go).
+var (
+	mainIntro = lab.T(`Socket Lab runs real client and server code over loopback and shows every
+socket call and every byte, side by side.
+
+usage:
+  lab                                  the menu (in a terminal; otherwise the list)
+`, `Socket Lab 在回环网络上运行真实的客户端和服务端代码，并排显示每一次套接字调用和每一个字节。
+
+用法：
+  lab                                  菜单（在终端里；否则显示列表）
+`)
+	mainOutro = lab.T(`Every command also takes --lang en|zh, --color auto|always|never and --width N.
+
+"lab help trace" explains the signs of a trace; "lab help 4" a demo's knobs.
+exit codes: 0 success · 1 a run failed, --check found a finding missing, or lab check a case failing · 2 bad usage · 130 interrupted (--check, lab check)
+`, `每个命令都还接受 --lang en|zh、--color auto|always|never 和 --width N。
+
+"lab help trace" 解释跟踪记录中的符号；"lab help 4" 列出演示的参数。
+退出码：0 成功 · 1 运行失败、--check 发现结论不成立或 lab check 有用例失败 · 2 用法错误 · 130 被中断（--check、lab check）
+`)
+	helpHelp = lab.T(`lab help [command | trace | N] explains the lab: alone, every command with its
+flags; with a command (lab help serve, lab help ftp serve), that command; with
+trace, the signs of a trace and the keys of --step and --slow; with a demo
+(lab help 4), what it teaches and each knob's default, range and meaning.
+lab COMMAND --help says the same as lab help COMMAND.
+
+  --lang L        en or zh
+`, `lab help [命令 | trace | N] 说明实验台：单独使用时列出每个命令及其选项；跟一个命令时
+（lab help serve、lab help ftp serve）说明这个命令；跟 trace 时解释跟踪记录中的符号以及
+--step 和 --slow 的按键；跟一个演示时（lab help 4）说明它讲什么，以及每个参数的默认值、
+范围和含义。lab 命令 --help 与 lab help 命令 相同。
+
+  --lang L        en 或 zh
+`)
+)
+
+// help is "lab help [command [subcommand] | trace | N] [--lang L]".
 func (e *env) help(args []string) error {
-	l := lab.LangFromEnv(e.getenv)
-	topic := ""
-	var rest []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		switch {
-		case strings.HasPrefix(a, "-") && name == "lang": // --lang=zh or --lang zh
-			if !hasVal && i+1 < len(args) {
-				i++
-				val = args[i]
-			}
-			if pl, err := lab.ParseLang(val); err == nil {
-				l = pl
-			}
-		case strings.HasPrefix(a, "-"):
-			rest = append(rest, a)
-		default:
-			topic = a
-		}
-	}
+	l, topics := helpArgs(args, lab.LangFromEnv(e.getenv))
 	e.lang = l
-	if t, ok := helpTexts[topic]; ok { // a command first
+	if len(topics) == 0 {
+		_, err := fmt.Fprint(e.stdout, mainIntro.In(l)+synopses(l)+"\n"+mainOutro.In(l))
+		return err
+	}
+	if t, ok := commandHelp(topics); ok { // a command first
 		_, err := fmt.Fprint(e.stdout, t.In(l))
 		return err
 	}
@@ -254,15 +217,59 @@ func (e *env) help(args []string) error {
 		width = st.width
 	}
 	e.lang = l
+	topic := topics[0]
 	if topic == "trace" { // then a topic
 		return writeLegend(e.stdout, l, width)
 	}
 	if d, err := demos.Lookup(topic); err == nil { // then a demo
 		return writeDemoHelp(e.stdout, d, l, width)
 	}
-	return usage(lab.T("help topics: run, list, lesson, serve, client, proxy, replay, web, version, trace, or a demo (lab help 4)",
-		"帮助主题：run、list、lesson、serve、client、proxy、replay、web、version、trace，或一个演示（lab help 4）"),
-		lab.Tf("no help for %q", "没有关于 %q 的帮助", topic))
+	names := commandNames(commands())
+	return usage(lab.Text{
+		En: fmt.Sprintf("help topics: %s, trace, or a demo (lab help 4)", strings.Join(names, ", ")),
+		Zh: fmt.Sprintf("帮助主题：%s、trace，或一个演示（lab help 4）", strings.Join(names, "、")),
+	}, lab.Tf("no help for %q", "没有关于 %q 的帮助", topic))
+}
+
+// helpArgs are the language (--lang, else l) and the topics of lab help;
+// other flags are ignored, and so is all after "--". Commands read it too,
+// to say their errors in the language asked for wherever --lang stands.
+func helpArgs(args []string, l lab.Lang) (lab.Lang, []string) {
+	var topics []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		switch {
+		case a == "--": // what follows is another program's (lab check)
+			return l, topics
+		case strings.HasPrefix(a, "-") && name == "lang": // --lang=zh or --lang zh
+			if !hasVal && i+1 < len(args) {
+				i++
+				val = args[i]
+			}
+			if pl, err := lab.ParseLang(val); err == nil {
+				l = pl
+			}
+		case !strings.HasPrefix(a, "-"):
+			topics = append(topics, a)
+		}
+	}
+	return l, topics
+}
+
+// commandHelp is the help of the command topics name: lab help serve, lab
+// help ftp serve (a subcommand without a help of its own has its parent's).
+func commandHelp(topics []string) (lab.Text, bool) {
+	c := findCommand(commands(), topics[0])
+	if c == nil {
+		return lab.Text{}, false
+	}
+	if len(topics) > 1 {
+		if sub := findCommand(c.subs, topics[1]); sub != nil && !sub.help.IsZero() {
+			return sub.help, true
+		}
+	}
+	return c.help, true
 }
 
 // writeLegend is "lab help trace": what every sign of a trace means, and
@@ -324,20 +331,4 @@ func writeDemoHelp(w io.Writer, d lab.Demo, l lab.Lang, width int) error {
 	wrap(lab.Tf("Run it: lab run %d · step by step: lab run %d --step · its lesson: lab lesson %d",
 		"运行：lab run %d · 单步：lab run %d --step · 讲解：lab lesson %d", d.ID, d.ID, d.ID).In(l), 0)
 	return nil
-}
-
-// styleMarkdown makes a lesson easier to read in a terminal: headings bold.
-func styleMarkdown(md string, s settings) string {
-	if !s.color {
-		return md
-	}
-	bold := color.New(color.Bold, color.FgCyan)
-	bold.EnableColor()
-	lines := strings.Split(md, "\n")
-	for i, l := range lines {
-		if strings.HasPrefix(l, "#") {
-			lines[i] = bold.Sprint(l)
-		}
-	}
-	return strings.Join(lines, "\n")
 }

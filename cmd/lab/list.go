@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -91,4 +92,29 @@ func writeListJSON(w io.Writer, l lab.Lang) error {
 		}
 	}
 	return nil
+}
+func (e *env) list(args []string) error {
+	fs := flag.NewFlagSet("list", flag.ContinueOnError)
+	var c common
+	c.register(fs)
+	format := fs.String("format", "text", "text or json")
+	pos, err := e.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usage(lab.T("lab list takes no arguments", "lab list 不接受参数"),
+			lab.Tf("unexpected argument %q", "多余的参数 %q", pos[0]))
+	}
+	s, err := e.resolve(c)
+	if err != nil {
+		return err
+	}
+	if err := checkFormat(*format); err != nil {
+		return err
+	}
+	if *format == "json" {
+		return writeListJSON(e.stdout, s.lang)
+	}
+	return writeList(e.stdout, s)
 }

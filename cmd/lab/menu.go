@@ -272,7 +272,7 @@ func (m *session) lesson(d lab.Demo) error {
 	} else {
 		cols, _ := m.t.Size()
 		m.t.Clear()
-		paged, err := m.t.Page(styleMarkdown(reflow(text, cols), m.s), m.e.pager(), 2)
+		paged, err := m.t.Page(styleMarkdown(render.Reflow(text, cols), m.s), m.e.pager(), 2)
 		if paged || err != nil {
 			return err
 		}

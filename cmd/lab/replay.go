@@ -36,7 +36,7 @@ func (e *env) replayCmd(args []string) error {
 	}
 	if *slow < 0 {
 		return usage(lab.T("durations look like 300ms or 2s", "时长的写法如 300ms 或 2s"),
-			lab.T("--slow must be positive", "--slow 必须为正数"))
+			lab.Tf("--slow %v: must not be negative", "--slow %v：不能为负数", *slow))
 	}
 	show, err := parseShow(*showFlag)
 	if err != nil {
@@ -51,11 +51,11 @@ func (e *env) replayCmd(args []string) error {
 		return err
 	}
 	defer in.Close()
-	out := &lockedWriter{w: e.stdout}
-	sk, err := newSink(out, *format, render.Options{Lang: s.lang, Width: s.width, Color: s.color, Full: *full, Live: s.tty, Show: show}, formatsRun)
+	o, err := e.newOutput(e.stdout, *format, render.Options{Lang: s.lang, Width: s.width, Color: s.color, Full: *full, Live: s.tty, Show: show}, formatsRun)
 	if err != nil {
 		return err
 	}
+	sk, out := o.sink, o.out
 	var pacer *lab.Stepper
 	if *step || *slow > 0 {
 		text, isText := textOf(sk)

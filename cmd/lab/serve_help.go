@@ -8,7 +8,7 @@ import (
 	"socketlab/lab"
 )
 
-// The help texts of "lab serve" and "lab client" (help.go lists them).
+// The help texts of "lab serve" and "lab client" (commands.go lists them).
 var (
 	serveHelp = withPeerDemos(lab.T(`lab serve <N|slug> runs the server side of demo N for a real client: your own
 Python program, nc, or "lab client N" in another terminal. It prints the

@@ -6,7 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -26,6 +30,8 @@ type Options struct {
 	OnWait  func()         // called once while a server is slow to listen
 	OnNote  func(lab.Text) // something the learner should know before the cases (a TIME_WAIT on --port)
 	OnCase  func(Result)   // called as each case ends
+
+	work string // Exercise.Setup's folder
 }
 
 // T is what a case gets: the lab's traced side and where the program is.
@@ -34,6 +40,7 @@ type T struct {
 	Addr    string // server exercises: where to connect (the program, or the proxy in front of it)
 	Timeout time.Duration
 	Dir     string // the program's working folder
+	Work    string // the lab's folder for the check (Exercise.Setup), "" if none
 	ctx     context.Context
 	stop    context.CancelFunc // ends the case's session: the lab's sockets close
 	sess    *lab.Session
@@ -119,6 +126,14 @@ func checkServer(ctx context.Context, e Exercise, o Options, r *Report) {
 			"端口 %d 还有 %d 个 TIME_WAIT 条目，还要 %v：不设置 SO_REUSEADDR 就绑定它的服务端在此之前会失败（\"Address already in use\"）",
 			port, st.TimeWait, st.Expires.Round(time.Second)))
 	}
+	if e.Setup != nil {
+		work, err := setup(e, &o)
+		if err != nil {
+			r.Message = lab.Tf("the lab could not prepare its folder: %v", "实验台无法准备它的文件夹：%v", err)
+			return
+		}
+		defer os.RemoveAll(work)
+	}
 	prog, err := grade.Start(ctx, o.command(port, ""))
 	if err != nil {
 		r.Message = lab.Tf("could not run your program: %v", "无法运行你的程序：%v", err)
@@ -170,6 +185,44 @@ func checkServer(ctx context.Context, e Exercise, o Options, r *Report) {
 		}
 		r.add(res, o)
 	}
+}
+
+// setup makes the exercise's folder inside the program's working folder
+// and puts its paths into the program's command and environment.
+func setup(e Exercise, o *Options) (string, error) {
+	dir := o.Dir
+	if dir == "" {
+		dir = "."
+	}
+	work, err := os.MkdirTemp(dir, ".lab-"+e.Slug+"-")
+	if err != nil {
+		return "", err
+	}
+	if work, err = filepath.Abs(work); err != nil {
+		os.RemoveAll(work)
+		return "", err
+	}
+	vars, err := e.Setup(work)
+	if err != nil {
+		os.RemoveAll(work)
+		return "", err
+	}
+	var pairs []string
+	if o.Env == nil {
+		o.Env = os.Environ()
+	}
+	o.Env = slices.Clone(o.Env)
+	for _, v := range vars {
+		pairs = append(pairs, "{"+v.Name+"}", v.Value)
+		o.Env = append(o.Env, v.Env+"="+v.Value)
+	}
+	r := strings.NewReplacer(pairs...)
+	args := make([]string, len(o.Args))
+	for i, a := range o.Args {
+		args[i] = r.Replace(a)
+	}
+	o.Args, o.work = args, work
+	return work, nil
 }
 
 // idleWatch is how long a server is watched after each case: long enough

@@ -49,7 +49,20 @@ type Exercise struct {
 	Task  lab.Text
 	Stdin string // a client's standard input ("" is none)
 	Cases []Case
+	// Setup, if set, prepares a folder of the lab's own for a server
+	// exercise before the program starts (T.Work: inside the program's
+	// working folder, removed after the check), e.g. a users file, and
+	// says how the program finds what it made: {Name} in its command and
+	// Env in its environment.
+	Setup func(work string) ([]Var, error)
+	// PyStarter, if set, is the Python starter's code in place of the
+	// generic socket setup (lab exercise init).
+	PyStarter string
 }
+
+// Var is a path the lab gives the program: {Name} in its arguments, Env in
+// its environment.
+type Var struct{ Name, Env, Value string }
 
 // ID is the exercise's number in the list (1, 2, …).
 func (e Exercise) ID() int {
@@ -89,7 +102,7 @@ func All() []Exercise {
 	return []Exercise{
 		echoServer(), udpEchoServer(), readerClient(),
 		structClient(), structServer(), jsonClient(), jsonServer(), objectsClient(),
-		threadedServer(), chatServer(), uploadServer(), httpServer(),
+		threadedServer(), chatServer(), uploadServer(), httpServer(), ftpServer(),
 	}
 }
 

@@ -86,7 +86,7 @@ func runCase(ctx context.Context, c Case, o Options, role lab.Role, prog *grade.
 	cctx, cancel := context.WithTimeout(ctx, o.Timeout+5*time.Second)
 	defer cancel()
 	sess := lab.NewSession(cctx, lab.SessionOptions{Keep: true})
-	t := &T{Side: sess.Side(role, lab.Params{}), Timeout: o.Timeout, Dir: o.Dir, ctx: cctx, stop: cancel, sess: sess, prog: prog}
+	t := &T{Side: sess.Side(role, lab.Params{}), Timeout: o.Timeout, Dir: o.Dir, Work: o.work, ctx: cctx, stop: cancel, sess: sess, prog: prog}
 	err := safely(func() error { return run(t) })
 	sess.Close()
 	sess.Finish()

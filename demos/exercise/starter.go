@@ -29,6 +29,9 @@ func (e Exercise) Starter(goLang bool, l lab.Lang) string {
 }
 
 func pyStarter(e Exercise) string {
+	if e.PyStarter != "" {
+		return e.PyStarter
+	}
 	head := `import os
 import socket
 import sys

@@ -188,7 +188,7 @@ func (cl *Client) sendBody(f io.Reader, name string, off, size int64) error {
 	for done := off; done < size; {
 		k, rerr := io.ReadFull(f, buf[:min(int64(len(buf)), size-done)])
 		if k > 0 { // what was read goes out, even when the read then failed
-			if err := cl.C.SendParts(buf[:k], lab.Mark{From: 0, To: k, Label: LabelFile}); err != nil {
+			if err := cl.C.SendParts(buf[:k], lab.Mark{From: 0, To: k, Label: LabelFile, Part: PartFile}); err != nil {
 				return err
 			}
 			done += int64(k)

@@ -1,17 +1,13 @@
 package ftp
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"socketlab/demos/upload"
 	"socketlab/demos/wire"
 	"socketlab/lab"
 )
@@ -61,26 +57,11 @@ func (e *NameError) Text(l lab.Lang) string {
 // MaxPath is the longest path a request may name, in bytes.
 const MaxPath = 1024
 
-// partPrefix and partSuffix make a partial file's name: ".a.txt.part".
-const (
-	partPrefix = "."
-	partSuffix = ".part"
-)
+// PartName is the hidden name a file is received under until it is whole
+// (the upload store's): ".NAME.part", or its SHA-256 for a long NAME.
+func PartName(p string) string { return upload.PartName(p) }
 
-// PartName is the hidden name a file is received under until it is whole.
-// A name too long for ".NAME.part" uses its SHA-256 instead, one per name.
-func PartName(p string) string {
-	dir, file := path.Split(p)
-	if len(partPrefix+file+partSuffix) > wire.MaxFileName {
-		sum := sha256.Sum256([]byte(file))
-		file = hex.EncodeToString(sum[:16])
-	}
-	return dir + partPrefix + file + partSuffix
-}
-
-func isPart(name string) bool {
-	return strings.HasPrefix(name, partPrefix) && strings.HasSuffix(name, partSuffix) && len(name) > len(partPrefix+partSuffix)
-}
+func isPart(name string) bool { return upload.IsPart(name) }
 
 // Resolve joins p to cwd (a clean relative path, "" for the home folder)
 // and returns the clean relative path it names, "" for home. It refuses,
@@ -146,26 +127,6 @@ func rootPath(rel string) string {
 		return "."
 	}
 	return rel
-}
-
-// Usage is the bytes of the regular files under a home folder, partial
-// files included (they take room too).
-func Usage(home *os.Root) (int64, error) {
-	var total int64
-	err := fs.WalkDir(home.FS(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.Type().IsRegular() {
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			total += info.Size()
-		}
-		return nil
-	})
-	return total, err
 }
 
 // escapes says whether err is os.Root refusing a path that leads out

@@ -352,6 +352,14 @@ func TestResumePut(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(f.root, "alice", ".bad.bin.part")); err == nil {
 		t.Error("a failed put left its partial file")
 	}
+	// The same with the seed's put (no "resume"): its body was read, so the
+	// 422 comes at once and the connection is still in step.
+	if _, err := cl.PutFrom(bytes.NewReader(data[:10]), 10, Request{FileName: "bad.bin", SHA256: sum}); status(err) != StatusChecksum {
+		t.Errorf("wrong checksum, seed put: %v, want 422", err)
+	}
+	if rep, err := cl.Do(Request{Cmd: "quota"}); err != nil || *rep.Used != int64(len(data)) {
+		t.Errorf("after a refused seed put: %+v %v, want %d bytes used", rep, err, len(data))
+	}
 }
 
 // TestResumeGet: a download cut half way leaves LOCAL.part; the next get

@@ -102,90 +102,125 @@ func (sh *Shell) Run(line string) error {
 	if len(args) < lo || len(args) > hi {
 		return &UsageError{lab.Tf("usage: %s", "用法：%s", c.Args)}
 	}
-	cl := sh.Client
-	switch name {
-	case "login":
-		user := sh.User
-		if len(args) > 0 {
-			user = args[0]
-		}
-		if user == "" {
-			return &UsageError{lab.T("usage: login USER", "用法：login 用户名")}
-		}
-		pw, err := sh.Password(user)
-		if err != nil {
-			return err
-		}
-		rep, err := cl.Login(user, pw)
-		if err != nil {
-			return err
-		}
-		sh.User = user
-		sh.say(lab.T(rep.Msg, rep.Text(lab.Zh)))
-	case "ls":
-		r := Request{Cmd: "ls"}
-		if len(args) > 0 {
-			r.Path = args[0]
-		}
-		rep, err := cl.Do(r)
-		if err != nil {
-			return err
-		}
-		for _, e := range rep.Entries {
-			if e.Dir {
-				fmt.Fprintf(sh.Out, "  %12s  %s/\n", "", e.Name)
-			} else {
-				fmt.Fprintf(sh.Out, "  %12d  %s\n", e.Size, e.Name)
-			}
-		}
-		sh.say(lab.T(rep.Msg, rep.Text(lab.Zh)))
-	case "cd", "mkdir", "rm", "pwd", "quota":
-		r := Request{Cmd: name}
-		if len(args) > 0 {
-			r.Path = args[0]
-		}
-		rep, err := cl.Do(r)
-		if err != nil {
-			return err
-		}
-		sh.say(lab.T(rep.Msg, rep.Text(lab.Zh)))
-	case "put":
-		remote := ""
-		if len(args) > 1 {
-			remote = args[1]
-		}
-		rep, err := cl.Put(args[0], remote)
-		if err != nil {
-			return err
-		}
-		sh.say(lab.T(rep.Msg, rep.Text(lab.Zh)))
-		fmt.Fprintf(sh.Out, "  md5 %s  sha256 %s\n", rep.MD5, rep.SHA256)
-	case "get":
-		local := ""
-		if len(args) > 1 {
-			local = args[1]
-		} else {
-			local = path.Base(args[0])
-		}
-		rep, err := cl.Get(args[0], local)
-		if err != nil {
-			return err
-		}
-		t := lab.Tf("got %s, %d bytes; md5 and sha256 match", "已下载 %s，%d 字节；md5 和 sha256 一致", local, *rep.FileSize)
-		if rep.Offset != nil && *rep.Offset > 0 {
-			t = lab.Tf("got %s, %d bytes, resumed at byte %d; md5 and sha256 of the whole file match",
-				"已下载 %s，%d 字节，从第 %d 字节续传；整个文件的 md5 和 sha256 一致", local, *rep.FileSize, *rep.Offset)
-		}
-		sh.say(t)
-		fmt.Fprintf(sh.Out, "  md5 %s  sha256 %s\n", rep.MD5, rep.SHA256)
-	case "quit":
-		rep, err := cl.Do(Request{Cmd: "quit"})
-		if err == nil {
-			sh.say(lab.T(rep.Msg, rep.Text(lab.Zh)))
-		}
-		return ErrQuit
+	run, ok := shellCommands[name]
+	if !ok { // a command of the table the shell cannot type
+		return &UsageError{lab.Tf("%s is not a shell command", "%s 不是 shell 命令", name)}
 	}
+	return run(sh, args)
+}
+
+// shellCommands run the shell's commands, one function each; the
+// command table (Commands) is the list of their names.
+var shellCommands = map[string]func(sh *Shell, args []string) error{
+	"login": (*Shell).login,
+	"ls":    (*Shell).ls,
+	"cd":    simpleCommand("cd"),
+	"mkdir": simpleCommand("mkdir"),
+	"rm":    simpleCommand("rm"),
+	"pwd":   simpleCommand("pwd"),
+	"quota": simpleCommand("quota"),
+	"put":   (*Shell).put,
+	"get":   (*Shell).get,
+	"quit":  (*Shell).quit,
+}
+
+func (sh *Shell) login(args []string) error {
+	user := sh.User
+	if len(args) > 0 {
+		user = args[0]
+	}
+	if user == "" {
+		return &UsageError{lab.T("usage: login USER", "用法：login 用户名")}
+	}
+	pw, err := sh.Password(user)
+	if err != nil {
+		return err
+	}
+	rep, err := sh.Client.Login(user, pw)
+	if err != nil {
+		return err
+	}
+	sh.User = user
+	sh.say(lab.T(rep.Msg, rep.Text(lab.Zh)))
 	return nil
+}
+
+func (sh *Shell) ls(args []string) error {
+	r := Request{Cmd: "ls"}
+	if len(args) > 0 {
+		r.Path = args[0]
+	}
+	rep, err := sh.Client.Do(r)
+	if err != nil {
+		return err
+	}
+	for _, e := range rep.Entries {
+		if e.Dir {
+			fmt.Fprintf(sh.Out, "  %12s  %s/\n", "", e.Name)
+		} else {
+			fmt.Fprintf(sh.Out, "  %12d  %s\n", e.Size, e.Name)
+		}
+	}
+	sh.say(lab.T(rep.Msg, rep.Text(lab.Zh)))
+	return nil
+}
+
+// simpleCommand is a command with at most a path and a reply to show: cd,
+// mkdir, rm, pwd, quota.
+func simpleCommand(cmd string) func(sh *Shell, args []string) error {
+	return func(sh *Shell, args []string) error {
+		r := Request{Cmd: cmd}
+		if len(args) > 0 {
+			r.Path = args[0]
+		}
+		rep, err := sh.Client.Do(r)
+		if err != nil {
+			return err
+		}
+		sh.say(lab.T(rep.Msg, rep.Text(lab.Zh)))
+		return nil
+	}
+}
+
+func (sh *Shell) put(args []string) error {
+	remote := ""
+	if len(args) > 1 {
+		remote = args[1]
+	}
+	rep, err := sh.Client.Put(args[0], remote)
+	if err != nil {
+		return err
+	}
+	sh.say(lab.T(rep.Msg, rep.Text(lab.Zh)))
+	fmt.Fprintf(sh.Out, "  md5 %s  sha256 %s\n", rep.MD5, rep.SHA256)
+	return nil
+}
+
+func (sh *Shell) get(args []string) error {
+	local := path.Base(args[0])
+	if len(args) > 1 {
+		local = args[1]
+	}
+	rep, err := sh.Client.Get(args[0], local)
+	if err != nil {
+		return err
+	}
+	t := lab.Tf("got %s, %d bytes; md5 and sha256 match", "已下载 %s，%d 字节；md5 和 sha256 一致", local, *rep.FileSize)
+	if rep.Offset != nil && *rep.Offset > 0 {
+		t = lab.Tf("got %s, %d bytes, resumed at byte %d; md5 and sha256 of the whole file match",
+			"已下载 %s，%d 字节，从第 %d 字节续传；整个文件的 md5 和 sha256 一致", local, *rep.FileSize, *rep.Offset)
+	}
+	sh.say(t)
+	fmt.Fprintf(sh.Out, "  md5 %s  sha256 %s\n", rep.MD5, rep.SHA256)
+	return nil
+}
+
+func (sh *Shell) quit([]string) error {
+	rep, err := sh.Client.Do(Request{Cmd: "quit"})
+	if err == nil {
+		sh.say(lab.T(rep.Msg, rep.Text(lab.Zh)))
+	}
+	return ErrQuit
 }
 
 // argCount reads how many words a command takes from its Args: "put

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/netip"
 	"syscall"
+	"time"
 )
 
 // The netlink request of DiagState: a header and an inet_diag_req_v2
@@ -22,6 +23,7 @@ const (
 	sockDiagByFamily = 20 // SOCK_DIAG_BY_FAMILY
 	netlinkSockDiag  = 4  // NETLINK_SOCK_DIAG
 	noCookie         = 0xffffffff
+	diagMsg          = 72 // inet_diag_msg
 )
 
 // DiagState asks the kernel, the way `ss` does (NETLINK_SOCK_DIAG), for
@@ -30,19 +32,28 @@ const (
 // /proc/net/tcp lists every socket of the machine. ErrNoSocket when the
 // kernel has no such socket any more.
 func DiagState(local, remote netip.AddrPort) (State, error) {
+	s, err := DiagLookup(local, remote)
+	return s.State, err
+}
+
+// DiagLookup is DiagState with the rest of what the kernel answers: the
+// socket's queues (RxQueue: bytes received and not yet read by its
+// program), its timer and owner, as ProcLookup gives them from
+// /proc/net/tcp.
+func DiagLookup(local, remote netip.AddrPort) (ProcSocket, error) {
 	local, remote = Normalize(local), Normalize(remote)
 	fd, err := syscall.Socket(syscall.AF_NETLINK, syscall.SOCK_DGRAM|syscall.SOCK_CLOEXEC, netlinkSockDiag)
 	if err != nil {
-		return 0, fmt.Errorf("sock_diag: %w", err)
+		return ProcSocket{}, fmt.Errorf("sock_diag: %w", err)
 	}
 	defer syscall.Close(fd)
 	if err := syscall.Sendto(fd, diagRequest(local, remote), 0, &syscall.SockaddrNetlink{Family: syscall.AF_NETLINK}); err != nil {
-		return 0, fmt.Errorf("sock_diag: %w", err)
+		return ProcSocket{}, fmt.Errorf("sock_diag: %w", err)
 	}
 	buf := make([]byte, 4096)
 	n, _, err := syscall.Recvfrom(fd, buf, 0)
 	if err != nil {
-		return 0, fmt.Errorf("sock_diag: %w", err)
+		return ProcSocket{}, fmt.Errorf("sock_diag: %w", err)
 	}
 	return parseDiagReply(buf[:n], local, remote)
 }
@@ -72,33 +83,46 @@ func diagRequest(local, remote netip.AddrPort) []byte {
 	return b
 }
 
-// parseDiagReply reads the state from the kernel's answer: an
-// inet_diag_msg (family u8, state u8, timer u8, retrans u8, then the
-// inet_diag_sockid of the socket found) or an error message. The kernel's
-// lookup falls back to the listener of the local port when no connection
-// matches: a reply for another socket than local ⇄ remote means there is
-// none.
-func parseDiagReply(b []byte, local, remote netip.AddrPort) (State, error) {
+// parseDiagReply reads the kernel's answer: an inet_diag_msg or an error
+// message. The message, byte by byte:
+//
+//	family u8 | state u8 | timer u8 | retrans u8
+//	inet_diag_sockid (48 bytes: sport be16 | dport be16 | src | dst | if | cookie)
+//	expires u32 (ms) | rqueue u32 | wqueue u32 | uid u32 | inode u32
+//
+// The kernel's lookup falls back to the listener of the local port when no
+// connection matches: a reply for another socket than local ⇄ remote
+// means there is none.
+func parseDiagReply(b []byte, local, remote netip.AddrPort) (ProcSocket, error) {
 	if len(b) < nlHeader+4 {
-		return 0, errors.New("sock_diag: short reply")
+		return ProcSocket{}, errors.New("sock_diag: short reply")
 	}
 	ne := binary.NativeEndian
 	switch ne.Uint16(b[4:]) {
 	case syscall.NLMSG_ERROR:
 		errno := syscall.Errno(-int32(ne.Uint32(b[nlHeader:])))
 		if errno == syscall.ENOENT {
-			return 0, fmt.Errorf("sock_diag: %w", ErrNoSocket)
+			return ProcSocket{}, fmt.Errorf("sock_diag: %w", ErrNoSocket)
 		}
-		return 0, fmt.Errorf("sock_diag: %w", errno)
+		return ProcSocket{}, fmt.Errorf("sock_diag: %w", errno)
 	case sockDiagByFamily:
 		m := b[nlHeader:]
-		if len(m) < 8 {
-			return 0, errors.New("sock_diag: short reply")
+		if len(m) < diagMsg {
+			return ProcSocket{}, errors.New("sock_diag: short reply")
 		}
 		if binary.BigEndian.Uint16(m[4:]) != local.Port() || binary.BigEndian.Uint16(m[6:]) != remote.Port() {
-			return 0, fmt.Errorf("sock_diag: %w", ErrNoSocket)
+			return ProcSocket{}, fmt.Errorf("sock_diag: %w", ErrNoSocket)
 		}
-		return State(m[1]), nil
+		return ProcSocket{
+			Local: local, Remote: remote,
+			State:   State(m[1]),
+			Timer:   m[2],
+			Expires: time.Duration(ne.Uint32(m[52:])) * time.Millisecond,
+			RxQueue: ne.Uint32(m[56:]),
+			TxQueue: ne.Uint32(m[60:]),
+			UID:     ne.Uint32(m[64:]),
+			Inode:   uint64(ne.Uint32(m[68:])),
+		}, nil
 	}
-	return 0, fmt.Errorf("sock_diag: reply of type %d", ne.Uint16(b[4:]))
+	return ProcSocket{}, fmt.Errorf("sock_diag: reply of type %d", ne.Uint16(b[4:]))
 }

@@ -4,6 +4,7 @@ package capture
 
 import (
 	"errors"
+	"io"
 	"net"
 	"net/netip"
 	"testing"
@@ -84,4 +85,50 @@ func FuzzParseDiagReply(f *testing.F) {
 	f.Add([]byte{36, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 254, 255, 255, 255})
 	ap := netip.MustParseAddrPort("127.0.0.1:1")
 	f.Fuzz(func(t *testing.T, b []byte) { parseDiagReply(b, ap, ap) })
+}
+
+// TestDiagLookupQueue: sock_diag counts the bytes a socket received and
+// its program has not read yet, as /proc/net/tcp does.
+func TestDiagLookupQueue(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := net.Dial("tcp4", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	la, _ := AddrOf(s.LocalAddr())
+	ra, _ := AddrOf(s.RemoteAddr())
+	unread := func(want uint32) {
+		t.Helper()
+		end := time.Now().Add(3 * time.Second)
+		for {
+			d, derr := DiagLookup(la, ra)
+			p, perr := ProcLookup(la, ra)
+			if derr == nil && perr == nil && d.RxQueue == want && p.RxQueue == want && d.State == Established {
+				return
+			}
+			if time.Now().After(end) {
+				t.Fatalf("unread: sock_diag %d %v (%v), /proc/net/tcp %d (%v), want %d ESTABLISHED", d.RxQueue, d.State, derr, p.RxQueue, perr, want)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	if _, err := c.Write([]byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	unread(5)
+	buf := make([]byte, 3)
+	if _, err := io.ReadFull(s, buf); err != nil {
+		t.Fatal(err)
+	}
+	unread(2)
 }

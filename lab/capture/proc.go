@@ -27,6 +27,7 @@ type ProcSocket struct {
 	Expires          time.Duration // until the timer fires (in clock ticks of 10 ms)
 	UID              uint32
 	Inode            uint64 // 0 for a TIME_WAIT entry, which is no socket
+	Drops            uint64 // datagrams dropped (/proc/net/udp's last column; 0 for TCP)
 }
 
 // ProcLookup finds the socket with this local and remote address in
@@ -53,15 +54,18 @@ func ProcState(local, remote netip.AddrPort) (State, error) {
 	return s.State, err
 }
 
-// ParseProcNet reads the lines of /proc/net/tcp or /proc/net/tcp6.
+// ParseProcNet reads the lines of /proc/net/tcp, /proc/net/tcp6,
+// /proc/net/udp or /proc/net/udp6 (the UDP tables end with a drops column).
 func ParseProcNet(r io.Reader) ([]ProcSocket, error) {
 	var out []ProcSocket
+	udp := false
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
-		if n == 1 {
-			continue // the heading
+		if n == 1 { // the heading
+			udp = strings.HasSuffix(strings.TrimSpace(sc.Text()), " drops")
+			continue
 		}
-		s, err := parseProcLine(sc.Text())
+		s, err := parseProcLine(sc.Text(), udp)
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", n, err)
 		}
@@ -70,10 +74,16 @@ func ParseProcNet(r io.Reader) ([]ProcSocket, error) {
 	return out, sc.Err()
 }
 
+const udpFields = 13
+
 // sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
 //
 //	0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 41234 …
-func parseProcLine(line string) (ProcSocket, error) {
+//
+// A line of /proc/net/udp has 13 fields, the last one its drops:
+//
+//	sl local_address rem_address st tx_queue rx_queue tr tm->when retrnsmt uid timeout inode ref pointer drops
+func parseProcLine(line string, udp bool) (ProcSocket, error) {
 	f := strings.Fields(line)
 	if len(f) < 10 {
 		return ProcSocket{}, fmt.Errorf("%d fields: %w", len(f), ErrMalformed)
@@ -109,6 +119,14 @@ func parseProcLine(line string) (ProcSocket, error) {
 	s.TxQueue, s.RxQueue, s.Timer = uint32(v[0]), uint32(v[1]), uint8(v[2])
 	s.Expires = time.Duration(v[3]) * 10 * time.Millisecond
 	s.UID, s.Inode = uint32(v[4]), v[5]
+	if udp {
+		if len(f) != udpFields {
+			return ProcSocket{}, fmt.Errorf("%d fields in a UDP line: %w", len(f), ErrMalformed)
+		}
+		if s.Drops, err = strconv.ParseUint(f[12], 10, 64); err != nil {
+			return ProcSocket{}, fmt.Errorf("drops: %w", err)
+		}
+	}
 	return s, nil
 }
 

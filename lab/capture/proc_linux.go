@@ -4,16 +4,38 @@ package capture
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 )
 
 // ProcSockets reads every TCP socket of this network namespace from
 // /proc/net/tcp and /proc/net/tcp6.
 func ProcSockets() ([]ProcSocket, error) {
+	return readProc("/proc/net/tcp", "/proc/net/tcp6")
+}
+
+// UDPDrops is how many datagrams the kernel dropped for the UDP socket
+// bound to local, because its receive buffer was full (/proc/net/udp).
+func UDPDrops(local netip.AddrPort) (uint64, error) {
+	local = Normalize(local)
+	all, err := readProc("/proc/net/udp", "/proc/net/udp6")
+	if err != nil {
+		return 0, err
+	}
+	for _, s := range all {
+		if s.Local == local {
+			return s.Drops, nil
+		}
+	}
+	return 0, fmt.Errorf("capture: no UDP socket bound to %v in /proc/net/udp: %w", local, ErrNoSocket)
+}
+
+// readProc reads the socket tables named; the IPv6 one may be missing.
+func readProc(v4, v6 string) ([]ProcSocket, error) {
 	var all []ProcSocket
-	for _, name := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+	for _, name := range []string{v4, v6} {
 		f, err := os.Open(name)
-		if os.IsNotExist(err) && name == "/proc/net/tcp6" {
+		if os.IsNotExist(err) && name == v6 {
 			continue // IPv6 disabled
 		}
 		if err != nil {

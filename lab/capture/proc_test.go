@@ -55,7 +55,17 @@ func TestParseProcNet(t *testing.T) {
 		}
 	}
 
+	// /proc/net/udp: its heading ends with drops, and so does each line.
+	udp := "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n" +
+		fmt.Sprintf(" 1282: %s %s 07 00000000:00034000 00:00000000 00000000     0        0 9123 2 0000000000000000 220\n",
+			procHex(a("127.0.0.1:9999")), procHex(a("0.0.0.0:0")))
+	got, err := ParseProcNet(strings.NewReader(udp))
+	if w := (ProcSocket{Local: a("127.0.0.1:9999"), Remote: a("0.0.0.0:0"), State: 7, RxQueue: 0x34000, Inode: 9123, Drops: 220}); err != nil || len(got) != 1 || got[0] != w {
+		t.Errorf("udp: %+v %v\nwant %+v", got, err, w)
+	}
+
 	for _, bad := range []string{
+		udp + " 0: 0100007F:1F90 00000000:0000 07 0:0 00:0 0 0 0 1 2 0 x\n",
 		"h\n 0: 0100007F:1F90",
 		"h\n 0: 0100007:1F90 00000000:0000 0A 0:0 00:0 0 0 0 1",
 		"h\n 0: 0100007F:1F90 00000000:0000 0A 00000000 00:0 0 0 0 1",

@@ -1,4 +1,4 @@
-package main
+package render_test
 
 import (
 	"io/fs"
@@ -22,7 +22,7 @@ func TestReflowFitsAndKeepsText(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out := reflow(string(md), 80)
+		out := render.Reflow(string(md), 80)
 		inFence := false
 		for _, line := range strings.Split(out, "\n") {
 			if strings.HasPrefix(strings.TrimSpace(line), "```") {
@@ -41,7 +41,7 @@ func TestReflowFitsAndKeepsText(t *testing.T) {
 func TestReflowParts(t *testing.T) {
 	md := "# 标题\n\n第一行的中文\n接着第二行。\n\n- an item that\n  goes on\n- 第二\n  项\n\n```go\nx := 1   // kept\n```\n| a | b |\n"
 	want := "# 标题\n\n第一行的中文接着第二行。\n\n- an item that goes on\n- 第二项\n\n```go\nx := 1   // kept\n```\n| a | b |\n"
-	if got := reflow(md, 80); got != want {
+	if got := render.Reflow(md, 80); got != want {
 		t.Errorf("reflow:\n%s\nwant:\n%s", got, want)
 	}
 }

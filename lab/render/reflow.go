@@ -1,18 +1,16 @@
-package main
+package render
 
 import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"socketlab/lab/render"
 )
 
-// reflow re-wraps a Markdown lesson's paragraphs and list items to the
+// Reflow re-wraps a Markdown lesson's paragraphs and list items to the
 // terminal's width: the files are wrapped for reading in an editor, where a
 // Chinese character is counted as one column, but a terminal gives it two.
 // Code blocks, tables, headings and quotes are left exactly as written.
-func reflow(md string, width int) string {
+func Reflow(md string, width int) string {
 	var out []string
 	var para []string // the lines of the paragraph or list item being read
 	indent := ""      // the hanging indent of a list item's continuation lines
@@ -26,8 +24,8 @@ func reflow(md string, width int) string {
 		text := joinLines(para)
 		text = strings.TrimPrefix(strings.TrimLeft(text, " "), marker)
 		head := lead + marker
-		hang := strings.Repeat(" ", render.Width(head))
-		for i, l := range render.Wrap(text, max(20, width-render.Width(head))) {
+		hang := strings.Repeat(" ", Width(head))
+		for i, l := range Wrap(text, max(20, width-Width(head))) {
 			if i == 0 {
 				out = append(out, head+l)
 			} else {
