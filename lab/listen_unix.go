@@ -17,17 +17,7 @@ func (s *Side) listenTCP(addr string, o ListenOptions) (net.Listener, int, error
 	if err != nil {
 		return nil, 0, err
 	}
-	family, sa := syscall.AF_INET, syscall.Sockaddr(nil)
-	if ip4 := ta.IP.To4(); ip4 != nil || ta.IP == nil {
-		a := &syscall.SockaddrInet4{Port: ta.Port}
-		copy(a.Addr[:], ip4)
-		sa = a
-	} else {
-		family = syscall.AF_INET6
-		a := &syscall.SockaddrInet6{Port: ta.Port}
-		copy(a.Addr[:], ta.IP.To16())
-		sa = a
-	}
+	family, sa := sockaddrOf(ta)
 	id := s.run.rec.NewID()
 	call := socketCall(family == syscall.AF_INET6, false)
 	if err := s.beforePrep(OpSocket, call); err != nil {
@@ -50,17 +40,8 @@ func (s *Side) listenTCP(addr string, o ListenOptions) (net.Listener, int, error
 	}()
 
 	if o.Reuse {
-		const opt = "setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)"
-		if err := s.beforePrep(OpSetOpt, opt); err != nil {
+		if err := s.reuseAddr(fd, id, o); err != nil {
 			return nil, id, err
-		}
-		err = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
-		if err != nil {
-			s.prepFailed()
-		}
-		s.record(Event{Op: OpSetOpt, Conn: id, Call: opt, Detail: o.detail()}, err)
-		if err != nil {
-			return nil, id, os.NewSyscallError("setsockopt", err)
 		}
 	}
 
@@ -93,6 +74,37 @@ func (s *Side) listenTCP(addr string, o ListenOptions) (net.Listener, int, error
 	f.Close()
 	ok = true // f.Close closed fd
 	return l, id, err
+}
+
+// sockaddrOf is the address family and socket address of ta (IPv4 when
+// ta has no IP).
+func sockaddrOf(ta *net.TCPAddr) (int, syscall.Sockaddr) {
+	if ip4 := ta.IP.To4(); ip4 != nil || ta.IP == nil {
+		a := &syscall.SockaddrInet4{Port: ta.Port}
+		copy(a.Addr[:], ip4)
+		return syscall.AF_INET, a
+	}
+	a := &syscall.SockaddrInet6{Port: ta.Port}
+	copy(a.Addr[:], ta.IP.To16())
+	return syscall.AF_INET6, a
+}
+
+// reuseAddr sets SO_REUSEADDR on fd, announced and traced like the
+// tutorial's call.
+func (s *Side) reuseAddr(fd, id int, o ListenOptions) error {
+	const opt = "setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)"
+	if err := s.beforePrep(OpSetOpt, opt); err != nil {
+		return err
+	}
+	err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
+	if err != nil {
+		s.prepFailed()
+	}
+	s.record(Event{Op: OpSetOpt, Conn: id, Call: opt, Detail: o.detail()}, err)
+	if err != nil {
+		return os.NewSyscallError("setsockopt", err)
+	}
+	return nil
 }
 
 // sockName is the socket's own address as host:port.

@@ -70,26 +70,50 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 		opt.Step.flush = rec.Flush
 	}
 	if opt.Packets || opt.Pcap != nil {
-		w, err := openWire(opt.Pcap, opt.NoCapture)
+		w, err := r.captureWire(opt)
 		if err != nil {
 			return Result{}, err
 		}
-		rec.wire, w.sending, w.netns = w, r.sending, opt.InNetns
-		rec.Record(Event{Side: System, Op: OpNote, Name: "wire", Text: w.source()})
-		w.start(rec)
 		defer w.close()
 	}
 	r.input = inputOf(opt)
 	server := newSide(r, Server, opt.Params)
 	client := newSide(r, Client, opt.Params)
 
-	idle := opt.Idle
+	r.watchIdle(opt.Idle, cancel)
+	playSides(ctx, cancel, server, d.Server, client, d.Client)
+	r.watch.stop()
+	if rec.wire != nil {
+		rec.wire.close() // idempotent: the deferred close does nothing more
+		rec.flushWire(true)
+	}
+	return r.result(ctx, d, opt)
+}
+
+// captureWire opens the capture (or its fallback) of a run that shows the
+// wire, says in the trace where its packets come from, and starts it.
+func (r *run) captureWire(opt Options) (*wire, error) {
+	w, err := openWire(opt.Pcap, opt.NoCapture)
+	if err != nil {
+		return nil, err
+	}
+	r.rec.wire, w.sending, w.netns = w, r.sending, opt.InNetns
+	r.rec.Record(Event{Side: System, Op: OpNote, Name: "wire", Text: w.source()})
+	w.start(r.rec)
+	return w, nil
+}
+
+// watchIdle starts the watchdog that cancels the run with ErrTimeout when
+// no socket call finishes for idle (DefaultIdle if idle <= 0), saying what
+// each side was waiting for. Rendering that is still busy counts as
+// progress.
+func (r *run) watchIdle(idle time.Duration, cancel context.CancelCauseFunc) {
 	if idle <= 0 {
 		idle = DefaultIdle
 	}
 	var rendering func() bool
-	if rec.queue != nil {
-		rendering = rec.queue.Busy
+	if r.rec.queue != nil {
+		rendering = r.rec.queue.Busy
 	}
 	r.watch = startWatchdog(idle, rendering, func() {
 		w := r.waiting()
@@ -97,16 +121,22 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 			En: fmt.Sprintf("no socket call finished for %v (%s)", idle, w.En),
 			Zh: fmt.Sprintf("%v 内没有任何套接字调用完成（%s）", idle, w.Zh)}, ErrTimeout))
 	})
-	rec.onRec = r.watch.kick
-	if rec.queue != nil {
-		rec.queue.onProgress(r.watch.kick)
+	r.rec.onRec = r.watch.kick
+	if r.rec.queue != nil {
+		r.rec.queue.onProgress(r.watch.kick)
 	}
+}
 
+// playSides runs the server's and the client's code, each in a goroutine,
+// until both return; the first error cancels the run, naming its side.
+func playSides(ctx context.Context, cancel context.CancelCauseFunc,
+	server *Side, serve func(context.Context, *Side) error,
+	client *Side, dial func(context.Context, *Side) error) {
 	var wg sync.WaitGroup
 	for _, p := range []struct {
 		side *Side
 		fn   func(context.Context, *Side) error
-	}{{server, d.Server}, {client, d.Client}} {
+	}{{server, serve}, {client, dial}} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -116,12 +146,12 @@ func Run(ctx context.Context, d Demo, opt Options) (Result, error) {
 		}()
 	}
 	wg.Wait()
-	r.watch.stop()
-	if rec.wire != nil {
-		rec.wire.close() // idempotent: the deferred close does nothing more
-		rec.flushWire(true)
-	}
+}
 
+// result is what the finished run shows: its trace, and the demo's
+// findings when it ran to its end, or the error that cut it off.
+func (r *run) result(ctx context.Context, d Demo, opt Options) (Result, error) {
+	rec := r.rec
 	res := Result{Trace: rec.trace()} // the sides are done: no copy
 	if ctx.Err() != nil {
 		err := context.Cause(ctx)

@@ -1,12 +1,14 @@
 package wire
 
-// The pickle decoder: ParsePickle, the safe stand-in for pickle.loads.
+// The pickle decoder: ParsePickle, the safe stand-in for pickle.loads. It
+// reads one opcode at a time (pickle_read.go) and runs it on a small stack
+// machine whose handlers, one per opcode, are in pickle_run.go; the value
+// left on the stack at STOP becomes plain Go values in pickle_value.go.
 
 import (
 	"fmt"
 	"math/big"
 	"slices"
-	"unicode/utf8"
 )
 
 // Values on the decoder's stack. Lists and dicts are pointers because
@@ -50,208 +52,98 @@ func ParsePickle(b []byte, max int) (any, error) {
 	if int64(len(b)) > limit(max) {
 		return nil, fmt.Errorf("pickle length %d %w %d", len(b), ErrTooLarge, limit(max))
 	}
-	var (
-		stack []any
-		marks []int // stack heights at each MARK
-		memo  = map[int64]any{}
-	)
+	m := pickleMachine{memo: map[int64]any{}, size: len(b)}
 	r := pickleReader{b: b}
-	pop := func() (any, error) {
-		if len(stack) == 0 || (len(marks) > 0 && len(stack) == marks[len(marks)-1]) {
-			return nil, fmt.Errorf("%w pickle: stack underflow", ErrMalformed)
-		}
-		v := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		return v, nil
-	}
-	popMark := func() ([]any, error) {
-		if len(marks) == 0 {
-			return nil, fmt.Errorf("%w pickle: no MARK", ErrMalformed)
-		}
-		at := marks[len(marks)-1]
-		marks = marks[:len(marks)-1]
-		items := slices.Clone(stack[at:])
-		stack = stack[:at]
-		return items, nil
-	}
-	top := func() (any, error) {
-		if len(stack) == 0 || (len(marks) > 0 && len(stack) == marks[len(marks)-1]) {
-			return nil, fmt.Errorf("%w pickle: stack underflow", ErrMalformed)
-		}
-		return stack[len(stack)-1], nil
-	}
 	for {
 		op, err := r.next()
 		if err != nil {
 			return nil, err
 		}
-		if unsafeOps[op.code] {
-			e := &UnsafePickleError{Op: op.name(), Offset: op.off}
-			switch op.code {
-			case opGlobal, opInst:
-				e.Callable = string(op.data)
-			case opStackGlobal:
-				if len(stack) >= 2 {
-					mod, ok1 := stack[len(stack)-2].(string)
-					name, ok2 := stack[len(stack)-1].(string)
-					if ok1 && ok2 {
-						e.Callable = mod + "." + name
-					}
-				}
-			}
-			return nil, e
+		if err := m.run(op); err != nil {
+			return nil, err
 		}
-		switch op.code {
-		case opProto:
-			if op.n > 5 {
-				return nil, fmt.Errorf("%w pickle: protocol %d (the lab reads 2 to 5)", ErrMalformed, op.n)
-			}
-		case opFrame:
-		case opStop:
-			if len(stack) != 1 || len(marks) != 0 {
-				return nil, fmt.Errorf("%w pickle: STOP with %d values on the stack", ErrMalformed, len(stack))
-			}
-			return toGo(stack[0], len(b))
-		case opMark:
-			marks = append(marks, len(stack))
-		case opPop:
-			if _, err := pop(); err != nil {
-				return nil, err
-			}
-		case opPopMark:
-			if _, err := popMark(); err != nil {
-				return nil, err
-			}
-		case opDup:
-			v, err := top()
-			if err != nil {
-				return nil, err
-			}
-			stack = append(stack, v)
-		case opNone:
-			stack = append(stack, nil)
-		case opNewTrue:
-			stack = append(stack, true)
-		case opNewFalse:
-			stack = append(stack, false)
-		case opBinInt, opBinInt1, opBinInt2:
-			stack = append(stack, op.n)
-		case opLong1, opLong4:
-			if op.big != nil {
-				stack = append(stack, op.big)
-			} else {
-				stack = append(stack, op.n)
-			}
-		case opBinFloat:
-			stack = append(stack, op.f)
-		case opShortBinUni, opBinUnicode, opBinUnicode8:
-			if !utf8.Valid(op.data) {
-				return nil, fmt.Errorf("%w pickle: string at byte %d is not valid UTF-8", ErrMalformed, op.off)
-			}
-			stack = append(stack, string(op.data))
-		case opShortBinBytes, opBinBytes, opBinBytes8, opByteArray8:
-			stack = append(stack, &pyBytes{b: slices.Clone(op.data)})
-		case opEmptyList:
-			stack = append(stack, &pyList{})
-		case opEmptyDict:
-			stack = append(stack, &pyDict{})
-		case opEmptyTuple:
-			stack = append(stack, &pyTuple{})
-		case opList, opTuple:
-			items, err := popMark()
-			if err != nil {
-				return nil, err
-			}
-			if op.code == opList {
-				stack = append(stack, &pyList{items: items})
-			} else {
-				stack = append(stack, &pyTuple{items: items})
-			}
-		case opTuple1, opTuple2, opTuple3:
-			n := int(op.code-opTuple1) + 1
-			items := make([]any, n)
-			for i := n - 1; i >= 0; i-- {
-				if items[i], err = pop(); err != nil {
-					return nil, err
-				}
-			}
-			stack = append(stack, &pyTuple{items: items})
-		case opDict:
-			items, err := popMark()
-			if err != nil {
-				return nil, err
-			}
-			d := &pyDict{}
-			if err := d.set(items); err != nil {
-				return nil, err
-			}
-			stack = append(stack, d)
-		case opAppend, opAppends:
-			var items []any
-			if op.code == opAppend {
-				v, err := pop()
-				if err != nil {
-					return nil, err
-				}
-				items = []any{v}
-			} else if items, err = popMark(); err != nil {
-				return nil, err
-			}
-			v, err := top()
-			if err != nil {
-				return nil, err
-			}
-			l, ok := v.(*pyList)
-			if !ok {
-				return nil, fmt.Errorf("%w pickle: %s at byte %d on something that is not a list", ErrMalformed, op.name(), op.off)
-			}
-			l.items = append(l.items, items...)
-		case opSetItem, opSetItems:
-			var items []any
-			if op.code == opSetItem {
-				val, err := pop()
-				if err != nil {
-					return nil, err
-				}
-				key, err := pop()
-				if err != nil {
-					return nil, err
-				}
-				items = []any{key, val}
-			} else if items, err = popMark(); err != nil {
-				return nil, err
-			}
-			v, err := top()
-			if err != nil {
-				return nil, err
-			}
-			d, ok := v.(*pyDict)
-			if !ok {
-				return nil, fmt.Errorf("%w pickle: %s at byte %d on something that is not a dict", ErrMalformed, op.name(), op.off)
-			}
-			if err := d.set(items); err != nil {
-				return nil, err
-			}
-		case opMemoize, opBinPut, opLongBinPut:
-			v, err := top()
-			if err != nil {
-				return nil, err
-			}
-			i := op.n
-			if op.code == opMemoize {
-				i = int64(len(memo))
-			}
-			memo[i] = v
-		case opBinGet, opLongBinGet:
-			v, ok := memo[op.n]
-			if !ok {
-				return nil, fmt.Errorf("%w pickle: memo %d at byte %d was never stored", ErrMalformed, op.n, op.off)
-			}
-			stack = append(stack, v)
-		default:
-			return nil, fmt.Errorf("%w pickle: opcode %s at byte %d is not supported", ErrMalformed, op.name(), op.off)
+		if m.done {
+			return m.result, nil
 		}
 	}
+}
+
+// pickleMachine is the stack machine a pickle runs on.
+type pickleMachine struct {
+	stack []any
+	marks []int // stack heights at each MARK
+	memo  map[int64]any
+	size  int // the pickle's length, which sets the budget of the result
+
+	done   bool // STOP ran: result is the decoded value
+	result any
+}
+
+// run refuses an unsafe opcode, naming its callable, and runs a safe one.
+func (m *pickleMachine) run(op pickleOp) error {
+	if unsafeOps[op.code] {
+		return m.unsafe(op)
+	}
+	h := pickleHandlers[op.code]
+	if h == nil {
+		return fmt.Errorf("%w pickle: opcode %s at byte %d is not supported", ErrMalformed, op.name(), op.off)
+	}
+	return h(m, op)
+}
+
+// unsafe is the error for an unsafe opcode, with the callable it names:
+// GLOBAL and INST in their argument, STACK_GLOBAL in the two strings on
+// top of the stack.
+func (m *pickleMachine) unsafe(op pickleOp) error {
+	e := &UnsafePickleError{Op: op.name(), Offset: op.off}
+	switch op.code {
+	case opGlobal, opInst:
+		e.Callable = string(op.data)
+	case opStackGlobal:
+		if len(m.stack) >= 2 {
+			mod, ok1 := m.stack[len(m.stack)-2].(string)
+			name, ok2 := m.stack[len(m.stack)-1].(string)
+			if ok1 && ok2 {
+				e.Callable = mod + "." + name
+			}
+		}
+	}
+	return e
+}
+
+func (m *pickleMachine) push(v any) { m.stack = append(m.stack, v) }
+
+// underMark reports whether the stack holds nothing above the last MARK.
+func (m *pickleMachine) underMark() bool {
+	return len(m.stack) == 0 || (len(m.marks) > 0 && len(m.stack) == m.marks[len(m.marks)-1])
+}
+
+func (m *pickleMachine) pop() (any, error) {
+	if m.underMark() {
+		return nil, fmt.Errorf("%w pickle: stack underflow", ErrMalformed)
+	}
+	v := m.stack[len(m.stack)-1]
+	m.stack = m.stack[:len(m.stack)-1]
+	return v, nil
+}
+
+// popMark removes the last MARK and returns the values above it.
+func (m *pickleMachine) popMark() ([]any, error) {
+	if len(m.marks) == 0 {
+		return nil, fmt.Errorf("%w pickle: no MARK", ErrMalformed)
+	}
+	at := m.marks[len(m.marks)-1]
+	m.marks = m.marks[:len(m.marks)-1]
+	items := slices.Clone(m.stack[at:])
+	m.stack = m.stack[:at]
+	return items, nil
+}
+
+func (m *pickleMachine) top() (any, error) {
+	if m.underMark() {
+		return nil, fmt.Errorf("%w pickle: stack underflow", ErrMalformed)
+	}
+	return m.stack[len(m.stack)-1], nil
 }
 
 // set adds key, value pairs to d, checking that each key is hashable.
@@ -285,127 +177,4 @@ func pyType(v any) string {
 		return "int"
 	}
 	return fmt.Sprintf("%T", v)
-}
-
-// toGo turns the decoder's values into plain Go values, refusing a
-// structure that contains itself and one that would cost more than the
-// budget of a pickle of n bytes (see ParsePickle). Each value is counted
-// before it is built, and again for every reference to it.
-func toGo(v any, n int) (any, error) {
-	budget := int64(pickleGrowth)*int64(n) + pickleSlack
-	spent := int64(0)
-	charge := func(cost int) error {
-		if spent += int64(cost); spent > budget {
-			return fmt.Errorf("pickle: decoded value %w %d bytes (%d for each of the pickle's %d bytes, plus %d): every reference to a shared value (BINGET, DUP) counts again",
-				ErrTooLarge, budget, pickleGrowth, n, pickleSlack)
-		}
-		return nil
-	}
-	onPath := map[any]bool{}
-	var conv func(v any, depth int) (any, error)
-	conv = func(v any, depth int) (any, error) {
-		if depth > maxPickleNest {
-			return nil, fmt.Errorf("%w pickle: nested deeper than %d", ErrMalformed, maxPickleNest)
-		}
-		if err := charge(cost(v)); err != nil {
-			return nil, err
-		}
-		switch x := v.(type) {
-		case *pyList, *pyDict, *pyTuple:
-			if onPath[x] {
-				return nil, fmt.Errorf("%w pickle: a list or dict contains itself", ErrMalformed)
-			}
-			onPath[x] = true
-			defer delete(onPath, x)
-		}
-		switch x := v.(type) {
-		case *pyList:
-			return convItems(x.items, depth, conv)
-		case *pyTuple:
-			return convItems(x.items, depth, conv)
-		case *pyDict:
-			allStrings := true
-			for _, k := range x.keys {
-				if _, ok := k.(string); !ok {
-					allStrings = false
-				}
-			}
-			if allStrings {
-				m := make(map[string]any, len(x.keys))
-				for i, k := range x.keys {
-					if err := charge(cost(k)); err != nil {
-						return nil, err
-					}
-					val, err := conv(x.vals[i], depth+1)
-					if err != nil {
-						return nil, err
-					}
-					m[k.(string)] = val
-				}
-				return m, nil
-			}
-			m := make(map[any]any, len(x.keys))
-			for i, k := range x.keys {
-				if err := charge(cost(k)); err != nil {
-					return nil, err
-				}
-				val, err := conv(x.vals[i], depth+1)
-				if err != nil {
-					return nil, err
-				}
-				if f, ok := k.(float64); ok && f != f {
-					return nil, fmt.Errorf("%w pickle: a dict key is NaN", ErrMalformed)
-				}
-				m[k] = val
-			}
-			return m, nil
-		case *pyBytes:
-			if !x.taken {
-				x.taken = true
-				return x.b, nil
-			}
-			return slices.Clone(x.b), nil // a memoized value may appear twice
-		}
-		return v, nil
-	}
-	if err := charge(costValue); err != nil { // the result's own interface
-		return nil, err
-	}
-	return conv(v, 0)
-}
-
-// cost is what a decoder value costs against the budget, beyond the
-// interface that holds it (which its list or dict counts): a number's box,
-// a string's or bytes' header and bytes, a list's header and the interfaces
-// of its items, a dict's map with its entries.
-func cost(v any) int {
-	switch x := v.(type) {
-	case int64, float64:
-		return costNumber
-	case *big.Int:
-		return costBig + len(x.Bits())*8
-	case string:
-		return costHeader + len(x)
-	case *pyBytes:
-		return costHeader + len(x.b)
-	case *pyList:
-		return costHeader + costValue*len(x.items)
-	case *pyTuple:
-		return costHeader + costValue*len(x.items)
-	case *pyDict:
-		return costDict + (costEntry+2*costValue)*len(x.keys)
-	}
-	return 0 // None, True, False: no memory of their own
-}
-
-func convItems(items []any, depth int, conv func(any, int) (any, error)) (any, error) {
-	out := make([]any, len(items))
-	for i, it := range items {
-		v, err := conv(it, depth+1)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = v
-	}
-	return out, nil
 }

@@ -1,14 +1,11 @@
 package wire
 
-// Reading a pickle opcode by opcode: the decoder's input, and PickleOps,
-// which shows what a pickle says as pickletools would.
+// PickleOps, which shows what a pickle says as pickletools would, and the
+// limits of the decoder (the reader is in pickle_read.go).
 
 import (
-	"encoding/binary"
 	"fmt"
-	"math"
 	"math/big"
-	"slices"
 	"strconv"
 )
 
@@ -129,144 +126,4 @@ func pyBytesRepr(b []byte) string {
 		}
 	}
 	return string(append(out, '\''))
-}
-
-type pickleReader struct {
-	b   []byte
-	pos int
-}
-
-var errPickleShort = fmt.Errorf("%w pickle: the data ends in the middle of an opcode", ErrMalformed)
-
-func (r *pickleReader) take(n int64) ([]byte, error) {
-	if n < 0 || n > int64(len(r.b)-r.pos) {
-		return nil, errPickleShort
-	}
-	s := r.b[r.pos : r.pos+int(n)]
-	r.pos += int(n)
-	return s, nil
-}
-
-// line reads a text argument ending in '\n' (GLOBAL's module and name).
-func (r *pickleReader) line() ([]byte, error) {
-	for i := r.pos; i < len(r.b); i++ {
-		if r.b[i] == '\n' {
-			s := r.b[r.pos:i]
-			r.pos = i + 1
-			return s, nil
-		}
-	}
-	return nil, errPickleShort
-}
-
-// next reads one opcode and its argument.
-func (r *pickleReader) next() (pickleOp, error) {
-	op := pickleOp{off: r.pos}
-	c, err := r.take(1)
-	if err != nil {
-		return op, fmt.Errorf("%w pickle: no STOP opcode at the end", ErrMalformed)
-	}
-	op.code = c[0]
-	size := func(width int) error {
-		b, err := r.take(int64(width))
-		if err != nil {
-			return err
-		}
-		switch width {
-		case 1:
-			op.n = int64(b[0])
-		case 2:
-			op.n = int64(binary.LittleEndian.Uint16(b))
-		case 4:
-			op.n = int64(binary.LittleEndian.Uint32(b))
-		case 8:
-			u := binary.LittleEndian.Uint64(b)
-			if u > math.MaxInt64 {
-				return fmt.Errorf("%w pickle: length %d at byte %d", ErrMalformed, u, op.off)
-			}
-			op.n = int64(u)
-		}
-		return nil
-	}
-	sized := func(width int) error {
-		if err := size(width); err != nil {
-			return err
-		}
-		op.data, err = r.take(op.n)
-		return err
-	}
-	switch op.code {
-	case opMark, opStop, opPop, opPopMark, opDup, opNone, opNewTrue, opNewFalse,
-		opAppend, opAppends, opList, opEmptyList, opDict, opEmptyDict, opSetItem, opSetItems,
-		opTuple, opEmptyTuple, opTuple1, opTuple2, opTuple3, opMemoize,
-		opStackGlobal, opReduce, opBuild, opObj, opNewObj, opNewObjEx, opBinPersID,
-		opNextBuffer, opReadOnlyBuffer:
-	case opProto, opBinInt1, opBinGet, opBinPut, opExt1:
-		err = size(1)
-	case opBinInt2, opExt2:
-		err = size(2)
-	case opLongBinGet, opLongBinPut, opExt4:
-		err = size(4)
-	case opBinInt:
-		var b []byte
-		if b, err = r.take(4); err == nil {
-			op.n = int64(int32(binary.LittleEndian.Uint32(b)))
-		}
-	case opFrame:
-		if err = size(8); err == nil && op.n > int64(len(r.b)-r.pos) {
-			err = fmt.Errorf("%w pickle: FRAME of %d bytes at byte %d, but only %d follow", ErrMalformed, op.n, op.off, len(r.b)-r.pos)
-		}
-	case opBinFloat:
-		var b []byte
-		if b, err = r.take(8); err == nil {
-			op.f = math.Float64frombits(binary.BigEndian.Uint64(b))
-		}
-	case opLong1, opLong4:
-		width := 1
-		if op.code == opLong4 {
-			width = 4
-		}
-		if err = sized(width); err == nil {
-			op.n, op.big = decodeLong(op.data)
-		}
-	case opShortBinUni, opShortBinBytes:
-		err = sized(1)
-	case opBinUnicode, opBinBytes:
-		err = sized(4)
-	case opBinUnicode8, opBinBytes8, opByteArray8:
-		err = sized(8)
-	case opGlobal, opInst:
-		var mod, name []byte
-		if mod, err = r.line(); err == nil {
-			if name, err = r.line(); err == nil {
-				op.data = []byte(string(mod) + "." + string(name))
-			}
-		}
-	case opPersID:
-		op.data, err = r.line()
-	default:
-		return op, fmt.Errorf("%w pickle: unknown opcode 0x%02x at byte %d", ErrMalformed, op.code, op.off)
-	}
-	if err != nil {
-		return op, err
-	}
-	return op, nil
-}
-
-// decodeLong reads little-endian two's complement bytes: an int64 when it
-// fits, else a big.Int.
-func decodeLong(b []byte) (int64, *big.Int) {
-	if len(b) == 0 {
-		return 0, nil
-	}
-	be := slices.Clone(b)
-	slices.Reverse(be)
-	x := new(big.Int).SetBytes(be)
-	if b[len(b)-1]&0x80 != 0 {
-		x.Sub(x, new(big.Int).Lsh(big.NewInt(1), uint(8*len(b))))
-	}
-	if x.IsInt64() {
-		return x.Int64(), nil
-	}
-	return 0, x
 }

@@ -55,31 +55,9 @@ func Decode(frame []byte) (Packet, error) {
 	p.Link = frame[:EthernetLen]
 	rest := frame[EthernetLen:]
 
-	// ipPayload is how many bytes follow the IP header(s) on the wire:
-	// the transport header and the payload.
-	var src, dst netip.Addr
-	var ipPayload int
-	switch et := binary.BigEndian.Uint16(p.Link[12:]); et {
-	case etherTypeIPv4:
-		h, err := ipv4(rest)
-		if err != nil {
-			return Packet{}, fmt.Errorf("ipv4 header: %w", err)
-		}
-		p.Version, p.HopLimit, p.Proto = 4, h.ttl, Proto(h.proto)
-		src, dst = h.src, h.dst
-		p.Net = rest[:h.hlen]
-		ipPayload = h.total - h.hlen
-	case etherTypeIPv6:
-		h, err := ipv6(rest)
-		if err != nil {
-			return Packet{}, fmt.Errorf("ipv6 header: %w", err)
-		}
-		p.Version, p.HopLimit, p.Proto = 6, h.hops, Proto(h.next)
-		src, dst = h.src, h.dst
-		p.Net = rest[:h.hlen]
-		ipPayload = h.payload - (h.hlen - IPv6Len)
-	default:
-		return Packet{}, fmt.Errorf("ethernet type %#04x: %w", et, ErrNotDecoded)
+	src, dst, ipPayload, err := p.decodeIP(rest)
+	if err != nil {
+		return Packet{}, err
 	}
 	// What follows the IP header on the wire, as far as it was captured
 	// (a frame longer than the IP packet says is padding: left out).
@@ -91,46 +69,17 @@ func Decode(frame []byte) (Packet, error) {
 	var hlen int
 	switch p.Proto {
 	case TCP:
-		if ipPayload < TCPMinLen {
-			return Packet{}, fmt.Errorf("tcp header: the IP header leaves %d bytes: %w", ipPayload, ErrMalformed)
-		}
-		if len(rest) < TCPMinLen {
-			return Packet{}, fmt.Errorf("tcp header: %d bytes: %w", len(rest), ErrTruncated)
-		}
-		hlen = int(rest[12]>>4) * 4
-		if hlen < TCPMinLen || hlen > ipPayload {
-			return Packet{}, fmt.Errorf("tcp header: data offset %d bytes in a segment of %d: %w", hlen, ipPayload, ErrMalformed)
-		}
-		if len(rest) < hlen {
-			return Packet{}, fmt.Errorf("tcp header: %d of %d bytes: %w", len(rest), hlen, ErrTruncated)
-		}
-		p.Seq = binary.BigEndian.Uint32(rest[4:])
-		p.Ack = binary.BigEndian.Uint32(rest[8:])
-		p.Flags = Flags(rest[13])
-		p.Window = binary.BigEndian.Uint16(rest[14:])
-		p.Urgent = binary.BigEndian.Uint16(rest[18:])
-		if err := p.Options.decode(rest[TCPMinLen:hlen]); err != nil {
-			return Packet{}, fmt.Errorf("tcp options: %w", err)
-		}
-		p.PayloadLen = ipPayload - hlen
+		hlen, err = p.decodeTCP(rest, ipPayload)
 	case UDP:
-		if ipPayload < UDPLen {
-			return Packet{}, fmt.Errorf("udp header: the IP header leaves %d bytes: %w", ipPayload, ErrMalformed)
-		}
-		if len(rest) < UDPLen {
-			return Packet{}, fmt.Errorf("udp header: %d bytes: %w", len(rest), ErrTruncated)
-		}
-		hlen = UDPLen
-		p.UDPLen = binary.BigEndian.Uint16(rest[4:])
-		if int(p.UDPLen) < UDPLen || int(p.UDPLen) > ipPayload {
-			return Packet{}, fmt.Errorf("udp header: length %d in an IP payload of %d: %w", p.UDPLen, ipPayload, ErrMalformed)
-		}
-		p.PayloadLen = int(p.UDPLen) - UDPLen
-		if len(rest) > int(p.UDPLen) {
+		hlen, err = p.decodeUDP(rest, ipPayload)
+		if err == nil && len(rest) > int(p.UDPLen) {
 			rest = rest[:p.UDPLen]
 		}
 	default:
-		return Packet{}, fmt.Errorf("ip protocol %d: %w", uint8(p.Proto), ErrNotDecoded)
+		err = fmt.Errorf("ip protocol %d: %w", uint8(p.Proto), ErrNotDecoded)
+	}
+	if err != nil {
+		return Packet{}, err
 	}
 	p.Src = netip.AddrPortFrom(src.Unmap(), binary.BigEndian.Uint16(rest[0:]))
 	p.Dst = netip.AddrPortFrom(dst.Unmap(), binary.BigEndian.Uint16(rest[2:]))
@@ -140,6 +89,78 @@ func Decode(frame []byte) (Packet, error) {
 		p.Payload = p.Payload[:p.PayloadLen]
 	}
 	return p, nil
+}
+
+// decodeIP decodes the IPv4 or IPv6 header that starts rest, by the
+// Ethernet type in p.Link: p.Net, p.Version, p.HopLimit and p.Proto, the
+// addresses, and ipPayload, how many bytes follow the IP header(s) on the
+// wire (the transport header and the payload).
+func (p *Packet) decodeIP(rest []byte) (src, dst netip.Addr, ipPayload int, err error) {
+	switch et := binary.BigEndian.Uint16(p.Link[12:]); et {
+	case etherTypeIPv4:
+		h, err := ipv4(rest)
+		if err != nil {
+			return src, dst, 0, fmt.Errorf("ipv4 header: %w", err)
+		}
+		p.Version, p.HopLimit, p.Proto = 4, h.ttl, Proto(h.proto)
+		p.Net = rest[:h.hlen]
+		return h.src, h.dst, h.total - h.hlen, nil
+	case etherTypeIPv6:
+		h, err := ipv6(rest)
+		if err != nil {
+			return src, dst, 0, fmt.Errorf("ipv6 header: %w", err)
+		}
+		p.Version, p.HopLimit, p.Proto = 6, h.hops, Proto(h.next)
+		p.Net = rest[:h.hlen]
+		return h.src, h.dst, h.payload - (h.hlen - IPv6Len), nil
+	default:
+		return src, dst, 0, fmt.Errorf("ethernet type %#04x: %w", et, ErrNotDecoded)
+	}
+}
+
+// decodeTCP decodes the TCP header that starts rest, in an IP payload of
+// ipPayload bytes, and returns its length.
+func (p *Packet) decodeTCP(rest []byte, ipPayload int) (int, error) {
+	if ipPayload < TCPMinLen {
+		return 0, fmt.Errorf("tcp header: the IP header leaves %d bytes: %w", ipPayload, ErrMalformed)
+	}
+	if len(rest) < TCPMinLen {
+		return 0, fmt.Errorf("tcp header: %d bytes: %w", len(rest), ErrTruncated)
+	}
+	hlen := int(rest[12]>>4) * 4
+	if hlen < TCPMinLen || hlen > ipPayload {
+		return 0, fmt.Errorf("tcp header: data offset %d bytes in a segment of %d: %w", hlen, ipPayload, ErrMalformed)
+	}
+	if len(rest) < hlen {
+		return 0, fmt.Errorf("tcp header: %d of %d bytes: %w", len(rest), hlen, ErrTruncated)
+	}
+	p.Seq = binary.BigEndian.Uint32(rest[4:])
+	p.Ack = binary.BigEndian.Uint32(rest[8:])
+	p.Flags = Flags(rest[13])
+	p.Window = binary.BigEndian.Uint16(rest[14:])
+	p.Urgent = binary.BigEndian.Uint16(rest[18:])
+	if err := p.Options.decode(rest[TCPMinLen:hlen]); err != nil {
+		return 0, fmt.Errorf("tcp options: %w", err)
+	}
+	p.PayloadLen = ipPayload - hlen
+	return hlen, nil
+}
+
+// decodeUDP decodes the UDP header that starts rest, in an IP payload of
+// ipPayload bytes, and returns its length.
+func (p *Packet) decodeUDP(rest []byte, ipPayload int) (int, error) {
+	if ipPayload < UDPLen {
+		return 0, fmt.Errorf("udp header: the IP header leaves %d bytes: %w", ipPayload, ErrMalformed)
+	}
+	if len(rest) < UDPLen {
+		return 0, fmt.Errorf("udp header: %d bytes: %w", len(rest), ErrTruncated)
+	}
+	p.UDPLen = binary.BigEndian.Uint16(rest[4:])
+	if int(p.UDPLen) < UDPLen || int(p.UDPLen) > ipPayload {
+		return 0, fmt.Errorf("udp header: length %d in an IP payload of %d: %w", p.UDPLen, ipPayload, ErrMalformed)
+	}
+	p.PayloadLen = int(p.UDPLen) - UDPLen
+	return UDPLen, nil
 }
 
 type ipv4Header struct {

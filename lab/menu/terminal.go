@@ -5,19 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
-	"text/template"
-	"time"
 
 	"github.com/manifoldco/promptui"
 	"golang.org/x/term"
 
 	"socketlab/lab"
-	"socketlab/lab/render"
 )
 
 // ErrQuit is returned when the learner quits: the q key in a menu, Ctrl-C,
@@ -148,128 +143,6 @@ func (t *Terminal) readLine(in io.Reader) (string, error) {
 	}
 }
 
-// Menu is a list of items to choose one from.
-type Menu struct {
-	Title  string
-	Items  []Item
-	Cursor int // the item the cursor starts on
-	// Top is the top level: q quits, and the back keys do nothing. Below
-	// it, Esc, Backspace, ← and q go back (Select returns ErrBack).
-	Top bool
-}
-
-// ErrBack is returned by Select when the learner goes back one level.
-var ErrBack = errors.New("back")
-
-// numberWait is how long a typed number waits for its next digit.
-const numberWait = 800 * time.Millisecond
-
-// Select shows m and returns the index of the chosen item.
-func (t *Terminal) Select(m Menu) (int, error) {
-	if err := t.rawMode(); err != nil {
-		return 0, err
-	}
-	keys := &menuKeys{top: m.Top, wait: numberWait}
-	for i, it := range m.Items {
-		if it.Number != 0 {
-			if keys.numbers == nil {
-				keys.numbers = map[int]int{}
-			}
-			keys.numbers[it.Number] = i
-		}
-	}
-	in := t.keys.menuReader(t.ctx, keys)
-	out := t.output()
-	defer in.Close()
-	defer out.Close()
-	cols, rows := t.size()
-	size := visible(m.Items, cols, rows)
-	s := &promptui.Select{
-		Label:        m.Title,
-		Items:        m.Items,
-		Size:         size,
-		HideSelected: true,
-		Templates:    t.selectTemplates(t.keyHelp(m.Top, keys.numbers)),
-		Stdin:        in,
-		Stdout:       out,
-	}
-	i, _, err := s.RunCursorAt(m.Cursor, max(0, m.Cursor-size+1))
-	if err == nil {
-		switch {
-		case in.quit.Load():
-			return 0, ErrQuit
-		case in.back.Load():
-			return 0, ErrBack
-		case in.jump.Load() > 0:
-			return int(in.jump.Load() - 1), nil
-		}
-	}
-	return i, t.ended(err)
-}
-
-// Input asks for a value until f.Check accepts it. It reads a line in
-// cooked mode, so the terminal does the editing (backspace, Ctrl-U) and
-// shows what is typed; promptui's Prompt is not used because it draws from
-// two goroutines at once on every Enter. The intro is wrapped to the
-// terminal's width, not cut. A line that starts with Esc (Esc or ←, then
-// Enter) keeps the value, as Enter alone does. The lines it printed are
-// erased when a value is accepted.
-func (t *Terminal) Input(f Field) (string, error) {
-	in, err := t.Lines()
-	if err != nil {
-		return "", err
-	}
-	defer in.Close()
-	cols, _ := t.size()
-	rows := 0
-	for i, l := range f.Intro {
-		lines := wrap(l, LineCols(cols), 0)
-		if len(lines) == 0 {
-			lines = []string{""}
-		}
-		for _, w := range lines {
-			if i == 0 {
-				w = t.paint(bold, w)
-			}
-			io.WriteString(t.out, w+"\n")
-			rows++
-		}
-	}
-	ask := "  " + Fit(f.Label, LineCols(cols)/2) + " = "
-	for {
-		io.WriteString(t.out, t.paint(bold, ask))
-		v, err := t.readLine(in)
-		if err != nil {
-			return "", err
-		}
-		rows += max(1, (render.Width(ask)+echoWidth(v)+cols-1)/cols)
-		if v == "" || v[0] == keyEsc {
-			v = f.Value
-		}
-		err = f.Check(v)
-		if err == nil {
-			io.WriteString(t.out, strings.Repeat(lineUp+clearLine, rows)+"\r")
-			return v, nil
-		}
-		io.WriteString(t.out, "  "+t.paint(red, Fit("» "+err.Error(), LineCols(cols)-2))+"\n")
-		rows++
-	}
-}
-
-// echoWidth is how many cells a terminal in cooked mode takes to echo the
-// line v: a control character shows as two (^[).
-func echoWidth(v string) int {
-	w := 0
-	for _, r := range v {
-		if r < 0x20 || r == 0x7f {
-			w += 2
-		} else {
-			w += render.Width(string(r))
-		}
-	}
-	return w
-}
-
 // output is promptui's screen for one prompt: no bells, and closed when the
 // prompt ends, because readline's goroutines go on writing after it: when
 // its input closes, one of them "cleans" the line (ESC [ J, ESC [ 2K), which
@@ -319,101 +192,4 @@ func (t *Terminal) size() (cols, rows int) {
 		}
 	}
 	return cols, rows
-}
-
-// Lines of a Select besides its items: the key help and the title above,
-// at most maxDetail(rows) lines of detail below, and one to spare.
-const selectRest = 3
-
-// maxDetail is how many lines an item's detail may take on a terminal rows
-// high: 3, and up to 6 on a tall one, so that a long knob help is seen
-// whole.
-func maxDetail(rows int) int { return max(3, min(6, rows/6)) }
-
-// visible is how many items a Select shows at once: all of them if the
-// terminal has the rows, else as many as fit (at least 3).
-func visible(items []Item, cols, rows int) int {
-	detail := 1
-	for _, it := range items {
-		detail = max(detail, len(wrap(it.Detail, LineCols(cols)-2, maxDetail(rows))))
-	}
-	return max(1, min(len(items), max(3, rows-selectRest-detail)))
-}
-
-// Terminal codes.
-const (
-	showCursor = "\x1b[?25h"
-	clearLine  = "\x1b[2K"
-	lineUp     = "\x1b[1A"
-	bold       = "1"
-	faint      = "2"
-	red        = "31"
-	cyan       = "36"
-)
-
-// paint gives s the attribute code, when colour is on.
-func (t *Terminal) paint(code, s string) string {
-	if !t.Color || s == "" {
-		return s
-	}
-	return "\x1b[" + code + "m" + s + "\x1b[0m"
-}
-
-// keyHelp is the line of key help above a menu: how to move, how to choose
-// (Enter, or the numbers), and how to go back or quit (top). short leaves
-// out how to move, for a narrow terminal.
-func (t *Terminal) keyHelp(top bool, numbers map[int]int) (help, short string) {
-	choose := lab.T("Enter: choose", "回车：选择")
-	if len(numbers) > 0 {
-		lo, hi := math.MaxInt, math.MinInt
-		for n := range numbers {
-			lo, hi = min(lo, n), max(hi, n)
-		}
-		nums := strconv.Itoa(lo)
-		if hi > lo {
-			nums += "–" + strconv.Itoa(hi)
-		}
-		choose = lab.Tf("Enter or %s: choose", "回车或 %s：选择", nums)
-	}
-	leave := lab.T("Esc/←/q: back", "Esc/←/q：返回")
-	if top {
-		leave = lab.T("q: quit", "q：退出")
-	}
-	short = choose.In(t.Lang) + " · " + leave.In(t.Lang)
-	return lab.T("↑/↓ move", "↑/↓ 移动").In(t.Lang) + " · " + short, short
-}
-
-// selectTemplates draws every line of a Select through funcs that cut it to
-// the terminal's width now and add colour only when it is on; help and
-// short are the key help, and a shorter one for when it does not fit.
-func (t *Terminal) selectTemplates(help, short string) *promptui.SelectTemplates {
-	line := func() int { c, _ := t.size(); return LineCols(c) }
-	label := func() int { c, _ := t.size(); return LabelCols(c) }
-	return &promptui.SelectTemplates{
-		Label:    `{{ title . }}`,
-		Active:   `{{ active .Label }}`,
-		Inactive: `{{ inactive .Label }}`,
-		Selected: `{{ inactive .Label }}`,
-		Details:  `{{ detail .Detail }}`,
-		Help:     `{{ help }}`,
-		FuncMap: template.FuncMap{
-			"title":    func(s string) string { return t.paint(bold, Fit(s, line())) },
-			"active":   func(s string) string { return t.paint(cyan, "▸ "+Fit(s, label())) },
-			"inactive": func(s string) string { return "  " + Fit(s, label()) },
-			"help": func() string {
-				if render.Width(help) > line() {
-					return t.paint(faint, Fit(short, line()))
-				}
-				return t.paint(faint, help)
-			},
-			"detail": func(s string) string {
-				_, rows := t.size()
-				lines := wrap(s, line()-2, maxDetail(rows))
-				for i, l := range lines {
-					lines[i] = "  " + t.paint(faint, l)
-				}
-				return strings.Join(lines, "\n")
-			},
-		},
-	}
 }

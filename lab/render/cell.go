@@ -55,21 +55,14 @@ func thousands(n int64) string {
 	return b.String()
 }
 
-// cell lays out one event as lines at most w cells wide.
+// cell lays out one event as lines at most w cells wide: its call line
+// (marked, bold for a key call), what the call did, its bytes, its error.
 func (r *Text) cell(it view.Item, w int) []line {
 	e := it.Event
 	if e.Who != "" {
 		return r.tagged(it, w)
 	}
-	var out []line
-	add := func(c style, s string) {
-		for i, l := range Wrap(s, w) {
-			if i > 0 {
-				l = "  " + l
-			}
-			out = append(out, line{l, c})
-		}
-	}
+	c := &cellBuf{w: w}
 	id := ""
 	if e.Conn > 0 {
 		id = fmt.Sprintf("#%d ", e.Conn)
@@ -81,108 +74,168 @@ func (r *Text) cell(it view.Item, w int) []line {
 	if it.Marker > 0 {
 		head = r.pal.key
 	}
+	r.cellBody(c, it, id, head)
+	if e.Err != "" {
+		c.lines(r.errLines(e, w))
+	}
+	return c.out
+}
+
+// cellBuf collects the lines of a cell: each text added is wrapped to w
+// cells, its continuation lines indented.
+type cellBuf struct {
+	out []line
+	w   int
+}
+
+func (c *cellBuf) add(st style, s string) {
+	for i, l := range Wrap(s, c.w) {
+		if i > 0 {
+			l = "  " + l
+		}
+		c.out = append(c.out, line{l, st})
+	}
+}
+
+// lines adds lines laid out already (bytes, an error).
+func (c *cellBuf) lines(ls []line) { c.out = append(c.out, ls...) }
+
+// cellBody lays out what the event's kind of call says, after id (its
+// marker and connection).
+func (r *Text) cellBody(c *cellBuf, it view.Item, id string, head style) {
+	e := it.Event
 	switch e.Op {
 	case lab.OpRecv, lab.OpRecvFrom:
-		text := fmt.Sprintf("%s → %s", e.Call, r.bytesWord(e.N))
-		if e.Err != "" && e.N == 0 {
-			text = e.Call + " ✗" // it raised, as Python's would: no bytes, not an EOF
-		}
-		if e.Op == lab.OpRecv && e.N == 0 && e.Err == "" {
-			text += r.tr(lab.T(": b'' (peer closed: EOF)", "：b''（对方已关闭：EOF）"))
-		}
-		if e.Op == lab.OpRecvFrom && e.N == 0 && e.Err == "" {
-			text += r.tr(lab.T(": b'' (an empty datagram, not EOF)", "：b''（一个空数据报，不是 EOF）"))
-		}
-		if e.Op == lab.OpRecvFrom && e.Peer != "" {
-			text += r.tr(lab.T(" from ", "，来自 ")) + e.Peer
-		}
-		add(head, id+text)
-		if e.Trunc {
-			add(r.pal.warn, r.tr(lab.Tf("✂ cut: the datagram was longer than %d; the rest is lost (MSG_TRUNC)",
-				"✂ 被截断：数据报比 %d 长，其余部分丢失（MSG_TRUNC）", e.Req)))
-		}
-		out = append(out, r.bytesOf(it, w)...)
+		r.recvCell(c, it, id, head)
 	case lab.OpSend, lab.OpSendAll, lab.OpSendTo:
-		text := fmt.Sprintf("%s → %s/%s", e.Call, thousands(int64(e.N)), r.bytesWord(e.Req))
-		if e.Op == lab.OpSendTo {
-			text = fmt.Sprintf("%s → %s", e.Call, r.bytesWord(e.N))
-		}
-		add(head, id+text)
-		if e.Req == 0 && e.Err == "" {
-			add(nil, "b''")
-		}
-		if e.Waited && !it.Compact {
-			add(nil, r.tr(lab.T("(the buffers were full: this call waited until the peer read)",
-				"（缓冲区满了：这次调用一直等到对方读取才继续）")))
-		}
-		if e.N < e.Req && (e.N > 0 || e.Err == "") && !it.Compact { // a compact call's count says it
-			add(r.pal.warn, r.tr(lab.Tf("short: only %s of %s bytes were taken", "不足：只交出了 %s / %s 个字节", thousands(int64(e.N)), thousands(int64(e.Req)))))
-		}
-		out = append(out, r.bytesOf(it, w)...)
-	case lab.OpBind:
-		add(head, id+e.Call)
-		if e.Local != "" {
-			add(nil, r.tr(lab.T("bound to ", "绑定到 "))+e.Local)
-		}
-	case lab.OpListen:
-		add(head, id+e.Call)
-		add(nil, r.tr(lab.T("listening on ", "正在监听 "))+e.Local)
-	case lab.OpAccept:
-		add(head, id+e.Call+r.tr(lab.T(" → new socket", " → 新套接字")))
-		if e.Peer != "" {
-			add(nil, r.tr(lab.T("client address ", "客户端地址 "))+e.Peer)
-		}
-	case lab.OpConnect:
-		add(head, id+e.Call)
-		if e.Local != "" {
-			add(nil, r.tr(lab.T("my address ", "本端地址 "))+e.Local)
-		}
+		r.sendCell(c, it, id, head)
+	case lab.OpBind, lab.OpListen, lab.OpAccept, lab.OpConnect:
+		r.addrCell(c, e, id, head)
 	case lab.OpClose, lab.OpShutdown, lab.OpSetOpt, lab.OpSocket:
-		add(head, id+e.Call)
+		c.add(head, id+e.Call)
 	case lab.OpSelect:
 		text := id + e.Call
 		if !e.Text.IsZero() { // what select() returned: the sockets that are ready
 			text += " → " + r.tr(e.Text)
 		}
-		add(head, text)
-	case lab.OpWait:
-		if e.Err != "" {
-			add(nil, r.tr(lab.Tf("barrier %q: gave up waiting", "屏障 %q：放弃等待", e.Name)))
-		} else {
-			add(nil, r.tr(lab.Tf("barrier %q: passed", "屏障 %q：通过", e.Name)))
-		}
-	case lab.OpSignal:
-		add(nil, r.tr(lab.Tf("barrier %q: signal", "屏障 %q：发出信号", e.Name)))
+		c.add(head, text)
+	case lab.OpWait, lab.OpSignal:
+		r.barrierCell(c, e)
 	case lab.OpSegments:
 		text := lab.Tf("kernel: %d TCP data segments", "内核：%d 个 TCP 数据段", e.Segs)
 		if !e.Text.IsZero() {
 			text = e.Text // says sent or received
 		}
-		add(head, id+r.tr(text))
+		c.add(head, id+r.tr(text))
 		if e.Call != "" {
-			add(nil, e.Call)
+			c.add(nil, e.Call)
 		}
 	case lab.OpTCPInfo:
-		add(r.pal.side(lab.Wire), id+"≈ "+r.tr(e.Text))
+		c.add(r.pal.side(lab.Wire), id+"≈ "+r.tr(e.Text))
 	case lab.OpNote:
-		mark := ""
-		if it.Marker > 0 {
-			mark = Marker(it.Marker) + " "
-		}
-		for i, l := range Wrap(r.tr(e.Text), w-2-Width(mark)) {
-			prefix := "  " + strings.Repeat(" ", Width(mark))
-			if i == 0 {
-				prefix = mark + "» "
-			}
-			add(head, prefix+l)
-		}
+		r.noteCell(c, it, head)
 	default:
-		add(head, id+e.Op.String())
+		c.add(head, id+e.Op.String())
 	}
-	if e.Err != "" {
-		out = append(out, r.errLines(e, w)...)
+}
+
+// recvCell: what a recv() got (an EOF, an empty datagram, from whom), a
+// datagram cut short, and the bytes.
+func (r *Text) recvCell(c *cellBuf, it view.Item, id string, head style) {
+	e := it.Event
+	text := fmt.Sprintf("%s → %s", e.Call, r.bytesWord(e.N))
+	if e.Err != "" && e.N == 0 {
+		text = e.Call + " ✗" // it raised, as Python's would: no bytes, not an EOF
 	}
-	return out
+	if e.Op == lab.OpRecv && e.N == 0 && e.Err == "" {
+		text += r.tr(lab.T(": b'' (peer closed: EOF)", "：b''（对方已关闭：EOF）"))
+	}
+	if e.Op == lab.OpRecvFrom && e.N == 0 && e.Err == "" {
+		text += r.tr(lab.T(": b'' (an empty datagram, not EOF)", "：b''（一个空数据报，不是 EOF）"))
+	}
+	if e.Op == lab.OpRecvFrom && e.Peer != "" {
+		text += r.tr(lab.T(" from ", "，来自 ")) + e.Peer
+	}
+	c.add(head, id+text)
+	if e.Trunc {
+		c.add(r.pal.warn, r.tr(lab.Tf("✂ cut: the datagram was longer than %d; the rest is lost (MSG_TRUNC)",
+			"✂ 被截断：数据报比 %d 长，其余部分丢失（MSG_TRUNC）", e.Req)))
+	}
+	c.lines(r.bytesOf(it, c.w))
+}
+
+// sendCell: how much of its bytes a send() took, whether it waited, and
+// the bytes.
+func (r *Text) sendCell(c *cellBuf, it view.Item, id string, head style) {
+	e := it.Event
+	text := fmt.Sprintf("%s → %s/%s", e.Call, thousands(int64(e.N)), r.bytesWord(e.Req))
+	if e.Op == lab.OpSendTo {
+		text = fmt.Sprintf("%s → %s", e.Call, r.bytesWord(e.N))
+	}
+	c.add(head, id+text)
+	if e.Req == 0 && e.Err == "" {
+		c.add(nil, "b''")
+	}
+	if e.Waited && !it.Compact {
+		c.add(nil, r.tr(lab.T("(the buffers were full: this call waited until the peer read)",
+			"（缓冲区满了：这次调用一直等到对方读取才继续）")))
+	}
+	if e.N < e.Req && (e.N > 0 || e.Err == "") && !it.Compact { // a compact call's count says it
+		c.add(r.pal.warn, r.tr(lab.Tf("short: only %s of %s bytes were taken", "不足：只交出了 %s / %s 个字节", thousands(int64(e.N)), thousands(int64(e.Req)))))
+	}
+	c.lines(r.bytesOf(it, c.w))
+}
+
+// addrCell: bind(), listen(), accept() and connect(), with the address
+// each one set or learnt.
+func (r *Text) addrCell(c *cellBuf, e lab.Event, id string, head style) {
+	switch e.Op {
+	case lab.OpBind:
+		c.add(head, id+e.Call)
+		if e.Local != "" {
+			c.add(nil, r.tr(lab.T("bound to ", "绑定到 "))+e.Local)
+		}
+	case lab.OpListen:
+		c.add(head, id+e.Call)
+		c.add(nil, r.tr(lab.T("listening on ", "正在监听 "))+e.Local)
+	case lab.OpAccept:
+		c.add(head, id+e.Call+r.tr(lab.T(" → new socket", " → 新套接字")))
+		if e.Peer != "" {
+			c.add(nil, r.tr(lab.T("client address ", "客户端地址 "))+e.Peer)
+		}
+	case lab.OpConnect:
+		c.add(head, id+e.Call)
+		if e.Local != "" {
+			c.add(nil, r.tr(lab.T("my address ", "本端地址 "))+e.Local)
+		}
+	}
+}
+
+// barrierCell: a barrier passed, given up on, or signalled.
+func (r *Text) barrierCell(c *cellBuf, e lab.Event) {
+	switch {
+	case e.Op == lab.OpSignal:
+		c.add(nil, r.tr(lab.Tf("barrier %q: signal", "屏障 %q：发出信号", e.Name)))
+	case e.Err != "":
+		c.add(nil, r.tr(lab.Tf("barrier %q: gave up waiting", "屏障 %q：放弃等待", e.Name)))
+	default:
+		c.add(nil, r.tr(lab.Tf("barrier %q: passed", "屏障 %q：通过", e.Name)))
+	}
+}
+
+// noteCell: a note, "» " after its marker, wrapped under its first line.
+func (r *Text) noteCell(c *cellBuf, it view.Item, head style) {
+	mark := ""
+	if it.Marker > 0 {
+		mark = Marker(it.Marker) + " "
+	}
+	for i, l := range Wrap(r.tr(it.Event.Text), c.w-2-Width(mark)) {
+		prefix := "  " + strings.Repeat(" ", Width(mark))
+		if i == 0 {
+			prefix = mark + "» "
+		}
+		c.add(head, prefix+l)
+	}
 }
 
 // bytesOf is an event's bytes as the item asks: in full, or for a compact
@@ -289,27 +342,19 @@ var errnoTexts = map[string]lab.Text{
 // errLines shows a failed call's error: what it means in the learner's
 // language and the exception Python would raise, then the system's own words.
 func (r *Text) errLines(e lab.Event, w int) []line {
-	var out []line
-	add := func(c style, s string) {
-		for i, l := range Wrap(s, w) {
-			if i > 0 {
-				l = "  " + l
-			}
-			out = append(out, line{l, c})
-		}
-	}
+	c := &cellBuf{w: w}
 	t, known := errnoTexts[e.Errno]
 	cutOff := e.Errno == lab.ErrnoStopped || e.Errno == lab.ErrnoAbandoned || strings.HasPrefix(e.Err, "cut off:")
 	switch {
 	case known && cutOff:
-		add(r.pal.bad, "✗ "+r.tr(t))
-		return out
+		c.add(r.pal.bad, "✗ "+r.tr(t))
+		return c.out
 	case known:
 		py := lab.ClassOf(e.Errno).Python()
-		add(r.pal.bad, r.tr(lab.Tf("✗ %s: %s (Python: %s)", "✗ %s：%s（Python：%s）", e.Errno, r.tr(t), py)))
-		add(nil, "  "+e.Err)
+		c.add(r.pal.bad, r.tr(lab.Tf("✗ %s: %s (Python: %s)", "✗ %s：%s（Python：%s）", e.Errno, r.tr(t), py)))
+		c.add(nil, "  "+e.Err)
 	default:
-		add(r.pal.bad, "✗ "+e.Err)
+		c.add(r.pal.bad, "✗ "+e.Err)
 	}
-	return out
+	return c.out
 }

@@ -133,25 +133,9 @@ func (t *TraceReader) Next() (lab.Event, error) {
 		return lab.Event{}, err
 	}
 	t.line++
-	bad := func(en, zh string, args ...any) error {
-		return &TraceError{Line: t.line, Msg: lab.Tf(en, zh, args...)}
-	}
-	if len(bytes.TrimSpace(line.b)) == 0 {
-		return lab.Event{}, bad("an empty line: a trace has one JSON object per line", "空行：跟踪文件每行是一个 JSON 对象")
-	}
-	var in jsonIn
-	if err := json.Unmarshal(line.b, &in); err != nil {
-		if line.last {
-			return lab.Event{}, bad("the file ends in the middle of a line: it was cut short", "文件在一行的中间结束：它被截断了")
-		}
-		return lab.Event{}, bad("not a JSON object (%v): was the file edited by hand?", "不是 JSON 对象（%v）：文件被手工改过吗？", err)
-	}
-	if in.Seq == nil || in.TUS == nil || in.Side == nil || in.Op == nil {
-		return lab.Event{}, bad("seq, t_us, side and op are required on every line", "每一行都必须有 seq、t_us、side 和 op")
-	}
-	op, ok := lab.ParseOp(*in.Op)
-	if !ok {
-		return lab.Event{}, bad("unknown op %q", "未知的 op %q", *in.Op)
+	in, op, err := t.decode(line)
+	if err != nil {
+		return lab.Event{}, err
 	}
 	e := lab.Event{
 		Seq: *in.Seq, T: time.Duration(*in.TUS) * time.Microsecond, Side: *in.Side, Op: op,
@@ -163,63 +147,110 @@ func (t *TraceReader) Next() (lab.Event, error) {
 	}
 	switch {
 	case op == lab.OpRun:
-		if in.Version > lab.TraceVersion {
-			return e, bad("this trace was written by a newer lab (trace version %d; this lab reads up to %d): update the lab",
-				"这个跟踪文件由更新版本的实验台写成（跟踪版本 %d；本实验台最多读到 %d）：请更新实验台", in.Version, lab.TraceVersion)
-		}
-		if *in.Seq != 0 {
-			return e, bad("a run line has seq 0, not %d", "运行行的 seq 应为 0，而不是 %d", *in.Seq)
-		}
-		e.Run = &lab.RunInfo{Version: in.Version, Lab: in.Lab, Command: in.Command, Demo: in.Demo, ID: in.DemoID,
-			Title: in.Title.Text(), Brief: in.Brief.Text(), Params: in.Params}
-		t.lastSeq, t.summary = 0, false
-		t.runs++
-		return e, nil
+		return t.run(in, e)
 	case *in.Seq <= t.lastSeq:
-		return e, bad("seq %d after seq %d: seqs only grow (was the file edited or two traces joined?)",
+		return e, t.bad("seq %d after seq %d: seqs only grow (was the file edited or two traces joined?)",
 			"seq %d 出现在 seq %d 之后：seq 只会递增（文件被改过，或者两个跟踪被拼在一起了？）", *in.Seq, t.lastSeq)
 	}
 	t.lastSeq = *in.Seq
 	if op.IsData() {
-		data, err := hex.DecodeString(in.DataHex)
-		if err != nil {
-			return e, bad("data_hex is not hex: %v", "data_hex 不是十六进制：%v", err)
-		}
-		if len(data) > e.N || e.N < 0 {
-			return e, bad("data_hex holds %d bytes but n says %d", "data_hex 有 %d 个字节，但 n 是 %d", len(data), e.N)
-		}
-		e.Data = data
-		for _, m := range in.Marks {
-			if m.From < 0 || m.To < m.From || m.To > e.N {
-				return e, bad("a mark from %d to %d does not fit the call's %d bytes", "从 %d 到 %d 的标记超出了这次调用的 %d 个字节", m.From, m.To, e.N)
-			}
-			e.Marks = append(e.Marks, lab.Mark{From: m.From, To: m.To, Label: textOf(m.Labels, m.Label)})
+		if err := t.data(in, &e); err != nil {
+			return e, err
 		}
 	}
 	if op == lab.OpPacket || op == lab.OpTCPInfo {
-		pi := &lab.PacketInfo{Proto: in.Proto, Src: in.Src, Dst: in.Dst, From: in.From, To: in.To, Dir: in.Dir,
-			PeerConn: in.PeerConn, Flags: in.Flags, Seq: in.TCPSeq, Ack: in.TCPAck, Len: in.Len, Win: in.Win,
-			Opts: in.Opts, State: in.State, Cause: in.Cause, Retrans: in.Retrans}
-		var err error
-		for _, h := range []struct {
-			s   string
-			dst *[]byte
-		}{{in.NetHex, &pi.Net}, {in.TransportHex, &pi.Transport}, {in.PayloadHex, &pi.Payload}} {
-			if *h.dst, err = hex.DecodeString(h.s); err != nil {
-				return e, bad("a packet's layers are not hex: %v", "报文段的各层不是十六进制：%v", err)
-			}
+		if e.Packet, err = t.packet(in); err != nil {
+			return e, err
 		}
-		if in.TS != "" {
-			if pi.TS, err = time.Parse(time.RFC3339Nano, in.TS); err != nil {
-				return e, bad("ts %q is not a time", "ts %q 不是时间", in.TS)
-			}
-		}
-		e.Packet = pi
 	}
 	if op == lab.OpSummary {
 		t.summary = true
 	}
 	return e, nil
+}
+
+// bad is an error in the line just read.
+func (t *TraceReader) bad(en, zh string, args ...any) error {
+	return &TraceError{Line: t.line, Msg: lab.Tf(en, zh, args...)}
+}
+
+// decode reads a line as JSON, checking the fields every line has.
+func (t *TraceReader) decode(line traceLine) (*jsonIn, lab.Op, error) {
+	if len(bytes.TrimSpace(line.b)) == 0 {
+		return nil, 0, t.bad("an empty line: a trace has one JSON object per line", "空行：跟踪文件每行是一个 JSON 对象")
+	}
+	var in jsonIn
+	if err := json.Unmarshal(line.b, &in); err != nil {
+		if line.last {
+			return nil, 0, t.bad("the file ends in the middle of a line: it was cut short", "文件在一行的中间结束：它被截断了")
+		}
+		return nil, 0, t.bad("not a JSON object (%v): was the file edited by hand?", "不是 JSON 对象（%v）：文件被手工改过吗？", err)
+	}
+	if in.Seq == nil || in.TUS == nil || in.Side == nil || in.Op == nil {
+		return nil, 0, t.bad("seq, t_us, side and op are required on every line", "每一行都必须有 seq、t_us、side 和 op")
+	}
+	op, ok := lab.ParseOp(*in.Op)
+	if !ok {
+		return nil, 0, t.bad("unknown op %q", "未知的 op %q", *in.Op)
+	}
+	return &in, op, nil
+}
+
+// run reads a run line, which starts a run: its seqs start again.
+func (t *TraceReader) run(in *jsonIn, e lab.Event) (lab.Event, error) {
+	if in.Version > lab.TraceVersion {
+		return e, t.bad("this trace was written by a newer lab (trace version %d; this lab reads up to %d): update the lab",
+			"这个跟踪文件由更新版本的实验台写成（跟踪版本 %d；本实验台最多读到 %d）：请更新实验台", in.Version, lab.TraceVersion)
+	}
+	if *in.Seq != 0 {
+		return e, t.bad("a run line has seq 0, not %d", "运行行的 seq 应为 0，而不是 %d", *in.Seq)
+	}
+	e.Run = &lab.RunInfo{Version: in.Version, Lab: in.Lab, Command: in.Command, Demo: in.Demo, ID: in.DemoID,
+		Title: in.Title.Text(), Brief: in.Brief.Text(), Params: in.Params}
+	t.lastSeq, t.summary = 0, false
+	t.runs++
+	return e, nil
+}
+
+// data reads a data call's bytes and marks into e.
+func (t *TraceReader) data(in *jsonIn, e *lab.Event) error {
+	data, err := hex.DecodeString(in.DataHex)
+	if err != nil {
+		return t.bad("data_hex is not hex: %v", "data_hex 不是十六进制：%v", err)
+	}
+	if len(data) > e.N || e.N < 0 {
+		return t.bad("data_hex holds %d bytes but n says %d", "data_hex 有 %d 个字节，但 n 是 %d", len(data), e.N)
+	}
+	e.Data = data
+	for _, m := range in.Marks {
+		if m.From < 0 || m.To < m.From || m.To > e.N {
+			return t.bad("a mark from %d to %d does not fit the call's %d bytes", "从 %d 到 %d 的标记超出了这次调用的 %d 个字节", m.From, m.To, e.N)
+		}
+		e.Marks = append(e.Marks, lab.Mark{From: m.From, To: m.To, Label: textOf(m.Labels, m.Label)})
+	}
+	return nil
+}
+
+// packet reads a packet's fields and layers.
+func (t *TraceReader) packet(in *jsonIn) (*lab.PacketInfo, error) {
+	pi := &lab.PacketInfo{Proto: in.Proto, Src: in.Src, Dst: in.Dst, From: in.From, To: in.To, Dir: in.Dir,
+		PeerConn: in.PeerConn, Flags: in.Flags, Seq: in.TCPSeq, Ack: in.TCPAck, Len: in.Len, Win: in.Win,
+		Opts: in.Opts, State: in.State, Cause: in.Cause, Retrans: in.Retrans}
+	var err error
+	for _, h := range []struct {
+		s   string
+		dst *[]byte
+	}{{in.NetHex, &pi.Net}, {in.TransportHex, &pi.Transport}, {in.PayloadHex, &pi.Payload}} {
+		if *h.dst, err = hex.DecodeString(h.s); err != nil {
+			return nil, t.bad("a packet's layers are not hex: %v", "报文段的各层不是十六进制：%v", err)
+		}
+	}
+	if in.TS != "" {
+		if pi.TS, err = time.Parse(time.RFC3339Nano, in.TS); err != nil {
+			return nil, t.bad("ts %q is not a time", "ts %q 不是时间", in.TS)
+		}
+	}
+	return pi, nil
 }
 
 // textOf is a text in both languages when the trace has them, else the
