@@ -19,7 +19,7 @@ func TestBacklog100(t *testing.T) {
 	}
 	// The late client makes a run last a second (its SYN retransmit):
 	// TestBacklogLate runs it many times, concurrently.
-	repeatFindings(t, "backlog", 100, "late=off")
+	repeatDemo(t, "backlog", 100, repeat{Sets: []string{"late=off"}})
 }
 
 // runMany runs demo d n times, k at a time, with the same options, and
@@ -59,35 +59,16 @@ func TestBacklogLate(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("Linux drops the SYN of a full queue")
 	}
-	d, _ := Lookup("backlog")
-	n := 40
-	if testing.Short() {
-		n = 2
-	}
 	for _, src := range handshakeSources {
 		t.Run(src.name, func(t *testing.T) {
 			if src.packets {
 				needCapture(t)
 			}
-			for i, res := range runMany(t, d, src.opt, n, 4) {
-				var ids []string
-				for _, f := range res.Findings {
-					ids = append(ids, f.ID)
-					if !f.OK {
-						t.Fatalf("run %d: finding %s did not hold: %s", i+1, f.ID, f.Text.En)
-					}
-				}
-				want := []string{"queued", "hang", "drain", "late"}
-				if src.packets {
-					want = []string{"queued", "hang", "drain", "wire", "late"}
-				}
-				if !slices.Equal(ids, want) {
-					t.Fatalf("run %d: findings %v, want %v", i+1, ids, want)
-				}
-				if bad := res.Trace.OutOfOrder(); len(bad) > 0 {
-					t.Fatalf("run %d: effects before causes: %v", i+1, bad)
-				}
+			want := []string{"queued", "hang", "drain", "late"}
+			if src.packets {
+				want = []string{"queued", "hang", "drain", "wire", "late"}
 			}
+			repeatDemo(t, "backlog", 40, repeat{Opt: src.opt, Short: 2, At: 4, IDs: want, InOrder: true})
 		})
 	}
 }
@@ -177,7 +158,7 @@ func TestBacklogKnobs(t *testing.T) {
 		t.Skip("Linux recipe")
 	}
 	for _, sets := range [][]string{{"backlog=0", "clients=3"}, {"backlog=3", "clients=6", "late=off"}, {"backlog=8", "clients=16", "late=off"}} {
-		repeatFindings(t, "backlog", 5, sets...)
+		repeatDemo(t, "backlog", 5, repeat{Sets: sets})
 	}
 	// Everyone fits in the queue: the hang cannot be shown, and the
 	// finding says so with ✗.

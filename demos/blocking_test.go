@@ -9,21 +9,14 @@ import (
 )
 
 func TestBlocking100(t *testing.T) {
-	res := repeatInOrder(t, "blocking", 100)
-	var ids []string
-	for _, f := range res.Findings {
-		ids = append(ids, f.ID)
-	}
-	want := "waits empty-send timeout after-timeout recv-would-block ready-data one-thread all-ready one-ready send-would-block send-waits send-arrived"
-	if got := strings.Join(ids, " "); got != want {
-		t.Errorf("findings %s, want %s", got, want)
-	}
+	ids := strings.Fields("waits empty-send timeout after-timeout recv-would-block ready-data one-thread all-ready one-ready send-would-block send-waits send-arrived")
+	repeatDemo(t, "blocking", 100, repeat{IDs: ids, InOrder: true})
 }
 
 func TestBlockingModes(t *testing.T) {
 	for _, mode := range blockingModes {
 		t.Run(mode, func(t *testing.T) {
-			res := repeatInOrder(t, "blocking", 5, "mode="+mode)
+			res := repeatDemo(t, "blocking", 5, repeat{Sets: []string{"mode=" + mode}, InOrder: true})
 			want := map[string]int{"block": 2, "timeout": 2, "nonblock": 2, "select": 3, "send": 3}[mode]
 			if len(res.Findings) != want {
 				t.Errorf("%d findings, want %d", len(res.Findings), want)
@@ -36,7 +29,7 @@ func TestBlockingModes(t *testing.T) {
 // sel.select() per round, returning the listening socket three times, then
 // all three clients, then the last one alone, then each EOF.
 func TestBlockingSelectCalls(t *testing.T) {
-	res := repeatInOrder(t, "blocking", 20, "mode=select")
+	res := repeatDemo(t, "blocking", 20, repeat{Sets: []string{"mode=select"}, InOrder: true})
 	var got []int
 	for _, e := range res.Trace.Calls(lab.Server, lab.OpSelect) {
 		if e.Call == "sel.select()" {

@@ -1,6 +1,7 @@
 package demos
 
 import (
+	"fmt"
 	"testing"
 
 	"socketlab/lab"
@@ -10,33 +11,19 @@ import (
 // server must always keep the second client waiting, the goroutine server
 // must always answer every client while all are connected.
 func TestConcurrentEveryRun(t *testing.T) {
-	n := 50
-	if testing.Short() {
-		n = 3
-	}
-	d := concurrent()
 	for _, mode := range []string{"serial", "goroutines", "both"} {
 		t.Run(mode, func(t *testing.T) {
-			runs := n
+			n, short := 50, 3
 			if mode == "both" {
-				runs = n / 5
+				n, short = 10, 1
 			}
-			for i := range runs {
-				res := runDemo(t, d, lab.Options{}, "mode="+mode, "clients=3")
-				if !res.OK {
-					for _, e := range res.Trace {
-						t.Logf("%d %s %s %s #%d n=%d err=%q %s", e.Seq, e.Side, e.Who, e.Op, e.Conn, e.N, e.Err, e.Name)
+			repeatDemo(t, "concurrent", n, repeat{Sets: []string{"mode=" + mode, "clients=3"}, Short: short, Dump: true,
+				Check: func(_ int, res lab.Result) error {
+					if len(res.Findings) < 2 {
+						return fmt.Errorf("findings %v", res.Findings)
 					}
-				}
-				if len(res.Findings) < 2 {
-					t.Fatalf("run %d: findings %v", i+1, res.Findings)
-				}
-				for _, f := range res.Findings {
-					if !f.OK {
-						t.Fatalf("run %d: finding %s did not hold: %s", i+1, f.ID, f.Text.En)
-					}
-				}
-			}
+					return nil
+				}})
 		})
 	}
 }

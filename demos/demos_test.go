@@ -180,7 +180,7 @@ func TestDemosShowTheirFindings(t *testing.T) {
 			if n == 0 {
 				n = 5
 			}
-			repeatDemo(t, d, n, true)
+			repeatDemo(t, d.Slug, n, repeat{InOrder: true})
 		})
 	}
 }

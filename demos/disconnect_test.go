@@ -7,7 +7,7 @@ import (
 )
 
 func TestDisconnect100(t *testing.T) {
-	res := repeatFindings(t, "disconnect", 100)
+	res := repeatDemo(t, "disconnect", 100, repeat{})
 	ids := map[string]bool{}
 	for _, f := range res.Findings {
 		ids[f.ID] = true
@@ -22,7 +22,7 @@ func TestDisconnect100(t *testing.T) {
 func TestDisconnectModes(t *testing.T) {
 	for _, m := range disconnectModes {
 		t.Run(m, func(t *testing.T) {
-			res := repeatFindings(t, "disconnect", 10, "mode="+m)
+			res := repeatDemo(t, "disconnect", 10, repeat{Sets: []string{"mode=" + m}})
 			if len(res.Findings) != 2 {
 				t.Errorf("mode=%s: %d findings, want 2", m, len(res.Findings))
 			}

@@ -114,21 +114,7 @@ func TestFileUploadHostileNames(t *testing.T) {
 
 // TestFileUploadRepeat runs the default upload 20 times.
 func TestFileUploadRepeat(t *testing.T) {
-	n := 20
-	if testing.Short() {
-		n = 2
-	}
-	for i := range n {
-		_, by := uploadRun(t)
-		for id, f := range by {
-			if !f.OK {
-				t.Fatalf("run %d: finding %s did not hold: %s", i+1, id, f.Text.En)
-			}
-		}
-		if len(by) != 4 {
-			t.Fatalf("run %d: %d findings, want 4", i+1, len(by))
-		}
-	}
+	repeatDemo(t, "file-upload", 20, repeat{Short: 2, Check: count(4)})
 }
 
 // TestContentIsStreamed checks the made-up file reads the same at every

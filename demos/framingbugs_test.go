@@ -10,7 +10,7 @@ import (
 )
 
 func TestFramingBugs100(t *testing.T) {
-	res := repeatInOrder(t, "framing-bugs", 100)
+	res := repeatDemo(t, "framing-bugs", 100, repeat{InOrder: true})
 	var ids []string
 	for _, f := range res.Findings {
 		ids = append(ids, f.ID)
@@ -27,7 +27,7 @@ func TestFramingBugsEach(t *testing.T) {
 	for _, bug := range framingBugs {
 		for _, fix := range []string{"off", "on"} {
 			t.Run(bug+"/fix="+fix, func(t *testing.T) {
-				res := repeatInOrder(t, "framing-bugs", 100, "bug="+bug, "fix="+fix)
+				res := repeatDemo(t, "framing-bugs", 100, repeat{Sets: []string{"bug=" + bug, "fix=" + fix}, InOrder: true})
 				want := bug
 				if fix == "on" {
 					want += "-fixed"

@@ -12,28 +12,8 @@ import (
 // users at once (the barriers make everyone log in before anyone puts, and
 // the cut upload's end before its resumption).
 func TestFTP30(t *testing.T) {
-	d, err := Lookup("ftp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 30 {
-		sets := []string{"users=2"}
-		if i%3 == 0 {
-			sets = []string{"users=4", "size=1000001"}
-		}
-		res := runDemo(t, d, lab.Options{}, sets...)
-		if bad := res.Trace.OutOfOrder(); len(bad) > 0 {
-			t.Fatalf("run %d: effects before causes: %v", i, bad)
-		}
-		if len(res.Findings) != 8 {
-			t.Fatalf("run %d: %d findings", i, len(res.Findings))
-		}
-		for _, f := range res.Findings {
-			if !f.OK {
-				t.Fatalf("run %d %v: %s did not hold: %s", i, sets, f.ID, f.Text.En)
-			}
-		}
-	}
+	repeatDemo(t, "ftp", 20, repeat{Sets: []string{"users=2"}, Short: 20, InOrder: true, Check: count(8)})
+	repeatDemo(t, "ftp", 10, repeat{Sets: []string{"users=4", "size=1000001"}, Short: 10, InOrder: true, Check: count(8)})
 }
 
 // TestFTPFindingsCanFail: the findings read the trace, not a script: a

@@ -9,7 +9,7 @@ import (
 )
 
 func TestHalfClose100(t *testing.T) {
-	res := repeatFindings(t, "half-close", 100)
+	res := repeatDemo(t, "half-close", 100, repeat{})
 	ids := map[string]bool{}
 	for _, f := range res.Findings {
 		ids[f.ID] = true
@@ -27,7 +27,7 @@ func TestHalfClose100(t *testing.T) {
 func TestHalfCloseModes(t *testing.T) {
 	for mode, want := range map[string]int{"shutdown": 4, "close": 2} {
 		t.Run(mode, func(t *testing.T) {
-			res := repeatFindings(t, "half-close", 10, "mode="+mode)
+			res := repeatDemo(t, "half-close", 10, repeat{Sets: []string{"mode=" + mode}})
 			if len(res.Findings) != want {
 				t.Errorf("mode=%s: %d findings, want %d", mode, len(res.Findings), want)
 			}

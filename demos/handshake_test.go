@@ -1,6 +1,7 @@
 package demos
 
 import (
+	"fmt"
 	"runtime"
 	"slices"
 	"strings"
@@ -22,35 +23,17 @@ var handshakeSources = []struct {
 	{"states", lab.Options{}, false},
 }
 
-// repeatHandshake runs demo 17 n times and requires every finding to hold
-// every time, read from the source asked for.
-func repeatHandshake(t *testing.T, opt lab.Options, packets bool, n int, sets ...string) lab.Result {
-	t.Helper()
-	d, _ := Lookup("handshake")
-	if testing.Short() {
-		n = 1
-	}
-	var res lab.Result
-	for i := range n {
-		res = runDemo(t, d, opt, sets...)
-		if got := captured(res.Trace); got != packets {
-			t.Fatalf("run %d: captured packets %v, want %v", i+1, got, packets)
-		}
-		if bad := res.Trace.OutOfOrder(); len(bad) > 0 {
-			t.Fatalf("run %d: effects before causes: %v", i+1, bad)
-		}
-		var ids []string
-		for _, f := range res.Findings {
-			ids = append(ids, f.ID)
-			if !f.OK {
-				t.Fatalf("run %d of %d (%s): finding %s did not hold: %s", i+1, n, strings.Join(sets, " "), f.ID, f.Text.En)
+// handshakeRuns are the runs of demo 17 that read their findings from the
+// source asked for: every finding holds, in its place, every time.
+func handshakeRuns(opt lab.Options, packets bool, sets ...string) repeat {
+	return repeat{Sets: sets, Opt: opt, InOrder: true,
+		IDs: []string{"handshake", "close-first", "eof", "close-second", "time-wait", "refused", "restart"},
+		Check: func(_ int, res lab.Result) error {
+			if got := captured(res.Trace); got != packets {
+				return fmt.Errorf("captured packets %v, want %v", got, packets)
 			}
-		}
-		if want := []string{"handshake", "close-first", "eof", "close-second", "time-wait", "refused", "restart"}; !slices.Equal(ids, want) {
-			t.Fatalf("findings %v, want %v", ids, want)
-		}
-	}
-	return res
+			return nil
+		}}
 }
 
 // TestHandshake100 runs demo 17 100 times from each source, and every
@@ -66,11 +49,11 @@ func TestHandshake100(t *testing.T) {
 			if src.packets {
 				needCapture(t)
 			}
-			repeatHandshake(t, src.opt, src.packets, 100)
+			repeatDemo(t, "handshake", 100, handshakeRuns(src.opt, src.packets))
 			for _, sets := range [][]string{
 				{"closer=server", "reuse=on"}, {"closer=client", "reuse=off"}, {"closer=client", "reuse=on"},
 			} {
-				repeatHandshake(t, src.opt, src.packets, 5, sets...)
+				repeatDemo(t, "handshake", 5, handshakeRuns(src.opt, src.packets, sets...))
 			}
 		})
 	}
@@ -94,7 +77,7 @@ func TestHandshakeRestart(t *testing.T) {
 		{[]string{"closer=client", "reuse=on"}, false, lab.Client},
 	} {
 		t.Run(strings.Join(c.sets, ","), func(t *testing.T) {
-			res := repeatHandshake(t, lab.Options{}, false, 1, c.sets...)
+			res := repeatDemo(t, "handshake", 1, handshakeRuns(lab.Options{}, false, c.sets...))
 			r := res.Trace.Step("restart")
 			if len(r) != 1 || (r[0].Errno == "EADDRINUSE") != c.failed {
 				t.Fatalf("restart %v, want failed=%v", r, c.failed)
@@ -198,7 +181,7 @@ func TestHandshakeFindingsCanFail(t *testing.T) {
 			if src.packets {
 				needCapture(t)
 			}
-			good := repeatHandshake(t, src.opt, src.packets, 1).Trace
+			good := repeatDemo(t, "handshake", 1, handshakeRuns(src.opt, src.packets)).Trace
 			cases := append(slices.Clone(anyCases), stateCases...)
 			if src.packets {
 				cases = append(cases, packetCases...)

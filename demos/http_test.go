@@ -1,6 +1,7 @@
 package demos
 
 import (
+	"fmt"
 	"testing"
 
 	"socketlab/lab"
@@ -20,27 +21,25 @@ func TestHTTPPaths(t *testing.T) {
 		{"/a b", "HTTP/1.1 400 Bad Request", false},
 	} {
 		t.Run(c.path, func(t *testing.T) {
-			for range 5 {
-				res := runDemo(t, httpDemo(), lab.Options{}, "path="+c.path)
-				lines, _, _, ok := httpResponse(res.Trace)
-				if !ok || lines[0] != c.status {
-					t.Fatalf("status %q, want %q", lines, c.status)
-				}
+			repeatDemo(t, "http", 5, repeat{Sets: []string{"path=" + c.path}, Short: 5, Want: map[string]bool{"length": c.length}, Check: func(_ int, res lab.Result) error {
 				for _, f := range res.Findings {
-					want := f.ID != "length" || c.length
-					if f.OK != want {
-						t.Errorf("finding %s ok = %v, want %v: %s", f.ID, f.OK, want, f.Text.En)
+					if f.ID != "length" && !f.OK {
+						return fmt.Errorf("finding %s did not hold: %s", f.ID, f.Text.En)
 					}
+				}
+				if lines, _, _, ok := httpResponse(res.Trace); !ok || lines[0] != c.status {
+					return fmt.Errorf("status %q, want %q", lines, c.status)
 				}
 				// The key read of the head is the one that completed the
 				// blank line: the last read of the head.
 				head := res.Trace.Step("read-head")
 				for i, e := range head {
 					if e.Key != (i == len(head)-1) {
-						t.Errorf("read %d of %d of the head: key = %v", i+1, len(head), e.Key)
+						return fmt.Errorf("read %d of %d of the head: key = %v", i+1, len(head), e.Key)
 					}
 				}
-			}
+				return nil
+			}})
 		})
 	}
 }

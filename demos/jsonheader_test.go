@@ -10,49 +10,9 @@ import (
 	"socketlab/lab"
 )
 
-// findingsOf runs a demo and returns its findings by id.
-func findingsOf(t *testing.T, slug string, sets ...string) map[string]lab.Finding {
-	t.Helper()
-	d, err := Lookup(slug)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := runDemo(t, d, lab.Options{}, sets...)
-	out := map[string]lab.Finding{}
-	for _, f := range res.Findings {
-		out[f.ID] = f
-	}
-	return out
-}
-
-// wantFindings checks that each listed finding exists and came out as want.
-func wantFindings(t *testing.T, got map[string]lab.Finding, want map[string]bool) {
-	t.Helper()
-	for id, ok := range want {
-		f, found := got[id]
-		if !found {
-			t.Errorf("no finding %s", id)
-			continue
-		}
-		if f.OK != ok {
-			t.Errorf("finding %s ok = %v, want %v: %s", id, f.OK, ok, f.Text.En)
-		}
-	}
-}
-
 func TestJSONHeaderManyRuns(t *testing.T) {
-	n := 50
-	if testing.Short() {
-		n = 3
-	}
 	all := map[string]bool{"parts": true, "meta": true, "checksum": true, "grow": true}
-	for i := range n {
-		got := findingsOf(t, "json-header")
-		wantFindings(t, got, all)
-		if t.Failed() {
-			t.Fatalf("run %d of %d", i+1, n)
-		}
-	}
+	repeatDemo(t, "json-header", 50, repeat{Short: 3, Want: all})
 }
 
 func TestJSONHeaderKnobs(t *testing.T) {
@@ -67,7 +27,7 @@ func TestJSONHeaderKnobs(t *testing.T) {
 		{[]string{"size=0", "meta=minimal"}, map[string]bool{"parts": true, "meta": false}},
 	} {
 		t.Run(fmt.Sprint(c.sets), func(t *testing.T) {
-			wantFindings(t, findingsOf(t, "json-header", c.sets...), c.want)
+			repeatDemo(t, "json-header", 1, repeat{Sets: c.sets, Want: c.want})
 		})
 	}
 }

@@ -10,7 +10,7 @@ import (
 )
 
 func TestLoops100(t *testing.T) {
-	res := repeatFindings(t, "loops", 100)
+	res := repeatDemo(t, "loops", 100, repeat{})
 	// The broken loop's empty reads: exactly spinLimit, all without error.
 	reads := serverConnReads(res.Trace)
 	last := reads[len(reads)-1]
@@ -21,7 +21,7 @@ func TestLoops100(t *testing.T) {
 
 func TestLoopsKnobs(t *testing.T) {
 	for _, sets := range [][]string{{"clients=1", "msgs=1"}, {"clients=10", "msgs=20"}, {"clients=2", "msgs=5"}} {
-		repeatFindings(t, "loops", 3, sets...)
+		repeatDemo(t, "loops", 3, repeat{Sets: sets})
 	}
 }
 

@@ -17,20 +17,7 @@ func TestObjectsManyRuns(t *testing.T) {
 	want := map[string]bool{"pieces": true, "equal": true, "refused": true}
 	for _, codec := range []string{"pickle", "gob", "json"} {
 		t.Run(codec, func(t *testing.T) {
-			n := 50
-			if testing.Short() {
-				n = 3
-			}
-			for i := range n {
-				got := findingsOf(t, "objects", "codec="+codec)
-				wantFindings(t, got, want)
-				if len(got) != len(want) {
-					t.Errorf("%d findings, want %d", len(got), len(want))
-				}
-				if t.Failed() {
-					t.Fatalf("run %d of %d", i+1, n)
-				}
-			}
+			repeatDemo(t, "objects", 50, repeat{Sets: []string{"codec=" + codec}, Short: 3, Want: want, Check: count(len(want))})
 		})
 	}
 }
@@ -47,7 +34,7 @@ func TestObjectsKnobs(t *testing.T) {
 		{[]string{"codec=gob", "buf=1000"}, map[string]bool{"pieces": false, "equal": true}},
 	} {
 		t.Run(fmt.Sprint(c.sets), func(t *testing.T) {
-			wantFindings(t, findingsOf(t, "objects", c.sets...), c.want)
+			repeatDemo(t, "objects", 1, repeat{Sets: c.sets, Want: c.want})
 		})
 	}
 }

@@ -1,6 +1,8 @@
 package demos
 
 import (
+	"errors"
+	"fmt"
 	"runtime"
 	"slices"
 	"testing"
@@ -85,34 +87,28 @@ func TestPacketFindings(t *testing.T) {
 				without = ids
 			}
 			needCapture(t)
-			n := c.runs
-			if testing.Short() {
-				n = 1
-			}
-			for i := range n {
-				res := runDemo(t, d, lab.Options{Packets: true}, c.sets...)
-				ids := findingIDs(t, res, i+1)
-				if !slices.Contains(ids, "wire") || len(ids) != len(without)+1 {
-					t.Fatalf("run %d: findings %v with packets, %v without", i+1, ids, without)
-				}
-				if bad := res.Trace.OutOfOrder(); len(bad) > 0 {
-					t.Fatalf("run %d: effects before causes: %v", i+1, bad)
-				}
-				if i > 0 {
-					continue
-				}
-				// The wire finding can fail.
-				p, _ := lab.ParseParams(d.Knobs, c.sets)
-				tr := slices.Clone(res.Trace)
-				if !c.mutate(&tr) {
-					t.Fatal("nothing in the trace to change")
-				}
-				for _, f := range d.Findings(tr, p) {
-					if f.ID == "wire" && f.OK {
-						t.Errorf("wire still holds on a changed trace: %s", f.Text.En)
+			p, _ := lab.ParseParams(d.Knobs, c.sets)
+			repeatDemo(t, c.demo, c.runs, repeat{Sets: c.sets, Opt: lab.Options{Packets: true}, InOrder: true,
+				Check: func(i int, res lab.Result) error {
+					ids := findingIDs(t, res, i+1)
+					if !slices.Contains(ids, "wire") || len(ids) != len(without)+1 {
+						return fmt.Errorf("findings %v with packets, %v without", ids, without)
 					}
-				}
-			}
+					if i > 0 {
+						return nil
+					}
+					// The wire finding can fail.
+					tr := slices.Clone(res.Trace)
+					if !c.mutate(&tr) {
+						return errors.New("nothing in the trace to change")
+					}
+					for _, f := range d.Findings(tr, p) {
+						if f.ID == "wire" && f.OK {
+							return fmt.Errorf("wire still holds on a changed trace: %s", f.Text.En)
+						}
+					}
+					return nil
+				}})
 		})
 	}
 }

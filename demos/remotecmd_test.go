@@ -21,20 +21,7 @@ func TestRemoteCmdManyRuns(t *testing.T) {
 		{"json", 50, map[string]bool{"cut": true, "in-step": true, "safe": true}},
 	} {
 		t.Run(c.framing, func(t *testing.T) {
-			n := c.runs
-			if testing.Short() {
-				n = 3
-			}
-			for i := range n {
-				got := findingsOf(t, "remote-cmd", "framing="+c.framing)
-				wantFindings(t, got, c.want)
-				if len(got) != len(c.want) {
-					t.Errorf("%d findings, want %d", len(got), len(c.want))
-				}
-				if t.Failed() {
-					t.Fatalf("run %d of %d", i+1, n)
-				}
-			}
+			repeatDemo(t, "remote-cmd", c.runs, repeat{Sets: []string{"framing=" + c.framing}, Short: 3, Want: c.want, Check: count(len(c.want))})
 		})
 	}
 }
@@ -55,7 +42,7 @@ func TestRemoteCmdKnobs(t *testing.T) {
 		{[]string{"framing=json", "buf=7"}, map[string]bool{"cut": true, "in-step": true}},
 	} {
 		t.Run(fmt.Sprint(c.sets), func(t *testing.T) {
-			wantFindings(t, findingsOf(t, "remote-cmd", c.sets...), c.want)
+			repeatDemo(t, "remote-cmd", 1, repeat{Sets: c.sets, Want: c.want})
 		})
 	}
 }

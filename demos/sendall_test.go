@@ -11,14 +11,14 @@ func TestSendall100(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("a single short send() cannot be shown on Windows")
 	}
-	repeatFindings(t, "sendall", 100)
+	repeatDemo(t, "sendall", 100, repeat{})
 }
 
 func TestSendallKnobs(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("a single short send() cannot be shown on Windows")
 	}
-	repeatFindings(t, "sendall", 3, "size=1MiB")
+	repeatDemo(t, "sendall", 3, repeat{Sets: []string{"size=1MiB"}})
 	// A payload that fits in the buffers: no short send and no partial
 	// write to show, and the findings say ✗ rather than pretend.
 	d, _ := Lookup("sendall")

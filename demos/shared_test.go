@@ -3,77 +3,15 @@ package demos
 import (
 	"os"
 	"slices"
-	"strings"
 	"testing"
 
 	"socketlab/lab"
 	"socketlab/lab/capture"
 )
 
-// The test helpers the demos' tests share: running a demo many times,
-// reading its findings, and editing a trace to see a finding fail.
-
-// repeatDemo runs d n times (once with -short) and requires every finding
-// to hold every time; inOrder also requires every trace to show causes
-// before effects. It returns the last run's result. Every "run it N
-// times" test goes through here, directly or by repeatFindings and
-// repeatInOrder.
-func repeatDemo(t *testing.T, d lab.Demo, n int, inOrder bool, sets ...string) lab.Result {
-	t.Helper()
-	if testing.Short() {
-		n = 1
-	}
-	var res lab.Result
-	for i := range n {
-		res = runDemo(t, d, lab.Options{}, sets...)
-		if len(res.Findings) == 0 {
-			t.Fatal("no findings")
-		}
-		for _, f := range res.Findings {
-			if !f.OK {
-				t.Fatalf("run %d of %d (%s): finding %s did not hold: %s", i+1, n, strings.Join(sets, " "), f.ID, f.Text.En)
-			}
-		}
-		if bad := res.Trace.OutOfOrder(); inOrder && len(bad) > 0 {
-			t.Fatalf("run %d of %d: effects before causes: %v", i+1, n, bad)
-		}
-	}
-	return res
-}
-
-// repeatFindings runs the demo called slug n times (once with -short) and
-// requires every finding to hold every time.
-func repeatFindings(t *testing.T, slug string, n int, sets ...string) lab.Result {
-	t.Helper()
-	d, err := Lookup(slug)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return repeatDemo(t, d, n, false, sets...)
-}
-
-// repeatInOrder is repeatFindings that also requires every trace to show
-// causes before effects.
-func repeatInOrder(t *testing.T, slug string, n int, sets ...string) lab.Result {
-	t.Helper()
-	d, err := Lookup(slug)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return repeatDemo(t, d, n, true, sets...)
-}
-
-// findingOK returns whether the finding id held, failing the test if absent.
-func findingOK(t *testing.T, res lab.Result, id string) bool {
-	t.Helper()
-	for _, f := range res.Findings {
-		if f.ID == id {
-			return f.OK
-		}
-	}
-	t.Fatalf("no finding %s in %v", id, res.Findings)
-	return false
-}
+// The test helpers the demos' tests share for editing a trace to see a
+// finding fail, and for packet capture. Running a demo many times is
+// repeatDemo, in repeat_test.go.
 
 // needCapture skips a test where this machine cannot capture packets,
 // except in CI, which runs as root and must capture.

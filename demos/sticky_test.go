@@ -24,30 +24,13 @@ var stickyWant = map[string]struct{ always, linux []string }{
 // TestStickyEveryRun runs every mode of demo 4 many times: the recipes must
 // force the phenomenon every time, not most of the time.
 func TestStickyEveryRun(t *testing.T) {
-	n := 200
-	if testing.Short() {
-		n = 3
-	}
-	d := sticky()
 	for mode, want := range stickyWant {
 		t.Run(mode, func(t *testing.T) {
 			ids := want.always
 			if runtime.GOOS == "linux" {
 				ids = append(slices.Clone(ids), want.linux...)
 			}
-			for i := range n {
-				res := runDemo(t, d, lab.Options{}, "mode="+mode)
-				var got []string
-				for _, f := range res.Findings {
-					got = append(got, f.ID)
-					if !f.OK {
-						t.Fatalf("run %d of %d: finding %s did not hold: %s", i+1, n, f.ID, f.Text.En)
-					}
-				}
-				if !slices.Equal(got, ids) {
-					t.Fatalf("run %d: findings %v, want %v", i+1, got, ids)
-				}
-			}
+			repeatDemo(t, "sticky", 200, repeat{Sets: []string{"mode=" + mode}, Short: 3, IDs: ids})
 		})
 	}
 }
@@ -68,18 +51,8 @@ func TestStickyKnobs(t *testing.T) {
 		{[]string{"mode=cork", "nagle=on"}, "cork", true},
 		{[]string{"mode=buffer", "nagle=off"}, "where", true},
 	}
-	d := sticky()
 	for _, c := range cases {
-		for range 5 {
-			res := runDemo(t, d, lab.Options{}, c.sets...)
-			i := slices.IndexFunc(res.Findings, func(f lab.Finding) bool { return f.ID == c.id })
-			if i < 0 {
-				t.Fatalf("%v: no finding %s", c.sets, c.id)
-			}
-			if f := res.Findings[i]; f.OK != c.ok {
-				t.Fatalf("%v: finding %s ok = %v, want %v: %s", c.sets, c.id, f.OK, c.ok, f.Text.En)
-			}
-		}
+		repeatDemo(t, "sticky", 5, repeat{Sets: c.sets, Short: 5, Want: map[string]bool{c.id: c.ok}})
 	}
 }
 

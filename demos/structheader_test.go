@@ -10,25 +10,7 @@ import (
 // TestStructHeaderEveryRun runs demo 5 many times: the two frames must wait
 // merged in the receive buffer and still come out apart, every time.
 func TestStructHeaderEveryRun(t *testing.T) {
-	n := 200
-	if testing.Short() {
-		n = 3
-	}
-	d := structHeader()
-	want := []string{"separated", "parts", "whole", "order", "limit"}
-	for i := range n {
-		res := runDemo(t, d, lab.Options{})
-		var got []string
-		for _, f := range res.Findings {
-			got = append(got, f.ID)
-			if !f.OK {
-				t.Fatalf("run %d of %d: finding %s did not hold: %s", i+1, n, f.ID, f.Text.En)
-			}
-		}
-		if !slices.Equal(got, want) {
-			t.Fatalf("run %d: findings %v, want %v", i+1, got, want)
-		}
-	}
+	repeatDemo(t, "struct-header", 200, repeat{Short: 3, IDs: []string{"separated", "parts", "whole", "order", "limit"}})
 }
 
 // TestStructHeaderKnobs runs demo 5 at boundary sizes and buffers and in

@@ -42,7 +42,7 @@ func steps(t lab.Trace) []string {
 // the message and the reply.
 func TestTcpBasicEvidence(t *testing.T) {
 	for _, msg := range []string{"msg=hello", "msg=你好"} {
-		res := repeatFindings(t, "tcp-basic", 5, msg)
+		res := repeatDemo(t, "tcp-basic", 5, repeat{Sets: []string{msg}})
 		if got, want := steps(keyCalls(res.Trace)), []string{"new-connection", "read-message", "read-reply"}; !slices.Equal(got, want) {
 			t.Errorf("%s: key calls %v, want %v", msg, got, want)
 		}

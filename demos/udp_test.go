@@ -95,7 +95,7 @@ func TestUdpNotesFollowTheirCalls(t *testing.T) {
 // its receive buffer cannot hold; the datagrams it got and the kernel's
 // drop count add up to all that was sent (Linux), and the sender never hears.
 func TestUdpOverflow100(t *testing.T) {
-	res := repeatFindings(t, "udp", 100, "mode=overflow")
+	res := repeatDemo(t, "udp", 100, repeat{Sets: []string{"mode=overflow"}})
 	sent := len(res.Trace.Calls(lab.Client, lab.OpSendTo))
 	got := len(res.Trace.Calls(lab.Server, lab.OpRecvFrom))
 	if got == 0 || got >= sent {
@@ -106,7 +106,7 @@ func TestUdpOverflow100(t *testing.T) {
 // TestUdpRefused100: a connected UDP socket's recv after a send to a closed
 // port raises ConnectionRefusedError, every time.
 func TestUdpRefused100(t *testing.T) {
-	res := repeatFindings(t, "udp", 100, "mode=refused")
+	res := repeatDemo(t, "udp", 100, repeat{Sets: []string{"mode=refused"}})
 	if e := res.Trace.Step("refused"); len(e) != 1 || e[0].Errno != "ECONNREFUSED" {
 		t.Errorf("the refused recv: %+v", e)
 	}
