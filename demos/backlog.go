@@ -11,13 +11,22 @@ import (
 	"socketlab/lab"
 )
 
-// dialTimeout is how long each client of demo 12 waits for connect().
+// dialTimeout is how long each client that dials into the full queue
+// waits for connect().
 const dialTimeout = 300 * time.Millisecond
 
+// fitTimeout is the connect() timeout of the clients that fit in the
+// queue. Their kernel completes the handshake at once; the timeout is long
+// only so that a starved machine (CI at load 20 once took longer than
+// 0.3 s to run the dialling goroutine) cannot fail them.
+const fitTimeout = 10 * time.Second
+
 // lateTimeout is how long the late client waits for connect(): past the
-// SYN retransmits at 1 s and 3 s (Linux's first SYN timeout is 1 s and
-// doubles), so it is still trying when the server drains the queue.
-const lateTimeout = 5 * time.Second
+// SYN retransmits at 1 s, 3 s and 7 s (Linux's first SYN timeout is 1 s and
+// doubles), so it is still trying when the server drains the queue, even
+// when a loaded machine drains it seconds late (with 5 s, a drain later
+// than 3 s failed it once under CI).
+const lateTimeout = 10 * time.Second
 
 // backlog is demo 12: listen(backlog) and the accept queue. The kernel
 // completes handshakes for a listening socket even while nobody calls
@@ -154,7 +163,7 @@ func acceptLate(s *lab.Side, ln *lab.Listener) error {
 // sending the SYN the full queue drops until the server makes room.
 func lateDial(c *lab.Side, addr string, i int) (*lab.Conn, error) {
 	c.Key("late-connect")
-	conn, err := c.DialTimeout(addr, lateTimeout) // c.settimeout(5); c.connect(addr)
+	conn, err := c.DialTimeout(addr, lateTimeout) // c.settimeout(10); c.connect(addr)
 	if err != nil {
 		switch lab.Classify(err) {
 		case lab.ClassTimeout:
@@ -232,7 +241,7 @@ func backlogFill(s *lab.Side, addr string, fits int) ([]*lab.Conn, error) {
 	var conns []*lab.Conn
 	for i := 1; i <= fits; i++ {
 		c := s.Fork(fmt.Sprintf("c%d", i))
-		conn, err := c.DialTimeout(addr, dialTimeout) // c.settimeout(0.3); c.connect(addr)
+		conn, err := c.DialTimeout(addr, fitTimeout) // c.settimeout(10); c.connect(addr)
 		if err != nil {
 			return nil, err
 		}
@@ -270,8 +279,9 @@ func backlogOverflow(s *lab.Side, addr string, fits, rest int) error {
 	for k := range rest {
 		c := s.Fork(fmt.Sprintf("c%d", fits+1+k))
 		wg.Go(func() {
-			conn, err := c.DialTimeout(addr, dialTimeout)
-			if err == nil { // another system may let it in
+			conn, err := c.DialTimeout(addr, dialTimeout) // c.settimeout(0.3); c.connect(addr)
+			// Another system may let it in.
+			if err == nil {
 				errs[k] = conn.Close()
 				return
 			}
