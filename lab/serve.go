@@ -119,34 +119,23 @@ func endedText(err error) Text {
 // session's cause when it ends (Ctrl-C), after the running handlers have
 // returned. It does not close the listener.
 func (l *Listener) Serve(opt ServeOptions, handle func(s *Side, c *Conn) error) (ServeStats, error) {
-	s := l.side
-	ctx := s.run.ctx
-	maxConns := opt.Max
-	if maxConns <= 0 {
-		maxConns = DefaultMaxConns
+	sv := &server{l: l, opt: opt, handle: handle, max: opt.Max}
+	if sv.max <= 0 {
+		sv.max = DefaultMaxConns
 	}
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		open  int
-		stats ServeStats
-	)
-	defer wg.Wait()
+	defer sv.wg.Wait()
+	ctx := l.side.run.ctx
 	for n := 1; opt.Count <= 0 || n <= opt.Count; {
-		tag := fmt.Sprintf("c%d", n)
-		fork := s.Fork(tag)
-		fork.Idle()
-		conn, err := (&Listener{l: l.l, side: fork, id: l.id}).Accept()
-		if err != nil {
-			fork.Retire()
-			switch {
-			case ctx.Err() != nil:
-				wg.Wait()
-				return stats, context.Cause(ctx)
-			case errors.Is(err, net.ErrClosed):
-				wg.Wait()
-				return stats, err
-			}
+		fork, conn, err := sv.accept(fmt.Sprintf("c%d", n))
+		switch {
+		case err == nil:
+		case ctx.Err() != nil:
+			sv.wg.Wait()
+			return sv.stats, context.Cause(ctx)
+		case errors.Is(err, net.ErrClosed):
+			sv.wg.Wait()
+			return sv.stats, err
+		default:
 			// Out of file descriptors and the like: try again soon.
 			select {
 			case <-time.After(50 * time.Millisecond):
@@ -155,64 +144,98 @@ func (l *Listener) Serve(opt ServeOptions, handle func(s *Side, c *Conn) error) 
 			continue
 		}
 		n++
-		mu.Lock()
-		stats.Conns++
-		full := open >= maxConns
-		if full {
-			stats.Refused++
-		} else {
-			open++
-		}
-		mu.Unlock()
-		if full {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				refuse(fork, conn, maxConns)
-			}()
-			continue
-		}
-		if opt.Peer != nil {
-			p := opt.Peer.Fork(tag)
-			a := conn.RemoteAddr().String()
-			p.Note(T(fmt.Sprintf("%s connected: a program the lab does not trace; what it sends shows where the %s receives it", a, s.Role.Name(En)),
-				fmt.Sprintf("%s 已连接：这是实验台不跟踪的程序；它发来的字节显示在%s收到它们的地方", a, s.Role.Name(Zh))))
-			p.Retire()
-		}
-		conn.SetIdle(opt.Idle)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				mu.Lock()
-				open--
-				mu.Unlock()
-			}()
-			defer fork.Retire()
-			err := handleOne(fork, conn, handle)
-			if ctx.Err() != nil && err != nil {
-				err = nil // stopped (Ctrl-C): not the client's doing
-			}
-			if vs := clientVerdicts(fork, err); len(vs) > 0 {
-				mu.Lock()
-				stats.Failed++
-				stats.Clients = append(stats.Clients, vs[:max(0, min(len(vs), MaxVerdicts-len(stats.Clients)))]...)
-				mu.Unlock()
-			}
-			if err != nil {
-				var le *LimitError // the read it cut off already shows the error (✗)
-				if errors.As(err, &le) {
-					err = nil
-				}
-				fork.record(Event{Op: OpNote, Conn: conn.id, Text: endText(le, err)}, err)
-				if !conn.closed.Load() { // a refusal may have closed it: a second close() would fail (EBADF)
-					conn.Close()
-				}
-			}
-		}()
+		sv.admit(fork, conn)
 	}
-	wg.Wait()
-	return stats, nil
+	sv.wg.Wait()
+	return sv.stats, nil
+}
+
+// server is one Serve: its connections, the slots they take and what
+// became of them.
+type server struct {
+	l      *Listener
+	opt    ServeOptions
+	handle func(s *Side, c *Conn) error
+	max    int // connections served at once
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	open   int
+	stats  ServeStats
+}
+
+// accept takes the next connection, in a lane of its own (tag).
+func (sv *server) accept(tag string) (*Side, *Conn, error) {
+	fork := sv.l.side.Fork(tag)
+	fork.Idle()
+	conn, err := (&Listener{l: sv.l.l, side: fork, id: sv.l.id}).Accept()
+	if err != nil {
+		fork.Retire()
+		return nil, nil, err
+	}
+	return fork, conn, nil
+}
+
+// admit serves a connection in a goroutine of its own, or refuses it
+// when every slot is taken.
+func (sv *server) admit(fork *Side, conn *Conn) {
+	sv.mu.Lock()
+	sv.stats.Conns++
+	full := sv.open >= sv.max
+	if full {
+		sv.stats.Refused++
+	} else {
+		sv.open++
+	}
+	sv.mu.Unlock()
+	sv.wg.Add(1)
+	if full {
+		go func() {
+			defer sv.wg.Done()
+			refuse(fork, conn, sv.max)
+		}()
+		return
+	}
+	if p := sv.opt.Peer; p != nil {
+		s := sv.l.side
+		pf := p.Fork(fork.who)
+		a := conn.RemoteAddr().String()
+		pf.Note(T(fmt.Sprintf("%s connected: a program the lab does not trace; what it sends shows where the %s receives it", a, s.Role.Name(En)),
+			fmt.Sprintf("%s 已连接：这是实验台不跟踪的程序；它发来的字节显示在%s收到它们的地方", a, s.Role.Name(Zh))))
+		pf.Retire()
+	}
+	conn.SetIdle(sv.opt.Idle)
+	go sv.serve(fork, conn)
+}
+
+// serve runs the handler on one connection and records how it ended.
+func (sv *server) serve(fork *Side, conn *Conn) {
+	defer sv.wg.Done()
+	defer func() {
+		sv.mu.Lock()
+		sv.open--
+		sv.mu.Unlock()
+	}()
+	defer fork.Retire()
+	err := handleOne(fork, conn, sv.handle)
+	if sv.l.side.run.ctx.Err() != nil && err != nil {
+		err = nil // stopped (Ctrl-C): not the client's doing
+	}
+	if vs := clientVerdicts(fork, err); len(vs) > 0 {
+		sv.mu.Lock()
+		sv.stats.Failed++
+		sv.stats.Clients = append(sv.stats.Clients, vs[:max(0, min(len(vs), MaxVerdicts-len(sv.stats.Clients)))]...)
+		sv.mu.Unlock()
+	}
+	if err != nil {
+		var le *LimitError // the read it cut off already shows the error (✗)
+		if errors.As(err, &le) {
+			err = nil
+		}
+		fork.record(Event{Op: OpNote, Conn: conn.id, Text: endText(le, err)}, err)
+		if !conn.closed.Load() { // a refusal may have closed it: a second close() would fail (EBADF)
+			conn.Close()
+		}
+	}
 }
 
 // refuse closes a connection beyond the maximum with a note in its lane:

@@ -178,47 +178,16 @@ func (j *JSON) Emit(e lab.Event) {
 		Name: e.Name, ID: e.ID, Text: e.Text.In(j.lang), Texts: textsOf(e.Text), Demo: e.Demo, Err: e.Err, Errno: e.Errno, Who: e.Who, User: e.User,
 		Step: e.Step, Key: e.Key, Detail: e.Detail,
 	}
-	data := e.Op.IsData()
 	switch e.Op {
 	case lab.OpRun:
-		if e.Run != nil {
-			r := e.Run
-			v.Demo = r.Demo
-			v.jsonRun = &jsonRun{Version: r.Version, Lab: r.Lab, Command: r.Command, DemoID: r.ID,
-				Title: textsOf(r.Title), Brief: textsOf(r.Brief), Params: r.Params, Lang: j.lang}
-			if v.jsonRun.Params == nil {
-				v.jsonRun.Params = map[string]string{}
-			}
-		}
+		j.runFields(&v, e)
 	case lab.OpSend, lab.OpSendAll, lab.OpRecv, lab.OpSendTo, lab.OpRecvFrom:
-		req, n, off := e.Req, e.N, e.Offset
-		v.Req, v.N = &req, &n
-		if e.Op == lab.OpSend || e.Op == lab.OpSendAll || e.Op == lab.OpRecv {
-			v.Offset = &off
-		}
-		v.Waited, v.Total, v.Done = e.Waited, e.Total, e.Done
-		if e.Op == lab.OpRecvFrom || e.Op == lab.OpSendTo {
-			trunc := e.Trunc
-			v.Trunc = &trunc
-		}
-		for _, m := range e.Marks {
-			v.Marks = append(v.Marks, jsonMark{m.From, m.To, m.Label.In(j.lang), textsOf(m.Label)})
-		}
+		j.dataFields(&v, e)
 	case lab.OpSegments:
 		segs := e.Segs
 		v.Segs = &segs
 	case lab.OpPacket, lab.OpTCPInfo:
-		if pi := e.Packet; pi != nil {
-			jp := &jsonPacket{Proto: pi.Proto, Src: pi.Src, Dst: pi.Dst, From: pi.From, To: pi.To, Dir: pi.Dir,
-				PeerConn: pi.PeerConn, Flags: pi.Flags, Opts: pi.Opts, State: pi.State, Cause: pi.Cause, Retrans: pi.Retrans,
-				NetHex: hex.EncodeToString(pi.Net), TransportHex: hex.EncodeToString(pi.Transport), PayloadHex: hex.EncodeToString(pi.Payload)}
-			if e.Op == lab.OpPacket {
-				seq, ack, n, win := pi.Seq, pi.Ack, pi.Len, pi.Win
-				jp.Seq, jp.Ack, jp.Len, jp.Win = &seq, &ack, &n, &win
-				jp.TS = pi.TS.UTC().Format(time.RFC3339Nano)
-			}
-			v.jsonPacket = jp
-		}
+		v.jsonPacket = packetFields(e)
 	case lab.OpFinding:
 		ok := e.OK
 		v.OK, v.Events, v.Steps = &ok, e.Evidence, e.Steps
@@ -226,13 +195,66 @@ func (j *JSON) Emit(e lab.Event) {
 		ok, n := e.OK && e.Err == "", e.Findings
 		v.OK, v.Findings = &ok, &n
 	}
+	j.write(v, e)
+}
+
+// runFields are the run's own: demo, title, knobs.
+func (j *JSON) runFields(v *jsonEvent, e lab.Event) {
+	r := e.Run
+	if r == nil {
+		return
+	}
+	v.Demo = r.Demo
+	v.jsonRun = &jsonRun{Version: r.Version, Lab: r.Lab, Command: r.Command, DemoID: r.ID,
+		Title: textsOf(r.Title), Brief: textsOf(r.Brief), Params: r.Params, Lang: j.lang}
+	if v.jsonRun.Params == nil {
+		v.jsonRun.Params = map[string]string{}
+	}
+}
+
+// dataFields are a send's or a recv's: sizes, offset, labelled ranges.
+func (j *JSON) dataFields(v *jsonEvent, e lab.Event) {
+	req, n, off := e.Req, e.N, e.Offset
+	v.Req, v.N = &req, &n
+	if e.Op == lab.OpSend || e.Op == lab.OpSendAll || e.Op == lab.OpRecv {
+		v.Offset = &off
+	}
+	v.Waited, v.Total, v.Done = e.Waited, e.Total, e.Done
+	if e.Op == lab.OpRecvFrom || e.Op == lab.OpSendTo {
+		trunc := e.Trunc
+		v.Trunc = &trunc
+	}
+	for _, m := range e.Marks {
+		v.Marks = append(v.Marks, jsonMark{m.From, m.To, m.Label.In(j.lang), textsOf(m.Label)})
+	}
+}
+
+// packetFields are a captured packet's, or a TCP state reading's.
+func packetFields(e lab.Event) *jsonPacket {
+	pi := e.Packet
+	if pi == nil {
+		return nil
+	}
+	jp := &jsonPacket{Proto: pi.Proto, Src: pi.Src, Dst: pi.Dst, From: pi.From, To: pi.To, Dir: pi.Dir,
+		PeerConn: pi.PeerConn, Flags: pi.Flags, Opts: pi.Opts, State: pi.State, Cause: pi.Cause, Retrans: pi.Retrans,
+		NetHex: hex.EncodeToString(pi.Net), TransportHex: hex.EncodeToString(pi.Transport), PayloadHex: hex.EncodeToString(pi.Payload)}
+	if e.Op == lab.OpPacket {
+		seq, ack, n, win := pi.Seq, pi.Ack, pi.Len, pi.Win
+		jp.Seq, jp.Ack, jp.Len, jp.Win = &seq, &ack, &n, &win
+		jp.TS = pi.TS.UTC().Format(time.RFC3339Nano)
+	}
+	return jp
+}
+
+// write writes one event's line; a call's bytes go last, as hex.
+func (j *JSON) write(v jsonEvent, e lab.Event) {
 	j.line.Reset()
 	if err := j.enc.Encode(v); err != nil {
 		j.err = err
 		return
 	}
 	b := bytes.TrimSuffix(j.line.Bytes(), []byte("\n"))
-	if !data {
+	if !e.Op.IsData() {
 		j.w.Write(b)
 		j.err = j.w.WriteByte('\n')
 		return
