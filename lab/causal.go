@@ -34,8 +34,16 @@ type causal struct {
 }
 
 // causalLimit bounds every wait, in case a peer is traced but its record
-// never comes (it failed between its system call and its record).
-const causalLimit = time.Second
+// never comes (it failed between its system call and its record). It is
+// time the peer could have used: a wait counts it in causalTick steps, and
+// a tick that comes far later than asked (the whole process was not
+// running, as on a loaded machine) does not count. A stall of more than a
+// second had ended waits before their peers could record (CI once listed an
+// accept and two recvs before the connect and sends they waited for).
+const (
+	causalLimit = 2 * time.Second
+	causalTick  = 50 * time.Millisecond
+)
 
 func newCausal() *causal {
 	return &causal{
@@ -70,8 +78,10 @@ func (c *causal) await(ctx context.Context, ready func() bool) {
 	if ok {
 		return // most calls: no timer to make
 	}
-	deadline := time.NewTimer(causalLimit)
-	defer deadline.Stop()
+	tick := time.NewTicker(causalTick)
+	defer tick.Stop()
+	var waited time.Duration
+	last := time.Now()
 	for {
 		c.mu.Lock()
 		ok, changed := ready(), c.changed
@@ -83,8 +93,14 @@ func (c *causal) await(ctx context.Context, ready func() bool) {
 		case <-changed:
 		case <-ctx.Done():
 			return
-		case <-deadline.C:
-			return
+		case now := <-tick.C:
+			if now.Sub(last) < 4*causalTick { // not a stall
+				waited += causalTick
+			}
+			last = now
+			if waited >= causalLimit {
+				return
+			}
 		}
 	}
 }
