@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"socketlab/demos"
@@ -315,7 +316,7 @@ func writeDemoHelp(w io.Writer, d lab.Demo, l lab.Lang, width int) error {
 	}
 	for _, k := range d.Knobs {
 		wrap(lab.Tf("--set %s=…   default: %s · valid: %s", "--set %s=…   默认：%s · 有效值：%s",
-			k.Name, k.Default, k.RangeIn(l)).In(l), 2)
+			k.Name, shownDefault(k.Default), k.RangeIn(l)).In(l), 2)
 		wrap(k.Help.In(l), 6)
 	}
 	if d.Peer != nil && len(d.Peer.Knobs) > 0 {
@@ -323,7 +324,7 @@ func writeDemoHelp(w io.Writer, d lab.Demo, l lab.Lang, width int) error {
 		wrap(lab.Tf("lab serve %d and lab client %d take these too:", "lab serve %d 和 lab client %d 还接受这些参数：", d.ID, d.ID).In(l), 0)
 		for _, k := range d.Peer.Knobs {
 			wrap(lab.Tf("--set %s=…   default: %s · valid: %s", "--set %s=…   默认：%s · 有效值：%s",
-				k.Name, k.Default, k.RangeIn(l)).In(l), 2)
+				k.Name, shownDefault(k.Default), k.RangeIn(l)).In(l), 2)
 			wrap(k.Help.In(l), 6)
 		}
 	}
@@ -331,4 +332,13 @@ func writeDemoHelp(w io.Writer, d lab.Demo, l lab.Lang, width int) error {
 	wrap(lab.Tf("Run it: lab run %d · step by step: lab run %d --step · its lesson: lab lesson %d",
 		"运行：lab run %d · 单步：lab run %d --step · 讲解：lab lesson %d", d.ID, d.ID, d.ID).In(l), 0)
 	return nil
+}
+
+// shownDefault is a knob's default as help prints it: quoted when it holds
+// a space or a control character (a line end would break the line).
+func shownDefault(v string) string {
+	if v == "" || strings.ContainsFunc(v, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return strconv.Quote(v)
+	}
+	return v
 }
