@@ -166,7 +166,7 @@ func (s *Side) dial(addr string, timeout time.Duration, call string, tracedPeer 
 			var bound uint16
 			if s.run.rec.capturing() {
 				var err error
-				if bound, err = bindForWire(network, c); err != nil {
+				if bound, err = bindForWire(network, address, c); err != nil {
 					return err
 				}
 			}

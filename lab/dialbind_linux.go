@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"net/netip"
 	"strings"
 	"syscall"
 )
@@ -10,7 +11,14 @@ import (
 // packets before its SYN leaves, even if the connect fails (a refused
 // one, a SYN nobody answers). Connecting then uses that port, as the
 // kernel would have chosen one at connect().
-func bindForWire(network string, c syscall.RawConn) (uint16, error) {
+//
+// While it binds, the port it connects to is held (holdPort), so the kernel
+// cannot choose that very port: a connect to a port of this machine that
+// nobody holds any more (demo 17's refused connect, to the server's freed
+// ephemeral port) would otherwise, about once in 300 runs, be from that
+// port to itself, a TCP simultaneous open with no RST at all.
+func bindForWire(network, address string, c syscall.RawConn) (uint16, error) {
+	defer holdPort(network, address)()
 	var port uint16
 	var err error
 	cerr := c.Control(func(fd uintptr) {
@@ -36,4 +44,29 @@ func bindForWire(network string, c syscall.RawConn) (uint16, error) {
 		return 0, cerr
 	}
 	return port, err
+}
+
+// holdPort binds a throwaway socket to address, if it is this machine's
+// and free, and returns its release; a port in use (a listener) or an
+// address elsewhere needs no holding.
+func holdPort(network, address string) (release func()) {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return func() {}
+	}
+	family, sa := syscall.AF_INET, syscall.Sockaddr(nil)
+	if a := ap.Addr().Unmap(); a.Is4() && !strings.HasSuffix(network, "6") {
+		sa = &syscall.SockaddrInet4{Port: int(ap.Port()), Addr: a.As4()}
+	} else {
+		family, sa = syscall.AF_INET6, &syscall.SockaddrInet6{Port: int(ap.Port()), Addr: ap.Addr().As16()}
+	}
+	fd, err := syscall.Socket(family, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return func() {}
+	}
+	if syscall.Bind(fd, sa) != nil {
+		syscall.Close(fd)
+		return func() {}
+	}
+	return func() { syscall.Close(fd) }
 }
