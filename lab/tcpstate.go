@@ -91,18 +91,14 @@ func (c *Conn) readState() (capture.State, string, error) {
 	if !lok || !rok {
 		return 0, "", errors.New("TCP state: no address")
 	}
-	var st capture.State
-	var src string
-	var err error
+	src := CallSockDiag
 	for range goneLookups {
-		src = CallSockDiag
-		st, err = capture.DiagState(la, ra)
-		if err != nil && !errors.Is(err, capture.ErrNoSocket) {
+		sock, viaProc, err := capture.Lookup(la, ra)
+		if viaProc {
 			src = CallProcTCP
-			st, err = capture.ProcState(la, ra)
 		}
 		if !errors.Is(err, capture.ErrNoSocket) {
-			return st, src, err
+			return sock.State, src, err
 		}
 		time.Sleep(statePoll)
 	}
@@ -112,8 +108,9 @@ func (c *Conn) readState() (capture.State, string, error) {
 // goneLookups is how many lookups in a row must miss a connection before
 // it counts as gone. One is not enough: when an orphaned socket's FIN is
 // ACKed, the kernel swaps the full socket for a small TIME_WAIT one (state
-// FIN_WAIT2), and a lookup at that instant can find neither (TestHandshake100
-// read CLOSED between FIN_WAIT1 and TIME_WAIT about once in a few hundred runs under load).
+// FIN_WAIT2), and a lookup at that instant can find neither
+// (TestHandshake100 read CLOSED between FIN_WAIT1 and TIME_WAIT about once
+// in a few hundred runs under load).
 const goneLookups = 3
 
 // recordState records a reading in the socket's lane.

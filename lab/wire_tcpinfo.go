@@ -22,18 +22,16 @@ func (w *wire) tcpInfo(c *Conn, closed bool) (Event, bool) {
 	if closed {
 		la, lok := capture.AddrOf(c.c.LocalAddr())
 		ra, rok := capture.AddrOf(c.c.RemoteAddr())
-		// sock_diag is quick, and this runs under the recorder's lock.
-		st, err := capture.DiagState(la, ra)
-		if err != nil && !errors.Is(err, capture.ErrNoSocket) {
-			st, err = capture.ProcState(la, ra)
-		}
+		// sock_diag is quick, and this runs under the recorder's lock: one
+		// lookup, no second look as Conn.TCPState takes.
+		sock, _, err := capture.Lookup(la, ra)
 		if errors.Is(err, capture.ErrNoSocket) {
-			st, err = capture.Closed, nil
+			sock.State, err = capture.Closed, nil
 		}
 		if !lok || !rok || err != nil {
 			return Event{}, false
 		}
-		info.State = st
+		info.State = sock.State
 	} else {
 		tc := tcpConnOf(c.c)
 		if tc == nil {

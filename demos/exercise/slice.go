@@ -1,7 +1,6 @@
 package exercise
 
 import (
-	"errors"
 	"net/netip"
 	"time"
 
@@ -43,13 +42,8 @@ func waitRead(c *lab.Conn) {
 	}
 	end := time.Now().Add(2 * time.Second)
 	for time.Now().Before(end) {
-		// The program's socket: local and remote swapped. sock_diag looks
-		// up that one socket; /proc/net/tcp lists every socket of the
-		// machine and takes 10–50 ms under load, once per piece sent.
-		s, err := capture.DiagLookup(remote, local)
-		if err != nil && !errors.Is(err, capture.ErrNoSocket) {
-			s, err = capture.ProcLookup(remote, local)
-		}
+		// The program's socket: local and remote swapped.
+		s, _, err := capture.Lookup(remote, local)
 		if err != nil {
 			time.Sleep(30 * time.Millisecond)
 			return

@@ -48,6 +48,19 @@ func ProcLookup(local, remote netip.AddrPort) (ProcSocket, error) {
 	return ProcSocket{}, fmt.Errorf("%v ⇄ %v in /proc/net/tcp: %w", local, remote, ErrNoSocket)
 }
 
+// Lookup finds the TCP socket local ⇄ remote the way ss does (sock_diag:
+// one exact lookup of one socket, taken at one instant) and, where the
+// system refuses that, in /proc/net/tcp (every socket of the machine:
+// 10–50 ms under load). viaProc says which one answered.
+func Lookup(local, remote netip.AddrPort) (s ProcSocket, viaProc bool, err error) {
+	s, err = DiagLookup(local, remote)
+	if err == nil || errors.Is(err, ErrNoSocket) {
+		return s, false, err
+	}
+	s, err = ProcLookup(local, remote)
+	return s, true, err
+}
+
 // ProcState is ProcLookup's state.
 func ProcState(local, remote netip.AddrPort) (State, error) {
 	s, err := ProcLookup(local, remote)
