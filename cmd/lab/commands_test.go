@@ -108,3 +108,20 @@ func TestClosedStdout(t *testing.T) {
 		t.Errorf("lab run 1: exit %d: %s", code, errOut.String())
 	}
 }
+
+// TestHelpQuotesDefaults: a knob default with a space or a line end is
+// quoted, so it reads as one value on one line; a plain one is not.
+func TestHelpQuotesDefaults(t *testing.T) {
+	englishEnv(t)
+	_, out, _ := runLab(t, "", "help", "1")
+	for _, want := range []string{`default: "hello, 你好"`, "default: 0 "} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lab help 1 lacks %q:\n%s", want, out)
+		}
+	}
+	for in, want := range map[string]string{"hello\n": `"hello\n"`, "": `""`, "32KiB": "32KiB"} {
+		if got := shownDefault(in); got != want {
+			t.Errorf("shownDefault(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

@@ -314,19 +314,18 @@ func writeDemoHelp(w io.Writer, d lab.Demo, l lab.Lang, width int) error {
 	if len(d.Knobs) == 0 {
 		fmt.Fprintln(w, lab.T("This demo has no knobs.", "这个演示没有参数。").In(l))
 	}
-	for _, k := range d.Knobs {
-		wrap(lab.Tf("--set %s=…   default: %s · valid: %s", "--set %s=…   默认：%s · 有效值：%s",
-			k.Name, shownDefault(k.Default), k.RangeIn(l)).In(l), 2)
-		wrap(k.Help.In(l), 6)
-	}
-	if d.Peer != nil && len(d.Peer.Knobs) > 0 {
-		fmt.Fprintln(w)
-		wrap(lab.Tf("lab serve %d and lab client %d take these too:", "lab serve %d 和 lab client %d 还接受这些参数：", d.ID, d.ID).In(l), 0)
-		for _, k := range d.Peer.Knobs {
+	knobs := func(ks []lab.Knob) {
+		for _, k := range ks {
 			wrap(lab.Tf("--set %s=…   default: %s · valid: %s", "--set %s=…   默认：%s · 有效值：%s",
 				k.Name, shownDefault(k.Default), k.RangeIn(l)).In(l), 2)
 			wrap(k.Help.In(l), 6)
 		}
+	}
+	knobs(d.Knobs)
+	if d.Peer != nil && len(d.Peer.Knobs) > 0 {
+		fmt.Fprintln(w)
+		wrap(lab.Tf("lab serve %d and lab client %d take these too:", "lab serve %d 和 lab client %d 还接受这些参数：", d.ID, d.ID).In(l), 0)
+		knobs(d.Peer.Knobs)
 	}
 	fmt.Fprintln(w)
 	wrap(lab.Tf("Run it: lab run %d · step by step: lab run %d --step · its lesson: lab lesson %d",
