@@ -117,7 +117,7 @@ func Wrap(s string, w int) []string {
 			if plain {
 				seg, rest = firstPlainSegment(rest)
 			} else {
-				seg, rest, _, state = uniseg.FirstLineSegmentInString(rest, state)
+				seg, rest, state = lineSegment(rest, state)
 			}
 			sw := cells(strings.TrimRight(seg, " "))
 			if used > 0 && used+sw > w {
@@ -141,6 +141,20 @@ func Wrap(s string, w int) []string {
 		lines = append(lines, strings.TrimRight(line.String(), " "))
 	}
 	return lines
+}
+
+// lineSegment is the text up to the next place a line may break (UAX #14,
+// as uniseg finds it), and the rest. UAX #14 may break after a hyphen; not
+// inside a flag ("--packets", "-c"), whose dashes would end one line and
+// its name start the next.
+func lineSegment(s string, state int) (seg, rest string, next int) {
+	seg, rest, _, next = uniseg.FirstLineSegmentInString(s, state)
+	for len(rest) > 0 && strings.Trim(seg, "-") == "" {
+		var more string
+		more, rest, _, next = uniseg.FirstLineSegmentInString(rest, next)
+		seg += more
+	}
+	return seg, rest, next
 }
 
 // plainWords reports whether para is words of letters and digits, each

@@ -80,7 +80,7 @@ func refWrap(s string, w int) []string {
 		rest := para
 		for len(rest) > 0 {
 			var seg string
-			seg, rest, _, state = uniseg.FirstLineSegmentInString(rest, state)
+			seg, rest, state = lineSegment(rest, state)
 			sw := uniseg.StringWidth(strings.TrimRight(seg, " "))
 			if used > 0 && used+sw > w {
 				lines = append(lines, strings.TrimRight(line.String(), " "))

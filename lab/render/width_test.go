@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -174,6 +175,24 @@ func TestHexRowsLongStream(t *testing.T) {
 		}
 		if len(r) != len(rows[0]) {
 			t.Errorf("rows differ in width: %q vs %q", r, rows[0])
+		}
+	}
+}
+
+// TestWrapKeepsFlagsWhole: a line never ends in a flag's dashes with its
+// name on the next one; a hyphenated word may still break at its hyphen.
+func TestWrapKeepsFlagsWhole(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		w    int
+		want []string
+	}{
+		{"its kernel sends FIN: --packets shows it", 24, []string{"its kernel sends FIN:", "--packets shows it"}},
+		{"run it with -c ls", 13, []string{"run it with", "-c ls"}},
+		{"a well-known port", 7, []string{"a well-", "known", "port"}},
+	} {
+		if got := Wrap(c.in, c.w); !slices.Equal(got, c.want) {
+			t.Errorf("Wrap(%q, %d) = %q, want %q", c.in, c.w, got, c.want)
 		}
 	}
 }
