@@ -98,19 +98,50 @@ var uploadWordBytes = func() (w [16]struct {
 	return w
 }()
 
+// uploadWordPairs are two of uploadWordBytes in a row, as the low (first)
+// and high four bits of an index pick them: sixteen bytes at most, so a
+// line takes two words in two stores.
+var uploadWordPairs = func() (w [256]struct {
+	lo, hi uint64 // the two words and their spaces, little-endian, zero-padded
+	n      int    // their length
+}) {
+	for k := range w {
+		var b [16]byte
+		first, second := uploadWords[k&15]+" ", uploadWords[k>>4]+" "
+		copy(b[copy(b[:], first):], second)
+		w[k].lo, w[k].hi = binary.LittleEndian.Uint64(b[:8]), binary.LittleEndian.Uint64(b[8:])
+		w[k].n = len(first) + len(second)
+	}
+	return w
+}()
+
+// lineDigits are the numbers 0000 to 9999 as four ASCII digits each.
+var lineDigits = func() (d [10000][4]byte) {
+	for n := range d {
+		d[n] = [4]byte{byte('0' + n/1000), byte('0' + n/100%10), byte('0' + n/10%10), byte('0' + n%10)}
+	}
+	return d
+}()
+
 // contentLine writes line i of the made-up file: an 8-digit line number,
-// words picked by the seed, a newline; 64 bytes.
+// words picked by the seed, a newline; 64 bytes. It writes two words a
+// step while both fit, then one (the same bytes as one word a step).
 func contentLine(i int64, line *[64]byte) {
 	n := (i + 1) % 100000000
-	for k := 7; k >= 0; k-- {
-		line[k] = byte('0' + n%10)
-		n /= 10
-	}
+	*(*[4]byte)(line[0:4]) = lineDigits[n/10000]
+	*(*[4]byte)(line[4:8]) = lineDigits[n%10000]
 	line[8] = ' '
 	var p rand.PCG
 	p.Seed(uploadSeed, uint64(i))
 	x := p.Uint64()
 	pos := 9
+	for pos <= 48 { // two words and their spaces in two stores, at most 16 bytes
+		w := &uploadWordPairs[x&255]
+		x = x>>8 | x<<56
+		binary.LittleEndian.PutUint64(line[pos:], w.lo)
+		binary.LittleEndian.PutUint64(line[pos+8:], w.hi)
+		pos += w.n
+	}
 	for pos < 63 {
 		k := x & 15
 		x = x>>4 | x<<60
@@ -119,9 +150,8 @@ func contentLine(i int64, line *[64]byte) {
 			pos += uploadWordBytes[k].n
 			continue
 		}
-		pos += copy(line[pos:63], uploadWords[k])
-		if pos < 63 {
-			line[pos] = ' '
+		for v := uploadWordBytes[k].b; v != 0 && pos < 63; v >>= 8 { // the last word, cut at the newline
+			line[pos] = byte(v)
 			pos++
 		}
 	}

@@ -1,7 +1,9 @@
 package demos
 
 import (
+	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -115,6 +117,32 @@ func TestFileUploadHostileNames(t *testing.T) {
 // TestFileUploadRepeat runs the default upload 20 times.
 func TestFileUploadRepeat(t *testing.T) {
 	repeatDemo(t, "file-upload", 20, repeat{Short: 2, Check: count(4)})
+}
+
+// TestContentLineStores checks contentLine, which writes two words a store
+// while they fit, against the plain way of writing a line: its number, then
+// one word at a time from the seed's bits, the last one cut at the newline.
+func TestContentLineStores(t *testing.T) {
+	plain := func(i int64) (line [64]byte) {
+		copy(line[:], fmt.Sprintf("%08d ", (i+1)%100000000))
+		var p rand.PCG
+		p.Seed(uploadSeed, uint64(i))
+		x, pos := p.Uint64(), 9
+		for pos < 63 {
+			pos += copy(line[pos:63], uploadWords[x&15]+" ")
+			x = x>>4 | x<<60
+		}
+		line[63] = '\n'
+		return line
+	}
+	for _, i := range []int64{0, 1, 9, 9998, 9999, 10000, 99999998, 99999999, 100000000, 1 << 40} {
+		for j := i; j < i+200; j++ {
+			var got [64]byte
+			if contentLine(j, &got); got != plain(j) {
+				t.Fatalf("line %d:\n got %q\nwant %q", j, got, plain(j))
+			}
+		}
+	}
 }
 
 // TestContentIsStreamed checks the made-up file reads the same at every

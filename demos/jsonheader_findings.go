@@ -76,9 +76,9 @@ func appendSegment(s []segment, part string, n int) []segment {
 	return append(s, segment{part, n})
 }
 
-// sumIs reports whether sum is the SHA-256 of b.
-func sumIs(sum *[32]byte, b []byte) bool {
-	return sum != nil && *sum == sha256.Sum256(b)
+// sumIs reports whether sum is the Digest of a stream that carried b.
+func sumIs(sum lab.Digest, b []byte) bool {
+	return sum == lab.DigestOf(b)
 }
 
 // labelled returns the events with a mark of the part.

@@ -83,9 +83,7 @@ func TestJSONHeaderFindingsCanFail(t *testing.T) {
 		return 0
 	}
 	flip := func(e *lab.Event) {
-		sum := *e.Sum
-		sum[0] ^= 1
-		e.Sum = &sum
+		e.Sum.Hash ^= 1
 	}
 	for _, size := range []string{"3000", "256KiB"} {
 		p, err := lab.ParseParams(d.Knobs, []string{"size=" + size})

@@ -129,15 +129,15 @@ func clientReads(t lab.Trace, n int) lab.Trace {
 	return t.Filter(func(e lab.Event) bool { return e.Side == lab.Client && e.Op == lab.OpRecv && e.Conn == id })
 }
 
-// sumOf is the SHA-256 of the stream the events read or wrote, as the last
+// sumOf is the Digest of the stream the events read or wrote, as the last
 // of them that moved bytes recorded it; zero if none did.
-func sumOf(t lab.Trace) [32]byte {
+func sumOf(t lab.Trace) lab.Digest {
 	for i := len(t) - 1; i >= 0; i-- {
-		if t[i].Sum != nil {
-			return *t[i].Sum
+		if t[i].Sum != (lab.Digest{}) {
+			return t[i].Sum
 		}
 	}
-	return [32]byte{}
+	return lab.Digest{}
 }
 
 // ops returns the events of kind op.

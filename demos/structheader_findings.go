@@ -2,7 +2,6 @@ package demos
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"math"
@@ -81,10 +80,10 @@ func readerFrames(t lab.Trace) []structFrame {
 	return frames
 }
 
-// structStream is the SHA-256 of every byte the writer of demo 5 sends: the
+// structStream is the Digest of every byte the writer of demo 5 sends: the
 // frames of part 1, then the big frame of part 2.
-func structStream(p lab.Params) [32]byte {
-	h := sha256.New()
+func structStream(p lab.Params) lab.Digest {
+	var h lab.Digester
 	order := structOrder(p)
 	for _, m := range structMessages {
 		f, _ := frame(order, []byte(m))
@@ -97,9 +96,7 @@ func structStream(p lab.Params) [32]byte {
 	for ; size > 0; size -= len(chunk) {
 		h.Write(chunk[:min(size, len(chunk))])
 	}
-	var sum [32]byte
-	h.Sum(sum[:0])
-	return sum
+	return h.Digest()
 }
 
 // structRun is what demo 5's findings read: the reader's frames, at least
@@ -196,10 +193,10 @@ func structWhole(r *structRun) lab.Finding {
 	}
 	calls := big.payloadEvs.CallCount()
 	sum, want := big.last().Sum, structStream(r.p)
-	intact := big.payloadN == r.size && sum != nil && *sum == want
+	intact := big.payloadN == r.size && sum == want
 	return check("whole", intact && largest <= r.buf, lab.Tf(
-		"the %d-byte message arrived whole (same SHA-256 as sent) over %d payload recv calls, none larger than %d bytes: the receive-exactly loop kept asking until it had all the header announced",
-		"%d 字节的消息完整收到（SHA-256 与发出的一致），分 %d 次 recv，每次不超过 %d 字节：“恰好收满”的循环一直读，直到收到报头所说的全部字节",
+		"the %d-byte message arrived whole (the same bytes as sent, by count and hash) over %d payload recv calls, none larger than %d bytes: the receive-exactly loop kept asking until it had all the header announced",
+		"%d 字节的消息完整收到（字节数和哈希值都与发出的一致），分 %d 次 recv，每次不超过 %d 字节：“恰好收满”的循环一直读，直到收到报头所说的全部字节",
 		r.size, calls, r.buf)).On(r.t.Step("send-big")...).On(big.payloadEvs...)
 }
 

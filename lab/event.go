@@ -180,10 +180,11 @@ type Event struct {
 	Evidence []int
 	Steps    []string
 
-	// Sum is the SHA-256 of every byte this socket moved in this
+	// Sum is the Digest of every byte this socket moved in this
 	// direction up to and including this call (TCP data calls of a run),
-	// so findings can compare whole streams without keeping them.
-	Sum *[32]byte
+	// so findings can compare whole streams without keeping them; zero
+	// where it was not computed.
+	Sum Digest
 
 	// Calls and Through: in the trace findings read, an event that stands
 	// for Calls like calls of a long run (KeepCalls), the last of which was

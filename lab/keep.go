@@ -1,11 +1,5 @@
 package lab
 
-import (
-	"crypto/sha256"
-	"hash"
-	"sync"
-)
-
 // What a data call keeps: the bytes a call moved go to the sink as it is
 // recorded, as many as it needs (all for the JSON trace, the first few
 // hundred of each part for a text view), and to the trace as many as the
@@ -13,7 +7,7 @@ import (
 // covers every one, so nothing claims a call moved less than it did.
 //
 //	recv(65536) → 65536 bytes   Data: the first bytes, N: 65536
-//	                            Sum: SHA-256 of the stream so far
+//	                            Sum: the Digest of the stream so far
 
 // Progress starts a transfer of total bytes on this connection (a file):
 // each data call until Progress(0) carries the total and how much of it has
@@ -22,25 +16,6 @@ import (
 func (c *Conn) Progress(total int64) {
 	c.transfer.Store(total)
 	c.done.Store(0)
-}
-
-// streamSum is the running SHA-256 of one direction of a connection.
-type streamSum struct {
-	mu sync.Mutex
-	h  hash.Hash
-}
-
-// add hashes b and returns the digest of the stream so far.
-func (s *streamSum) add(b []byte) *[32]byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.h == nil {
-		s.h = sha256.New()
-	}
-	s.h.Write(b)
-	var sum [32]byte
-	s.h.Sum(sum[:0])
-	return &sum
 }
 
 // borrowMin is the size from which a data call's bytes are lent to the

@@ -3,7 +3,6 @@ package lab
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"strings"
 	"sync"
 	"testing"
@@ -26,7 +25,7 @@ func (h *headSink) Emit(e Event) {
 
 // TestKeep: a big stream is kept in full for its first StreamKeep bytes,
 // then as the first HeadKeep bytes of each call; N still says what moved,
-// the marks still describe every byte, and Sum is the SHA-256 of the whole
+// the marks still describe every byte, and Sum is the Digest of the whole
 // stream on both ends. The sink gets the bytes it needs, no fewer.
 func TestKeep(t *testing.T) {
 	const chunk = 16 << 10
@@ -54,7 +53,7 @@ func TestKeep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := sha256.Sum256(payload)
+	want := DigestOf(payload)
 	for _, side := range []Role{Client, Server} {
 		op := OpSendAll
 		if side == Server {
@@ -82,8 +81,8 @@ func TestKeep(t *testing.T) {
 		if n != len(payload) || full == 0 {
 			t.Errorf("%s: %d bytes in %d calls, %d kept in full", side, n, len(calls), full)
 		}
-		if last := calls.Last(); last.Sum == nil || *last.Sum != want {
-			t.Errorf("%s: the last call's Sum is not the SHA-256 of the stream", side)
+		if last := calls.Last(); last.Sum != want {
+			t.Errorf("%s: the last call's Sum is %+v, not the Digest of the stream %+v", side, last.Sum, want)
 		}
 	}
 	for _, e := range sink.es {
@@ -367,5 +366,36 @@ func TestBigSendLentThroughTee(t *testing.T) {
 	}
 	if len(all) != size || string(all[:8]) != "lab!lab!" {
 		t.Errorf("the other sink got %d bytes starting %q", len(all), all[:min(8, len(all))])
+	}
+}
+
+// TestDigest: a Digest is the same however a stream was cut into calls,
+// and tells apart streams that differ in one bit, in order or in length.
+func TestDigest(t *testing.T) {
+	b := make([]byte, 5000)
+	for i := range b {
+		b[i] = byte(i * 7)
+	}
+	want := DigestOf(b)
+	for _, cut := range []int{1, 3, 127, 128, 129, 1024, 4999} {
+		var d Digester
+		for rest := b; len(rest) > 0; rest = rest[min(cut, len(rest)):] {
+			d.Write(rest[:min(cut, len(rest))])
+		}
+		if d.Digest() != want {
+			t.Errorf("cut into %d-byte calls: %+v, want %+v", cut, d.Digest(), want)
+		}
+	}
+	flipped := bytes.Clone(b)
+	flipped[4321] ^= 0x10
+	swapped := bytes.Clone(b)
+	swapped[10], swapped[11] = swapped[11], swapped[10]
+	for name, other := range map[string][]byte{"a flipped bit": flipped, "two bytes swapped": swapped, "one byte short": b[:len(b)-1], "empty": nil} {
+		if DigestOf(other) == want {
+			t.Errorf("%s has the same Digest", name)
+		}
+	}
+	if DigestOf(nil) != (Digest{}) || want.N != int64(len(b)) {
+		t.Errorf("DigestOf(nil) = %+v, N = %d", DigestOf(nil), want.N)
 	}
 }

@@ -73,7 +73,7 @@ func detailEvent(e lab.Event) lab.Event {
 	if len(e.Data) > 0 {
 		e.Data = append([]byte(nil), e.Data[:min(len(e.Data), DetailBytes)]...)
 	}
-	e.Sum, e.Run = nil, nil
+	e.Sum, e.Run = lab.Digest{}, nil
 	return e
 }
 
