@@ -3,8 +3,10 @@ package lab
 import (
 	"bytes"
 	"context"
+	"math/rand/v2"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -168,6 +170,32 @@ func TestQueue(t *testing.T) {
 	q.Emit(Event{Seq: 7}) // after Close: handed on at once
 	if len(got) != 7 {
 		t.Errorf("an event after Close was not handed on")
+	}
+}
+
+// TestQueueHandsOnWithoutFlush: an event reaches the sink without a Flush
+// whether it comes alone, in a crowd past wakeBatch, or just as the wake-up
+// timer fires; a lost wake-up would leave it waiting for ever.
+func TestQueueHandsOnWithoutFlush(t *testing.T) {
+	var handed atomic.Int64
+	q := NewQueue(SinkFunc(func(Event) { handed.Add(1) }), 0)
+	defer q.Close()
+	rng := rand.New(rand.NewPCG(1, 2))
+	want := int64(0)
+	for round := range 300 {
+		n := 1 + rng.IntN(2*wakeBatch)
+		for range n {
+			q.Emit(Event{})
+		}
+		want += int64(n)
+		deadline := time.Now().Add(10 * time.Second)
+		for handed.Load() < want {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: %d of %d events handed on, the rest left waiting", round, handed.Load(), want)
+			}
+			time.Sleep(50 * time.Microsecond)
+		}
+		time.Sleep(time.Duration(rng.IntN(2500)) * time.Microsecond) // around wakeAfter
 	}
 }
 
