@@ -1,6 +1,8 @@
 package demos
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
@@ -141,6 +143,19 @@ func TestContentLineStores(t *testing.T) {
 			if contentLine(j, &got); got != plain(j) {
 				t.Fatalf("line %d:\n got %q\nwant %q", j, got, plain(j))
 			}
+		}
+	}
+}
+
+// TestHashContent: the SHA-256 a client announces, generated and hashed in
+// two goroutines, is the SHA-256 of the file it sends, at sizes around the
+// 64 KiB chunks.
+func TestHashContent(t *testing.T) {
+	for _, size := range []int64{0, 1, 63, 64, uploadChunk - 1, uploadChunk, uploadChunk + 1, 5*uploadChunk + 17} {
+		whole := make([]byte, size)
+		(&content{size: size}).Read(whole)
+		if want := sha256.Sum256(whole); !bytes.Equal(hashContent(size), want[:]) {
+			t.Errorf("size %d: hashContent differs from the SHA-256 of the file", size)
 		}
 	}
 }
