@@ -1,16 +1,13 @@
 package demos
 
 import (
-	"crypto/sha256"
 	"flag"
 	"io"
-	"net"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"socketlab/lab"
+	"socketlab/lab/labtest"
 	"socketlab/lab/render"
 )
 
@@ -108,71 +105,18 @@ func BenchmarkUploadVsHashedCopy(b *testing.B) {
 	b.ReportMetric(demo.Seconds()/stored.Seconds(), "x-stored-copy")
 }
 
-// hashedCopy copies n bytes over loopback TCP, hashing them on both ends;
-// with store, the receiver also writes them to a file in a new folder
-// under $TMPDIR, removed at the end, as demo 15's server does.
+// hashedCopy times labtest.HashedCopy of n bytes, storing them with store
+// in a new folder under $TMPDIR, as demo 15's server does.
 func hashedCopy(b *testing.B, n int64, store bool) time.Duration {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	dir := ""
+	if store {
+		dir = b.TempDir()
+	}
+	d, err := labtest.HashedCopy(n, dir)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer ln.Close()
-	start := time.Now()
-	got := make(chan [32]byte, 1)
-	go func() {
-		var sum [32]byte
-		defer func() { got <- sum }()
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		var w io.Writer = io.Discard
-		if store {
-			dir, err := os.MkdirTemp("", "socketlab-bench-")
-			if err != nil {
-				return
-			}
-			defer os.RemoveAll(dir)
-			f, err := os.Create(filepath.Join(dir, "received.bin"))
-			if err != nil {
-				return
-			}
-			defer f.Close()
-			w = f
-		}
-		h := sha256.New()
-		buf := make([]byte, 64<<10)
-		for {
-			m, err := c.Read(buf)
-			h.Write(buf[:m])
-			if _, werr := w.Write(buf[:m]); werr != nil || err != nil {
-				break
-			}
-		}
-		h.Sum(sum[:0])
-	}()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		b.Fatal(err)
-	}
-	h := sha256.New()
-	buf := make([]byte, 64<<10)
-	for i := range buf {
-		buf[i] = byte('a' + i%26)
-	}
-	for sent := int64(0); sent < n; sent += int64(len(buf)) {
-		h.Write(buf)
-		if _, err := c.Write(buf); err != nil {
-			b.Fatal(err)
-		}
-	}
-	c.Close()
-	var sum [32]byte
-	if h.Sum(sum[:0]); <-got != sum {
-		b.Fatal("the copy's digests differ")
-	}
-	return time.Since(start)
+	return d
 }
 
 // BenchmarkContentRead generates demo 15's made-up file into a 64 KiB

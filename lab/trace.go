@@ -10,7 +10,16 @@ type Trace []Event
 
 // Filter returns the events for which keep is true.
 func (t Trace) Filter(keep func(Event) bool) Trace {
-	var out Trace
+	n := 0 // counted first: a trace of a long run is megabytes, so no slice grows by doubling
+	for _, e := range t {
+		if keep(e) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make(Trace, 0, n)
 	for _, e := range t {
 		if keep(e) {
 			out = append(out, e)

@@ -53,7 +53,7 @@ func (s *syncBuffer) String() string {
 var connectTo = regexp.MustCompile(`connect to (\S+)`)
 
 // waitFor polls read until re matches, for at most 10 s.
-func waitFor(t *testing.T, read func() string, re *regexp.Regexp) string {
+func waitFor(t testing.TB, read func() string, re *regexp.Regexp) string {
 	t.Helper()
 	end := time.Now().Add(10 * time.Second)
 	for time.Now().Before(end) {

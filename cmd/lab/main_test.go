@@ -21,7 +21,7 @@ func TestMain(m *testing.M) {
 
 // labCommand returns a command that runs the lab with args, in a clean
 // environment (English, no colour preferences, no terminal width).
-func labCommand(t *testing.T, args ...string) *exec.Cmd {
+func labCommand(t testing.TB, args ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = []string{"LAB_BE_MAIN=1", "LANG=C.UTF-8", "PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}

@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"flag"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"socketlab/lab"
+	"socketlab/lab/labtest"
 	"syscall"
 	"testing"
 	"time"
@@ -22,6 +25,7 @@ func BenchmarkPeakRSS(b *testing.B) {
 	}{
 		{"run15/size=10MB", []string{"run", "15", "--set", "size=10MB"}},
 		{"run15/size=100MB", []string{"run", "15", "--set", "size=100MB"}},
+		{"run15/size=1GB", []string{"run", "15", "--set", "size=1GB"}},
 		{"run5/size=16MiB/text", []string{"run", "5", "--set", "size=16MiB"}},
 		{"run5/size=16MiB/json", []string{"run", "5", "--set", "size=16MiB", "--format", "json"}},
 	} {
@@ -120,4 +124,66 @@ func child(b *testing.B, cmd *exec.Cmd) (wall, cpu time.Duration) {
 	}
 	wall = time.Since(start)
 	return wall, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+}
+
+// uploadSize is the file size of BenchmarkServeClientUpload.
+var uploadSize = flag.String("upload-size", "100MB", "BenchmarkServeClientUpload: the size of the file lab client 15 uploads")
+
+// BenchmarkServeClientUpload runs `lab serve 15 --format none` (this test
+// binary acting as the lab) and, each iteration, `lab client 15 --set
+// size=100MB --format none` against it as a whole process, then in turn
+// the baselines of labtest.HashedCopy over the same bytes: a loopback copy
+// SHA-256d on both ends (x-hashed-copy: the client's wall time over it),
+// and the same copy storing what it receives in the folder the server
+// stores into (x-stored-copy). The client also hashes its file once
+// before it sends, because its JSON header announces the SHA-256.
+func BenchmarkServeClientUpload(b *testing.B) {
+	size, err := lab.ParseSize(*uploadSize)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	srv := labCommand(b, "serve", "15", "--format", "none", "--dir", dir)
+	var out syncBuffer
+	srv.Stdout, srv.Stderr = &out, &out
+	if err := srv.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Wait()
+	defer srv.Process.Signal(os.Interrupt)
+	addr := waitFor(b, out.String, connectTo)
+	var client, hashed, stored time.Duration
+	b.SetBytes(size)
+	for b.Loop() {
+		w, _ := child(b, exec.Command(os.Args[0], "client", "15", "--connect", addr, "--set", "size="+lab.FormatSize(size), "--format", "none"))
+		client += w
+		clearDir(b, dir)
+		for _, c := range []struct {
+			d     *time.Duration
+			store string
+		}{{&hashed, ""}, {&stored, dir}} {
+			d, err := labtest.HashedCopy(size, c.store)
+			if err != nil {
+				b.Fatal(err)
+			}
+			*c.d += d
+		}
+	}
+	b.ReportMetric(client.Seconds()/float64(b.N), "client-s")
+	b.ReportMetric(hashed.Seconds()/float64(b.N), "hashed-copy-s")
+	b.ReportMetric(client.Seconds()/hashed.Seconds(), "x-hashed-copy")
+	b.ReportMetric(client.Seconds()/stored.Seconds(), "x-stored-copy")
+}
+
+// clearDir removes the files in dir, a folder of the benchmark's own.
+func clearDir(b *testing.B, dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
