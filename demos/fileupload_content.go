@@ -136,7 +136,7 @@ func contentSHA(size int64) string {
 }
 
 // hashContent is the SHA-256 of the made-up file of the given size. One
-// goroutine generates it, 64 KiB at a time, while this one hashes the
+// goroutine generates it, 1 MiB at a time, while this one hashes the
 // chunk before, so the pass takes the longer of the two, not both: a
 // client that announces the SHA-256 before the bytes reads its file twice.
 func hashContent(size int64) []byte {

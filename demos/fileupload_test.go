@@ -149,9 +149,9 @@ func TestContentLineStores(t *testing.T) {
 
 // TestHashContent: the SHA-256 a client announces, generated and hashed in
 // two goroutines, is the SHA-256 of the file it sends, at sizes around the
-// 64 KiB chunks.
+// 64-byte lines, the 64 KiB sends and the 1 MiB chunks it hashes.
 func TestHashContent(t *testing.T) {
-	for _, size := range []int64{0, 1, 63, 64, uploadChunk - 1, uploadChunk, uploadChunk + 1, 5*uploadChunk + 17} {
+	for _, size := range []int64{0, 1, 63, 64, uploadChunk - 1, uploadChunk, uploadChunk + 1, 1<<20 - 1, 1 << 20, 1<<20 + 1, 3<<20 + 5} {
 		whole := make([]byte, size)
 		(&content{size: size}).Read(whole)
 		if want := sha256.Sum256(whole); !bytes.Equal(hashContent(size), want[:]) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -196,6 +197,86 @@ func TestQueueHandsOnWithoutFlush(t *testing.T) {
 			time.Sleep(50 * time.Microsecond)
 		}
 		time.Sleep(time.Duration(rng.IntN(2500)) * time.Microsecond) // around wakeAfter
+	}
+}
+
+// flushGate is a sink whose first Flush waits until release is closed.
+type flushGate struct {
+	handed           atomic.Int64
+	inFlush, release chan struct{}
+	once             sync.Once
+}
+
+func (g *flushGate) Emit(Event) { g.handed.Add(1) }
+func (g *flushGate) Flush() {
+	g.once.Do(func() {
+		close(g.inFlush)
+		<-g.release
+	})
+}
+
+// TestQueueEventDuringInnerFlush: an event emitted while the queue's
+// goroutine flushes its sink (the JSON trace's write(2)) still reaches the
+// sink without a Flush of the queue. It used to wait for the next event,
+// and kept Busy true, so the watchdog never fired.
+func TestQueueEventDuringInnerFlush(t *testing.T) {
+	g := &flushGate{inFlush: make(chan struct{}), release: make(chan struct{})}
+	q := NewQueue(g, 0)
+	defer q.Close()
+	q.Emit(Event{})
+	<-g.inFlush // the goroutine handed on the first event and is flushing
+	q.Emit(Event{})
+	close(g.release)
+	deadline := time.Now().Add(10 * time.Second)
+	for g.handed.Load() < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of 2 events handed on, Busy() = %v: the second was left waiting", g.handed.Load(), q.Busy())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestQueueCloseWhileFull: an Emit blocked on a full queue when Close comes
+// reaches the sink after every event queued before it, never beside the
+// queue's goroutine. (The pauses make the blocked Emit likely, not
+// certain; without them the test still holds, it just proves less.)
+func TestQueueCloseWhileFull(t *testing.T) {
+	var busy atomic.Int32
+	var overlap atomic.Bool
+	var mu sync.Mutex
+	var order []int
+	gate := make(chan struct{})
+	var first sync.Once
+	q := NewQueue(SinkFunc(func(e Event) {
+		if busy.Add(1) > 1 {
+			overlap.Store(true)
+		}
+		first.Do(func() { <-gate })
+		time.Sleep(time.Millisecond)
+		mu.Lock()
+		order = append(order, e.Seq)
+		mu.Unlock()
+		busy.Add(-1)
+	}), 4*cost(Event{Data: make([]byte, 512)}))
+	for i := range 4 { // fills the queue
+		q.Emit(Event{Seq: i, Data: make([]byte, 512)})
+	}
+	blocked := make(chan struct{})
+	go func() { q.Emit(Event{Seq: 4, Data: make([]byte, 512)}); close(blocked) }()
+	time.Sleep(20 * time.Millisecond)
+	closed := make(chan struct{})
+	go func() { q.Close(); close(closed) }()
+	time.Sleep(20 * time.Millisecond)
+	close(gate)
+	<-blocked
+	<-closed
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(order, []int{0, 1, 2, 3, 4}) {
+		t.Errorf("the sink got %v, want the Emit order 0 1 2 3 4", order)
+	}
+	if overlap.Load() {
+		t.Errorf("the sink was called twice at once")
 	}
 }
 

@@ -39,6 +39,7 @@ type Queue struct {
 	armed   bool        // timer is set
 	closed  bool
 	done    chan struct{}
+	late    sync.Mutex // one event emitted after Close at a time (emitLate)
 }
 
 // DefaultQueueBytes bounds the bytes of data a Queue holds.
@@ -91,7 +92,9 @@ func (q *Queue) Emit(e Event) {
 		q.room.Wait()
 	}
 	if q.closed {
-		q.inner.Emit(e) // after Close: in the caller's goroutine, still in order
+		q.mu.Unlock()
+		q.emitLate(e)
+		q.mu.Lock()
 		return
 	}
 	q.waiting = append(q.waiting, e)
@@ -103,6 +106,17 @@ func (q *Queue) Emit(e Event) {
 		q.armed = true
 		q.timer.Reset(wakeAfter)
 	}
+}
+
+// emitLate hands on an event emitted after Close (a cut-off fork may still
+// be recording), in the caller's goroutine: once the queue's goroutine has
+// handed on everything queued before, and one late event at a time, so
+// the sink still sees events in order, never two at once.
+func (q *Queue) emitLate(e Event) {
+	<-q.done
+	q.late.Lock()
+	defer q.late.Unlock()
+	q.inner.Emit(e)
 }
 
 // wakeNow tells the goroutine to take what waits. Called with q.mu held.
@@ -146,6 +160,9 @@ func (q *Queue) loop() {
 			q.mu.Unlock()
 			f.Flush() // idle: what the sink buffered goes out now
 			q.mu.Lock()
+			if len(q.waiting) > 0 {
+				continue // emitted meanwhile, found wake set: nobody else will hand them on
+			}
 		}
 		q.busy, q.wake = false, false
 		q.room.Broadcast()
