@@ -32,16 +32,14 @@ func DigestOf(b []byte) Digest {
 // Digester computes a Digest of bytes written to it piece by piece. The
 // zero Digester is ready to use; it is not safe for concurrent use.
 type Digester struct {
-	h    maphash.Hash
-	n    int64
-	seed bool
+	h maphash.Hash
+	n int64
 }
 
 // Write adds b to the stream; it never fails.
 func (d *Digester) Write(b []byte) (int, error) {
-	if !d.seed {
+	if d.n == 0 { // nothing hashed yet: (re)seed, as a zero Hash would pick a seed of its own
 		d.h.SetSeed(digestSeed)
-		d.seed = true
 	}
 	d.h.Write(b)
 	d.n += int64(len(b))

@@ -147,7 +147,7 @@ func (q *Queue) loop() {
 			q.mu.Unlock()
 			return
 		}
-		for len(q.waiting) > 0 {
+		for len(q.waiting) > 0 { // what is emitted meanwhile, with wake still set, is this round's too
 			batch := q.waiting
 			q.waiting, q.spare = q.spare, nil
 			q.busy = true
@@ -155,13 +155,10 @@ func (q *Queue) loop() {
 			q.emit(batch)
 			q.mu.Lock()
 			q.spare = batch[:0]
-		}
-		if f, ok := q.inner.(flusher); ok {
-			q.mu.Unlock()
-			f.Flush() // idle: what the sink buffered goes out now
-			q.mu.Lock()
-			if len(q.waiting) > 0 {
-				continue // emitted meanwhile, found wake set: nobody else will hand them on
+			if f, ok := q.inner.(flusher); ok && len(q.waiting) == 0 {
+				q.mu.Unlock()
+				f.Flush() // idle: what the sink buffered goes out now
+				q.mu.Lock()
 			}
 		}
 		q.busy, q.wake = false, false
