@@ -22,65 +22,14 @@ func unpackI(data []byte) (int, string) {
 	return n, ""
 }
 
-// pyBytes writes bytes the way Python's repr() does: b'first file\x0b…'.
-func pyBytes(data []byte) string {
-	var b strings.Builder
-	b.WriteString("b'")
-	for _, c := range data {
-		switch {
-		case c == '\'', c == '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case c == '\n':
-			b.WriteString(`\n`)
-		case c == '\r':
-			b.WriteString(`\r`)
-		case c == '\t':
-			b.WriteString(`\t`)
-		case c < 0x20 || c >= 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, c)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	b.WriteByte('\'')
-	return b.String()
-}
-
 // pyInt is Python's int(text), for the digits of a size: an error is the
 // ValueError Python raises, with the text as repr() shows it.
 func pyInt(text string) (int, string) {
 	n, err := strconv.Atoi(strings.TrimSpace(text))
 	if err != nil || n < 0 {
-		return 0, fmt.Sprintf("ValueError: invalid literal for int() with base 10: %s", pyStrRepr(text))
+		return 0, fmt.Sprintf("ValueError: invalid literal for int() with base 10: %s", wire.PyRepr(text, 0))
 	}
 	return n, ""
-}
-
-// pyStrRepr writes a string the way Python's repr() does for printable ASCII,
-// and escapes anything else.
-func pyStrRepr(text string) string {
-	var b strings.Builder
-	b.WriteByte('\'')
-	for _, r := range text {
-		switch {
-		case r == '\'' || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	b.WriteByte('\'')
-	return b.String()
 }
 
 // pyJSONError is what json.loads says about a header that is not whole:
@@ -99,5 +48,5 @@ func pyError(s *lab.Side, step, exc string) {
 
 // savedNote says what the reader kept as file i.
 func savedNote(s *lab.Side, step string, i int, data []byte) {
-	s.KeyNote(step, lab.Tf("file %d saved: %d bytes, %s", "文件 %d 已保存：%d 个字节，%s", i, len(data), pyBytes(data)))
+	s.KeyNote(step, lab.Tf("file %d saved: %d bytes, %s", "文件 %d 已保存：%d 个字节，%s", i, len(data), wire.PyRepr(data, 0)))
 }
