@@ -21,7 +21,9 @@
 // [*PrivilegeError] that says what cannot be shown and how to fix it, and
 // the lab can still show what a socket knows about itself: [Snapshot]
 // reads TCP_INFO (state, segments, bytes acknowledged, windows, RTT) and
-// [ProcState] reads a closed socket's state (TIME_WAIT) from /proc/net/tcp.
-// Elsewhere than Linux, Open, Snapshot and ProcState return errors that
-// wrap [errors.ErrUnsupported]; decoding, tracking and pcapng work everywhere.
+// [Lookup] finds a socket by its addresses, a closed one too (TIME_WAIT):
+// from sock_diag, the way ss does, or from /proc/net/tcp where that is
+// refused ([DiagLookup], [Sockets]). Elsewhere than Linux, Open, Snapshot
+// and Lookup return errors that wrap [errors.ErrUnsupported]; decoding,
+// tracking and pcapng work everywhere.
 package capture

@@ -4,7 +4,6 @@ package grade
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -146,22 +145,12 @@ type netRow struct {
 func readNet(protos ...string) ([]netRow, error) {
 	var rows []netRow
 	for _, proto := range protos {
-		for _, name := range []string{"/proc/net/" + proto, "/proc/net/" + proto + "6"} {
-			f, err := os.Open(name)
-			if errors.Is(err, os.ErrNotExist) && strings.HasSuffix(name, "6") {
-				continue // IPv6 disabled
-			}
-			if err != nil {
-				return nil, fmt.Errorf("read sockets: %w", err)
-			}
-			socks, err := capture.ParseProcNet(f)
-			f.Close()
-			if err != nil {
-				return nil, fmt.Errorf("read sockets: %s: %w", name, err)
-			}
-			for _, s := range socks {
-				rows = append(rows, netRow{proto, s})
-			}
+		socks, err := capture.Sockets(proto)
+		if err != nil {
+			return nil, fmt.Errorf("read sockets: %w", err)
+		}
+		for _, s := range socks {
+			rows = append(rows, netRow{proto, s})
 		}
 	}
 	return rows, nil
