@@ -2,9 +2,6 @@ package demos
 
 import (
 	"context"
-	"crypto/md5"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +11,7 @@ import (
 	"sync"
 
 	"socketlab/demos/ftp"
+	"socketlab/demos/upload"
 	"socketlab/lab"
 )
 
@@ -328,9 +326,10 @@ func ftpResume(s *lab.Side, dir string, size int64) error {
 }
 
 func ftpDigests(f *os.File) (string, string, error) {
-	h1, h2 := md5.New(), sha256.New()
-	if _, err := io.CopyBuffer(io.MultiWriter(h1, h2), f, make([]byte, uploadChunk)); err != nil {
+	h := upload.NewHasher(true)
+	if _, err := io.CopyBuffer(h, f, make([]byte, uploadChunk)); err != nil {
 		return "", "", err
 	}
-	return hex.EncodeToString(h1.Sum(nil)), hex.EncodeToString(h2.Sum(nil)), nil
+	sums := h.Sums()
+	return sums.MD5, sums.SHA256, nil
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -14,6 +13,7 @@ import (
 	"strings"
 
 	"socketlab/demos/ftp"
+	store "socketlab/demos/upload"
 	"socketlab/lab"
 )
 
@@ -174,10 +174,10 @@ func get(cl *ftp.Client, user, name string, off int64) (rep ftp.Reply, n int64, 
 	if start != off {
 		return rep, 0, "", "", fail(join(what, lab.Tf(`the reply's "offset" is %d`, `回复里的 "offset" 是 %d`, start)))
 	}
-	mh, sh := md5.New(), sha256.New()
+	h := store.NewHasher(true)
 	want := *rep.FileSize - off
 	cl.C.Progress(want)
-	n, err = io.CopyBuffer(io.MultiWriter(mh, sh), io.LimitReader(cl.C, want), make([]byte, ftp.Chunk))
+	n, err = io.CopyBuffer(h, io.LimitReader(cl.C, want), make([]byte, ftp.Chunk))
 	cl.C.Progress(0)
 	if err == nil && n < want {
 		err = io.ErrUnexpectedEOF
@@ -185,10 +185,9 @@ func get(cl *ftp.Client, user, name string, off int64) (rep ftp.Reply, n int64, 
 	if err != nil {
 		return rep, n, "", "", fail(join(what, lab.Tf("%d of %d bytes arrived (%v)", "收到 %d / %d 字节（%v）", n, want, err)))
 	}
-	return rep, n, hexSum(mh), hexSum(sh), nil
+	sums := h.Sums()
+	return rep, n, sums.MD5, sums.SHA256, nil
 }
-
-func hexSum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }
 
 // token is a random-looking word for the names of one case, new each check.
 func (f *ftpT) token(what string) string {

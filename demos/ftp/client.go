@@ -8,6 +8,7 @@ import (
 	"path"
 	"strings"
 
+	"socketlab/demos/upload"
 	"socketlab/demos/wire"
 	"socketlab/lab"
 )
@@ -108,12 +109,12 @@ func digests(f io.ReadSeeker) (string, string, error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return "", "", err
 	}
-	h := newHashes()
+	h := upload.NewHasher(true)
 	if _, err := io.CopyBuffer(h, f, make([]byte, Chunk)); err != nil {
 		return "", "", err
 	}
-	m, s := h.hex()
-	return m, s, nil
+	sums := h.Sums()
+	return sums.MD5, sums.SHA256, nil
 }
 
 // Put uploads the local file as remote, resuming: it sends the header

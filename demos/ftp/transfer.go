@@ -1,12 +1,8 @@
 package ftp
 
 import (
-	"crypto/md5"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 
 	"socketlab/demos/upload"
@@ -49,20 +45,6 @@ func (ss *session) unlock(rel string) {
 
 func (ss *session) busy(r Request) error {
 	return ss.refuse(r, StatusConflict, "another connection of yours is using this file", "你的另一个连接正在使用这个文件")
-}
-
-// hashes are the two digests the protocol carries.
-type hashes struct{ md5, sha hash.Hash }
-
-func newHashes() hashes { return hashes{md5.New(), sha256.New()} }
-
-func (h hashes) Write(p []byte) (int, error) {
-	h.md5.Write(p)
-	return h.sha.Write(p)
-}
-
-func (h hashes) hex() (string, string) {
-	return hex.EncodeToString(h.md5.Sum(nil)), hex.EncodeToString(h.sha.Sum(nil))
 }
 
 // receive reads exactly n bytes of a body into w, Chunk bytes at most per
@@ -235,21 +217,21 @@ func (ss *session) get(r Request) error {
 		return ss.refuse(r, StatusBad, fmt.Sprintf("offset %d is past the end of %q (%d bytes)", r.Offset, r.FileName, size),
 			fmt.Sprintf("偏移 %d 超出了 %q 的末尾（%d 字节）", r.Offset, r.FileName, size))
 	}
-	h := newHashes()
+	h := upload.NewHasher(true)
 	if _, err := io.CopyN(h, f, size); err != nil {
 		return ss.fsError(r, r.FileName, err)
 	}
 	if _, err := f.Seek(r.Offset, io.SeekStart); err != nil {
 		return ss.fsError(r, r.FileName, err)
 	}
-	m, sh := h.hex()
+	sums := h.Sums()
 	ss.s.Key("send-file")
 	en, zh := fmt.Sprintf("%d bytes follow", size-r.Offset), fmt.Sprintf("后面是 %d 字节", size-r.Offset)
 	if r.Offset > 0 {
 		en += fmt.Sprintf(", from byte %d", r.Offset)
 		zh += fmt.Sprintf("，从第 %d 字节开始", r.Offset)
 	}
-	if err := ss.ok(Reply{FileName: r.FileName, FileSize: num(size), Offset: num(r.Offset), MD5: m, SHA256: sh}, en, zh); err != nil {
+	if err := ss.ok(Reply{FileName: r.FileName, FileSize: num(size), Offset: num(r.Offset), MD5: sums.MD5, SHA256: sums.SHA256}, en, zh); err != nil {
 		return err
 	}
 	return sendFile(ss.c, f, size-r.Offset)

@@ -2,6 +2,7 @@ package upload
 
 import (
 	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -22,7 +23,7 @@ type Upload struct {
 	old        int64 // the bytes of the stored file it replaces (Replace)
 	f          *os.File
 	werr       error // the first write that failed (a full disk)
-	h          hashes
+	h          Hasher
 	sums       Sums
 	done       bool
 }
@@ -42,7 +43,7 @@ func (st *Store) Begin(name string, size int64, opt Options) (*Upload, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &Upload{st: st, opt: opt, name: name, part: PartName(name), size: size, old: old, h: newHashes(opt.MD5)}
+	u := &Upload{st: st, opt: opt, name: name, part: PartName(name), size: size, old: old, h: NewHasher(opt.MD5)}
 	if !st.claim(u.part) {
 		return nil, u.busy()
 	}
@@ -131,7 +132,7 @@ func (u *Upload) open() error {
 func (u *Upload) resume(have int64) error {
 	f, err := u.st.root.OpenFile(u.part, os.O_RDWR, 0)
 	if err == nil {
-		err = u.h.copyPrefix(f, have)
+		_, err = io.CopyN(u.h, f, have) // hashes the part being resumed, and leaves f at its end
 		if err != nil {
 			f.Close()
 		}
@@ -160,7 +161,7 @@ func (u *Upload) Write(p []byte) (int, error) {
 	}
 	if u.werr == nil {
 		if _, u.werr = u.f.Write(p); u.werr == nil {
-			u.h.write(p)
+			u.h.Write(p)
 		}
 	}
 	u.written += int64(len(p))
@@ -173,7 +174,7 @@ func (u *Upload) Sums() Sums {
 	if u.done {
 		return u.sums
 	}
-	return u.h.sums()
+	return u.h.Sums()
 }
 
 // Commit gives the file its name once every byte arrived: it checks the
@@ -187,7 +188,7 @@ func (u *Upload) Commit(want Sums) error {
 	}
 	cerr := u.f.Close()
 	u.f = nil
-	u.sums = u.h.sums()
+	u.sums = u.h.Sums()
 	var err error
 	switch {
 	case u.werr == errTooLong || u.werr == nil && u.have+u.written != u.size:

@@ -29,7 +29,6 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -189,46 +188,34 @@ func (st *Store) unclaim(part string) {
 // Sums are a file's checksums in hex; an empty one is not checked.
 type Sums struct{ MD5, SHA256 string }
 
-// hashes computes Sums as bytes are written.
-type hashes struct{ md5, sha hash.Hash }
+// Hasher computes a file's Sums as its bytes are written: SHA-256, and MD5
+// when asked (lab ftp's replies carry both).
+type Hasher struct{ md5, sha hash.Hash }
 
-func newHashes(withMD5 bool) hashes {
-	h := hashes{sha: sha256.New()}
+// NewHasher starts the digests of an empty file.
+func NewHasher(withMD5 bool) Hasher {
+	h := Hasher{sha: sha256.New()}
 	if withMD5 {
 		h.md5 = md5.New()
 	}
 	return h
 }
 
-func (h hashes) write(p []byte) {
+// Write adds p to the file; it never fails.
+func (h Hasher) Write(p []byte) (int, error) {
 	if h.md5 != nil {
 		h.md5.Write(p)
 	}
-	h.sha.Write(p)
+	return h.sha.Write(p)
 }
 
-func (h hashes) sums() Sums {
+// Sums are the digests of what was written so far, in hex.
+func (h Hasher) Sums() Sums {
 	s := Sums{SHA256: hex.EncodeToString(h.sha.Sum(nil))}
 	if h.md5 != nil {
 		s.MD5 = hex.EncodeToString(h.md5.Sum(nil))
 	}
 	return s
-}
-
-// copyPrefix hashes the first n bytes of f (a part being resumed) and
-// leaves f at byte n.
-func (h hashes) copyPrefix(f *os.File, n int64) error {
-	buf := make([]byte, min(n, 64<<10))
-	for got := int64(0); got < n; {
-		k, err := io.ReadFull(f, buf[:min(int64(len(buf)), n-got)])
-		h.write(buf[:k])
-		got += int64(k)
-		if err != nil {
-			return err
-		}
-	}
-	_, err := f.Seek(n, io.SeekStart)
-	return err
 }
 
 // Quota counts the bytes a folder (demo 15) or a user's home (lab ftp)
