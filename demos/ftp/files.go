@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 
+	"socketlab/demos/upload"
 	"socketlab/lab"
 )
 
@@ -126,7 +127,7 @@ func (ss *session) ls(r Request) error {
 	for { // in batches: a folder of a million names costs one batch of memory
 		batch, err := dir.ReadDir(256)
 		for _, d := range batch {
-			if isPart(d.Name()) {
+			if upload.IsPart(d.Name()) {
 				continue
 			}
 			if len(entries) >= MaxListed {
@@ -139,14 +140,11 @@ func (ss *session) ls(r Request) error {
 			}
 			entries = append(entries, e)
 		}
+		if err != nil && err != io.EOF {
+			return ss.fsError(r, r.Path, err) // a file: ENOTDIR, "not a folder"
+		}
 		if err == io.EOF || len(batch) == 0 {
 			break
-		}
-		if err != nil {
-			if errors.Is(err, syscall.ENOTDIR) {
-				return ss.refuse(r, StatusConflict, fmt.Sprintf("%q: not a folder", r.Path), fmt.Sprintf("%q：不是文件夹", r.Path))
-			}
-			return ss.fsError(r, r.Path, err)
 		}
 	}
 	slices.SortFunc(entries, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })

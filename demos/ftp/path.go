@@ -57,12 +57,6 @@ func (e *NameError) Text(l lab.Lang) string {
 // MaxPath is the longest path a request may name, in bytes.
 const MaxPath = 1024
 
-// PartName is the hidden name a file is received under until it is whole
-// (the upload store's): ".NAME.part", or its SHA-256 for a long NAME.
-func PartName(p string) string { return upload.PartName(p) }
-
-func isPart(name string) bool { return upload.IsPart(name) }
-
 // Resolve joins p to cwd (a clean relative path, "" for the home folder)
 // and returns the clean relative path it names, "" for home. It refuses,
 // with an error wrapping ErrForbidden, every name in the table above.
@@ -102,7 +96,7 @@ func Resolve(cwd, p string) (string, error) {
 				return bad(lab.T("leaves your home folder: .. cannot climb above it", "会离开你的主目录：.. 不能越过它"))
 			}
 			parts = parts[:len(parts)-1]
-		case isPart(c):
+		case upload.IsPart(c):
 			return bad(lab.T("is a partial file of the server's (a name like .NAME.part)", "是服务端的部分文件（形如 .名字.part 的名字）"))
 		default:
 			if _, err := wire.SafeName(c); err != nil {

@@ -3,6 +3,8 @@ package ftp
 import (
 	"bytes"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -197,5 +199,24 @@ func TestWords(t *testing.T) {
 	}
 	if _, err := Words(`put "open`); err == nil {
 		t.Error("an open quote was taken")
+	}
+}
+
+// TestCommandTablesAgree: the server's handlers and the shell's commands
+// are the command table's names, no more and no fewer, so a name the
+// table lets through always has code on both ends.
+func TestCommandTablesAgree(t *testing.T) {
+	var names []string
+	for _, c := range Commands {
+		names = append(names, c.Name)
+	}
+	slices.Sort(names)
+	for what, keys := range map[string][]string{
+		"the server's handlers": slices.Sorted(maps.Keys(handlers)),
+		"the shell's commands":  slices.Sorted(maps.Keys(shellCommands)),
+	} {
+		if !slices.Equal(keys, names) {
+			t.Errorf("%s are %v, the command table %v", what, keys, names)
+		}
 	}
 }

@@ -571,6 +571,7 @@ func TestSessionsOfOneUser(t *testing.T) {
 		{Request{Cmd: "mkdir", Path: "d"}, StatusConflict},
 		{Request{Cmd: "mkdir", Path: "no/such"}, StatusNotFound},
 		{Request{Cmd: "cd", Path: "a.bin"}, StatusConflict},
+		{Request{Cmd: "ls", Path: "a.bin"}, StatusConflict}, // not a folder
 		{Request{Cmd: "cd", Path: "nope"}, StatusNotFound},
 		{Request{Cmd: "rm", Path: "/"}, StatusForbidden},
 		{Request{Cmd: "rm", Path: "nope"}, StatusNotFound},

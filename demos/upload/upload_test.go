@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"socketlab/demos/wire"
 	"strings"
 	"sync"
 	"testing"
@@ -325,5 +326,13 @@ func TestTwoStoresOneFolder(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "x.bin")); string(b) != "abc" {
 		t.Errorf("x.bin = %q", b)
+	}
+}
+
+// TestMaxNameIsSafeNames: a part name may be as long as the longest name
+// wire.SafeName lets through, so every safe name has its own part.
+func TestMaxNameIsSafeNames(t *testing.T) {
+	if MaxName != wire.MaxFileName {
+		t.Errorf("upload.MaxName = %d, wire.MaxFileName = %d: one of them changed alone", MaxName, wire.MaxFileName)
 	}
 }
