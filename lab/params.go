@@ -31,6 +31,23 @@ type Knob struct {
 	Help    Text
 }
 
+// KnobHint lists a demo's knobs with their ranges, for the hint under a
+// bad --set (lab run) or a bad knob from the page (lab web).
+func (d Demo) KnobHint() Text {
+	if len(d.Knobs) == 0 {
+		return T("this demo has no knobs", "这个演示没有参数")
+	}
+	var en, zh []string
+	for _, k := range d.Knobs {
+		en = append(en, fmt.Sprintf("%s (%s)", k.Name, k.RangeIn(En)))
+		zh = append(zh, fmt.Sprintf("%s（%s）", k.Name, k.RangeIn(Zh)))
+	}
+	return Text{
+		En: "knobs of " + d.Name() + ": " + strings.Join(en, ", "),
+		Zh: "演示 " + d.Name() + " 的参数：" + strings.Join(zh, "、"),
+	}
+}
+
 // Range describes the valid values in English, for JSON and error hints.
 func (k Knob) Range() string { return k.RangeIn(En) }
 

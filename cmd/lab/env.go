@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"socketlab/demos"
@@ -192,22 +191,7 @@ func lookup(arg string, orAll bool) (lab.Demo, error) {
 func knobError(d lab.Demo, err error) error {
 	return &usageError{
 		msg:   join(lab.Tf("demo %s: ", "演示 %s：", d.Name()), errText(err)),
-		hint:  knobHint(d),
+		hint:  d.KnobHint(),
 		cause: err,
-	}
-}
-
-func knobHint(d lab.Demo) lab.Text {
-	if len(d.Knobs) == 0 {
-		return lab.T("this demo has no knobs", "这个演示没有参数")
-	}
-	var en, zh []string
-	for _, k := range d.Knobs {
-		en = append(en, fmt.Sprintf("%s (%s)", k.Name, k.RangeIn(lab.En)))
-		zh = append(zh, fmt.Sprintf("%s（%s）", k.Name, k.RangeIn(lab.Zh)))
-	}
-	return lab.Text{
-		En: "knobs of " + d.Name() + ": " + strings.Join(en, ", "),
-		Zh: "演示 " + d.Name() + " 的参数：" + strings.Join(zh, "、"),
 	}
 }

@@ -115,7 +115,7 @@ func hexRows(b []byte, offset int64, perRow, digits int) []string {
 			}
 			c := b[j]
 			row = append(row, hexDigit[c>>4], hexDigit[c&15])
-			if c >= 0x20 && c < 0x7f {
+			if isPrintableASCII(c) {
 				asc = append(asc, c)
 			} else {
 				asc = append(asc, '.')

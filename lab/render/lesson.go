@@ -139,7 +139,7 @@ func listTag(bullet string) string {
 
 // table writes Markdown table rows; the second is the |---| line.
 func table(rows []string) string {
-	cells := func(r string) []string {
+	columns := func(r string) []string {
 		r = strings.TrimSuffix(strings.TrimPrefix(r, "|"), "|")
 		// A | inside code or escaped as \| is not a column.
 		r = strings.ReplaceAll(r, `\|`, "\x00")
@@ -160,7 +160,7 @@ func table(rows []string) string {
 			tag = "th"
 		}
 		b.WriteString("<tr>")
-		for _, c := range cells(r) {
+		for _, c := range columns(r) {
 			b.WriteString("<" + tag + ">" + inline(c) + "</" + tag + ">")
 		}
 		b.WriteString("</tr>\n")

@@ -19,18 +19,12 @@ func StripANSI(s string) string {
 
 // Width is the number of terminal cells s takes: escape codes take none,
 // CJK characters two, arrows and box-drawing lines one.
-func Width(s string) int {
-	s = StripANSI(s)
-	if printableASCII(s) {
-		return len(s)
-	}
-	return uniseg.StringWidth(s)
-}
+func Width(s string) int { return cells(StripANSI(s)) }
 
 // printableASCII reports whether s is printable ASCII only: one cell a byte.
 func printableASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] >= 0x7f {
+		if !isPrintableASCII(s[i]) {
 			return false
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"socketlab/lab"
 	"socketlab/lab/render"
@@ -94,25 +93,12 @@ func (s *Server) run(w http.ResponseWriter, r *http.Request) {
 			why = ke.Text
 		}
 		why = lab.Text{En: fmt.Sprintf("demo %s: %s", d.Name(), why.En), Zh: fmt.Sprintf("演示 %s：%s", d.Name(), why.Zh)}
-		hint := KnobHint(d)
+		hint := d.KnobHint()
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": render.Texts{En: why.En, Zh: why.Zh}, "hint": render.Texts{En: hint.En, Zh: hint.Zh}})
 		return
 	}
 	s.startRun(d, p, req.Step)
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
-}
-
-// KnobHint lists a demo's knobs with their ranges, as lab run's hint does.
-func KnobHint(d lab.Demo) lab.Text {
-	if len(d.Knobs) == 0 {
-		return lab.T("this demo has no knobs", "这个演示没有参数")
-	}
-	var en, zh []string
-	for _, k := range d.Knobs {
-		en = append(en, fmt.Sprintf("%s (%s)", k.Name, k.RangeIn(lab.En)))
-		zh = append(zh, fmt.Sprintf("%s（%s）", k.Name, k.RangeIn(lab.Zh)))
-	}
-	return lab.Text{En: "knobs of " + d.Name() + ": " + strings.Join(en, ", "), Zh: "演示 " + d.Name() + " 的参数：" + strings.Join(zh, "、")}
 }
 
 // startRun stops the page's run, if any, and starts d.
