@@ -45,9 +45,8 @@ func (e *env) checkCmd(args []string) error {
 		return usage(lab.T("--port from 1 to 65535", "--port 在 1 到 65535 之间"), lab.Tf("--port %d is out of range", "--port %d 超出范围", *port))
 	case *wait <= 0 || *timeout <= 0:
 		return usage(lab.T("durations look like 300ms or 30s", "时长的写法如 300ms 或 30s"), lab.T("--wait and --timeout must be positive", "--wait 和 --timeout 必须为正数"))
-	}
-	if err := checkFormat(*format); err != nil {
-		return err
+	case checkFormat(*format) != nil:
+		return checkFormat(*format)
 	}
 	ex, ok := exercise.Lookup(pos[0])
 	if !ok {
